@@ -1,0 +1,21 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "src/generated/", "data/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+    },
+  },
+  {
+    // Services stay platform-blind: nothing outside src/bot and src/app may import chat code.
+    files: ["src/catalog/**", "src/scaffold/**", "src/docs/**", "src/search/**", "src/plugins/**", "src/message/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: ["**/bot/**", "@slack/*", "botbuilder*"] }],
+    },
+  },
+);

@@ -1,0 +1,195 @@
+import type { Logger } from "pino";
+import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
+import { actions, context, header, reply, section, type Reply } from "../message/reply.ts";
+import type { ChatCommand, ChatUser, CommandContext, Conversation, SearchHit } from "../plugins/api.ts";
+import { parseCommandLine } from "./parse-command-line.ts";
+import type { Registry } from "./registry.ts";
+
+export interface Inbound {
+  text: string;
+  user: ChatUser;
+  conversation: Conversation;
+}
+
+/**
+ * The one router every surface calls. Adapters turn platform input into an Inbound, call `handle`, and
+ * render the Reply; they never reach services directly.
+ */
+export class Router {
+  private readonly phraseToCommand = new Map<string, ChatCommand>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly log: Logger,
+  ) {
+    for (const builtIn of [this.helpCommand()]) {
+      if (!registry.commands.has(builtIn.name)) registry.addCommand(builtIn);
+    }
+    for (const command of registry.commands.values()) {
+      for (const phrase of command.phrases) this.phraseToCommand.set(phrase, command);
+    }
+  }
+
+  get commands(): ChatCommand[] {
+    return [...this.registry.commands.values()];
+  }
+
+  async handle(inbound: Inbound): Promise<Reply> {
+    const user = await this.identify(inbound.user);
+    const parsed = parseCommandLine(inbound.text, this.phraseToCommand.keys());
+    const command = parsed.phrase ? this.phraseToCommand.get(parsed.phrase) : undefined;
+    if (!command) return this.notUnderstood(parsed.text);
+    const ctx: CommandContext = {
+      args: parsed.args,
+      flags: parsed.flags,
+      text: parsed.text,
+      user,
+      conversation: inbound.conversation,
+      log: this.log.child({ command: command.name, surface: user.surface }),
+    };
+    try {
+      return await command.handler(ctx);
+    } catch (error) {
+      ctx.log.error({ err: error }, "command failed");
+      return reply(
+        `Something went wrong running "${parsed.text}".`,
+        section(`Something went wrong running \`${parsed.text}\`: ${describe(error)}`),
+        context("The error has been logged. Try again, or run `help` to check the command."),
+      );
+    }
+  }
+
+  /** Fill in `catalogRef` from the first resolver that knows the person. */
+  async identify(user: ChatUser): Promise<ChatUser> {
+    if (user.catalogRef) return user;
+    for (const resolver of this.registry.userResolvers) {
+      try {
+        const ref = await resolver.resolve(user);
+        if (ref) return { ...user, catalogRef: ref };
+      } catch (error) {
+        this.log.warn({ err: error, surface: user.surface }, "user resolver failed");
+      }
+    }
+    return user;
+  }
+
+  async openForm(formId: string, inbound: Inbound, args = ""): Promise<Form | undefined> {
+    const definition = this.registry.forms.get(formId);
+    if (!definition) return undefined;
+    return definition.open(await this.contextFor(inbound, args));
+  }
+
+  async validateForm(form: Form, pageIndex: number, values: FormValues): Promise<FieldErrors> {
+    const definition = this.registry.forms.get(form.id);
+    if (!definition) return { _form: `This form (${form.id}) is no longer available. Start again.` };
+    return definition.validate(form, pageIndex, values);
+  }
+
+  async submitForm(form: Form, values: FormValues, inbound: Inbound): Promise<Reply> {
+    const definition = this.registry.forms.get(form.id);
+    if (!definition) return reply(`This form (${form.id}) is no longer available. Start again.`);
+    return definition.submit(form, values, await this.contextFor(inbound, ""));
+  }
+
+  async options(providerId: string, query: string, kinds: string[] | undefined, user: ChatUser): Promise<Option[]> {
+    const provider = this.registry.optionsProviders.get(providerId);
+    if (!provider) return [];
+    return provider.options(query, kinds ? { kinds } : {}, user);
+  }
+
+  async search(query: string, limit: number, user: ChatUser): Promise<SearchHit[]> {
+    const hits: SearchHit[] = [];
+    for (const provider of this.registry.searchProviders.values()) {
+      hits.push(...(await provider.search(query, limit, user)));
+      if (hits.length >= limit) break;
+    }
+    return hits.slice(0, limit);
+  }
+
+  async unfurl(url: URL): Promise<Reply | undefined> {
+    for (const unfurler of this.registry.unfurlers.values()) {
+      const preview = await unfurler.unfurl(url);
+      if (preview) return preview;
+    }
+    return undefined;
+  }
+
+  async home(user: ChatUser): Promise<Reply> {
+    const known = await this.identify(user);
+    const parts: Reply[] = [];
+    for (const homeSection of this.registry.homeSections.values()) {
+      const part = await homeSection.render(known);
+      if (part) parts.push(part);
+    }
+    if (parts.length === 0) {
+      return reply("Callboard", header("Callboard"), section("Ask me `who owns <service>` or type `help`."));
+    }
+    return { text: parts.map((p) => p.text).join("\n"), blocks: parts.flatMap((p) => p.blocks) };
+  }
+
+  private async contextFor(inbound: Inbound, args: string): Promise<CommandContext> {
+    return {
+      args,
+      flags: {},
+      text: inbound.text,
+      user: await this.identify(inbound.user),
+      conversation: inbound.conversation,
+      log: this.log,
+    };
+  }
+
+  private notUnderstood(text: string): Reply {
+    if (text.length === 0) return this.help("");
+    const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    const show = this.registry.commands.get("show");
+    return reply(
+      `I don't know the command "${shown}". Type "help" to see what I can do.`,
+      section(`I don't know the command \`${shown}\`. Type \`help\` to see what I can do.`),
+      ...(show && !shown.includes(" ")
+        ? [actions({ label: `Show ${shown}`, command: `show ${shown}` }, { label: "Help", command: "help" })]
+        : [actions({ label: "Help", command: "help" })]),
+    );
+  }
+
+  private help(topic: string): Reply {
+    const wanted = topic.toLowerCase().trim();
+    if (wanted) {
+      const command =
+        this.registry.commands.get(wanted) ??
+        this.phraseToCommand.get(wanted) ??
+        [...this.registry.commands.values()].find((c) => c.phrases.some((p) => wanted.startsWith(p)));
+      if (command) {
+        return reply(
+          `${command.name}: ${command.summary}`,
+          header(command.name),
+          section(command.summary, [{ label: "Usage", value: `\`${command.usage}\`` }]),
+          ...(command.examples?.length
+            ? [context(`Examples: ${command.examples.map((e) => `\`${e}\``).join(", ")}`)]
+            : []),
+        );
+      }
+    }
+    const listed = [...this.registry.commands.values()].filter((c) => c.name !== "help");
+    return reply(
+      `Callboard commands: ${listed.map((c) => c.name).join(", ")}`,
+      header("Callboard commands"),
+      ...listed.map((c) => section(`\`${c.usage}\` ${c.summary}`)),
+      context("Names can be a full ref (component:default/payments-api) or just the name. `help <command>` says more."),
+    );
+  }
+
+  private helpCommand(): ChatCommand {
+    return {
+      name: "help",
+      phrases: ["help", "commands", "what can you do"],
+      summary: "List the commands, or explain one.",
+      usage: "help [command]",
+      examples: ["help", "help who-owns"],
+      handler: (ctx) => this.help(ctx.args),
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

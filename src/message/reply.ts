@@ -1,0 +1,65 @@
+/**
+ * The platform-neutral reply: what every command answers with. Renderers turn it into
+ * Slack Block Kit, Teams Adaptive Cards or terminal text, and enforce each platform's limits.
+ *
+ * Text inside blocks uses a small markdown subset that every surface can show:
+ * `**bold**`, `_italic_`, `` `code` `` and `[title](https://url)`. Nothing else is interpreted.
+ */
+import type { Form } from "./form.ts";
+
+export interface Field {
+  label: string;
+  value: string;
+}
+
+export interface Link {
+  title: string;
+  url: string;
+}
+
+/**
+ * A button. Pressing it runs `command` through the router as if the person had typed it,
+ * so a button needs no handler of its own. A button with `url` only opens the link;
+ * one with `form` opens that registered form.
+ */
+export interface Action {
+  label: string;
+  command?: string;
+  url?: string;
+  form?: string;
+  style?: "primary" | "danger";
+}
+
+export type Block =
+  | { type: "header"; text: string }
+  | { type: "section"; text?: string; fields?: Field[] }
+  | { type: "context"; text: string }
+  | { type: "links"; links: Link[] }
+  | { type: "actions"; actions: Action[] }
+  | { type: "divider" };
+
+export interface Reply {
+  /** Plain-text summary: notifications, screen readers, and surfaces that show no blocks. */
+  text: string;
+  blocks: Block[];
+  /** Shown only to the person who asked, where the surface supports it. */
+  ephemeral?: boolean;
+  /** Ask the surface to open this form (Slack modal, Teams dialog, terminal prompts). */
+  form?: Form;
+}
+
+/** Small builders so commands read as what they say. */
+export const reply = (text: string, ...blocks: Block[]): Reply => ({ text, blocks });
+export const header = (text: string): Block => ({ type: "header", text });
+export const section = (text: string, fields?: Field[]): Block =>
+  fields && fields.length > 0 ? { type: "section", text, fields } : { type: "section", text };
+export const fields = (...items: Field[]): Block => ({ type: "section", fields: items });
+export const context = (text: string): Block => ({ type: "context", text });
+export const links = (items: Link[]): Block => ({ type: "links", links: items });
+export const actions = (...items: Action[]): Block => ({ type: "actions", actions: items });
+export const divider = (): Block => ({ type: "divider" });
+
+/** Escape text that came from a file or a person so the markdown subset does not interpret it. */
+export function escapeText(text: string): string {
+  return text.replace(/([*_`[\]\\])/g, "\\$1");
+}
