@@ -43,5 +43,7 @@ export interface CatalogStore {
   removeLocation(locationKey: string): Promise<ImportResult>;
   /** Every stored entity with its relations, to build the in-memory graph at start-up. */
   loadAll(): Promise<StoredEntity[]>;
+  /** What one location produced last time (to keep an entity's last good version when its file breaks). */
+  loadLocation(locationKey: string): Promise<StoredEntity[]>;
   listLocations(): Promise<StoredLocation[]>;
 }
