@@ -56,7 +56,7 @@ export async function runShell(router: Router, options: ShellOptions): Promise<v
     if (answer.form) answer = await fillForm(router, answer.form, inbound, ask, write);
     const rendered = renderText(answer);
     choices = rendered.choices;
-    write(`${rendered.text}\n`);
+    output.write(`${rendered.text}\n\n`);
     prompt();
   }
   lines.close();

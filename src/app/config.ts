@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+/**
+ * Configuration comes from environment variables and an optional callboard.yaml (environment wins).
+ * Every key is listed in README.md's configuration table; a bad value stops start-up naming the key.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const urlText = z
+  .string()
+  .trim()
+  .refine((v) => v === "" || URL.canParse(v), "must be a URL, e.g. http://localhost:7700")
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  CALLBOARD_CATALOG: optionalText,
+  CALLBOARD_DATA_DIR: z.string().trim().min(1).default("./data"),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine(
+      (v) => v === "" || /^(postgres(ql)?:\/\/|file:)/.test(v),
+      "must start with postgresql:// (PostgreSQL) or file: (SQLite)",
+    )
+    .transform((v) => (v === "" ? undefined : v))
+    .optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().trim().default("0.0.0.0"),
+  CALLBOARD_BASE_URL: urlText,
+  CALLBOARD_REFRESH_SECONDS: z.coerce.number().int().min(0).default(0),
+  MEILISEARCH_URL: urlText,
+  MEILISEARCH_KEY: optionalText,
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  SLACK_API_URL: urlText,
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(["MultiTenant", "SingleTenant"]).default("MultiTenant"),
+  TEAMS_ENABLED: z
+    .enum(["true", "false", ""])
+    .transform((v) => v === "true")
+    .optional(),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** callboard.yaml uses readable nested keys; each maps to one environment variable. */
+const YAML_KEYS: Record<string, keyof Config> = {
+  "log.level": "LOG_LEVEL",
+  "catalog.location": "CALLBOARD_CATALOG",
+  "catalog.refreshSeconds": "CALLBOARD_REFRESH_SECONDS",
+  "data.dir": "CALLBOARD_DATA_DIR",
+  "database.url": "DATABASE_URL",
+  "http.port": "PORT",
+  "http.host": "HOST",
+  "http.baseUrl": "CALLBOARD_BASE_URL",
+  "search.meilisearch.url": "MEILISEARCH_URL",
+  "slack.apiUrl": "SLACK_API_URL",
+  "teams.enabled": "TEAMS_ENABLED",
+  "teams.appType": "MICROSOFT_APP_TYPE",
+  "teams.tenantId": "MICROSOFT_APP_TENANT_ID",
+};
+
+/** Secrets belong in the environment, not in a file that gets committed. */
+const SECRET_KEYS = new Set<keyof Config>([
+  "SLACK_BOT_TOKEN",
+  "SLACK_SIGNING_SECRET",
+  "SLACK_APP_TOKEN",
+  "MICROSOFT_APP_PASSWORD",
+  "MEILISEARCH_KEY",
+]);
+
+export class ConfigError extends Error {}
+
+function flatten(value: unknown, prefix: string, out: Record<string, unknown>): void {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, out);
+  } else {
+    out[prefix] = value;
+  }
+}
+
+export function readConfigFile(path: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML (${(error as Error).message}).`);
+  }
+  const flat: Record<string, unknown> = {};
+  flatten(parsed ?? {}, "", flat);
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const envKey = YAML_KEYS[key];
+    if (!envKey) {
+      throw new ConfigError(
+        `${path}: unknown key "${key}". Known keys: ${Object.keys(YAML_KEYS).join(", ")}. Secrets go in environment variables.`,
+      );
+    }
+    if (SECRET_KEYS.has(envKey)) throw new ConfigError(`${path}: "${key}" is a secret; set ${envKey} instead.`);
+    out[envKey] = String(value);
+  }
+  return out;
+}
+
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { file?: string; cwd?: string } = {},
+): Config {
+  const cwd = options.cwd ?? process.cwd();
+  const file = options.file ?? env.CALLBOARD_CONFIG ?? resolve(cwd, "callboard.yaml");
+  const fromFile = existsSync(file) ? readConfigFile(file) : {};
+  if (options.file && !existsSync(options.file)) throw new ConfigError(`Config file not found: ${options.file}`);
+  const merged: Record<string, unknown> = { ...fromFile };
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined) merged[key] = value;
+  }
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.join(".");
+      const shown = SECRET_KEYS.has(key as keyof Config) ? "(hidden)" : JSON.stringify(merged[key]);
+      return `  ${key}=${shown}: ${issue.message}`;
+    });
+    throw new ConfigError(`Configuration is invalid:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+export const slackConfigured = (c: Config): boolean => Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET);
+export const teamsConfigured = (c: Config): boolean => Boolean(c.MICROSOFT_APP_ID) || c.TEAMS_ENABLED === true;

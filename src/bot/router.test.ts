@@ -1,0 +1,91 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { actions, header, reply, section } from "../message/reply.ts";
+import type { ChatUser, Plugin } from "../plugins/api.ts";
+import { Registry } from "./registry.ts";
+import { Router } from "./router.ts";
+
+const log = pino({ level: "silent" });
+const user: ChatUser = { surface: "shell", id: "tester", email: "ada@example.com" };
+const conversation = { surface: "shell" as const };
+
+const echo: Plugin = {
+  id: "echo",
+  register(api) {
+    api.addCommand({
+      name: "who-owns",
+      phrases: ["who owns", "owner of"],
+      summary: "Who owns a thing.",
+      usage: "who owns <name>",
+      handler: (ctx) =>
+        reply(`owner of ${ctx.args}`, header(ctx.args), section(`asked by ${ctx.user.catalogRef ?? "?"}`)),
+    });
+    api.addCommand({
+      name: "show",
+      phrases: ["show"],
+      summary: "Show a thing.",
+      usage: "show <name>",
+      handler: () => {
+        throw new Error("database unavailable");
+      },
+    });
+    api.addUserResolver({
+      resolve: async (u) => (u.email === "ada@example.com" ? "user:default/ada" : undefined),
+    });
+    api.addHomeSection({ id: "mine", render: async (u) => reply(`home of ${u.catalogRef}`, section("hi")) });
+  },
+};
+
+async function router(...plugins: Plugin[]): Promise<Router> {
+  const registry = new Registry(log);
+  await registry.use(...plugins);
+  return new Router(registry, log);
+}
+
+describe("Router", () => {
+  it("routes natural phrasings to one command and maps the user to the catalog", async () => {
+    const r = await router(echo);
+    const answer = await r.handle({ text: "Owner of payments api?", user, conversation });
+    expect(answer.text).toBe("owner of payments api");
+    expect(answer.blocks[1]).toEqual({ type: "section", text: "asked by user:default/ada" });
+  });
+
+  it("answers an unknown command with help and a show button, not an error", async () => {
+    const r = await router(echo);
+    const answer = await r.handle({ text: "payments-api", user, conversation });
+    expect(answer.text).toContain('I don\'t know the command "payments-api"');
+    expect(answer.blocks.at(-1)).toEqual(
+      actions({ label: "Show payments-api", command: "show payments-api" }, { label: "Help", command: "help" }),
+    );
+  });
+
+  it("turns a failing command into a reply that names the command", async () => {
+    const r = await router(echo);
+    const answer = await r.handle({ text: "show x", user, conversation });
+    expect(answer.text).toBe('Something went wrong running "show x".');
+    expect(JSON.stringify(answer.blocks)).toContain("database unavailable");
+  });
+
+  it("lists every command in help and explains one", async () => {
+    const r = await router(echo);
+    const all = await r.handle({ text: "help", user, conversation });
+    expect(all.text).toBe("Callboard commands: who-owns, show");
+    const one = await r.handle({ text: "help who owns", user, conversation });
+    expect(one.blocks[0]).toEqual(header("who-owns"));
+  });
+
+  it("rejects a phrase that is not lower-case at registration", async () => {
+    const bad: Plugin = {
+      id: "bad",
+      register(api) {
+        api.addCommand({ name: "x", phrases: ["Who"], summary: "", usage: "", handler: () => reply("") });
+      },
+    };
+    await expect(router(bad)).rejects.toThrow('phrase "Who" must be lower-case');
+  });
+
+  it("builds the home view from every section", async () => {
+    const r = await router(echo);
+    expect((await r.home(user)).text).toBe("home of user:default/ada");
+  });
+});

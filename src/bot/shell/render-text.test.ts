@@ -1,0 +1,74 @@
+import { PassThrough } from "node:stream";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { actions, context, fields, header, links, reply, section } from "../../message/reply.ts";
+import { Registry } from "../registry.ts";
+import { Router } from "../router.ts";
+import { plainText, renderText } from "./render-text.ts";
+import { runShell } from "./shell-surface.ts";
+
+describe("renderText", () => {
+  it("renders each block kind as readable plain text and numbers command buttons", () => {
+    const out = renderText(
+      reply(
+        "x",
+        header("payments-api"),
+        section("Owned by **Team Payments** ([channel](https://chat.example.com/c))"),
+        fields({ label: "Kind", value: "Component" }, { label: "Lifecycle", value: "production" }),
+        links([{ title: "Runbook", url: "https://runbooks.example.com/p" }]),
+        actions({ label: "Dependencies", command: "deps payments-api" }, { label: "Repo", url: "https://git/x" }),
+        context("component:default/payments-api"),
+      ),
+    );
+    expect(out.text).toBe(
+      [
+        "payments-api",
+        "============",
+        "Owned by Team Payments (channel <https://chat.example.com/c>)",
+        "Kind:      Component",
+        "Lifecycle: production",
+        "- Runbook: https://runbooks.example.com/p",
+        "[1] Dependencies: deps payments-api",
+        "- Repo: https://git/x",
+        "(component:default/payments-api)",
+      ].join("\n"),
+    );
+    expect(out.choices).toEqual([{ label: "Dependencies", command: "deps payments-api" }]);
+  });
+
+  it("keeps escaped markdown characters literal", () => {
+    expect(plainText("a\\*b\\* and `c`")).toBe("a*b* and c");
+  });
+});
+
+describe("runShell", () => {
+  it("answers one command a line when piped, and a number runs the numbered button", async () => {
+    const log = pino({ level: "silent" });
+    const registry = new Registry(log);
+    await registry.use({
+      id: "t",
+      register(api) {
+        api.addCommand({
+          name: "ping",
+          phrases: ["ping"],
+          summary: "",
+          usage: "ping",
+          handler: (ctx) => reply("pong", section(`pong ${ctx.args}`), actions({ label: "Again", command: "ping again" })),
+        });
+      },
+    });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk) => (printed += String(chunk)));
+    const done = runShell(new Router(registry, log), {
+      input,
+      output,
+      interactive: false,
+      user: { surface: "shell", id: "me" },
+    });
+    input.end("ping one\n\n# a comment\n1\n");
+    await done;
+    expect(printed).toBe("pong one\n[1] Again: ping again\n\npong again\n[1] Again: ping again\n\n");
+  });
+});
