@@ -1,0 +1,52 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, slackConfigured } from "./config.ts";
+
+const dir = () => mkdtempSync(join(tmpdir(), "cb-config-"));
+
+describe("loadConfig", () => {
+  it("has working defaults with nothing set", () => {
+    const config = loadConfig({}, { cwd: dir() });
+    expect(config.PORT).toBe(3000);
+    expect(config.CALLBOARD_DATA_DIR).toBe("./data");
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(slackConfigured(config)).toBe(false);
+  });
+
+  it("names the bad key and value", () => {
+    expect(() => loadConfig({ PORT: "eighty" }, { cwd: dir() })).toThrow(/PORT="eighty"/);
+    expect(() => loadConfig({ DATABASE_URL: "mysql://x" }, { cwd: dir() })).toThrow(
+      /DATABASE_URL="mysql:\/\/x": must start with postgresql:\/\//,
+    );
+  });
+
+  it("never echoes a secret in an error", () => {
+    const error = (() => {
+      try {
+        loadConfig({ MEILISEARCH_URL: "not a url", MEILISEARCH_KEY: "" }, { cwd: dir() });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error?.message).toContain("MEILISEARCH_URL");
+  });
+
+  it("reads callboard.yaml, and the environment wins", () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "callboard.yaml"), "http:\n  port: 4000\ncatalog:\n  location: ./org\n");
+    expect(loadConfig({}, { cwd }).PORT).toBe(4000);
+    expect(loadConfig({}, { cwd }).CALLBOARD_CATALOG).toBe("./org");
+    expect(loadConfig({ PORT: "5000" }, { cwd }).PORT).toBe(5000);
+  });
+
+  it("refuses unknown keys and secrets in callboard.yaml", () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "callboard.yaml"), "htp:\n  port: 4000\n");
+    expect(() => loadConfig({}, { cwd })).toThrow(/unknown key "htp.port"/);
+    writeFileSync(join(cwd, "callboard.yaml"), "slack:\n  botToken: xoxb-1\n");
+    expect(() => loadConfig({}, { cwd })).toThrow(/unknown key "slack.botToken"/);
+  });
+});
