@@ -1,0 +1,31 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { defineConfig } from "prisma/config";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+
+// The Prisma CLI runs on its JS engine through the same driver adapters the app uses, so it needs no
+// downloaded binary. DATABASE_URL picks the provider: postgres(ql):// selects PostgreSQL and its generated
+// schema; anything else is a SQLite file. The app itself never runs the CLI: it applies migrations at
+// start-up (src/db/migrate.ts).
+// The schema's `url = env("DATABASE_URL")` must resolve, or the CLI falls back to downloading an engine
+// (which fails offline), so a plain `prisma generate` gets the default SQLite file.
+process.env.DATABASE_URL ||= "file:./data/callboard.db";
+const url = process.env.DATABASE_URL;
+const postgres = /^postgres(ql)?:\/\//.test(url);
+
+export default defineConfig({
+  engine: "js",
+  experimental: { adapter: true },
+  schema: postgres ? "prisma/postgres/schema.prisma" : "prisma/schema.prisma",
+  async adapter() {
+    if (postgres) {
+      const schema = new URL(url).searchParams.get("schema") ?? undefined;
+      return new PrismaPg({ connectionString: url }, schema ? { schema } : undefined);
+    }
+    const file = url.startsWith("file:") ? url.slice("file:".length) : url;
+    // Even datamodel-only commands (migrate diff) open the adapter, and SQLite cannot create the folder.
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return new PrismaBetterSQLite3({ url: path.resolve(file) });
+  },
+});
