@@ -1,0 +1,96 @@
+/**
+ * The one search index for catalog entities and doc sections. Every engine (embedded SQLite FTS5,
+ * Meilisearch) implements SearchIndex and passes the same contract suite (search-index.contract.ts).
+ */
+
+export type SearchDocumentType = "entity" | "doc";
+
+export interface SearchDocument {
+  /** Unique within the index: the entity ref for entities, `<entity ref>#<path>#<anchor>` (or similar) for docs. */
+  id: string;
+  type: SearchDocumentType;
+  /** The entity ref, or the owning entity's ref for doc sections. */
+  ref: string;
+  /** Lower-case kind ("component", "api", ...); for doc sections, the owning entity's kind. */
+  kind: string;
+  /** Entity name, or the owning entity's name for doc sections. */
+  name: string;
+  /** Entity title (falls back to the name), or the section heading for doc sections. */
+  title: string;
+  /** Entity description, or the section's plain text. */
+  text: string;
+  /** Canonical owner ref, e.g. "group:default/team-payments". */
+  owner?: string;
+  tags: string[];
+  lifecycle?: string;
+  namespace: string;
+  /** Where to read more: the doc section's deep link. */
+  url?: string;
+  /** Doc sections: the anchor of the section within its page. */
+  section?: string;
+}
+
+export interface SearchFilters {
+  kind?: string[];
+  /** Canonical owner refs. */
+  owner?: string[];
+  tag?: string[];
+  lifecycle?: string[];
+  type?: SearchDocumentType[];
+}
+
+export interface SearchQuery {
+  /** What the person typed, filters already removed (see parseSearchText). May be empty when filters are given. */
+  q: string;
+  filters?: SearchFilters;
+  /** Defaults to 10, capped at 100. */
+  limit?: number;
+  facets?: boolean;
+}
+
+export interface SearchResultHit extends SearchDocument {
+  /** Higher is better; comparable only within one result. */
+  score: number;
+  /**
+   * The best matching passage with matched words wrapped in `**`; the rest is escaped with escapeText,
+   * so it can go straight into a Reply.
+   */
+  highlight?: string;
+}
+
+export interface SearchFacets {
+  kind: Record<string, number>;
+  owner: Record<string, number>;
+  tag: Record<string, number>;
+}
+
+export interface SearchResult {
+  hits: SearchResultHit[];
+  facets?: SearchFacets;
+  /** How many documents matched (an estimate for engines that cap it). */
+  total: number;
+}
+
+export interface SearchIndex {
+  /** Insert or replace documents by id. */
+  upsert(docs: SearchDocument[]): Promise<void>;
+  delete(ids: string[]): Promise<void>;
+  /** Never throws on odd user text: bad input yields an empty result. */
+  search(query: SearchQuery): Promise<SearchResult>;
+  /**
+   * Replace everything with `docs` and record `fingerprint`, all or nothing: if reading `docs` fails, the
+   * previous contents and fingerprint stay.
+   */
+  rebuild(docs: AsyncIterable<SearchDocument[]> | SearchDocument[], fingerprint: string): Promise<void>;
+  /** The fingerprint of the last completed rebuild, undefined when the index was never built. */
+  fingerprint(): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_LIMIT = 10;
+export const MAX_LIMIT = 100;
+
+export function effectiveLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return DEFAULT_LIMIT;
+  return Math.max(1, Math.min(MAX_LIMIT, Math.floor(limit)));
+}
