@@ -1,0 +1,326 @@
+import type { Entity, RelationEdge, SourcePosition } from "../model/entity.ts";
+import { NameIndex } from "./name-index.ts";
+import { RELATION } from "./relation-types.ts";
+
+export interface GraphItem {
+  ref: string;
+  entity: Entity;
+  /** Relations this entity emits, both directions (A ownedBy G and G ownerOf A). */
+  relations: RelationEdge[];
+  source?: SourcePosition;
+}
+
+export interface CatalogStats {
+  byKind: Record<string, number>;
+  /** Distinct edges, each direction counted. */
+  relations: number;
+  /** Distinct refs that relations point at but no entity answers to. */
+  unresolved: number;
+}
+
+/** One node of a dependency walk. `repeated` nodes were already shown higher up and are not expanded. */
+export interface DependencyNode {
+  ref: string;
+  resolved: boolean;
+  children: DependencyNode[];
+  repeated?: boolean;
+}
+
+/** Adjacency stays a plain array while small (most nodes have one owner, a few parts); big ones get a Set. */
+type Targets = string[] | Set<string>;
+const SET_THRESHOLD = 32;
+
+interface Node {
+  /** The interned canonical ref: every edge stores this very string, not a copy. */
+  readonly ref: string;
+  entity: Entity | undefined;
+  source: SourcePosition | undefined;
+  rel: Map<string, Targets> | undefined;
+}
+
+/** Lower-case kind from a canonical `kind:namespace/name` ref. */
+export function kindOfRef(ref: string): string {
+  const colon = ref.indexOf(":");
+  return colon === -1 ? "" : ref.slice(0, colon);
+}
+
+/**
+ * Every entity and relation in memory, so questions are answered at memory speed. Edges are indexed by
+ * the entity that emitted them: replacing or removing an entity takes back exactly its edges, including
+ * reverse edges kept on other nodes, and an edge declared by two entities (membership written on both
+ * sides) stays while either still declares it.
+ */
+export class CatalogGraph {
+  private readonly nodes = new Map<string, Node>();
+  /** Emitter ref to the edges it emitted, flattened as [source, type, target, source, type, target, …]. */
+  private readonly emitted = new Map<string, string[]>();
+  /** Edges declared by more than one emitter: key to the number of extra declarations. */
+  private readonly extra = new Map<string, number>();
+  private readonly types = new Map<string, string>();
+  private readonly kinds = new Map<string, number>();
+  private readonly names = new NameIndex();
+  private relationCount = 0;
+  private entityCount = 0;
+  private changes = 0;
+
+  /** Grows on every write, so derived indexes (user directory, caches) know when to rebuild. */
+  get version(): number {
+    return this.changes;
+  }
+
+  get size(): number {
+    return this.entityCount;
+  }
+
+  upsert(items: Iterable<GraphItem>): void {
+    for (const item of items) {
+      const ref = item.ref.toLowerCase();
+      this.withdraw(ref);
+      const node = this.ensure(ref);
+      node.entity = item.entity;
+      node.source = item.source;
+      this.entityCount++;
+      this.countKind(kindOfRef(ref), 1);
+      this.names.add(node.ref, item.entity.metadata.name, item.entity.metadata.title);
+
+      const flat: string[] = [];
+      const own = new Set<string>();
+      for (const edge of item.relations) {
+        const source = this.ensure(edge.source.toLowerCase()).ref;
+        const target = this.ensure(edge.target.toLowerCase()).ref;
+        const type = this.intern(edge.type);
+        const key = edgeKey(source, type, target);
+        // The same entity listing a ref twice is one declaration, not two.
+        if (own.has(key)) continue;
+        own.add(key);
+        this.addEdge(source, type, target, key);
+        flat.push(source, type, target);
+      }
+      if (flat.length > 0) this.emitted.set(node.ref, flat);
+    }
+    this.changes++;
+  }
+
+  remove(refs: Iterable<string>): void {
+    for (const raw of refs) {
+      const ref = raw.toLowerCase();
+      this.withdraw(ref);
+      this.collect(ref);
+    }
+    this.changes++;
+  }
+
+  get(ref: string): Entity | undefined {
+    return this.nodes.get(ref.toLowerCase())?.entity;
+  }
+
+  has(ref: string): boolean {
+    return this.nodes.get(ref.toLowerCase())?.entity !== undefined;
+  }
+
+  source(ref: string): SourcePosition | undefined {
+    return this.nodes.get(ref.toLowerCase())?.source;
+  }
+
+  /** Targets of `ref`'s edges of `type`, as canonical refs, including refs no entity answers to. */
+  related(ref: string, type: string): string[] {
+    const targets = this.nodes.get(ref.toLowerCase())?.rel?.get(type);
+    if (!targets) return [];
+    return Array.isArray(targets) ? targets.slice() : [...targets];
+  }
+
+  /** Every relation type `ref` has edges of. */
+  relationTypes(ref: string): string[] {
+    const rel = this.nodes.get(ref.toLowerCase())?.rel;
+    return rel ? [...rel.keys()] : [];
+  }
+
+  /** Canonical refs of entities of a lower-case kind, in no particular order. */
+  *refsOfKind(kind: string): Iterable<string> {
+    const prefix = kind.toLowerCase() + ":";
+    for (const node of this.nodes.values()) {
+      if (node.entity && node.ref.startsWith(prefix)) yield node.ref;
+    }
+  }
+
+  *entities(): Iterable<{ ref: string; entity: Entity }> {
+    for (const node of this.nodes.values()) {
+      if (node.entity) yield { ref: node.ref, entity: node.entity };
+    }
+  }
+
+  stats(): CatalogStats {
+    const byKind: Record<string, number> = {};
+    for (const [kind, count] of [...this.kinds].sort(([a], [b]) => (a < b ? -1 : 1))) byKind[kind] = count;
+    const unresolved = new Set<string>();
+    for (const node of this.nodes.values()) {
+      if (!node.rel) continue;
+      if (!node.entity) unresolved.add(node.ref);
+      for (const targets of node.rel.values()) {
+        for (const target of targets) if (!this.has(target)) unresolved.add(target);
+      }
+    }
+    return { byKind, relations: this.relationCount, unresolved: unresolved.size };
+  }
+
+  /** Case-insensitive lookup of metadata.name; several kinds or namespaces may share a name. */
+  byName(name: string): string[] {
+    return this.names.byName(name).slice();
+  }
+
+  /** The name index itself, for resolvers and pickers. */
+  get nameIndex(): NameIndex {
+    return this.names;
+  }
+
+  owners(ref: string): string[] {
+    return this.related(ref, RELATION.ownedBy);
+  }
+
+  members(groupRef: string): string[] {
+    return this.related(groupRef, RELATION.hasMember);
+  }
+
+  childrenOf(groupRef: string): string[] {
+    return this.related(groupRef, RELATION.parentOf);
+  }
+
+  parentOf(groupRef: string): string[] {
+    return this.related(groupRef, RELATION.childOf);
+  }
+
+  /** What `ownerRef` owns, grouped by lower-case kind, each list sorted. */
+  ownedBy(ownerRef: string): Record<string, string[]> {
+    const grouped: Record<string, string[]> = {};
+    for (const ref of this.related(ownerRef, RELATION.ownerOf)) (grouped[kindOfRef(ref)] ??= []).push(ref);
+    for (const list of Object.values(grouped)) list.sort();
+    return grouped;
+  }
+
+  dependencies(ref: string, depth: number): DependencyNode {
+    return this.walk(ref, RELATION.dependsOn, depth);
+  }
+
+  dependents(ref: string, depth: number): DependencyNode {
+    return this.walk(ref, RELATION.dependencyOf, depth);
+  }
+
+  /**
+   * Breadth-first, so each ref is expanded once at the shallowest depth it appears; later sightings
+   * (shared dependencies, cycles) are marked `repeated` rather than walked again.
+   */
+  private walk(start: string, type: string, depth: number): DependencyNode {
+    const rootRef = start.toLowerCase();
+    const root: DependencyNode = { ref: rootRef, resolved: this.has(rootRef), children: [] };
+    const seen = new Set<string>([rootRef]);
+    let frontier = [root];
+    for (let level = 0; level < depth && frontier.length > 0; level++) {
+      const next: DependencyNode[] = [];
+      for (const parent of frontier) {
+        for (const target of this.related(parent.ref, type).sort()) {
+          const child: DependencyNode = { ref: target, resolved: this.has(target), children: [] };
+          if (seen.has(target)) child.repeated = true;
+          else {
+            seen.add(target);
+            next.push(child);
+          }
+          parent.children.push(child);
+        }
+      }
+      frontier = next;
+    }
+    return root;
+  }
+
+  private withdraw(ref: string): void {
+    const node = this.nodes.get(ref);
+    if (!node?.entity) return;
+    this.names.remove(node.ref, node.entity.metadata.name, node.entity.metadata.title);
+    this.countKind(kindOfRef(ref), -1);
+    this.entityCount--;
+    node.entity = undefined;
+    node.source = undefined;
+    const flat = this.emitted.get(ref);
+    if (!flat) return;
+    this.emitted.delete(ref);
+    for (let i = 0; i < flat.length; i += 3) {
+      const source = flat[i]!;
+      const target = flat[i + 2]!;
+      this.removeEdge(source, flat[i + 1]!, target);
+      if (source !== ref) this.collect(source);
+      if (target !== ref) this.collect(target);
+    }
+  }
+
+  private addEdge(source: string, type: string, target: string, key: string): void {
+    const node = this.nodes.get(source)!;
+    node.rel ??= new Map();
+    const targets = node.rel.get(type);
+    if (!targets) {
+      node.rel.set(type, [target]);
+    } else if (Array.isArray(targets) ? targets.includes(target) : targets.has(target)) {
+      this.extra.set(key, (this.extra.get(key) ?? 0) + 1);
+      return;
+    } else if (Array.isArray(targets)) {
+      targets.push(target);
+      if (targets.length > SET_THRESHOLD) node.rel.set(type, new Set(targets));
+    } else {
+      targets.add(target);
+    }
+    this.relationCount++;
+  }
+
+  private removeEdge(source: string, type: string, target: string): void {
+    const key = edgeKey(source, type, target);
+    const extra = this.extra.get(key);
+    if (extra !== undefined) {
+      if (extra <= 1) this.extra.delete(key);
+      else this.extra.set(key, extra - 1);
+      return;
+    }
+    const node = this.nodes.get(source);
+    const targets = node?.rel?.get(type);
+    if (!node?.rel || !targets) return;
+    if (Array.isArray(targets)) {
+      const at = targets.indexOf(target);
+      if (at === -1) return;
+      targets.splice(at, 1);
+    } else if (!targets.delete(target)) {
+      return;
+    }
+    this.relationCount--;
+    if ((Array.isArray(targets) ? targets.length : targets.size) === 0) node.rel.delete(type);
+    if (node.rel.size === 0) node.rel = undefined;
+  }
+
+  /** Forget a node that has neither an entity nor edges; refs pointing at it still read as unresolved. */
+  private collect(ref: string): void {
+    const node = this.nodes.get(ref);
+    if (node && !node.entity && !node.rel) this.nodes.delete(ref);
+  }
+
+  private ensure(ref: string): Node {
+    let node = this.nodes.get(ref);
+    if (!node) {
+      node = { ref, entity: undefined, source: undefined, rel: undefined };
+      this.nodes.set(ref, node);
+    }
+    return node;
+  }
+
+  private intern(type: string): string {
+    let interned = this.types.get(type);
+    if (interned === undefined) this.types.set(type, (interned = type));
+    return interned;
+  }
+
+  private countKind(kind: string, delta: number): void {
+    const count = (this.kinds.get(kind) ?? 0) + delta;
+    if (count === 0) this.kinds.delete(kind);
+    else this.kinds.set(kind, count);
+  }
+}
+
+function edgeKey(source: string, type: string, target: string): string {
+  return `${source}\n${type}\n${target}`;
+}
