@@ -1,0 +1,64 @@
+import { isNode, LineCounter, parseAllDocuments, type Document } from "yaml";
+
+/** One YAML document of a descriptor file: either a value (possibly null for an empty document) or an error. */
+export type ParsedDocument =
+  | { ok: true; line: number; value: unknown; lineOf: (path: Array<string | number>) => number }
+  | { ok: false; line: number; message: string };
+
+export interface YamlLimits {
+  /** Cap on alias expansion (yaml's maxAliasCount), so an alias bomb is an error rather than a hang. */
+  maxAliases: number;
+}
+
+/**
+ * Splits a descriptor file into documents like Backstage's parseEntityYaml: every document stands
+ * alone, so one broken document is reported while its siblings still load. Merge keys stay off, as
+ * they are in Backstage unless enableYamlMerge is set.
+ */
+export function parseDescriptorYaml(text: string, limits: YamlLimits): ParsedDocument[] {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, merge: false, prettyErrors: true });
+  const lineAt = (offset: number) => lineCounter.linePos(offset).line;
+  const out: ParsedDocument[] = [];
+
+  for (const doc of documents) {
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const line = lineAt(start);
+    const error = doc.errors[0];
+    if (error) {
+      out.push({ ok: false, line: error.linePos?.[0].line ?? line, message: firstLine(error.message) });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: limits.maxAliases });
+    } catch (caught) {
+      const reason = (caught as Error).message;
+      const message = /alias/i.test(reason)
+        ? `YAML aliases expand too far (more than ${limits.maxAliases} alias references): refusing a possible alias bomb`
+        : `YAML could not be converted to data: ${reason}`;
+      out.push({ ok: false, line, message });
+      continue;
+    }
+    out.push({ ok: true, line, value, lineOf: (path) => lineOfPath(doc, path, lineAt) ?? line });
+  }
+  return out;
+}
+
+/** The line of the deepest existing node on `path`, so "spec.owner is required" points into spec. */
+function lineOfPath(
+  doc: Document.Parsed,
+  path: Array<string | number>,
+  lineAt: (offset: number) => number,
+): number | undefined {
+  for (let depth = path.length; depth > 0; depth--) {
+    const node: unknown = doc.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return lineAt(node.range[0]);
+  }
+  return undefined;
+}
+
+function firstLine(message: string): string {
+  const line = message.split("\n", 1)[0] ?? message;
+  return `YAML syntax error: ${line.replace(/:$/, "")}`;
+}
