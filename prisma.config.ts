@@ -18,10 +18,15 @@ export default defineConfig({
   engine: "js",
   experimental: { adapter: true },
   schema: postgres ? "prisma/postgres/schema.prisma" : "prisma/schema.prisma",
+  migrations: { path: postgres ? "prisma/postgres/migrations" : "prisma/migrations" },
   async adapter() {
     if (postgres) {
-      const schema = new URL(url).searchParams.get("schema") ?? undefined;
-      return new PrismaPg({ connectionString: url }, schema ? { schema } : undefined);
+      // Same connection set-up as the app (src/db/open-database.ts): the schema via search_path.
+      const parsed = new URL(url);
+      const schema = parsed.searchParams.get("schema") ?? "public";
+      parsed.searchParams.delete("schema");
+      const options = `-c search_path="${schema.replace(/"/g, '""')}"`;
+      return new PrismaPg({ connectionString: parsed.toString(), options }, { schema });
     }
     const file = url.startsWith("file:") ? url.slice("file:".length) : url;
     // Even datamodel-only commands (migrate diff) open the adapter, and SQLite cannot create the folder.

@@ -1,0 +1,146 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import type { Logger } from "pino";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqlitePrismaClient } from "../generated/prisma/sqlite/client.ts";
+import { PrismaClient as PostgresPrismaClient } from "../generated/prisma/postgresql/client.ts";
+import { migrate, type MigrationAdapter, type Provider } from "./migrate.ts";
+
+/**
+ * The client every store uses, whichever database is behind it. Both generated clients come from the same
+ * datamodel (prisma/postgres/schema.prisma is generated from prisma/schema.prisma and a test fails when
+ * they drift), so their model APIs are the same; they differ only in filters PostgreSQL adds (such as
+ * `mode: "insensitive"`), which SQLite lacks. Typing the shared surface as the SQLite client therefore
+ * allows exactly what works on both, and the PostgreSQL client is cast to it once, here.
+ */
+export type PrismaDb = SqlitePrismaClient;
+
+export interface Database {
+  provider: Provider;
+  prisma: PrismaDb;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** DATABASE_URL: postgres(ql)://... selects PostgreSQL (schema from `?schema=`); `file:` or a path, SQLite. */
+  url?: string;
+  /** The SQLite file when `url` does not name one. Default ./data/callboard.db. */
+  sqlitePath?: string;
+  log?: Logger;
+}
+
+export const DEFAULT_SQLITE_PATH = "./data/callboard.db";
+/** How long a SQLite writer waits for another's lock before failing with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return url !== undefined && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens the database and brings its schema up to date (migrations are applied before this returns). */
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  return isPostgresUrl(options.url) ? openPostgres(options.url, options.log) : openSqlite(options);
+}
+
+async function applyMigrations(
+  factory: { connect(): Promise<unknown> },
+  provider: Provider,
+  describe: string,
+  log: Logger | undefined,
+  prepare?: (adapter: MigrationAdapter) => Promise<void>,
+): Promise<void> {
+  const adapter = (await factory.connect()) as MigrationAdapter & { dispose(): Promise<void> };
+  try {
+    await prepare?.(adapter);
+    await migrate(adapter, { provider, describe, log });
+  } finally {
+    await adapter.dispose();
+  }
+}
+
+async function openSqlite(options: OpenDatabaseOptions): Promise<Database> {
+  const given = options.url && options.url.trim() !== "" ? options.url : undefined;
+  const file = path.resolve(
+    given ? given.replace(/^file:(\/\/)?/, "") : (options.sqlitePath ?? DEFAULT_SQLITE_PATH),
+  );
+  mkdirSync(path.dirname(file), { recursive: true });
+  const factory = new PrismaBetterSQLite3({ url: file, timeout: SQLITE_BUSY_TIMEOUT_MS });
+  try {
+    await applyMigrations(factory, "sqlite", file, options.log, async (adapter) => {
+      // WAL lets readers proceed while the catalog is being replaced; the mode is stored in the file.
+      await adapter.executeScript("PRAGMA journal_mode = WAL");
+    });
+  } catch (error) {
+    throw sqliteOpenError(file, error);
+  }
+  const prisma = new SqlitePrismaClient({ adapter: factory });
+  // Per-connection settings; better-sqlite3 builds with foreign keys on, we say so rather than rely on it.
+  // NORMAL is durable across application crashes in WAL mode and much faster than FULL.
+  await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
+  await prisma.$executeRawUnsafe("PRAGMA synchronous = NORMAL");
+  options.log?.info({ provider: "sqlite", file }, "database ready");
+  return { provider: "sqlite", prisma, close: () => prisma.$disconnect() };
+}
+
+function sqliteOpenError(file: string, error: unknown): Error {
+  if (error instanceof Error && /migration|Database /.test(error.message)) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(
+    `Cannot open the SQLite database ${file}: ${reason}. Check that the folder is writable, or set ` +
+      `DATABASE_URL to another file.`,
+    { cause: error },
+  );
+}
+
+/** `?schema=` selects the PostgreSQL schema (default public), as in Prisma's own URLs. */
+export function parsePostgresUrl(url: string): {
+  connectionString: string;
+  schema: string;
+  describe: string;
+} {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get("schema") ?? "public";
+  parsed.searchParams.delete("schema");
+  const describe = `${parsed.protocol}//${parsed.host}${parsed.pathname} (schema ${schema})`;
+  return { connectionString: parsed.toString(), schema, describe };
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+async function openPostgres(url: string, log: Logger | undefined): Promise<Database> {
+  const { connectionString, schema, describe } = parsePostgresUrl(url);
+  // search_path makes the migration scripts (which name tables unqualified) and raw queries use the schema;
+  // the adapter's `schema` option does the same for the client's generated queries.
+  const pool = new pg.Pool({ connectionString, options: `-c search_path=${quoteIdent(schema)}` });
+  try {
+    await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  } catch (error) {
+    await pool.end();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Cannot reach PostgreSQL at ${describe}: ${reason}. Check DATABASE_URL and that the server runs.`,
+      {
+        cause: error,
+      },
+    );
+  }
+  const factory = new PrismaPg(pool, { schema });
+  try {
+    await applyMigrations(factory, "postgresql", describe, log);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const prisma = new PostgresPrismaClient({ adapter: factory }) as unknown as PrismaDb;
+  log?.info({ provider: "postgresql", database: describe }, "database ready");
+  return {
+    provider: "postgresql",
+    prisma,
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
