@@ -128,7 +128,7 @@ export class NameIndex {
     }
 
     return [...found.values()]
-      .sort((a, b) => a.distance - b.distance || a.key.length - b.key.length || (a.key < b.key ? -1 : 1))
+      .sort((a, b) => rank(a) - rank(b) || a.key.length - b.key.length || (a.key < b.key ? -1 : 1))
       .slice(0, limit);
   }
 
@@ -168,6 +168,11 @@ export class NameIndex {
     this.buckets = buckets;
     return buckets;
   }
+}
+
+/** A name the query starts counts like one typo: "checkout" should offer checkout-web before far typos. */
+function rank(near: NearName): number {
+  return near.prefix ? 1 : near.distance;
 }
 
 function push(map: Map<string, string[]>, key: string, ref: string): void {

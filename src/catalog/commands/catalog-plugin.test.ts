@@ -1,0 +1,404 @@
+import { pino } from "pino";
+import { beforeAll, describe, expect, it } from "vitest";
+import type {
+  ChatCommand,
+  ChatUser,
+  HomeSection,
+  OptionsProvider,
+  PluginApi,
+  UserResolver,
+} from "../../plugins/api.ts";
+import type { Action, Block, Field, Reply } from "../../message/reply.ts";
+import { GraphNameResolver } from "../graph/graph-resolver.ts";
+import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { catalogCommandsPlugin } from "./catalog-plugin.ts";
+import { smallGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
+
+const log = pino({ level: "silent" });
+const shell: ChatUser = { surface: "shell", id: "tester" };
+
+class CapturingApi implements PluginApi {
+  log = log;
+  commands = new Map<string, ChatCommand>();
+  options = new Map<string, OptionsProvider>();
+  users: UserResolver[] = [];
+  home = new Map<string, HomeSection>();
+  addCommand(command: ChatCommand) {
+    this.commands.set(command.name, command);
+  }
+  addOptionsProvider(provider: OptionsProvider) {
+    this.options.set(provider.id, provider);
+  }
+  addUserResolver(resolver: UserResolver) {
+    this.users.push(resolver);
+  }
+  addHomeSection(section: HomeSection) {
+    this.home.set(section.id, section);
+  }
+  addForm() {}
+  addSearchProvider() {}
+  addLinkUnfurler() {}
+  addHttpRoute() {}
+}
+
+let graph: CatalogGraph;
+let api: CapturingApi;
+
+beforeAll(async () => {
+  graph = smallGraph();
+  const resolver = new GraphNameResolver(graph);
+  api = new CapturingApi();
+  await catalogCommandsPlugin({
+    graph,
+    resolver: () => resolver,
+    docsUrl: (ref) =>
+      ref === "component:default/payments-api" ? "https://docs.acme.test/payments-api/" : undefined,
+    catalogUrl: (ref) => `https://callboard.acme.test/catalog/${ref}`,
+  }).register(api);
+});
+
+/** Runs a command the way the router would: phrase stripped, `--flags` split out. */
+async function run(name: string, args: string, flags: Record<string, string | true> = {}): Promise<Reply> {
+  const command = api.commands.get(name);
+  if (!command) throw new Error(`no command ${name}`);
+  return command.handler({
+    args,
+    flags,
+    text: `${name} ${args}`,
+    user: shell,
+    conversation: { surface: "shell" },
+    log,
+  });
+}
+
+const headerOf = (r: Reply) => r.blocks.find((b) => b.type === "header") as { text: string } | undefined;
+const allFields = (r: Reply): Field[] =>
+  r.blocks.flatMap((b) => (b.type === "section" && b.fields ? b.fields : []));
+const field = (r: Reply, label: string) => allFields(r).find((f) => f.label === label)?.value;
+const buttons = (r: Reply): Action[] => r.blocks.flatMap((b) => (b.type === "actions" ? b.actions : []));
+const sectionTexts = (r: Reply) =>
+  r.blocks.flatMap((b: Block) => (b.type === "section" && b.text ? [b.text] : []));
+const contexts = (r: Reply) => r.blocks.flatMap((b: Block) => (b.type === "context" ? [b.text] : []));
+
+describe("catalog commands plugin", () => {
+  it("registers the commands, pickers, user resolver and home section", () => {
+    expect([...api.commands.keys()].sort()).toEqual([
+      "catalog-stats",
+      "dependents",
+      "deps",
+      "show",
+      "team",
+      "who-owns",
+    ]);
+    expect(api.commands.get("who-owns")!.phrases).toEqual(
+      expect.arrayContaining(["who owns", "owner of", "owner", "owns", "whoowns"]),
+    );
+    expect(api.commands.get("dependents")!.phrases).toEqual(
+      expect.arrayContaining(["dependents", "dependents of", "who depends on", "what depends on"]),
+    );
+    expect(api.commands.get("deps")!.phrases).not.toContain("depends on");
+    expect([...api.options.keys()].sort()).toEqual(["entity", "owner"]);
+    expect(api.users).toHaveLength(1);
+    expect([...api.home.keys()]).toEqual(["my-teams"]);
+  });
+});
+
+describe("who owns", () => {
+  it("names the owning group, its members with contacts, channel and parent, with next-step buttons", async () => {
+    const r = await run("who-owns", "payments api");
+    expect(headerOf(r)?.text).toBe("Who owns payments-api");
+    expect(r.text).toBe("payments-api is owned by Payments Team.");
+    expect(sectionTexts(r)[0]).toContain("is owned by **Payments Team**.\nCard payments and refunds.");
+    expect(field(r, "Owner")).toBe("**Payments Team** (group)");
+    expect(field(r, "Email")).toBe("payments@acme.test");
+    expect(field(r, "Channel")).toBe("Slack `C0PAYMENTS`");
+    expect(field(r, "Parent team")).toBe("**engineering**");
+    expect(sectionTexts(r)).toContain("**Members** (2)");
+    expect(field(r, "Alice Ng")).toBe("alice@acme.test · Slack `U0ALICE`");
+    expect(field(r, "bob")).toBe("Bob@Acme.test");
+    expect(buttons(r)).toEqual([
+      { label: "Show payments-api", command: "show component:default/payments-api" },
+      { label: "Dependencies", command: "deps component:default/payments-api" },
+      { label: "Team Payments Team", command: "team group:default/team-payments" },
+      { label: "Open in catalog", url: "https://callboard.acme.test/catalog/component:default/payments-api" },
+    ]);
+  });
+
+  it("answers for an entity owned by a user", async () => {
+    const r = await run("who-owns", "carol-scripts");
+    expect(r.text).toBe("carol-scripts is owned by Carol Diaz.");
+    expect(field(r, "Owner")).toBe("**Carol Diaz** (user)");
+    expect(field(r, "Contact")).toBe("carol@acme.test");
+    expect(field(r, "Member of")).toBe("**team-ledger**");
+  });
+
+  it("shows an owner that is not in the catalog as unresolved", async () => {
+    const r = await run("who-owns", "legacy-tool");
+    expect(r.text).toBe("legacy-tool is owned by group:default/team-ghost (unresolved).");
+    expect(sectionTexts(r)[0]).toContain(
+      "`group:default/team-ghost`, which is not in the catalog (unresolved)",
+    );
+    expect(buttons(r).map((b) => b.label)).not.toContain("Team team-ghost");
+  });
+
+  it("offers did-you-mean buttons that re-run the command on each candidate", async () => {
+    const r = await run("who-owns", "paymnts-api");
+    expect(r.text).toContain('No entity "paymnts-api". Did you mean: payments-api (component)');
+    expect(buttons(r)[0]).toEqual({
+      label: "payments-api (component)",
+      command: "who owns component:default/payments-api",
+    });
+  });
+
+  it("asks which one when a name is ambiguous", async () => {
+    const r = await run("who-owns", "billing");
+    expect(sectionTexts(r)[0]).toBe("**billing** matches more than one entity. Which one?");
+    expect(buttons(r).map((b) => b.command)).toEqual([
+      "who owns component:finance/billing",
+      "who owns component:ops/billing",
+    ]);
+    expect(buttons(r).map((b) => b.label)).toEqual([
+      "finance/billing (component)",
+      "ops/billing (component)",
+    ]);
+  });
+
+  it("suggests search when nothing is close", async () => {
+    const r = await run("who-owns", "quantum flux");
+    expect(sectionTexts(r)[0]).toBe("Nothing in the catalog is called **quantum flux**.");
+    expect(buttons(r)).toEqual([{ label: 'Search "quantum flux"', command: "search quantum flux" }]);
+  });
+
+  it("answers a missing argument with usage", async () => {
+    const r = await run("who-owns", "");
+    expect(r.text).toBe("Usage: who owns <name>");
+    expect(sectionTexts(r)[0]).toContain("`who owns <name>`");
+  });
+});
+
+describe("show", () => {
+  it("lists kind, type, lifecycle, system, domain, owner, APIs, dependencies, links and source", async () => {
+    const r = await run("show", "payments-api");
+    expect(headerOf(r)?.text).toBe("payments-api");
+    expect(r.text).toBe("payments-api (Component, service, production): Takes card payments.");
+    expect(sectionTexts(r)[0]).toBe("Takes card payments.");
+    expect(field(r, "Kind")).toBe("Component");
+    expect(field(r, "Type")).toBe("service");
+    expect(field(r, "Lifecycle")).toBe("production");
+    expect(field(r, "Owner")).toBe("**Payments Team**");
+    expect(field(r, "System")).toBe("**Payments**");
+    expect(field(r, "Domain")).toBe("**commerce**");
+    expect(field(r, "APIs provided")).toBe("**payments-rest**");
+    expect(field(r, "APIs consumed")).toBe("**ledger**");
+    expect(field(r, "Depends on")).toBe("**ledger**, **payments-db**");
+    expect(field(r, "Tags")).toBe("`java` `payments`");
+    expect(field(r, "Source")).toBe("`url:https://github.com/acme/payments-api/`");
+    expect(field(r, "Defined in")).toBe("`file:/org/payments-api/catalog-info.yaml:1`");
+    expect(r.blocks.find((b) => b.type === "links")).toEqual({
+      type: "links",
+      links: [
+        { title: "Dashboard", url: "https://grafana.acme.test/d/payments" },
+        { title: "Source", url: "https://github.com/acme/payments-api/" },
+        { title: "Docs", url: "https://docs.acme.test/payments-api/" },
+        { title: "Catalog", url: "https://callboard.acme.test/catalog/component:default/payments-api" },
+      ],
+    });
+    expect(buttons(r).map((b) => b.command)).toEqual([
+      "who owns component:default/payments-api",
+      "deps component:default/payments-api",
+      "dependents component:default/payments-api",
+    ]);
+  });
+
+  it("marks unresolved dependencies and shows an API's providers", async () => {
+    expect(field(await run("show", "component:default/ledger"), "Depends on")).toBe(
+      "`component:default/ghost-service` _(unresolved)_, **payments-api**, **payments-db**",
+    );
+    const api = await run("show", "payments-rest");
+    expect(field(api, "Provided by")).toBe("**payments-api**");
+    expect(field(api, "System")).toBe("**Payments**");
+  });
+
+  it("answers a missing argument with usage", async () => {
+    expect((await run("show", "")).text).toBe("Usage: show <name>");
+  });
+});
+
+describe("deps and dependents", () => {
+  it("shows direct dependencies by default, marking unresolved ones", async () => {
+    const r = await run("deps", "ledger");
+    expect(headerOf(r)?.text).toBe("Dependencies of ledger");
+    expect(sectionTexts(r)[0]).toBe(
+      [
+        "• `component:default/ghost-service` _(unresolved)_",
+        "• **payments-api** (component)",
+        "• **payments-db** (resource)",
+      ].join("\n"),
+    );
+    expect(contexts(r)).toContain("3 direct, 3 in total (direct only)");
+    expect(buttons(r).map((b) => b.command)).toEqual([
+      "deps component:default/ledger --depth 2",
+      "dependents component:default/ledger",
+      "show component:default/ledger",
+    ]);
+  });
+
+  it("indents deeper levels and marks repeats from cycles", async () => {
+    const r = await run("deps", "payments-api", { depth: "2" });
+    expect(sectionTexts(r)[0]).toBe(
+      [
+        "• **ledger** (component)",
+        "    • `component:default/ghost-service` _(unresolved)_",
+        "    • **payments-api** (component) _(already listed)_",
+        "    • **payments-db** (resource) _(already listed)_",
+        "• **payments-db** (resource)",
+      ].join("\n"),
+    );
+  });
+
+  it("caps the depth at 5 and says so, and rejects a non-number", async () => {
+    const capped = await run("deps", "payments-api", { depth: "9" });
+    expect(contexts(capped).at(-1)).toContain("Depth is capped at 5.");
+    expect(buttons(capped).map((b) => b.label)).not.toContain("Deeper");
+    const bad = await run("deps", "payments-api", { depth: "lots" });
+    expect(contexts(bad).at(-1)).toContain("--depth takes a whole number from 1 to 5");
+  });
+
+  it("lists dependents and keeps --depth on did-you-mean buttons", async () => {
+    const r = await run("dependents", "payments-db");
+    expect(headerOf(r)?.text).toBe("Dependents of payments-db");
+    expect(r.text).toBe("Dependents of payments-db: ledger, payments-api");
+    const typo = await run("dependents", "paymnts-db", { depth: "3" });
+    expect(buttons(typo)[0]!.command).toBe("dependents resource:default/payments-db --depth 3");
+  });
+
+  it("says so when nothing depends on an entity", async () => {
+    const r = await run("dependents", "checkout-web");
+    expect(sectionTexts(r)[0]).toBe("Nothing in the catalog depends on **checkout-web**.");
+  });
+
+  it("answers a missing argument with usage", async () => {
+    expect((await run("deps", "")).text).toBe("Usage: deps <name> [--depth N]");
+    expect((await run("dependents", "")).text).toBe("Usage: dependents <name> [--depth N]");
+  });
+});
+
+describe("team", () => {
+  it("shows members, parent, children and what the team owns by kind", async () => {
+    const r = await run("team", "team-payments");
+    expect(headerOf(r)?.text).toBe("Team Payments Team");
+    expect(field(r, "Email")).toBe("payments@acme.test");
+    expect(field(r, "Parent team")).toBe("**engineering**");
+    expect(field(r, "Alice Ng")).toBe("alice@acme.test · Slack `U0ALICE`");
+    expect(sectionTexts(r)).toContain("**Owns** (5)");
+    expect(field(r, "Components (2)")).toBe("**checkout-web**, **payments-api**");
+    expect(field(r, "API (1)")).toBe("**payments-rest**");
+    expect(field(r, "Resource (1)")).toBe("**payments-db**");
+    expect(field(r, "System (1)")).toBe("**Payments**");
+    expect(buttons(r)[0]).toEqual({
+      label: "Parent: engineering",
+      command: "team group:default/engineering",
+    });
+  });
+
+  it("lists child teams and truncates long owned lists with a count", async () => {
+    const r = await run("team", "engineering");
+    expect(field(r, "Child teams")).toBe("**team-ledger**, **Payments Team**");
+    expect(buttons(r).map((b) => b.command)).toContain("team group:default/team-ledger");
+
+    const big = smallGraph();
+    const { item, entity } = await import("../../../test/fixtures/catalog-commands/small-catalog.ts");
+    big.upsert(
+      Array.from({ length: 53 }, (_, i) => {
+        const ref = `component:default/svc-${String(i).padStart(2, "0")}`;
+        return item(ref, entity(ref, { owner: "team-ledger" }));
+      }),
+    );
+    const resolver = new GraphNameResolver(big);
+    const bigApi = new CapturingApi();
+    await catalogCommandsPlugin({ graph: big, resolver: () => resolver }).register(bigApi);
+    const ctx = {
+      args: "team-ledger",
+      flags: {},
+      text: "",
+      user: shell,
+      conversation: { surface: "shell" as const },
+      log,
+    };
+    const team = await bigApi.commands.get("team")!.handler(ctx);
+    expect(field(team, "Components (56)")).toMatch(
+      /^\*\*ledger\*\*, \*\*svc-00\*\*, (\*\*svc-\d\d\*\*, ){7}\*\*svc-08\*\* and 46 more$/,
+    );
+  });
+
+  it("points from a non-group to its team", async () => {
+    const r = await run("team", "payments-api");
+    expect(sectionTexts(r)[0]).toBe(
+      "**payments-api** is a component, not a team. It is owned by **Payments Team**.",
+    );
+    expect(buttons(r)[0]).toEqual({
+      label: "Team Payments Team",
+      command: "team group:default/team-payments",
+    });
+  });
+
+  it("answers a missing argument with usage", async () => {
+    expect((await run("team", "")).text).toBe("Usage: team <group>");
+  });
+});
+
+describe("catalog stats", () => {
+  it("counts entities by kind, relations and unresolved refs", async () => {
+    const r = await run("catalog-stats", "");
+    expect(headerOf(r)?.text).toBe("Catalog");
+    expect(field(r, "Entities")).toBe("18");
+    expect(field(r, "Relations")).toBe(String(graph.stats().relations));
+    expect(field(r, "Unresolved refs")).toBe("2");
+    expect(field(r, "Components")).toBe("7");
+    expect(field(r, "Users")).toBe("3");
+  });
+});
+
+describe("pickers, user mapping and home", () => {
+  it("offers entities and owners by name prefix, filtered by kind", async () => {
+    const entities = await api.options.get("entity")!.options("pay", {}, shell);
+    expect(entities.map((o) => o.value)).toEqual([
+      "system:default/payments",
+      "component:default/payments-api",
+      "resource:default/payments-db",
+      "api:default/payments-rest",
+      "group:default/team-payments",
+    ]);
+    expect(entities[0]).toEqual({
+      value: "system:default/payments",
+      label: "Payments (payments)",
+      description: "system",
+    });
+    const owners = await api.options.get("owner")!.options("", {}, shell);
+    expect(owners.every((o) => o.value.startsWith("group:") || o.value.startsWith("user:"))).toBe(true);
+    expect(owners).toHaveLength(6);
+    const apis = await api.options.get("entity")!.options("l", { kinds: ["api"] }, shell);
+    expect(apis.map((o) => o.value)).toEqual(["api:default/ledger"]);
+  });
+
+  it("maps chat users to User entities by platform id or email", async () => {
+    const users = api.users[0]!;
+    expect(await users.resolve({ surface: "slack", id: "U0ALICE" })).toBe("user:default/alice");
+    expect(await users.resolve({ surface: "teams", id: "aad-carol" })).toBe("user:default/carol");
+    expect(await users.resolve({ surface: "teams", id: "x", email: "BOB@acme.test" })).toBe(
+      "user:default/bob",
+    );
+    expect(await users.resolve({ surface: "shell", id: "nobody" })).toBeUndefined();
+  });
+
+  it("renders what the user's teams own on the home view", async () => {
+    const home = api.home.get("my-teams")!;
+    const r = await home.render({ surface: "slack", id: "U0ALICE" });
+    expect(r && headerOf(r)?.text).toBe("Your teams");
+    expect(r && field(r, "Components (2)")).toBe("**checkout-web**, **payments-api**");
+    expect(r && buttons(r)).toEqual([
+      { label: "Team Payments Team", command: "team group:default/team-payments" },
+    ]);
+    expect(await home.render({ surface: "slack", id: "stranger" })).toBeUndefined();
+  });
+});

@@ -1,0 +1,124 @@
+import type { Entity } from "../model/entity.ts";
+import { escapeText } from "../../message/reply.ts";
+import type { Link } from "../../message/reply.ts";
+import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { kindOfRef } from "../graph/catalog-graph.ts";
+
+/** The name part of a canonical ref, with its namespace when that is not "default". */
+export function refName(ref: string): string {
+  const colon = ref.indexOf(":");
+  const rest = ref.slice(colon + 1);
+  return rest.startsWith("default/") ? rest.slice("default/".length) : rest;
+}
+
+/** What to call an entity in a sentence: its title if it has one, else its name as written. */
+export function displayName(graph: CatalogGraph, ref: string): string {
+  const entity = graph.get(ref);
+  if (!entity) return refName(ref);
+  const name =
+    entity.metadata.namespace && entity.metadata.namespace !== "default"
+      ? `${entity.metadata.namespace}/${entity.metadata.name}`
+      : entity.metadata.name;
+  return (
+    entity.metadata.title ??
+    (entity.kind === "User" ? profileString(entity, "displayName") : undefined) ??
+    name
+  );
+}
+
+/** Markdown for one ref in a list: bold name, or the raw ref flagged when no entity answers to it. */
+export function refMarkdown(graph: CatalogGraph, ref: string, withKind = false): string {
+  if (!graph.has(ref)) return `\`${ref}\` _(unresolved)_`;
+  const name = `**${escapeText(displayName(graph, ref))}**`;
+  return withKind ? `${name} (${kindOfRef(ref)})` : name;
+}
+
+/** Plain text for one ref, for fallback text and button labels. */
+export function refPlain(graph: CatalogGraph, ref: string): string {
+  return graph.has(ref) ? displayName(graph, ref) : `${ref} (unresolved)`;
+}
+
+/** Up to `limit` refs joined for a field value, with "and N more" so a long list stays readable. */
+export function refList(graph: CatalogGraph, refs: string[], limit = 10): string {
+  if (refs.length === 0) return "none";
+  const shown = refs.slice(0, limit).map((ref) => refMarkdown(graph, ref));
+  const more = refs.length - shown.length;
+  return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
+}
+
+export function profileString(entity: Entity, key: string): string | undefined {
+  const profile = entity.spec?.["profile"];
+  if (profile && typeof profile === "object") {
+    const value = (profile as Record<string, unknown>)[key];
+    if (typeof value === "string" && value.length > 0) return value;
+  }
+  return undefined;
+}
+
+export function specString(entity: Entity, key: string): string | undefined {
+  const value = entity.spec?.[key];
+  return typeof value === "string" && value.length > 0 ? value : undefined;
+}
+
+function annotation(entity: Entity, key: string): string | undefined {
+  const value = entity.metadata.annotations?.[key];
+  return value && value.length > 0 ? value : undefined;
+}
+
+/** How to reach a person: email and chat handles, as markdown, one line. */
+export function contactLine(entity: Entity): string {
+  const parts: string[] = [];
+  const email = profileString(entity, "email");
+  if (email) parts.push(escapeText(email));
+  const slack = annotation(entity, "slack.com/user-id");
+  if (slack) parts.push(`Slack \`${slack}\``);
+  const teams = annotation(entity, "microsoft.com/email");
+  if (teams && teams.toLowerCase() !== email?.toLowerCase()) parts.push(`Teams ${escapeText(teams)}`);
+  const github = annotation(entity, "github.com/user-login");
+  if (github) parts.push(`GitHub @${escapeText(github)}`);
+  return parts.length > 0 ? parts.join(" · ") : "no contact details in the catalog";
+}
+
+const CHAT_LINK = /slack\.com|teams\.microsoft\.com|discord\.|mattermost/i;
+
+/** Where a team talks: a Slack channel annotation, or metadata links that point at a chat. */
+export function channelMarkdown(entity: Entity): string | undefined {
+  const parts: string[] = [];
+  const channel =
+    annotation(entity, "slack.com/channel-id") ??
+    annotation(entity, "slack.com/channel") ??
+    annotation(entity, "slack.com/bot-notify");
+  if (channel) parts.push(`Slack \`${channel}\``);
+  for (const link of entity.metadata.links ?? []) {
+    if (link.type === "chat" || link.icon === "chat" || CHAT_LINK.test(link.url)) {
+      parts.push(linkMarkdown({ title: link.title ?? link.url, url: link.url }));
+    }
+  }
+  return parts.length > 0 ? parts.join(" · ") : undefined;
+}
+
+export function linkMarkdown(link: Link): string {
+  return `[${escapeText(link.title)}](${link.url})`;
+}
+
+/** A location such as `url:https://…` or `file:/…` as a link when it is one, else as code. */
+export function locationLink(location: string, title: string): Link | undefined {
+  const target = location.replace(/^(url|file):/, "");
+  return /^https?:\/\//.test(target) ? { title, url: target } : undefined;
+}
+
+export function kindLabel(kind: string, count: number): string {
+  const names: Record<string, [string, string]> = {
+    component: ["Component", "Components"],
+    api: ["API", "APIs"],
+    resource: ["Resource", "Resources"],
+    system: ["System", "Systems"],
+    domain: ["Domain", "Domains"],
+    group: ["Group", "Groups"],
+    user: ["User", "Users"],
+    template: ["Template", "Templates"],
+    location: ["Location", "Locations"],
+  };
+  const [one, many] = names[kind] ?? [kind, kind];
+  return count === 1 ? one : many;
+}

@@ -1,0 +1,121 @@
+import type { ChatCommand } from "../../plugins/api.ts";
+import type { Action, Block, Field, Link, Reply } from "../../message/reply.ts";
+import { actions, context, escapeText, fields, header, links, reply, section } from "../../message/reply.ts";
+import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { kindOfRef } from "../graph/catalog-graph.ts";
+import { RELATION } from "../graph/relation-types.ts";
+import { contactLine, displayName, locationLink, refList, specString } from "./entity-text.ts";
+import type { CatalogCommandDeps } from "./resolve-argument.ts";
+import { resolveArgument, usageReply } from "./resolve-argument.ts";
+
+export function showCommand(deps: CatalogCommandDeps): ChatCommand {
+  const command: ChatCommand = {
+    name: "show",
+    phrases: ["show", "describe", "what is", "info"],
+    summary: "Everything the catalog knows about one entity.",
+    usage: "show <name>",
+    examples: ["show payments-api", "show component:default/payments-api"],
+    async handler(ctx) {
+      if (!ctx.args) return usageReply(command);
+      const resolved = await resolveArgument(deps, ctx.args, "show");
+      if ("reply" in resolved) return resolved.reply;
+      return showReply(deps, resolved.ref);
+    },
+  };
+  return command;
+}
+
+/** Refs of `type` from `ref` whose kind is `kind`. */
+function relatedOfKind(graph: CatalogGraph, ref: string, type: string, kind: string): string[] {
+  return graph
+    .related(ref, type)
+    .filter((target) => kindOfRef(target) === kind)
+    .sort();
+}
+
+export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
+  const { graph } = deps;
+  const entity = graph.get(ref)!;
+  const kind = kindOfRef(ref);
+  const name = displayName(graph, ref);
+  const spec = entity.spec ?? {};
+  const add = (list: Field[], label: string, refs: string[]) => {
+    if (refs.length > 0) list.push({ label, value: refList(graph, refs) });
+  };
+
+  const about: Field[] = [{ label: "Kind", value: entity.kind }];
+  const type = specString(entity, "type");
+  if (type) about.push({ label: "Type", value: escapeText(type) });
+  const lifecycle = specString(entity, "lifecycle");
+  if (lifecycle) about.push({ label: "Lifecycle", value: escapeText(lifecycle) });
+  if ("owner" in spec || graph.owners(ref).length > 0) {
+    about.push({ label: "Owner", value: refList(graph, graph.owners(ref).sort()) });
+  }
+  const systems = relatedOfKind(graph, ref, RELATION.partOf, "system");
+  add(about, "System", systems);
+  const domainsOf = kind === "domain" ? [ref] : kind === "system" ? [ref] : systems;
+  const domains = [...new Set(domainsOf.flatMap((r) => relatedOfKind(graph, r, RELATION.partOf, "domain")))];
+  add(about, kind === "domain" ? "Parent domain" : "Domain", domains);
+  add(about, "Part of", relatedOfKind(graph, ref, RELATION.partOf, "component"));
+
+  const relations: Field[] = [];
+  add(relations, "APIs provided", graph.related(ref, RELATION.providesApi).sort());
+  add(relations, "APIs consumed", graph.related(ref, RELATION.consumesApi).sort());
+  add(relations, "Depends on", graph.related(ref, RELATION.dependsOn).sort());
+  add(relations, "Provided by", graph.related(ref, RELATION.apiProvidedBy).sort());
+  add(relations, "Consumed by", graph.related(ref, RELATION.apiConsumedBy).sort());
+  add(relations, "Has parts", graph.related(ref, RELATION.hasPart).sort());
+  if (kind === "group") {
+    add(relations, "Parent team", graph.parentOf(ref).sort());
+    add(relations, "Child teams", graph.childrenOf(ref).sort());
+    add(relations, "Members", graph.members(ref).sort());
+  }
+  if (kind === "user") {
+    relations.push({ label: "Contact", value: contactLine(entity) });
+    add(relations, "Member of", graph.related(ref, RELATION.memberOf).sort());
+  }
+  const tags = entity.metadata.tags ?? [];
+  if (tags.length > 0) relations.push({ label: "Tags", value: tags.map((t) => `\`${t}\``).join(" ") });
+
+  const annotations = entity.metadata.annotations ?? {};
+  const sourceLocation = annotations["backstage.io/source-location"];
+  const managedBy = annotations["backstage.io/managed-by-location"];
+  const position = graph.source(ref);
+  const definedIn = managedBy ?? (position ? `${position.location}:${position.line}` : undefined);
+  if (sourceLocation) relations.push({ label: "Source", value: `\`${sourceLocation}\`` });
+  if (definedIn) relations.push({ label: "Defined in", value: `\`${definedIn}\`` });
+
+  const blocks: Block[] = [header(name)];
+  const description = entity.metadata.description
+    ? escapeText(entity.metadata.description)
+    : "_No description in the catalog._";
+  blocks.push(section(description, about));
+  if (relations.length > 0) blocks.push(fields(...relations));
+
+  const linkList: Link[] = (entity.metadata.links ?? []).map((link) => ({
+    title: link.title ?? link.url,
+    url: link.url,
+  }));
+  const source = sourceLocation ? locationLink(sourceLocation, "Source") : undefined;
+  if (source) linkList.push(source);
+  const docs = deps.docsUrl?.(ref);
+  if (docs) linkList.push({ title: "Docs", url: docs });
+  const catalog = deps.catalogUrl?.(ref);
+  if (catalog) linkList.push({ title: "Catalog", url: catalog });
+  if (linkList.length > 0) blocks.push(links(linkList));
+  blocks.push(context(`\`${ref}\``));
+
+  const buttons: Action[] = [{ label: "Who owns", command: `who owns ${ref}` }];
+  if (kind === "component" || kind === "resource") {
+    buttons.push({ label: "Dependencies", command: `deps ${ref}` });
+    buttons.push({ label: "Dependents", command: `dependents ${ref}` });
+  }
+  if (kind === "group") buttons.push({ label: `Team ${name}`, command: `team ${ref}` });
+  blocks.push(actions(...buttons));
+
+  const summary = [entity.kind, type, lifecycle].filter(Boolean).join(", ");
+  return reply(
+    `${name} (${summary})${entity.metadata.description ? `: ${entity.metadata.description}` : ""}`,
+    ...blocks,
+  );
+}

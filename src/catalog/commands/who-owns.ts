@@ -1,0 +1,115 @@
+import type { ChatCommand } from "../../plugins/api.ts";
+import type { Action, Block, Field } from "../../message/reply.ts";
+import { actions, context, escapeText, header, reply, section } from "../../message/reply.ts";
+import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { kindOfRef } from "../graph/catalog-graph.ts";
+import { RELATION } from "../graph/relation-types.ts";
+import {
+  channelMarkdown,
+  contactLine,
+  displayName,
+  profileString,
+  refList,
+  refMarkdown,
+  refPlain,
+} from "./entity-text.ts";
+import type { CatalogCommandDeps } from "./resolve-argument.ts";
+import { resolveArgument, usageReply } from "./resolve-argument.ts";
+
+/** Members listed in full; a bigger team shows this many and a count, the team command shows the rest. */
+const MEMBERS_SHOWN = 10;
+
+export function whoOwnsCommand(deps: CatalogCommandDeps): ChatCommand {
+  const command: ChatCommand = {
+    name: "who-owns",
+    phrases: ["who owns", "owner of", "owner", "owns", "whoowns", "who-owns", "who is the owner of"],
+    summary: "Who owns an entity, and how to reach them.",
+    usage: "who owns <name>",
+    examples: ["who owns payments-api", "owner of payments api"],
+    async handler(ctx) {
+      if (!ctx.args) return usageReply(command);
+      const resolved = await resolveArgument(deps, ctx.args, "who owns");
+      if ("reply" in resolved) return resolved.reply;
+      return whoOwnsReply(deps, resolved.ref);
+    },
+  };
+  return command;
+}
+
+export function whoOwnsReply(deps: CatalogCommandDeps, ref: string) {
+  const { graph } = deps;
+  const name = displayName(graph, ref);
+  const owners = graph.owners(ref).sort();
+  const blocks: Block[] = [header(`Who owns ${name}`)];
+  const buttons: Action[] = [{ label: `Show ${name}`, command: `show ${ref}` }];
+  buttons.push({ label: "Dependencies", command: `deps ${ref}` });
+
+  if (owners.length === 0) {
+    blocks.push(section(`${refMarkdown(graph, ref)} (${kindOfRef(ref)}) has no owner in the catalog.`));
+    blocks.push(context("Add `spec.owner` to its catalog-info.yaml to record one."));
+    blocks.push(actions(...buttons));
+    return reply(`${name} has no owner in the catalog.`, ...blocks);
+  }
+
+  for (const owner of owners) {
+    blocks.push(...ownerBlocks(graph, ref, owner));
+    if (kindOfRef(owner) === "group" && graph.has(owner)) {
+      buttons.push({ label: `Team ${displayName(graph, owner)}`, command: `team ${owner}` });
+    }
+  }
+  const url = deps.catalogUrl?.(ref);
+  if (url) buttons.push({ label: "Open in catalog", url });
+  blocks.push(actions(...buttons));
+  const ownerNames = owners.map((owner) => refPlain(graph, owner)).join(" and ");
+  return reply(`${name} is owned by ${ownerNames}.`, ...blocks);
+}
+
+function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
+  const subject = `${refMarkdown(graph, ref)} (${kindOfRef(ref)})`;
+  const entity = graph.get(owner);
+  if (!entity) {
+    return [
+      section(`${subject} is owned by \`${owner}\`, which is not in the catalog (unresolved).`),
+      context("The owner ref may be misspelled, or its descriptor has not been imported yet."),
+    ];
+  }
+
+  const description = entity.metadata.description ? `\n${escapeText(entity.metadata.description)}` : "";
+  const ownerFields: Field[] = [
+    { label: "Owner", value: `${refMarkdown(graph, owner)} (${kindOfRef(owner)})` },
+  ];
+  if (entity.kind === "User") {
+    ownerFields.push({ label: "Contact", value: contactLine(entity) });
+    const teams = graph.related(owner, RELATION.memberOf).sort();
+    if (teams.length > 0) ownerFields.push({ label: "Member of", value: refList(graph, teams) });
+    return [section(`${subject} is owned by ${refMarkdown(graph, owner)}.${description}`, ownerFields)];
+  }
+
+  const email = profileString(entity, "email");
+  if (email) ownerFields.push({ label: "Email", value: escapeText(email) });
+  const channel = channelMarkdown(entity);
+  if (channel) ownerFields.push({ label: "Channel", value: channel });
+  const parents = graph.parentOf(owner);
+  if (parents.length > 0) ownerFields.push({ label: "Parent team", value: refList(graph, parents) });
+
+  const blocks: Block[] = [
+    section(`${subject} is owned by ${refMarkdown(graph, owner)}.${description}`, ownerFields),
+  ];
+  blocks.push(...memberBlocks(graph, owner));
+  return blocks;
+}
+
+/** The people in a group with how to reach each, for who-owns and team. */
+export function memberBlocks(graph: CatalogGraph, groupRef: string, limit = MEMBERS_SHOWN): Block[] {
+  const members = graph.members(groupRef).sort();
+  if (members.length === 0) return [context("This team lists no members in the catalog.")];
+  const memberFields: Field[] = members.slice(0, limit).map((member) => {
+    const person = graph.get(member);
+    return person
+      ? { label: displayName(graph, member), value: contactLine(person) }
+      : { label: member, value: "unresolved: no User entity with this ref" };
+  });
+  const blocks: Block[] = [section(`**Members** (${members.length})`, memberFields)];
+  if (members.length > limit) blocks.push(context(`and ${members.length - limit} more`));
+  return blocks;
+}
