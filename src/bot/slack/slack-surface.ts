@@ -1,0 +1,478 @@
+import bolt from "@slack/bolt";
+import type { App as BoltApp, RespondFn, SlashCommand, types } from "@slack/bolt";
+import { WebClient, type RetryOptions, type WebClientOptions } from "@slack/web-api";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { Form, FormValues } from "../../message/form.ts";
+import { actions, type Reply } from "../../message/reply.ts";
+import type { ChatUser, Conversation, HttpRoute } from "../../plugins/api.ts";
+import type { EventLedger, FormStateStore } from "../ports.ts";
+import type { Inbound, Router } from "../router.ts";
+import { boltLogger } from "./bolt-logger.ts";
+import { ChannelPacer } from "./channel-pacer.ts";
+import {
+  decodeButtonValue,
+  decodeMetadata,
+  decodePickerActionId,
+  encodeMetadata,
+  FORM_CALLBACK_ID,
+  modalErrors,
+  readModalValues,
+  renderHome,
+  renderMessage,
+  renderModal,
+  SLACK_LIMITS,
+  type SubmittedElement,
+} from "./render-blocks.ts";
+import { clip } from "./mrkdwn.ts";
+import { SlackUserDirectory, type SlackProfile } from "./slack-user-directory.ts";
+
+// Bolt is CommonJS; its named exports are reached through the default export under ESM.
+const { App, HTTPReceiver, LogLevel } = bolt;
+
+export interface SlackSurfaceOptions {
+  router: Router;
+  ledger: EventLedger;
+  formState: FormStateStore;
+  signingSecret: string;
+  botToken: string;
+  /** An app-level token (xapp-…): use Socket Mode instead of the HTTP endpoint. */
+  appToken?: string;
+  /** Web API base URL; a local stand-in in tests and benchmarks. */
+  apiUrl?: string;
+  log: Logger;
+  /** Extra slash commands besides /callboard; each maps to the command words of the same name. */
+  aliases?: string[];
+  /** Where Slack posts events, commands and interactions on the bot's HTTP server. */
+  path?: string;
+  /** Spacing of messages to one channel (Slack allows about one a second). */
+  channelIntervalMs?: number;
+  /** Web API retry policy; short by default so a person never waits minutes. */
+  retryConfig?: RetryOptions;
+  /** Web API request timeout. */
+  timeoutMs?: number;
+}
+
+export interface SlackSurface {
+  /** The HTTP endpoint to mount on the bot's one server (empty in Socket Mode). */
+  routes: HttpRoute[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  app: BoltApp;
+  /** The Web API client every answer goes through (paced per channel for chat.postMessage). */
+  client: WebClient;
+  /** Resolves when every queued channel message has been sent. */
+  drain(): Promise<void>;
+}
+
+const DEFAULT_ALIASES = ["/whoowns", "/scaffold", "/docs"];
+/** Alias → the words it stands for, where they differ from the alias's own name. */
+const ALIAS_WORDS: Record<string, string> = { "/whoowns": "who owns" };
+
+/** What a modal needs back on its next submission: kept in the FormStateStore, only its id travels. */
+interface StoredForm {
+  form: Form;
+  values: FormValues;
+  text: string;
+  channel?: string;
+  thread?: string;
+}
+
+interface Target {
+  userId: string;
+  channel?: string;
+  thread?: string;
+}
+
+export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
+  const { router, ledger, formState, log } = options;
+  if (!options.signingSecret && !options.appToken) {
+    throw new Error("Slack: SLACK_SIGNING_SECRET is empty. Copy it from the app's Basic Information page.");
+  }
+  if (!options.botToken) throw new Error("Slack: SLACK_BOT_TOKEN is empty. Install the app and copy its xoxb- token.");
+  const path = options.path ?? "/slack/events";
+  const logger = boltLogger(log.child({ surface: "slack" }));
+  const clientOptions: WebClientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    logger,
+    // The client's default retries for about 30 minutes; an answer that late is worse than an error.
+    retryConfig: options.retryConfig ?? { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2000, maxRetryTime: 6000 },
+    timeout: options.timeoutMs ?? 5000,
+    // 429s wait for Retry-After and then retry (within the retry budget above).
+    rejectRateLimitedCalls: false,
+  };
+  const client = new WebClient(options.botToken, clientOptions);
+  const pacer = new ChannelPacer(options.channelIntervalMs ?? 1000);
+  const directory = new SlackUserDirectory(client, log);
+
+  const socketMode = Boolean(options.appToken);
+  const receiver = socketMode
+    ? undefined
+    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [path], logger, logLevel: undefined });
+  const app = new App({
+    token: options.botToken,
+    ...(socketMode ? { socketMode: true, appToken: options.appToken } : { receiver }),
+    logger,
+    logLevel: logger.getLevel() ?? LogLevel.INFO,
+    clientOptions: { ...clientOptions },
+    // auth.test (the bot's own user id, to strip mentions) runs once in start(), not per request.
+    deferInitialization: true,
+  });
+
+  const aliases = new Set(options.aliases ?? DEFAULT_ALIASES);
+  const slashCommands = ["/callboard", ...aliases];
+
+  /* ------------------------------------------------------------- people and places */
+
+  async function chatUser(userId: string, fallbackName?: string, waitMs?: number): Promise<ChatUser> {
+    const lookup = directory.lookup(userId);
+    const profile = waitMs === undefined ? await lookup : await Promise.race([lookup, delay<SlackProfile>(waitMs, {})]);
+    const name = profile.name ?? fallbackName;
+    return {
+      surface: "slack",
+      id: userId,
+      ...(name ? { name } : {}),
+      ...(profile.email ? { email: profile.email } : {}),
+    };
+  }
+
+  function conversation(channel?: string, thread?: string): Conversation {
+    return { surface: "slack", ...(channel ? { channelId: channel } : {}), ...(thread ? { threadId: thread } : {}) };
+  }
+
+  function moreCommand(text: string): string | undefined {
+    return text.includes("--all") ? undefined : `${text} --all`;
+  }
+
+  /** Post into a channel or thread, one message a second per channel; DMs the person when there is no channel. */
+  async function post(target: Target, answer: Reply, sourceText?: string): Promise<void> {
+    const channel = target.channel ?? target.userId;
+    const message = renderMessage(answer, { moreCommand: sourceText ? moreCommand(sourceText) : undefined });
+    if (answer.ephemeral && target.channel) {
+      await pacer.run(channel, () =>
+        client.chat.postEphemeral({
+          channel,
+          user: target.userId,
+          ...(target.thread ? { thread_ts: target.thread } : {}),
+          ...message,
+        }),
+      );
+      return;
+    }
+    await pacer.run(channel, () =>
+      client.chat.postMessage({ channel, ...(target.thread ? { thread_ts: target.thread } : {}), ...message }),
+    );
+  }
+
+  async function openModal(triggerId: string, form: Form, inbound: Inbound): Promise<void> {
+    const channel = inbound.conversation.channelId;
+    const thread = inbound.conversation.threadId;
+    const stored: StoredForm = { form, values: {}, text: inbound.text, ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) };
+    const stateId = await formState.put(JSON.stringify(stored));
+    const meta = encodeMetadata({ stateId, page: 0, ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) });
+    await client.views.open({ trigger_id: triggerId, view: renderModal(form, 0, meta) });
+  }
+
+  /** A reply that asks for a form where there is no trigger (mentions, DMs): offer a button that opens it. */
+  function withFormButton(answer: Reply): Reply {
+    if (!answer.form) return answer;
+    const label = clip(`Open ${answer.form.title}`, SLACK_LIMITS.buttonText);
+    return { ...answer, blocks: [...answer.blocks, actions({ label, form: answer.form.id, style: "primary" })] };
+  }
+
+  function failure(what: string, error: unknown): Reply {
+    log.error({ err: error, surface: "slack" }, `${what} failed`);
+    return {
+      text: `Something went wrong (${what}). It has been logged; try again in a moment.`,
+      blocks: [],
+      ephemeral: true,
+    };
+  }
+
+  /* ------------------------------------------------------------- retries: each event once */
+
+  app.use(async ({ body, next }) => {
+    const envelope = body as { type?: string; event_id?: string };
+    if (envelope.type === "event_callback" && typeof envelope.event_id === "string") {
+      if (!(await ledger.firstSeen("slack", envelope.event_id))) {
+        log.debug({ eventId: envelope.event_id }, "Slack event already processed; ignoring the retry");
+        return;
+      }
+    }
+    await next();
+  });
+
+  /* ------------------------------------------------------------- slash commands */
+
+  app.command(new RegExp(`^(${slashCommands.map(escapeRegExp).join("|")})$`), async ({ command, ack, respond }) => {
+    await ack();
+    await runSlashCommand(command, respond);
+  });
+
+  async function runSlashCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
+    const words = command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
+    const text = `${words} ${command.text ?? ""}`.trim();
+    try {
+      const user = await chatUser(command.user_id, command.user_name);
+      const inbound: Inbound = { text, user, conversation: conversation(command.channel_id) };
+      const answer = await router.handle(inbound);
+      if (answer.form) {
+        // The trigger expires 3 s after the command and works once: open the modal before anything else.
+        await openModal(command.trigger_id, answer.form, inbound);
+        if (answer.blocks.length === 0) return;
+      }
+      const message = renderMessage(answer, { moreCommand: moreCommand(text) });
+      await respond({ response_type: answer.ephemeral ? "ephemeral" : "in_channel", ...message });
+    } catch (error) {
+      const message = renderMessage(failure(`running ${command.command} ${clip(command.text ?? "", 60)}`, error));
+      await respond({ response_type: "ephemeral", ...message }).catch(() => undefined);
+    }
+  }
+
+  /* ------------------------------------------------------------- mentions and DMs */
+
+  app.event("app_mention", async ({ event, context }) => {
+    const thread = event.thread_ts ?? event.ts;
+    const target: Target = { userId: event.user ?? "", channel: event.channel, thread };
+    const text = messageText(event.text, context.botUserId);
+    try {
+      const user = await chatUser(target.userId);
+      const answer = await router.handle({ text, user, conversation: conversation(event.channel, thread) });
+      await post(target, withFormButton(answer), text);
+    } catch (error) {
+      await post(target, failure("answering a mention", error)).catch(() => undefined);
+    }
+  });
+
+  app.event("message", async ({ event, context }) => {
+    const message = event as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string; channel: string; thread_ts?: string };
+    // Edits, joins and other bots' messages are not questions.
+    if (message.channel_type !== "im" || message.subtype || message.bot_id || !message.user) return;
+    const target: Target = { userId: message.user, channel: message.channel, ...(message.thread_ts ? { thread: message.thread_ts } : {}) };
+    const text = messageText(message.text ?? "", context.botUserId);
+    try {
+      const user = await chatUser(message.user);
+      const answer = await router.handle({ text, user, conversation: conversation(message.channel, message.thread_ts) });
+      await post(target, withFormButton(answer), text);
+    } catch (error) {
+      await post(target, failure("answering a direct message", error)).catch(() => undefined);
+    }
+  });
+
+  /* ------------------------------------------------------------- buttons */
+
+  app.action({ type: "block_actions", action_id: /^cb_\d+$/ }, async ({ ack, body, action, respond }) => {
+    await ack();
+    const value = decodeButtonValue((action as { value?: string }).value);
+    if (!value) return; // a link button: Slack opened the URL, nothing to run
+    const actionBody = body as unknown as BlockActionBody;
+    const fromMessage = actionBody.container?.type === "message";
+    const channel = fromMessage ? (actionBody.channel?.id ?? actionBody.container?.channel_id) : undefined;
+    const thread = actionBody.message ? (actionBody.message.thread_ts ?? actionBody.message.ts) : undefined;
+    const target: Target = { userId: actionBody.user.id, ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) };
+    try {
+      if (value.form) {
+        // The trigger works once and only for 3 s: do not wait long for the profile before opening the form.
+        const user = await chatUser(actionBody.user.id, actionBody.user.name, 500);
+        const inbound: Inbound = { text: `${value.form} ${value.args ?? ""}`.trim(), user, conversation: conversation(channel, thread) };
+        const form = await router.openForm(value.form, inbound, value.args ?? "");
+        if (form) await openModal(actionBody.trigger_id, form, inbound);
+        else await post({ userId: target.userId }, { text: `The form "${value.form}" is no longer available.`, blocks: [] });
+        return;
+      }
+      const text = value.command ?? "";
+      const user = await chatUser(actionBody.user.id, actionBody.user.name);
+      const inbound: Inbound = { text, user, conversation: conversation(channel, thread) };
+      const answer = await router.handle(inbound);
+      if (answer.form) {
+        await openModal(actionBody.trigger_id, answer.form, inbound);
+        if (answer.blocks.length === 0) return;
+      }
+      if (actionBody.container?.is_ephemeral && respond) {
+        // An ephemeral message has no thread; the answer replaces it in place.
+        await respond({ replace_original: true, ...renderMessage(answer, { moreCommand: moreCommand(text) }) });
+        return;
+      }
+      await post(target, answer, text);
+    } catch (error) {
+      await post({ userId: target.userId }, failure("running a button", error)).catch(() => undefined);
+    }
+  });
+
+  /* ------------------------------------------------------------- modals */
+
+  app.view(FORM_CALLBACK_ID, async ({ ack, body, view }) => {
+    const meta = decodeMetadata(view.private_metadata);
+    const raw = meta ? await formState.get(meta.stateId) : undefined;
+    if (!meta || !raw) {
+      await ack();
+      await post({ userId: body.user.id }, { text: "That form has expired. Run the command again to start over.", blocks: [] });
+      return;
+    }
+    const stored = JSON.parse(raw) as StoredForm;
+    const state = view.state.values as unknown as Record<string, Record<string, SubmittedElement>>;
+    const pageValues = readModalValues(stored.form, meta.page, state);
+    const errors = await router.validateForm(stored.form, meta.page, pageValues);
+    if (Object.keys(errors).length > 0) {
+      await ack({ response_action: "errors", errors: modalErrors(stored.form, meta.page, errors) });
+      return;
+    }
+    const values = { ...stored.values, ...pageValues };
+    const next = meta.page + 1;
+    if (next < stored.form.pages.length) {
+      const stateId = await formState.put(JSON.stringify({ ...stored, values }));
+      const nextView = renderModal(stored.form, next, encodeMetadata({ ...meta, stateId, page: next }));
+      // A modal stack holds 3 views: push while there is room (so Back works), then replace in place.
+      await ack({ response_action: next < 3 ? "push" : "update", view: nextView });
+      return;
+    }
+    await ack(meta.page > 0 ? { response_action: "clear" } : undefined);
+    const target: Target = { userId: body.user.id, ...(meta.channel ? { channel: meta.channel } : {}), ...(meta.thread ? { thread: meta.thread } : {}) };
+    try {
+      const user = await chatUser(body.user.id, body.user.name);
+      const answer = await router.submitForm(stored.form, values, {
+        text: stored.text,
+        user,
+        conversation: conversation(meta.channel, meta.thread),
+      });
+      await post(target, answer);
+    } catch (error) {
+      await post(target, failure(`submitting ${stored.form.title}`, error)).catch(() => undefined);
+    }
+  });
+
+  /* ------------------------------------------------------------- type-ahead pickers */
+
+  app.options({ action_id: /^pick\|/ }, async ({ ack, options: request, body }) => {
+    const picker = decodePickerActionId(request.action_id);
+    try {
+      const user: ChatUser = { surface: "slack", id: body.user.id };
+      const found = picker ? await router.options(picker.provider, request.value ?? "", picker.kinds, user) : [];
+      const respondWith = ack as unknown as (body: { options: types.PlainTextOption[] }) => Promise<void>;
+      await respondWith({
+        options: found
+          .filter((o) => o.value.length <= SLACK_LIMITS.optionValue)
+          .slice(0, SLACK_LIMITS.selectOptions)
+          .map((o) => ({
+            text: { type: "plain_text" as const, text: clip(o.label || o.value, SLACK_LIMITS.optionText) },
+            value: o.value,
+            ...(o.description ? { description: { type: "plain_text" as const, text: clip(o.description, SLACK_LIMITS.optionText) } } : {}),
+          })),
+      });
+    } catch (error) {
+      log.error({ err: error }, "options lookup failed");
+      await (ack as unknown as (body: { options: [] }) => Promise<void>)({ options: [] });
+    }
+  });
+
+  /* ------------------------------------------------------------- link previews and App Home */
+
+  app.event("link_shared", async ({ event }) => {
+    const unfurls: Record<string, { blocks: types.KnownBlock[] }> = {};
+    for (const link of event.links) {
+      let url: URL;
+      try {
+        url = new URL(link.url);
+      } catch {
+        continue;
+      }
+      const preview = await router.unfurl(url);
+      if (preview) unfurls[link.url] = { blocks: renderMessage(preview).blocks };
+    }
+    if (Object.keys(unfurls).length === 0) return;
+    const shared = event as typeof event & { unfurl_id?: string; source?: "composer" | "conversations_history" };
+    try {
+      await client.chat.unfurl(
+        shared.unfurl_id && shared.source
+          ? { unfurl_id: shared.unfurl_id, source: shared.source, unfurls }
+          : { channel: event.channel, ts: event.message_ts, unfurls },
+      );
+    } catch (error) {
+      log.warn({ err: error }, "chat.unfurl failed");
+    }
+  });
+
+  app.event("app_home_opened", async ({ event }) => {
+    if (event.tab !== "home") return;
+    try {
+      const user = await chatUser(event.user);
+      await client.views.publish({ user_id: event.user, view: renderHome(await router.home(user)) });
+    } catch (error) {
+      log.warn({ err: error }, "views.publish for App Home failed");
+    }
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, "Slack listener failed");
+  });
+
+  /* ------------------------------------------------------------- lifecycle */
+
+  const routes: HttpRoute[] = receiver
+    ? [
+        {
+          method: "POST",
+          path,
+          handler: (req: IncomingMessage, res: ServerResponse) => {
+            // Bolt's receiver reads the raw body, verifies the signature and the 5-minute window, answers 401
+            // when either fails, and acks on our behalf; our server only hands it the request.
+            receiver.requestListener(req, res);
+          },
+        },
+      ]
+    : [];
+
+  let started = false;
+  return {
+    routes,
+    app,
+    client,
+    drain: () => pacer.drain(),
+    async start() {
+      if (started) return;
+      await app.init();
+      if (socketMode) await app.start();
+      started = true;
+    },
+    async stop() {
+      if (!started) return;
+      started = false;
+      if (socketMode) await app.stop();
+      await pacer.drain();
+    },
+  };
+}
+
+interface BlockActionBody {
+  user: { id: string; name?: string };
+  trigger_id: string;
+  container?: { type: string; channel_id?: string; is_ephemeral?: boolean; message_ts?: string };
+  channel?: { id: string };
+  message?: { ts: string; thread_ts?: string };
+}
+
+/**
+ * Slack message text → what the person typed: the bot's own mention is removed wherever it is, entities
+ * are decoded, and links and channel/user references keep only what a command can use.
+ */
+export function messageText(text: string, botUserId?: string): string {
+  let out = text;
+  if (botUserId) out = out.replace(new RegExp(`<@${escapeRegExp(botUserId)}(\\|[^>]*)?>`, "g"), " ");
+  else out = out.replace(/^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>/, " ");
+  out = out
+    .replace(/<((?:https?|mailto):[^|>]+)\|[^>]*>/g, "$1")
+    .replace(/<((?:https?|mailto):[^>]+)>/g, "$1")
+    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, "#$1")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
+  return out.replace(/\s+/g, " ").trim();
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+}
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
