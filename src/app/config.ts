@@ -109,7 +109,8 @@ export function readConfigFile(path: string): Record<string, string> {
         `${path}: unknown key "${key}". Known keys: ${Object.keys(YAML_KEYS).join(", ")}. Secrets go in environment variables.`,
       );
     }
-    if (SECRET_KEYS.has(envKey)) throw new ConfigError(`${path}: "${key}" is a secret; set ${envKey} instead.`);
+    if (SECRET_KEYS.has(envKey))
+      throw new ConfigError(`${path}: "${key}" is a secret; set ${envKey} instead.`);
     out[envKey] = String(value);
   }
   return out;
@@ -122,7 +123,8 @@ export function loadConfig(
   const cwd = options.cwd ?? process.cwd();
   const file = options.file ?? env.CALLBOARD_CONFIG ?? resolve(cwd, "callboard.yaml");
   const fromFile = existsSync(file) ? readConfigFile(file) : {};
-  if (options.file && !existsSync(options.file)) throw new ConfigError(`Config file not found: ${options.file}`);
+  if (options.file && !existsSync(options.file))
+    throw new ConfigError(`Config file not found: ${options.file}`);
   const merged: Record<string, unknown> = { ...fromFile };
   for (const key of Object.keys(configSchema.shape)) {
     const value = env[key];
@@ -141,4 +143,5 @@ export function loadConfig(
 }
 
 export const slackConfigured = (c: Config): boolean => Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET);
-export const teamsConfigured = (c: Config): boolean => Boolean(c.MICROSOFT_APP_ID) || c.TEAMS_ENABLED === true;
+export const teamsConfigured = (c: Config): boolean =>
+  Boolean(c.MICROSOFT_APP_ID) || c.TEAMS_ENABLED === true;

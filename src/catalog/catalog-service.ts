@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Logger } from "pino";
 import type { CatalogProblem, ProcessedEntity, RelationEdge } from "./model/entity.ts";
 import type { CatalogGraph } from "./graph/catalog-graph.ts";
-import type { CatalogStore, ImportResult, StoredEntity } from "./store/catalog-store.ts";
+import type { CatalogStore, ImportResult, StoredEntity, StoredLocation } from "./store/catalog-store.ts";
 
 export interface LocationRead {
   entities: ProcessedEntity[];
@@ -81,6 +81,10 @@ export class CatalogService {
       "location imported",
     );
     return { ...result, problems: [...read.problems, ...result.conflicts], files: read.files, kept };
+  }
+
+  locations(): Promise<StoredLocation[]> {
+    return this.deps.store.listLocations();
   }
 
   async removeLocation(target: string): Promise<ImportResult> {

@@ -16,7 +16,10 @@ describe("renderText", () => {
         section("Owned by **Team Payments** ([channel](https://chat.example.com/c))"),
         fields({ label: "Kind", value: "Component" }, { label: "Lifecycle", value: "production" }),
         links([{ title: "Runbook", url: "https://runbooks.example.com/p" }]),
-        actions({ label: "Dependencies", command: "deps payments-api" }, { label: "Repo", url: "https://git/x" }),
+        actions(
+          { label: "Dependencies", command: "deps payments-api" },
+          { label: "Repo", url: "https://git/x" },
+        ),
         context("component:default/payments-api"),
       ),
     );
@@ -53,7 +56,8 @@ describe("runShell", () => {
           phrases: ["ping"],
           summary: "",
           usage: "ping",
-          handler: (ctx) => reply("pong", section(`pong ${ctx.args}`), actions({ label: "Again", command: "ping again" })),
+          handler: (ctx) =>
+            reply("pong", section(`pong ${ctx.args}`), actions({ label: "Again", command: "ping again" })),
         });
       },
     });

@@ -28,7 +28,9 @@ export async function runShell(router: Router, options: ShellOptions): Promise<v
   const write = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
   let choices: { command?: string; form?: string }[] = [];
   const prompt = () => {
-    if (interactive) lines.setPrompt("callboard> "), lines.prompt();
+    if (!interactive) return;
+    lines.setPrompt("callboard> ");
+    lines.prompt();
   };
   if (options.banner && interactive) write(options.banner);
   prompt();
@@ -85,7 +87,11 @@ async function fillForm(
         if (raw === "" && field.default !== undefined) values[field.name] = field.default;
         else if (field.kind === "boolean") values[field.name] = /^(y|yes|true|1)$/i.test(raw);
         else if (field.kind === "number") values[field.name] = raw === "" ? undefined : Number(raw);
-        else if (field.kind === "multiselect") values[field.name] = raw.split(",").map((v) => v.trim()).filter(Boolean);
+        else if (field.kind === "multiselect")
+          values[field.name] = raw
+            .split(",")
+            .map((v) => v.trim())
+            .filter(Boolean);
         else values[field.name] = raw === "" ? undefined : raw;
       }
       const errors = await router.validateForm(form, page, values);

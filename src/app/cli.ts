@@ -1,0 +1,74 @@
+import { parseArgs } from "node:util";
+import pino from "pino";
+import { buildApp } from "./build-app.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { formatImportSummary, formatProblem } from "./import-report.ts";
+import { createLogger } from "./logger.ts";
+
+const USAGE = `Usage: npm run callboard -- <command>
+
+  import <folder|file|url>   read descriptor files and store them; prints what changed and every problem
+  remove <folder|file|url>   forget a location and everything it produced
+  locations                  list stored locations with their entity counts and problems
+
+Exit code: 0 clean, 1 when an import reported problems, 2 on a usage or configuration error.`;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { config: { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  const [command, target] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  const config = loadConfig(process.env, values.config ? { file: values.config } : {});
+  const log = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pino.destination(2));
+  const app = await buildApp(config, log, { skipImport: true });
+  try {
+    switch (command) {
+      case "import": {
+        if (!target)
+          throw new UsageError("import needs a folder, file or URL: npm run callboard -- import ./catalog");
+        const report = await app.catalog.importLocation(target);
+        process.stdout.write(`${formatImportSummary(report)}\n`);
+        return report.problems.length > 0 ? 1 : 0;
+      }
+      case "remove": {
+        if (!target)
+          throw new UsageError(
+            "remove needs the location you imported: npm run callboard -- remove ./catalog",
+          );
+        const result = await app.catalog.removeLocation(target);
+        process.stdout.write(`Removed ${result.locationKey}: ${result.removed.length} entities.\n`);
+        return 0;
+      }
+      case "locations": {
+        for (const location of await app.catalog.locations()) {
+          process.stdout.write(
+            `${location.key}  ${location.entityCount} entities, imported ${location.importedAt.toISOString()}\n`,
+          );
+          for (const problem of location.problems) process.stdout.write(`  ! ${formatProblem(problem)}\n`);
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+class UsageError extends Error {}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`callboard: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof UsageError || error instanceof ConfigError ? 2 : 1;
+  },
+);

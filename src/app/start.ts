@@ -1,0 +1,48 @@
+import { mkdirSync } from "node:fs";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { runShell } from "../bot/shell/shell-surface.ts";
+import { buildApp, type App } from "./build-app.ts";
+import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
+import { formatImportSummary } from "./import-report.ts";
+import { createLogger } from "./logger.ts";
+
+const CONNECT_HINT =
+  "Slack and Teams are not configured, so this is the terminal chat; to connect them set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README: Connect to Slack / Connect to Teams).";
+
+export async function startCallboard(config: Config): Promise<void> {
+  const chatServers = slackConfigured(config) || teamsConfigured(config);
+  if (chatServers) {
+    throw new Error("Slack and Teams surfaces are not wired into this build yet; unset their credentials.");
+  }
+  // The terminal belongs to the conversation, so logs go to a file beside the database.
+  mkdirSync(config.CALLBOARD_DATA_DIR, { recursive: true });
+  const logFile = join(config.CALLBOARD_DATA_DIR, "callboard.log");
+  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
+  const app = await buildApp(config, log);
+  try {
+    await runTerminal(app);
+  } finally {
+    await app.close();
+    log.flush();
+  }
+}
+
+async function runTerminal(app: App): Promise<void> {
+  const interactive = Boolean(process.stdin.isTTY);
+  const notes = [
+    ...app.imported.map((report) => formatImportSummary(report, { brief: true })),
+    `${app.catalog.graph.size} entities loaded. Type "help" for commands, "exit" to leave.`,
+    CONNECT_HINT,
+  ];
+  // Piped runs keep stdout for answers only; the notes go to stderr.
+  if (!interactive) process.stderr.write(`${notes.join("\n")}\n`);
+  await runShell(app.router, {
+    input: process.stdin,
+    output: process.stdout,
+    interactive,
+    user: { surface: "shell", id: userInfo().username, email: process.env.CALLBOARD_USER_EMAIL },
+    banner: `Callboard\n${notes.join("\n")}\n`,
+  });
+}
