@@ -1,25 +1,27 @@
 /**
  * The embedded engine: SQLite FTS5 (through better-sqlite3) in its own file, plus a typo layer.
  *
- * FTS5 gives exact and prefix matching and bm25; it has no typo tolerance, so every query term is widened
+ * FTS5 gives exact and prefix matching; it has no typo tolerance, so every query term is widened
  * with the index's own terms within Meilisearch's typo budget (TypoVocabulary). Terms are tokenised here and
- * each is quoted, so nothing a person types reaches FTS5's query language as syntax. Ranking is done here on
- * the best bm25 candidates: exact name, then name by words, then prefix, then typos, then title and tags, then
- * description (see rankDocument).
+ * each is quoted, so nothing a person types reaches FTS5's query language as syntax. FTS5 finds a bounded set
+ * of candidates (see candidates()); relevance.ts ranks them into tiers (exact name, name words, prefix,
+ * typos, labels, descriptions).
  *
- * The file is derived state (rebuilt from the database), so schema changes simply drop it and the
- * fingerprint, and start-up sees that a rebuild is needed.
+ * The file is derived state, rebuilt from the database. A rebuild writes a fresh file beside the old one and
+ * renames it into place, so a failed rebuild leaves the old index and fingerprint untouched, and a schema
+ * change simply starts an empty file without a fingerprint, which tells start-up to rebuild.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { highlight, type WordMatcher } from "./highlight.ts";
+import { highlight } from "./highlight.ts";
 import { tokenize, typoBudget } from "./query-text.ts";
+import { matchExpression, rankDocument, wordMatcher, type TermMatcher } from "./relevance.ts";
+import { facetTokens, filterExpression, matchesFilters } from "./search-filters.ts";
 import {
   effectiveLimit,
   type SearchDocument,
   type SearchFacets,
-  type SearchFilters,
   type SearchIndex,
   type SearchQuery,
   type SearchResult,
@@ -28,43 +30,34 @@ import {
 import { TypoVocabulary } from "./typo-vocabulary.ts";
 
 export const DEFAULT_SEARCH_DB = "./data/search.db";
-const SCHEMA_VERSION = "2";
-const BATCH = 1_000;
-/** Terms a document contributes to the vocabulary; long texts add nothing new past this. */
-const MAX_DOC_TERMS = 2_000;
+const SCHEMA_VERSION = "3";
+/** Candidates ranked per query: enough that the exact and prefix names are among them. */
+const CANDIDATES = 100;
+/** Past this many matches `total` is an estimate, like Meilisearch's estimatedTotalHits. */
+const COUNT_CAP = 1_000;
+const TYPO_CANDIDATES = 48;
 
 interface Row {
   rowid: number;
   json: string;
 }
 
-/** How one query term may match a document word. */
-interface TermMatcher {
-  term: string;
-  prefix: boolean;
-  typos: Map<string, number>;
-}
-
 export class EmbeddedSearchIndex implements SearchIndex {
-  private readonly db: Database.Database;
+  private db: Database.Database;
   private readonly vocabulary = new TypoVocabulary();
   private readonly statements = new Map<string, Database.Statement>();
 
   /** Open (creating if needed) the index file; ':memory:' keeps it in memory. */
-  constructor(path: string = DEFAULT_SEARCH_DB) {
+  constructor(private readonly path: string = DEFAULT_SEARCH_DB) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.pragma("cache_size = -32000");
-    this.ensureSchema();
+    this.db = openDatabase(path);
     this.loadVocabulary();
   }
 
   async upsert(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
     this.db.transaction(() => {
-      for (const doc of docs) this.write(doc);
+      for (const doc of docs) this.replace(doc);
     })();
     for (const doc of docs) this.vocabulary.add(documentTerms(doc));
   }
@@ -84,24 +77,44 @@ export class EmbeddedSearchIndex implements SearchIndex {
     docs: AsyncIterable<SearchDocument[]> | SearchDocument[],
     fingerprint: string,
   ): Promise<void> {
-    // One transaction across the whole read: if the source fails halfway, the old index and fingerprint stay.
-    this.db.exec("BEGIN IMMEDIATE");
+    const memory = this.path === ":memory:";
+    const target = memory ? ":memory:" : `${this.path}.rebuild`;
+    if (!memory) rmSync(target, { force: true });
+    const fresh = new Database(target);
     try {
-      this.dropTables();
-      this.createTables();
-      if (Array.isArray(docs)) {
-        for (let i = 0; i < docs.length; i += BATCH) this.insertBatch(docs.slice(i, i + BATCH));
-      } else {
-        for await (const batch of docs) this.insertBatch(batch);
-      }
-      this.db.exec("INSERT INTO fts(fts) VALUES('optimize')");
-      this.setMeta("fingerprint", fingerprint);
-      this.db.exec("COMMIT");
+      // Nothing reads this file until it is complete, so it needs no journal; the rename is the commit.
+      fresh.pragma("journal_mode = OFF");
+      fresh.pragma("synchronous = OFF");
+      fresh.pragma("cache_size = -128000");
+      createTables(fresh, false);
+      const writer = new DocumentWriter(fresh);
+      const insert = fresh.transaction((batch: SearchDocument[]) => {
+        for (const doc of batch) writer.insert(doc);
+      });
+      const all: SearchDocument[] = [];
+      if (Array.isArray(docs)) all.push(...docs);
+      else for await (const batch of docs) all.push(...batch);
+      all.sort(bestFirst);
+      for (let i = 0; i < all.length; i += 1_000) insert(all.slice(i, i + 1_000));
+      createSecondaryIndexes(fresh);
+      fresh.exec("INSERT INTO fts (fts) VALUES ('optimize')");
+      setMeta(fresh, "schema", SCHEMA_VERSION);
+      setMeta(fresh, "fingerprint", fingerprint);
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec("ROLLBACK");
+      fresh.close();
+      if (!memory) rmSync(target, { force: true });
       throw error;
-    } finally {
-      this.statements.clear();
+    }
+    this.statements.clear();
+    this.db.close();
+    if (memory) {
+      fresh.pragma("journal_mode = MEMORY");
+      this.db = fresh;
+    } else {
+      fresh.close();
+      for (const suffix of ["-wal", "-shm"]) rmSync(this.path + suffix, { force: true });
+      renameSync(target, this.path);
+      this.db = openDatabase(this.path);
     }
     this.loadVocabulary();
   }
@@ -119,28 +132,28 @@ export class EmbeddedSearchIndex implements SearchIndex {
   async search(query: SearchQuery): Promise<SearchResult> {
     const limit = effectiveLimit(query.limit);
     const terms = tokenize(typeof query.q === "string" ? query.q : "");
-    const filter = filterSql(query.filters);
+    const filters = filterExpression(query.filters);
     if (terms.length === 0) {
-      return filter.sql === "" ? { hits: [], total: 0 } : this.listFiltered(filter, limit, query.facets);
+      return filters === undefined ? { hits: [], total: 0 } : this.listFiltered(query, filters, limit);
     }
     const matchers = terms.map((term, i) => this.matcherFor(term, i === terms.length - 1));
-    let match = matchExpression(matchers, " AND ");
-    let found = this.candidates(match, filter, Math.max(50, limit * 5));
+    const scoped = (words: string) => (filters ? `(${words}) AND ${filters}` : words);
+    let match = scoped(matchExpression(matchers, " AND "));
+    let found = this.candidates(match, scoped(matchExpression(matchers, " AND ", "name")));
     if (found.total === 0 && matchers.length > 1) {
       // Like Meilisearch's matching strategy: when no document has every word, rank those that have some.
-      match = matchExpression(matchers, " OR ");
-      found = this.candidates(match, filter, Math.max(50, limit * 5));
+      match = scoped(matchExpression(matchers, " OR "));
+      found = this.candidates(match, scoped(matchExpression(matchers, " OR ", "name")));
     }
-    const byRow = new Map<number, string>(found.rows.map((r) => [r.rowid, r.json]));
-    for (const row of this.exactNameRows(terms.join(" "), filter)) byRow.set(row.rowid, row.json);
-
     const queryKey = terms.join(" ");
-    const ranked = [...byRow.entries()].map(([rowid, json]) => {
-      const doc = JSON.parse(json) as SearchDocument;
-      return { doc, score: rankDocument(doc, queryKey, matchers) + (found.bm25.get(rowid) ?? 0) };
-    });
+    const byRow = new Map<number, SearchDocument>();
+    for (const row of [...found.rows, ...this.exactNameRows(queryKey)]) {
+      const doc = JSON.parse(row.json) as SearchDocument;
+      if (matchesFilters(doc, query.filters)) byRow.set(row.rowid, doc);
+    }
+    const ranked = [...byRow.values()].map((doc) => ({ doc, score: rankDocument(doc, queryKey, matchers) }));
     ranked.sort(
-      (a, b) => b.score - a.score || a.doc.name.localeCompare(b.doc.name) || a.doc.id.localeCompare(b.doc.id),
+      (a, b) => b.score - a.score || a.doc.name.length - b.doc.name.length || compare(a.doc.id, b.doc.id),
     );
     const matches = wordMatcher(matchers);
     const hits: SearchResultHit[] = ranked.slice(0, limit).map(({ doc, score }) => {
@@ -151,7 +164,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       return hit;
     });
     const result: SearchResult = { hits, total: Math.max(found.total, byRow.size) };
-    if (query.facets) result.facets = this.facets(match, filter);
+    if (query.facets) result.facets = this.facets(match);
     return result;
   }
 
@@ -162,111 +175,149 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const budget = typoBudget(term);
     // A word the index knows is taken as meant; widening it would only add noise and time.
     if (budget > 0 && !this.vocabulary.has(term)) {
-      for (const c of this.vocabulary.near(term, budget, 48)) typos.set(c.term, c.distance);
+      for (const c of this.vocabulary.near(term, budget, TYPO_CANDIDATES)) typos.set(c.term, c.distance);
     }
     return { term, prefix: last && term.length >= 2, typos };
   }
 
-  private candidates(
-    match: string,
-    filter: FilterSql,
-    take: number,
-  ): { rows: Row[]; bm25: Map<number, number>; total: number } {
-    let ranked: { rowid: number; rank: number }[];
+  /**
+   * Candidates in rowid order, which a rebuild assigns best-first (entities, then shorter names): FTS5 can
+   * stop after CANDIDATES rows instead of scoring every match, which is what made bm25 ordering cost ~100 ms
+   * on common words. Name matches are fetched separately so a long list of description matches cannot
+   * crowd them out.
+   */
+  private candidates(match: string, nameMatch: string): { rows: Row[]; total: number } {
+    let rowids: number[];
     let total: number;
     try {
-      const from = filter.sql === "" ? "fts" : "fts JOIN docs d ON d.rowid = fts.rowid";
-      const where = `fts MATCH ? ${filter.sql}`;
-      ranked = this.statement(
-        `SELECT fts.rowid AS rowid, fts.rank AS rank FROM ${from} WHERE ${where} ORDER BY fts.rank LIMIT ?`,
-      ).all(match, ...filter.params, take) as typeof ranked;
-      // Counting is a second pass over the match; only pay for it when the page is full.
+      const select = this.statement("SELECT rowid FROM fts WHERE fts MATCH ? LIMIT ?").pluck();
+      const inNames = select.all(nameMatch, CANDIDATES) as number[];
+      const anywhere = select.all(match, CANDIDATES) as number[];
+      rowids = [...new Set([...inNames, ...anywhere])];
+      // Counting is another pass over the match; only pay for it when the page is full, and cap it.
       total =
-        ranked.length < take
-          ? ranked.length
+        anywhere.length < CANDIDATES
+          ? anywhere.length
           : (
-              this.statement(`SELECT count(*) AS n FROM ${from} WHERE ${where}`).get(
+              this.statement("SELECT count(*) AS n FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)").get(
                 match,
-                ...filter.params,
+                COUNT_CAP,
               ) as { n: number }
             ).n;
     } catch {
       // The expression is built only from quoted terms, so this is not expected; still, a person never sees it.
-      return { rows: [], bm25: new Map(), total: 0 };
+      return { rows: [], total: 0 };
     }
-    const bm25 = new Map<number, number>();
-    for (const r of ranked) {
-      const x = -r.rank;
-      bm25.set(r.rowid, x > 0 ? x / (1 + x) : 0);
-    }
-    const rows = ranked.length === 0 ? [] : this.rowsById(ranked.map((r) => r.rowid));
-    return { rows, bm25, total };
-  }
-
-  private rowsById(rowids: number[]): Row[] {
     const get = this.statement("SELECT rowid, json FROM docs WHERE rowid = ?");
-    return rowids.map((id) => get.get(id) as Row | undefined).filter((r): r is Row => r !== undefined);
+    const rows = rowids.map((id) => get.get(id) as Row | undefined).filter((r): r is Row => r !== undefined);
+    return { rows, total };
   }
 
-  private exactNameRows(nameKey: string, filter: FilterSql): Row[] {
-    return this.statement(
-      `SELECT d.rowid AS rowid, d.json AS json FROM docs d WHERE d.name_key = ? AND d.type = 'entity' ${filter.sql} LIMIT 20`,
-    ).all(nameKey, ...filter.params) as Row[];
+  private exactNameRows(nameKey: string): Row[] {
+    return this.statement("SELECT rowid, json FROM docs WHERE name_key = ? AND type = 'entity' LIMIT 20").all(
+      nameKey,
+    ) as Row[];
   }
 
-  private listFiltered(filter: FilterSql, limit: number, facets: boolean | undefined): SearchResult {
-    const where = `WHERE 1 = 1 ${filter.sql}`;
-    const rows = this.statement(
-      `SELECT d.json AS json FROM docs d ${where} ORDER BY d.name_key, d.id LIMIT ?`,
-    ).all(...filter.params, limit) as { json: string }[];
-    const total = (
-      this.statement(`SELECT count(*) AS n FROM docs d ${where}`).get(...filter.params) as { n: number }
-    ).n;
-    const result: SearchResult = {
-      hits: rows.map((r) => ({ ...(JSON.parse(r.json) as SearchDocument), score: 0 })),
-      total,
-    };
-    if (facets) result.facets = this.facets(undefined, filter);
+  private listFiltered(query: SearchQuery, filters: string, limit: number): SearchResult {
+    let rows: { json: string }[] = [];
+    let total = 0;
+    try {
+      rows = this.statement(
+        `SELECT json FROM docs WHERE rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)
+         ORDER BY name_key, id LIMIT ?`,
+      ).all(filters, limit * 2) as { json: string }[];
+      total = (
+        this.statement("SELECT count(*) AS n FROM fts WHERE fts MATCH ?").get(filters) as { n: number }
+      ).n;
+    } catch {
+      // As in candidates(): not expected, never shown.
+    }
+    const hits = rows
+      .map((r) => JSON.parse(r.json) as SearchDocument)
+      .filter((doc) => matchesFilters(doc, query.filters))
+      .slice(0, limit)
+      .map((doc) => ({ ...doc, score: 0 }));
+    const result: SearchResult = { hits, total };
+    if (query.facets) result.facets = this.facets(filters);
     return result;
   }
 
-  private facets(match: string | undefined, filter: FilterSql): SearchFacets {
-    const scope = match === undefined ? "" : "AND d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)";
-    const params = match === undefined ? filter.params : [match, ...filter.params];
-    const count = (column: string, from: string): Record<string, number> => {
+  private facets(match: string): SearchFacets {
+    const count = (sql: string): Record<string, number> => {
       const out: Record<string, number> = {};
       try {
-        const rows = this.statement(
-          `SELECT ${column} AS value, count(*) AS n FROM ${from} WHERE ${column} IS NOT NULL ${scope} ${filter.sql}
-           GROUP BY ${column} ORDER BY n DESC, value LIMIT 100`,
-        ).all(...params) as { value: string; n: number }[];
-        for (const r of rows) out[r.value] = r.n;
+        for (const r of this.statement(sql).all(match) as { value: string; n: number }[]) out[r.value] = r.n;
       } catch {
         // Facets are a courtesy; a failure must not cost the person their results.
       }
       return out;
     };
+    const scope = "rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)";
+    const top = "GROUP BY value ORDER BY n DESC, value LIMIT 100";
     return {
-      kind: count("d.kind", "docs d"),
-      owner: count("d.owner", "docs d"),
-      tag: count("t.tag", "doc_tags t JOIN docs d ON d.rowid = t.rowid"),
+      kind: count(`SELECT kind AS value, count(*) AS n FROM docs WHERE ${scope} ${top}`),
+      owner: count(
+        `SELECT owner AS value, count(*) AS n FROM docs WHERE owner IS NOT NULL AND ${scope} ${top}`,
+      ),
+      tag: count(`SELECT tag AS value, count(*) AS n FROM doc_tags WHERE ${scope} ${top}`),
     };
   }
 
   // --- writing ---
 
-  private insertBatch(batch: SearchDocument[]): void {
-    for (const doc of batch) this.write(doc);
-  }
-
-  private write(doc: SearchDocument): void {
+  private replace(doc: SearchDocument): void {
     const existing = this.statement("SELECT rowid FROM docs WHERE id = ?").get(doc.id) as
       { rowid: number } | undefined;
     if (existing) this.remove(existing.rowid);
-    const tags = [...new Set(doc.tags.map((t) => t.toLowerCase()))];
-    const info = this.statement(
-      `INSERT INTO docs (id, type, kind, owner, lifecycle, name_key, json) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
+    new DocumentWriter(this.db, (sql) => this.statement(sql)).insert(doc);
+  }
+
+  private remove(rowid: number): void {
+    this.statement("DELETE FROM fts WHERE rowid = ?").run(rowid);
+    this.statement("DELETE FROM doc_tags WHERE rowid = ?").run(rowid);
+    this.statement("DELETE FROM docs WHERE rowid = ?").run(rowid);
+  }
+
+  private statement(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private loadVocabulary(): void {
+    // Facet tokens live only in their own column; they are never something a person meant to type.
+    const terms = this.db
+      .prepare("SELECT DISTINCT term FROM fts_vocab_col WHERE col <> 'facets'")
+      .pluck()
+      .iterate() as IterableIterator<string>;
+    this.vocabulary.replace(terms);
+  }
+}
+
+class DocumentWriter {
+  private readonly insertDoc: Database.Statement;
+  private readonly insertFts: Database.Statement;
+  private readonly insertTag: Database.Statement;
+
+  constructor(
+    db: Database.Database,
+    prepare: (sql: string) => Database.Statement = (sql) => db.prepare(sql),
+  ) {
+    this.insertDoc = prepare(
+      "INSERT INTO docs (id, type, kind, owner, lifecycle, name_key, json) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
+    this.insertFts = prepare(
+      "INSERT INTO fts (rowid, name, title, tags, text, facets) VALUES (?, ?, ?, ?, ?, ?)",
+    );
+    this.insertTag = prepare("INSERT OR IGNORE INTO doc_tags (tag, rowid) VALUES (?, ?)");
+  }
+
+  insert(doc: SearchDocument): void {
+    const info = this.insertDoc.run(
       doc.id,
       doc.type,
       doc.kind.toLowerCase(),
@@ -278,197 +329,104 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const rowid = Number(info.lastInsertRowid);
     // Doc sections carry their entity's name with the tags, so it finds them without outranking the entity.
     const isEntity = doc.type === "entity";
-    this.statement("INSERT INTO fts (rowid, name, title, tags, text) VALUES (?, ?, ?, ?, ?)").run(
+    this.insertFts.run(
       rowid,
       isEntity ? doc.name : "",
       doc.title,
       [...doc.tags, ...(isEntity ? [] : [doc.name])].join(" "),
       doc.text,
+      facetTokens(doc).join(" "),
     );
-    const addTag = this.statement("INSERT OR IGNORE INTO doc_tags (tag, rowid) VALUES (?, ?)");
-    for (const tag of tags) addTag.run(tag, rowid);
+    for (const tag of new Set(doc.tags.map((t) => t.toLowerCase()))) this.insertTag.run(tag, rowid);
   }
+}
 
-  private remove(rowid: number): void {
-    this.statement("DELETE FROM fts WHERE rowid = ?").run(rowid);
-    this.statement("DELETE FROM doc_tags WHERE rowid = ?").run(rowid);
-    this.statement("DELETE FROM docs WHERE rowid = ?").run(rowid);
-  }
+// --- storage ---
 
-  // --- storage ---
-
-  private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
+function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  try {
+    if (path !== ":memory:") db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("cache_size = -32000");
+    db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as
+      string | undefined;
+    if (version !== SCHEMA_VERSION) {
+      // Another layout (or a new file): start empty, without a fingerprint, so the caller rebuilds.
+      db.transaction(() => {
+        db.exec(`
+          DROP TABLE IF EXISTS fts_vocab_col;
+          DROP TABLE IF EXISTS fts;
+          DROP TABLE IF EXISTS doc_tags;
+          DROP TABLE IF EXISTS docs;
+          DELETE FROM meta;`);
+        createTables(db, true);
+        setMeta(db, "schema", SCHEMA_VERSION);
+      })();
     }
-    return statement;
-  }
-
-  private ensureSchema(): void {
-    this.db.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    const version = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as
-      { value: string } | undefined;
-    if (version?.value === SCHEMA_VERSION) return;
-    this.db.transaction(() => {
-      this.dropTables();
-      this.db.exec("DELETE FROM meta");
-      this.createTables();
-      this.setMeta("schema", SCHEMA_VERSION);
-    })();
-  }
-
-  private dropTables(): void {
-    this.db.exec(`
-      DROP TABLE IF EXISTS fts_vocab;
-      DROP TABLE IF EXISTS fts;
-      DROP TABLE IF EXISTS doc_tags;
-      DROP TABLE IF EXISTS docs;`);
-    this.statements.clear();
-  }
-
-  private createTables(): void {
-    this.db.exec(`
-      CREATE TABLE docs (
-        rowid INTEGER PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        type TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        owner TEXT,
-        lifecycle TEXT,
-        name_key TEXT NOT NULL,
-        json TEXT NOT NULL
-      );
-      CREATE INDEX docs_name_key ON docs (name_key);
-      CREATE INDEX docs_kind ON docs (kind);
-      CREATE INDEX docs_owner ON docs (owner);
-      CREATE TABLE doc_tags (tag TEXT NOT NULL, rowid INTEGER NOT NULL, PRIMARY KEY (tag, rowid)) WITHOUT ROWID;
-      CREATE INDEX doc_tags_rowid ON doc_tags (rowid);
-      CREATE VIRTUAL TABLE fts USING fts5 (
-        name, title, tags, text,
-        tokenize = "unicode61 remove_diacritics 2",
-        prefix = '2 3'
-      );
-      CREATE VIRTUAL TABLE fts_vocab USING fts5vocab (fts, 'row');
-      INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, 1.0)');`);
-  }
-
-  private setMeta(key: string, value: string): void {
-    this.db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      )
-      .run(key, value);
-  }
-
-  private loadVocabulary(): void {
-    const terms = this.db.prepare("SELECT term FROM fts_vocab").pluck().iterate() as IterableIterator<string>;
-    this.vocabulary.replace(terms);
-  }
-}
-
-// --- pure helpers ---
-
-interface FilterSql {
-  sql: string;
-  params: string[];
-}
-
-/** Filters as SQL over `docs d`, values always bound as parameters. */
-function filterSql(filters: SearchFilters | undefined): FilterSql {
-  const parts: string[] = [];
-  const params: string[] = [];
-  const inList = (column: string, values: readonly string[] | undefined) => {
-    const list = (values ?? []).filter((v) => typeof v === "string").map((v) => v.toLowerCase());
-    if (list.length === 0) return;
-    parts.push(`AND ${column} IN (${list.map(() => "?").join(", ")})`);
-    params.push(...list);
-  };
-  inList("d.kind", filters?.kind);
-  inList("d.owner", filters?.owner);
-  inList("d.lifecycle", filters?.lifecycle);
-  inList("d.type", filters?.type);
-  const tags = (filters?.tag ?? []).map((t) => t.toLowerCase());
-  if (tags.length > 0) {
-    parts.push(
-      `AND d.rowid IN (SELECT rowid FROM doc_tags WHERE tag IN (${tags.map(() => "?").join(", ")}))`,
+    return db;
+  } catch (error) {
+    db.close();
+    throw new Error(
+      `Search index ${path} could not be opened (${(error as Error).message}); delete the file and rebuild the index.`,
+      { cause: error },
     );
-    params.push(...tags);
   }
-  return { sql: parts.join(" "), params };
 }
 
-function quote(term: string): string {
-  return `"${term.replace(/"/g, '""')}"`;
+function createTables(db: Database.Database, withIndexes: boolean): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE docs (
+      rowid INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      type TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      owner TEXT,
+      lifecycle TEXT,
+      name_key TEXT NOT NULL,
+      json TEXT NOT NULL
+    );
+    CREATE TABLE doc_tags (tag TEXT NOT NULL, rowid INTEGER NOT NULL, PRIMARY KEY (tag, rowid)) WITHOUT ROWID;
+    CREATE VIRTUAL TABLE fts USING fts5 (
+      name, title, tags, text, facets,
+      tokenize = "unicode61 remove_diacritics 2",
+      prefix = '2 3',
+      detail = full
+    );
+    CREATE VIRTUAL TABLE fts_vocab_col USING fts5vocab (fts, 'col');
+    INSERT INTO fts (fts, rank) VALUES ('rank', 'bm25(10.0, 5.0, 3.0, 1.0, 0.0)');`);
+  if (withIndexes) createSecondaryIndexes(db);
 }
 
-function matchExpression(matchers: TermMatcher[], join: string): string {
-  return matchers
-    .map((m) => {
-      const alternatives = [quote(m.term)];
-      if (m.prefix) alternatives.push(`${quote(m.term)}*`);
-      for (const typo of m.typos.keys()) alternatives.push(quote(typo));
-      return `(${alternatives.join(" OR ")})`;
-    })
-    .join(join);
+/** Built after a bulk load: one sorted pass beats maintaining them row by row. */
+function createSecondaryIndexes(db: Database.Database): void {
+  db.exec(`
+    CREATE INDEX IF NOT EXISTS docs_name_key ON docs (name_key);
+    CREATE INDEX IF NOT EXISTS doc_tags_rowid ON doc_tags (rowid);`);
 }
 
-/** 0 exact, 1 prefix, 2 + distance for a typo; undefined when the word does not match the term. */
-function matchQuality(word: string, m: TermMatcher): number | undefined {
-  if (word === m.term) return 0;
-  if (m.prefix && word.startsWith(m.term)) return 1;
-  const distance = m.typos.get(word);
-  return distance === undefined ? undefined : 2 + distance;
-}
-
-function bestQuality(words: string[], m: TermMatcher): number | undefined {
-  let best: number | undefined;
-  for (const w of words) {
-    const q = matchQuality(w, m);
-    if (q !== undefined && (best === undefined || q < best)) best = q;
-    if (best === 0) break;
-  }
-  return best;
-}
-
-function wordMatcher(matchers: TermMatcher[]): WordMatcher {
-  return (word) => matchers.some((m) => matchQuality(word, m) !== undefined);
-}
-
-/**
- * Coarse relevance tiers (integers apart, so bm25's share in [0, 1) only breaks ties within a tier):
- * exact whole name 100; every word in the name exactly 80, by prefix 70, with typos 60 minus typos;
- * every word in title, tags or name 40 minus typos; otherwise 20 minus typos plus 2 per word found.
- */
-function rankDocument(doc: SearchDocument, queryKey: string, matchers: TermMatcher[]): number {
-  const nameWords = tokenize(doc.name, 64);
-  if (doc.type === "entity") {
-    if (nameWords.join(" ") === queryKey) return 100;
-    const inName = matchers.map((m) => bestQuality(nameWords, m));
-    if (inName.every((q) => q !== undefined)) {
-      const worst = Math.max(...(inName as number[]));
-      if (worst === 0) return 80;
-      if (worst === 1) return 70;
-      return 60 - typoCount(inName as number[]);
-    }
-  }
-  const labelWords = [...nameWords, ...tokenize(doc.title, 64), ...doc.tags.flatMap((t) => tokenize(t, 8))];
-  const inLabels = matchers.map((m) => bestQuality(labelWords, m));
-  if (inLabels.every((q) => q !== undefined))
-    return (doc.type === "entity" ? 40 : 38) - typoCount(inLabels as number[]);
-  const textWords = tokenize(doc.text, 400, 20_000);
-  const anywhere = matchers.map((m, i) => inLabels[i] ?? bestQuality(textWords, m));
-  const found = anywhere.filter((q): q is number => q !== undefined);
-  return 20 - typoCount(found) + 2 * (found.length - matchers.length);
-}
-
-function typoCount(qualities: number[]): number {
-  return qualities.reduce((sum, q) => sum + (q >= 2 ? q - 2 : 0), 0);
+function setMeta(db: Database.Database, key: string, value: string): void {
+  db.prepare(
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+  ).run(key, value);
 }
 
 function documentTerms(doc: SearchDocument): string[] {
-  return [doc.name, doc.title, doc.text, ...doc.tags].flatMap((field) =>
-    tokenize(field, MAX_DOC_TERMS, Infinity),
+  return [doc.name, doc.title, doc.text, ...doc.tags].flatMap((field) => tokenize(field, 2_000, Infinity));
+}
+
+/** Rowid order is the candidates' order (see candidates()): entities, then short names, then the rest. */
+function bestFirst(a: SearchDocument, b: SearchDocument): number {
+  return (
+    (a.type === "entity" ? 0 : 1) - (b.type === "entity" ? 0 : 1) ||
+    a.name.length - b.name.length ||
+    a.title.length - b.title.length ||
+    compare(a.id, b.id)
   );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
