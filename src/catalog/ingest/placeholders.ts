@@ -34,8 +34,23 @@ export async function resolvePlaceholders(
   context: PlaceholderContext,
 ): Promise<{ value: unknown; problems: PlaceholderProblem[] }> {
   const problems: PlaceholderProblem[] = [];
+  // Almost no entity has placeholders; skip the async copying walk for those.
+  if (!containsPlaceholder(value)) return { value, problems };
   const resolved = await walk(value, [], context, problems);
   return { value: resolved, problems };
+}
+
+function isPlaceholder(record: Record<string, unknown>, keys: string[]): boolean {
+  const only = keys.length === 1 ? keys[0] : undefined;
+  return only !== undefined && only in RESOLVERS && typeof record[only] === "string";
+}
+
+function containsPlaceholder(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(containsPlaceholder);
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  return isPlaceholder(record, keys) || keys.some((key) => containsPlaceholder(record[key]));
 }
 
 async function walk(
@@ -53,9 +68,9 @@ async function walk(
 
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
-  const only = keys.length === 1 ? keys[0] : undefined;
-  if (only !== undefined && only in RESOLVERS && typeof record[only] === "string") {
-    return resolveOne(only as PlaceholderKey, record[only] as string, path, context, problems);
+  if (isPlaceholder(record, keys)) {
+    const key = keys[0] as PlaceholderKey;
+    return resolveOne(key, record[key] as string, path, context, problems);
   }
   const out: Record<string, unknown> = {};
   for (const key of keys) out[key] = await walk(record[key], [...path, key], context, problems);

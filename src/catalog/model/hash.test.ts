@@ -2,10 +2,18 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, entityHash } from "./hash.ts";
 
 describe("entityHash", () => {
-  const a = { apiVersion: "backstage.io/v1alpha1", kind: "Component", metadata: { name: "x", tags: ["a", "b"] } };
+  const a = {
+    apiVersion: "backstage.io/v1alpha1",
+    kind: "Component",
+    metadata: { name: "x", tags: ["a", "b"] },
+  };
 
   it("ignores key order at every level", () => {
-    const b = { metadata: { tags: ["a", "b"], name: "x" }, kind: "Component", apiVersion: "backstage.io/v1alpha1" };
+    const b = {
+      metadata: { tags: ["a", "b"], name: "x" },
+      kind: "Component",
+      apiVersion: "backstage.io/v1alpha1",
+    };
     expect(entityHash(b)).toBe(entityHash(a));
     expect(canonicalJson(b)).toBe(canonicalJson(a));
   });

@@ -31,7 +31,7 @@ describe("parseEntityRef", () => {
 
   it.each([
     ["", /must not be empty/],
-    [":b/c", /"\:b\/c" has an empty kind/],
+    [":b/c", /":b\/c" has an empty kind/],
     ["a:/c", /empty namespace/],
     ["a:b/", /empty name/],
     ["a:/", /empty namespace/],
@@ -61,7 +61,9 @@ describe("parseEntityRef", () => {
 
 describe("stringifyEntityRef and entityRef", () => {
   it("lower-cases every part and fills in the default namespace", () => {
-    expect(stringifyEntityRef({ kind: "Component", name: "Payments-API" })).toBe("component:default/payments-api");
+    expect(stringifyEntityRef({ kind: "Component", name: "Payments-API" })).toBe(
+      "component:default/payments-api",
+    );
     expect(stringifyEntityRef({ kind: "Group", namespace: "Ops", name: "SRE" })).toBe("group:ops/sre");
   });
 
@@ -74,6 +76,8 @@ describe("stringifyEntityRef and entityRef", () => {
   it("names an entity by kind, namespace and name", () => {
     const entity: Entity = { apiVersion: "backstage.io/v1alpha1", kind: "User", metadata: { name: "Alice" } };
     expect(entityRef(entity)).toBe("user:default/alice");
-    expect(entityRef({ ...entity, metadata: { name: "alice", namespace: "people" } })).toBe("user:people/alice");
+    expect(entityRef({ ...entity, metadata: { name: "alice", namespace: "people" } })).toBe(
+      "user:people/alice",
+    );
   });
 });

@@ -11,7 +11,9 @@ const make = (kind: string, name: string, spec: Record<string, unknown>, namespa
 
 const edge = (source: string, type: string, target: string): RelationEdge => ({ source, type, target });
 const sorted = (edges: RelationEdge[]) =>
-  [...edges].sort((a, b) => `${a.source}${a.type}${a.target}`.localeCompare(`${b.source}${b.type}${b.target}`));
+  [...edges].sort((a, b) =>
+    `${a.source}${a.type}${a.target}`.localeCompare(`${b.source}${b.type}${b.target}`),
+  );
 
 describe("deriveRelations", () => {
   it("emits both directions for every Component field, with each field's default kind", () => {
@@ -51,14 +53,31 @@ describe("deriveRelations", () => {
   });
 
   it.each([
-    ["API", { owner: "team-a", system: "shop" }, ["ownedBy group:default/team-a", "partOf system:default/shop"]],
+    [
+      "API",
+      { owner: "team-a", system: "shop" },
+      ["ownedBy group:default/team-a", "partOf system:default/shop"],
+    ],
     [
       "Resource",
       { owner: "user:alice", system: "shop", dependsOn: ["component:x"], dependencyOf: ["component:y"] },
-      ["ownedBy user:default/alice", "partOf system:default/shop", "dependsOn component:default/x", "dependencyOf component:default/y"],
+      [
+        "ownedBy user:default/alice",
+        "partOf system:default/shop",
+        "dependsOn component:default/x",
+        "dependencyOf component:default/y",
+      ],
     ],
-    ["System", { owner: "team-a", domain: "commerce" }, ["ownedBy group:default/team-a", "partOf domain:default/commerce"]],
-    ["Domain", { owner: "team-a", subdomainOf: "everything" }, ["ownedBy group:default/team-a", "partOf domain:default/everything"]],
+    [
+      "System",
+      { owner: "team-a", domain: "commerce" },
+      ["ownedBy group:default/team-a", "partOf domain:default/commerce"],
+    ],
+    [
+      "Domain",
+      { owner: "team-a", subdomainOf: "everything" },
+      ["ownedBy group:default/team-a", "partOf domain:default/everything"],
+    ],
     [
       "Group",
       { type: "team", parent: "eng", children: ["sub"], members: ["alice"] },
@@ -78,7 +97,9 @@ describe("deriveRelations", () => {
   });
 
   it("inherits the referring entity's namespace, but keeps an explicit one", () => {
-    const { edges } = deriveRelations(make("Component", "c", { owner: "team-a", system: "other/shop" }, "payments"));
+    const { edges } = deriveRelations(
+      make("Component", "c", { owner: "team-a", system: "other/shop" }, "payments"),
+    );
     expect(edges).toContainEqual(edge("component:payments/c", "ownedBy", "group:payments/team-a"));
     expect(edges).toContainEqual(edge("component:payments/c", "partOf", "system:other/shop"));
   });
@@ -108,7 +129,9 @@ describe("deriveRelations", () => {
   });
 
   it("de-duplicates repeated refs, including differently cased ones", () => {
-    const { edges } = deriveRelations(make("User", "u", { memberOf: ["team-a", "Team-A", "group:default/team-a"] }));
+    const { edges } = deriveRelations(
+      make("User", "u", { memberOf: ["team-a", "Team-A", "group:default/team-a"] }),
+    );
     expect(edges).toEqual([
       edge("user:default/u", "memberOf", "group:default/team-a"),
       edge("group:default/team-a", "hasMember", "user:default/u"),
@@ -131,6 +154,8 @@ describe("deriveRelations", () => {
 
   it("emits nothing for unknown kinds or a missing spec", () => {
     expect(deriveRelations(make("Widget", "w", { owner: "x" }))).toEqual({ edges: [], problems: [] });
-    expect(deriveRelations({ apiVersion: "v1", kind: "Component", metadata: { name: "n" } }).edges).toEqual([]);
+    expect(deriveRelations({ apiVersion: "v1", kind: "Component", metadata: { name: "n" } }).edges).toEqual(
+      [],
+    );
   });
 });

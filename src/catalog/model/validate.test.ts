@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { KNOWN_KINDS, validateEntity } from "./validate.ts";
 
 const v1 = "backstage.io/v1alpha1";
-const entity = (kind: string, spec: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}) => ({
+const entity = (
+  kind: string,
+  spec: Record<string, unknown> | undefined,
+  extra: Record<string, unknown> = {},
+) => ({
   apiVersion: v1,
   kind,
   metadata: { name: `a-${kind.toLowerCase()}` },
@@ -22,7 +26,12 @@ const VALID: Record<string, ReturnType<typeof entity>> = {
     dependsOn: ["resource:db"],
     dependencyOf: ["component:web"],
   }),
-  API: entity("API", { type: "openapi", lifecycle: "production", owner: "team-a", definition: "openapi: 3.0.0" }),
+  API: entity("API", {
+    type: "openapi",
+    lifecycle: "production",
+    owner: "team-a",
+    definition: "openapi: 3.0.0",
+  }),
   Resource: entity("Resource", { type: "database", owner: "team-a", dependsOn: [], system: "billing" }),
   System: entity("System", { owner: "team-a", domain: "commerce" }),
   Domain: entity("Domain", { owner: "team-a", subdomainOf: "everything" }),
@@ -40,7 +49,9 @@ const VALID: Record<string, ReturnType<typeof entity>> = {
       type: "service",
       owner: "team-a",
       parameters: [{ title: "Basics", properties: { name: { type: "string" } } }],
-      steps: [{ id: "fetch", action: "fetch:template", input: { url: "./skeleton" }, if: "${{ parameters.x }}" }],
+      steps: [
+        { id: "fetch", action: "fetch:template", input: { url: "./skeleton" }, if: "${{ parameters.x }}" },
+      ],
       output: { links: [{ title: "Repo", url: "${{ steps.publish.output.remoteUrl }}" }], extra: "text" },
     }),
     apiVersion: "scaffolder.backstage.io/v1beta3",
@@ -61,7 +72,17 @@ const MISSING: Record<string, string[]> = {
 
 describe("validateEntity: kinds", () => {
   it("knows exactly the built-in kinds", () => {
-    expect(KNOWN_KINDS).toEqual(["API", "Component", "Domain", "Group", "Location", "Resource", "System", "Template", "User"]);
+    expect(KNOWN_KINDS).toEqual([
+      "API",
+      "Component",
+      "Domain",
+      "Group",
+      "Location",
+      "Resource",
+      "System",
+      "Template",
+      "User",
+    ]);
   });
 
   it.each(Object.keys(VALID))("accepts a valid %s", (kind) => {
@@ -76,7 +97,10 @@ describe("validateEntity: kinds", () => {
 
   it.each(Object.keys(VALID))("requires a spec on a %s", (kind) => {
     const { spec: _spec, ...withoutSpec } = VALID[kind] as Record<string, unknown>;
-    expect(validateEntity(withoutSpec)).toContainEqual({ field: "spec", message: `spec is required for a ${kind}` });
+    expect(validateEntity(withoutSpec)).toContainEqual({
+      field: "spec",
+      message: `spec is required for a ${kind}`,
+    });
   });
 
   it("accepts backstage.io/v1beta1 where Backstage does, and rejects other versions with the allowed ones", () => {
@@ -84,7 +108,8 @@ describe("validateEntity: kinds", () => {
     expect(validateEntity({ ...VALID.Template, apiVersion: "backstage.io/v1beta2" })).toEqual([
       {
         field: "apiVersion",
-        message: 'apiVersion "backstage.io/v1beta2" is not supported for kind Template; use "scaffolder.backstage.io/v1beta3"',
+        message:
+          'apiVersion "backstage.io/v1beta2" is not supported for kind Template; use "scaffolder.backstage.io/v1beta3"',
       },
     ]);
   });
@@ -93,7 +118,9 @@ describe("validateEntity: kinds", () => {
     const [widget] = validateEntity(entity("Widget", {}));
     expect(widget?.field).toBe("kind");
     expect(widget?.message).toContain('Unknown kind "Widget"');
-    expect(widget?.message).toContain("API, Component, Domain, Group, Location, Resource, System, Template, User");
+    expect(widget?.message).toContain(
+      "API, Component, Domain, Group, Location, Resource, System, Template, User",
+    );
     const [lower] = validateEntity({ ...VALID.Component, kind: "component" });
     expect(lower?.message).toContain('did you mean "Component"?');
   });
@@ -101,7 +128,13 @@ describe("validateEntity: kinds", () => {
   it("checks spec field types and emptiness with readable messages", () => {
     const problems = validateEntity({
       ...VALID.Component,
-      spec: { type: "", lifecycle: "production", owner: 5, providesApis: "payments-rest", dependsOn: ["ok", ""] },
+      spec: {
+        type: "",
+        lifecycle: "production",
+        owner: 5,
+        providesApis: "payments-rest",
+        dependsOn: ["ok", ""],
+      },
     });
     expect(problems).toEqual([
       { field: "spec.type", message: "spec.type must not be empty" },
@@ -116,10 +149,15 @@ describe("validateEntity: kinds", () => {
 
   it("checks Location presence and Template steps", () => {
     expect(validateEntity({ ...VALID.Location, spec: { presence: "maybe" } })).toEqual([
-      { field: "spec.presence", message: 'spec.presence is "maybe"; it must be one of "required", "optional"' },
+      {
+        field: "spec.presence",
+        message: 'spec.presence is "maybe"; it must be one of "required", "optional"',
+      },
     ]);
     const template = VALID.Template as { spec: Record<string, unknown> };
-    expect(validateEntity({ ...template, spec: { ...template.spec, steps: [{ id: "x" }], parameters: "oops" } })).toEqual([
+    expect(
+      validateEntity({ ...template, spec: { ...template.spec, steps: [{ id: "x" }], parameters: "oops" } }),
+    ).toEqual([
       expect.objectContaining({ field: "spec.parameters" }),
       { field: "spec.steps[0].action", message: "spec.steps[0].action is required for a Template" },
     ]);
@@ -128,14 +166,23 @@ describe("validateEntity: kinds", () => {
 
 describe("validateEntity: envelope", () => {
   const base = VALID.Component as Record<string, unknown> & { metadata: Record<string, unknown> };
-  const withMetadata = (metadata: Record<string, unknown>) => ({ ...base, metadata: { ...base.metadata, ...metadata } });
+  const withMetadata = (metadata: Record<string, unknown>) => ({
+    ...base,
+    metadata: { ...base.metadata, ...metadata },
+  });
 
   it("requires apiVersion, kind and metadata.name", () => {
-    expect(validateEntity({ metadata: {} }).map((p) => p.field)).toEqual(["apiVersion", "kind", "metadata.name"]);
+    expect(validateEntity({ metadata: {} }).map((p) => p.field)).toEqual([
+      "apiVersion",
+      "kind",
+      "metadata.name",
+    ]);
   });
 
   it("rejects things that are not mappings", () => {
-    expect(validateEntity(["a"])).toEqual([{ field: "", message: "An entity must be a YAML mapping, got a list" }]);
+    expect(validateEntity(["a"])).toEqual([
+      { field: "", message: "An entity must be a YAML mapping, got a list" },
+    ]);
     expect(validateEntity("x")[0]?.message).toContain('got the string "x"');
   });
 
@@ -183,7 +230,11 @@ describe("validateEntity: envelope", () => {
     const problems = validateEntity(
       withMetadata({
         labels: { "example.com/tier": "gold", "bad key!": "x", ok: "bad value!" },
-        annotations: { "backstage.io/techdocs-ref": "dir:.", "github.com/project-slug": "org/repo", count: 5 },
+        annotations: {
+          "backstage.io/techdocs-ref": "dir:.",
+          "github.com/project-slug": "org/repo",
+          count: 5,
+        },
         tags: ["java", "c++", "c#", "Java"],
         links: [{ url: "https://example.com", title: "Home" }, { url: "not a url" }, { title: "no url" }],
       }),
@@ -193,10 +244,14 @@ describe("validateEntity: envelope", () => {
         field: 'metadata.labels["bad key!"]',
         message: expect.stringContaining('metadata.labels key "bad key!" is not valid'),
       },
-      { field: "metadata.labels.ok", message: expect.stringContaining('metadata.labels.ok "bad value!" is not valid') },
+      {
+        field: "metadata.labels.ok",
+        message: expect.stringContaining('metadata.labels.ok "bad value!" is not valid'),
+      },
       {
         field: "metadata.annotations.count",
-        message: "metadata.annotations.count must be a string, got number 5 (annotation values are strings; quote numbers and booleans)",
+        message:
+          "metadata.annotations.count must be a string, got number 5 (annotation values are strings; quote numbers and booleans)",
       },
       { field: "metadata.tags[3]", message: expect.stringContaining('metadata.tags[3] "Java" is not valid') },
       { field: "metadata.links[1].url", message: 'metadata.links[1].url "not a url" is not a valid URL' },
