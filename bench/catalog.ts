@@ -1,0 +1,154 @@
+/**
+ * npm run bench:catalog: import throughput (parse + validate + relations + store) on SQLite and
+ * PostgreSQL, start-up to ready with the catalog stored, query latency and RSS, at 1k, 10k and 100k
+ * entities of a seeded synthetic organisation (bench/generate-org.ts). Last line: one JSON object.
+ *
+ * BENCH_SIZES=1000,10000 narrows the run; PostgreSQL is measured when it answers at 127.0.0.1:5432.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
+import pg from "pg";
+import pino from "pino";
+import { buildApp } from "../src/app/build-app.ts";
+import { loadConfig } from "../src/app/config.ts";
+import { generateOrganisation, writeOrganisation } from "./generate-org.ts";
+import { round } from "./stats.ts";
+
+const run = promisify(execFile);
+const PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test";
+const sizes = (process.env.BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);
+const queries = Number(process.env.BENCH_QUERIES ?? "2000");
+
+async function postgresAnswers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_ADMIN, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.end();
+}
+
+async function importOnce(root: string, dataDir: string, databaseUrl?: string) {
+  const env: NodeJS.ProcessEnv = { CALLBOARD_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  const app = await buildApp(loadConfig(env, { cwd: dataDir }), pino({ level: "silent" }), {
+    skipImport: true,
+  });
+  try {
+    const started = performance.now();
+    const report = await app.catalog.importLocation(root);
+    const seconds = (performance.now() - started) / 1000;
+    if (report.problems.length > 0)
+      throw new Error(`import reported problems: ${report.problems[0]?.message}`);
+    return { seconds, added: report.added.length };
+  } finally {
+    await app.close();
+  }
+}
+
+async function probe(dataDir: string, databaseUrl?: string) {
+  const args = [
+    "--import",
+    "tsx",
+    join(import.meta.dirname, "catalog-probe.ts"),
+    dataDir,
+    databaseUrl ?? "",
+    String(queries),
+  ];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+    entities: number;
+    startup_s: number;
+    whoOwns: { p50: number; p99: number };
+    show: { p50: number; p99: number };
+    deps: { p50: number; p99: number };
+    rss_mb: number;
+    max_rss_mb: number;
+  };
+}
+
+const metrics: Record<string, number | null> = {};
+const withPostgres = await postgresAnswers();
+if (!withPostgres) console.log("PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL figures skipped.");
+
+for (const size of sizes) {
+  const work = mkdtempSync(join(tmpdir(), `cb-bench-${size}-`));
+  try {
+    const entities = generateOrganisation({ entities: size, seed: 1 });
+    const root = await writeOrganisation(entities, join(work, "org"));
+    const label = size >= 1000 ? `${size / 1000}k` : String(size);
+
+    const sqliteDir = join(work, "sqlite");
+    const sqlite = await importOnce(root, sqliteDir);
+    const sqliteRate = sqlite.added / sqlite.seconds;
+    console.log(
+      `${label} SQLite import: ${sqlite.added} entities in ${sqlite.seconds.toFixed(2)} s (${Math.round(sqliteRate)}/s)`,
+    );
+    const reimport = await importOnce(root, sqliteDir);
+    console.log(`${label} SQLite re-import, nothing changed: ${reimport.seconds.toFixed(2)} s`);
+    const p = await probe(sqliteDir);
+    console.log(
+      `${label} SQLite start-up to ready ${p.startup_s.toFixed(2)} s; who-owns p50/p99 ${p.whoOwns.p50}/${p.whoOwns.p99} ms; ` +
+        `show ${p.show.p50}/${p.show.p99} ms; deps --depth 2 ${p.deps.p50}/${p.deps.p99} ms; RSS ${Math.round(p.rss_mb)} MB (peak ${Math.round(p.max_rss_mb)} MB)`,
+    );
+    metrics[`import_entities_per_s_sqlite_${label}`] = Math.round(sqliteRate);
+    metrics[`who_owns_p50_ms_${label}`] = p.whoOwns.p50;
+    metrics[`who_owns_p99_ms_${label}`] = p.whoOwns.p99;
+    metrics[`show_p99_ms_${label}`] = p.show.p99;
+    metrics[`deps_p99_ms_${label}`] = p.deps.p99;
+    metrics[`startup_${label}_s`] = round(p.startup_s, 2);
+    metrics[`rss_mb_${label}`] = Math.round(p.rss_mb);
+    if (size === 100_000) {
+      metrics.import_100k_sqlite_s = round(sqlite.seconds, 2);
+      metrics.import_entities_per_s_sqlite = Math.round(sqliteRate);
+    }
+
+    if (withPostgres) {
+      const schema = `cb_bench_${size}_${process.pid}`;
+      const url = `postgresql://postgres@127.0.0.1:5432/test?schema=${schema}`;
+      try {
+        const pgImport = await importOnce(root, join(work, "pg"), url);
+        const pgRate = pgImport.added / pgImport.seconds;
+        console.log(
+          `${label} PostgreSQL import: ${pgImport.added} entities in ${pgImport.seconds.toFixed(2)} s (${Math.round(pgRate)}/s)`,
+        );
+        const pp = await probe(join(work, "pg"), url);
+        console.log(
+          `${label} PostgreSQL start-up to ready ${pp.startup_s.toFixed(2)} s; who-owns p99 ${pp.whoOwns.p99} ms`,
+        );
+        metrics[`import_entities_per_s_postgres_${label}`] = Math.round(pgRate);
+        metrics[`startup_${label}_postgres_s`] = round(pp.startup_s, 2);
+        if (size === Math.max(...sizes)) metrics.import_entities_per_s_postgres = Math.round(pgRate);
+      } finally {
+        await dropSchema(schema);
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+if (metrics.import_entities_per_s_postgres === undefined) metrics.import_entities_per_s_postgres = null;
+
+console.log(
+  JSON.stringify({
+    bench: "catalog",
+    date: new Date().toISOString(),
+    corpus: { generator: "bench/generate-org.ts", seed: 1, sizes },
+    machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+    metrics,
+  }),
+);
