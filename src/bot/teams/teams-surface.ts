@@ -1,12 +1,12 @@
+import type { TurnContext } from "botbuilder";
 import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
-  TurnContext,
   type Activity,
   type ConversationReference,
   type ResourceResponse,
 } from "botbuilder";
-import { AuthenticationConstants } from "botframework-connector";
+import { AuthenticationConstants, AuthenticationError } from "botframework-connector";
 import type { Logger } from "pino";
 import type { Reply } from "../../message/reply.ts";
 import type { HttpRoute } from "../../plugins/api.ts";
@@ -50,7 +50,7 @@ export interface TeamsSurface {
 /** CloudAdapter whose outbound sends queue per conversation and back off when Teams throttles. */
 class PacedCloudAdapter extends CloudAdapter {
   constructor(
-    auth: ConfigurationBotFrameworkAuthentication,
+    auth: StrictBotFrameworkAuthentication,
     private readonly pacer: OutboundPacer,
   ) {
     super(auth);
@@ -81,6 +81,27 @@ class PacedCloudAdapter extends CloudAdapter {
   ): Promise<ResourceResponse | void> {
     const conversationId = activity.conversation?.id ?? "";
     return this.pacer.run(conversationId, () => super.updateActivity(context, activity));
+  }
+}
+
+/**
+ * botbuilder 4.23 lets jsonwebtoken's own errors (bad signature, wrong audience or issuer, malformed token)
+ * escape as plain Errors, which CloudAdapter answers with 500. A token that fails verification is the
+ * caller's fault: answer 401. Failures to reach the OpenID metadata stay 500.
+ */
+class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  override async authenticateRequest(
+    ...args: Parameters<ConfigurationBotFrameworkAuthentication["authenticateRequest"]>
+  ): ReturnType<ConfigurationBotFrameworkAuthentication["authenticateRequest"]> {
+    try {
+      return await super.authenticateRequest(...args);
+    } catch (error) {
+      const name = (error as Error)?.name;
+      if (name === "JsonWebTokenError" || name === "NotBeforeError" || name === "TokenExpiredError") {
+        throw new AuthenticationError(`Unauthorized: ${(error as Error).message}`, 401);
+      }
+      throw error;
+    }
   }
 }
 
@@ -136,7 +157,7 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
     ...(options.tenantId ? { MicrosoftAppTenantId: options.tenantId } : {}),
     ...(options.authSettings ? authSettingsWithDefaults(options.authSettings) : {}),
   };
-  const auth = new ConfigurationBotFrameworkAuthentication(settings);
+  const auth = new StrictBotFrameworkAuthentication(settings);
   const pacer = new OutboundPacer({
     ...options.pacing,
     onRetry: (info) => {

@@ -1,0 +1,454 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- cards and invoke bodies from the wire are inspected loosely in assertions */
+import { generateKeyPairSync, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { AppCredentials } from "botframework-connector";
+import jwt from "jsonwebtoken";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHttpServer, type RunningHttpServer } from "../../app/http-server.ts";
+import { Registry } from "../registry.ts";
+import { Router } from "../router.ts";
+import { BotConnectorStandIn } from "./stand-in/bot-connector-stand-in.ts";
+import { adaptiveCardErrors } from "./stand-in/card-validator.ts";
+import { MemoryConversations, MemoryFormState, MemoryLedger } from "./stand-in/memory-ports.ts";
+import { teamsTestPlugin } from "./stand-in/test-plugin.ts";
+import { commandText } from "./teams-bot.ts";
+import { createTeamsSurface, type TeamsSurface } from "./teams-surface.ts";
+
+const log = pino({ level: "silent" });
+const FIXTURES = new URL("../../../test/fixtures/teams/", import.meta.url);
+type Activity = Record<string, unknown> & { conversation: { id: string } };
+
+function fixture(name: string, serviceUrl: string, overrides: Record<string, unknown> = {}): Activity {
+  const activity = JSON.parse(readFileSync(new URL(`${name}.json`, FIXTURES), "utf8")) as Activity;
+  return { ...activity, serviceUrl, ...overrides };
+}
+
+async function router(): Promise<Router> {
+  const registry = new Registry(log);
+  await registry.use(teamsTestPlugin);
+  return new Router(registry, log);
+}
+
+async function post(
+  base: string,
+  activity: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${base}/api/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: typeof activity === "string" ? activity : JSON.stringify(activity),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    // plain-text error bodies stay strings
+  }
+  return { status: res.status, body };
+}
+
+function cardOf(call: { body: Record<string, unknown> }): any {
+  const attachments = call.body.attachments as { contentType: string; content: unknown }[];
+  expect(attachments[0]!.contentType).toBe("application/vnd.microsoft.card.adaptive");
+  return attachments[0]!.content;
+}
+
+const texts = (card: any): string =>
+  JSON.stringify(card.body)
+    .match(/"(?:text|value|title)":"[^"]*"/g)!
+    .join(" ");
+
+describe("Teams surface over HTTP, no app id (development mode)", () => {
+  const connector = new BotConnectorStandIn();
+  const conversations = new MemoryConversations();
+  const formState = new MemoryFormState();
+  let server: RunningHttpServer;
+  let surface: TeamsSurface;
+  let serviceUrl: string;
+  let base: string;
+
+  beforeAll(async () => {
+    serviceUrl = await connector.start();
+    connector.members.set("29:1a2b3c-alice", {
+      id: "29:1a2b3c-alice",
+      name: "Alice Example",
+      aadObjectId: "6f0c1a2e-1111-4a4a-9a9a-000000000a11",
+      email: "alice@example.com",
+      userPrincipalName: "alice@example.com",
+    });
+    surface = createTeamsSurface({
+      router: await router(),
+      ledger: new MemoryLedger(),
+      conversations,
+      formState,
+      production: false,
+      log,
+      pacing: { maxWaitMs: 200 },
+    });
+    server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
+    base = server.url;
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await connector.stop();
+  });
+
+  it("answers a channel @mention in the reply chain, as the catalog user found through the roster", async () => {
+    const activity = fixture("message-channel-mention", serviceUrl);
+    const { status } = await post(base, activity);
+    expect(status).toBe(200);
+    const call = await connector.waitFor((c) => c.activityId === "1732530900001");
+    expect(call.method).toBe("POST");
+    expect(call.conversationId).toBe("19:3f2c8e@thread.tacv2;messageid=1732530900001");
+    const card = cardOf(call);
+    expect(card.version).toBe("1.5");
+    expect(card.body[0]).toMatchObject({
+      type: "TextBlock",
+      text: "payments-api",
+      size: "Large",
+      weight: "Bolder",
+    });
+    expect(texts(card)).toContain("user:default/alice");
+    const actionSet = card.body.find(
+      (e: any) => e.type === "ActionSet" && e.actions[0].type === "Action.Execute",
+    );
+    expect(actionSet.actions[0]).toMatchObject({ verb: "command", data: { command: "show payments-api" } });
+    expect(adaptiveCardErrors(card)).toEqual([]);
+    expect(conversations.saved.has(activity.conversation.id)).toBe(true);
+  });
+
+  it("answers a personal chat without a mention, and a group chat with the mention mid-sentence", async () => {
+    await post(base, fixture("message-personal", serviceUrl));
+    const personal = await connector.waitFor((c) => c.conversationId === "a:1personal-chat-alice");
+    expect(texts(cardOf(personal))).toContain("payments-api");
+
+    await post(
+      base,
+      fixture("message-group-chat", serviceUrl, { text: "owner of <at>Callboard</at>&nbsp;payments-api" }),
+    );
+    const group = await connector.waitFor((c) => c.conversationId === "19:groupchat-7788@thread.v2");
+    expect(cardOf(group).body[0].text).toBe("payments-api");
+  });
+
+  it("removes every mention of the bot, wherever it is, and keeps other people's names", () => {
+    const activity = JSON.parse(readFileSync(new URL("message-group-chat.json", FIXTURES), "utf8"));
+    expect(commandText(activity)).toBe("owner of payments-api Bob Builder?");
+    expect(
+      commandText({
+        ...activity,
+        text: "<at>Callboard</at> who owns x <at>Callboard</at>",
+        entities: [activity.entities[0]],
+      }),
+    ).toBe("who owns x");
+  });
+
+  it("processes a retried activity (same id) once", async () => {
+    const activity = fixture("message-personal", serviceUrl, { id: "dup-1", text: "show dup-check" });
+    expect((await post(base, activity)).status).toBe(200);
+    expect((await post(base, activity)).status).toBe(200);
+    await connector.waitFor((c) => JSON.stringify(c.body).includes("component:dup-check"));
+    // A later message proves the duplicate had its chance to be sent before we count.
+    await post(base, fixture("message-personal", serviceUrl, { id: "dup-2", text: "show after-dup" }));
+    await connector.waitFor((c) => JSON.stringify(c.body).includes("component:after-dup"));
+    expect(
+      connector.calls.filter((c) => JSON.stringify(c.body).includes("component:dup-check")),
+    ).toHaveLength(1);
+  });
+
+  it("welcomes on install and remembers the conversation for proactive messages", async () => {
+    const activity = fixture("conversation-update-bot-added", serviceUrl);
+    expect((await post(base, activity)).status).toBe(200);
+    const call = await connector.waitFor((c) => c.conversationId === "19:3f2c8e@thread.tacv2");
+    expect(texts(cardOf(call))).toContain("Callboard");
+    const reference = (await conversations.get("19:3f2c8e@thread.tacv2")) as any;
+    expect(reference).toMatchObject({
+      serviceUrl,
+      conversation: { id: "19:3f2c8e@thread.tacv2" },
+      channelId: "msteams",
+    });
+  });
+
+  it("runs an Action.Execute command and returns the new card in the invoke response", async () => {
+    const { status, body } = await post(base, fixture("invoke-adaptive-card-action", serviceUrl));
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ statusCode: 200, type: "application/vnd.microsoft.card.adaptive" });
+    expect(body.value.body[0].text).toBe("component:payments-api");
+    expect(adaptiveCardErrors(body.value)).toEqual([]);
+  });
+
+  it("shortens a reply over the card size limit and shows the rest through a 'more' action", async () => {
+    await post(base, fixture("message-personal", serviceUrl, { id: "big-1", text: "big" }));
+    const call = await connector.waitFor((c) => JSON.stringify(c.body).includes("Everything"));
+    const card = cardOf(call);
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(28 * 1024);
+    const more = card.body.at(-1).actions[0];
+    expect(more).toMatchObject({ type: "Action.Execute", verb: "more" });
+    const shown = card.body.filter((e: any) => /^Item \d+/.test(e.text ?? "")).length;
+    const next = await post(
+      base,
+      fixture("invoke-adaptive-card-action", serviceUrl, {
+        value: { action: { type: "Action.Execute", verb: "more", data: more.data }, trigger: "manual" },
+      }),
+    );
+    expect(next.body.value.body[0].text).toMatch(new RegExp(`^Item ${shown}: lorem`));
+    expect(adaptiveCardErrors(next.body.value)).toEqual([]);
+  });
+
+  it("opens a two-page form as a dialog, returns field errors, moves on, and posts the result", async () => {
+    const fetched = await post(base, fixture("invoke-task-fetch", serviceUrl));
+    expect(fetched.status).toBe(200);
+    expect(fetched.body.task.type).toBe("continue");
+    const page1 = fetched.body.task.value.card.content;
+    expect(adaptiveCardErrors(page1)).toEqual([]);
+    expect(page1.body.find((e: any) => e.id === "name")).toMatchObject({
+      type: "Input.Text",
+      label: "Name",
+      isRequired: true,
+    });
+    expect(page1.body.find((e: any) => e.id === "description")).toMatchObject({ isMultiline: true });
+    const data1 = page1.actions[0].data;
+    expect(data1).toMatchObject({ formAction: "next", page: 0 });
+
+    const submit = (data: Record<string, unknown>, id = randomUUID()) =>
+      post(base, fixture("invoke-task-submit", serviceUrl, { id, value: { type: "task/submit", data } }));
+
+    const bad = await submit({ ...data1, name: "Orders API" });
+    const errorCard = bad.body.task.value.card.content;
+    expect(JSON.stringify(errorCard)).toContain("Use lower-case letters");
+    expect(errorCard.body.find((e: any) => e.id === "name").value).toBe("Orders API");
+    expect(adaptiveCardErrors(errorCard)).toEqual([]);
+
+    const good = await submit({ ...data1, name: "orders-api", description: "Orders" });
+    const page2 = good.body.task.value.card.content;
+    expect(adaptiveCardErrors(page2)).toEqual([]);
+    expect(page2.body.find((e: any) => e.id === "owner")).toMatchObject({
+      type: "Input.ChoiceSet",
+      style: "compact",
+      choices: [
+        { title: "team-payments", value: "group:default/team-payments" },
+        { title: "team-platform", value: "group:default/team-platform" },
+      ],
+    });
+    expect(page2.body.find((e: any) => e.id === "replicas")).toMatchObject({
+      type: "Input.Number",
+      value: 2,
+    });
+    expect(page2.body.find((e: any) => e.id === "public")).toMatchObject({ type: "Input.Toggle" });
+    expect(page2.body.find((e: any) => e.id === "tags")).toMatchObject({ isMultiSelect: true });
+    const data2 = page2.actions[0].data;
+    expect(data2.page).toBe(1);
+
+    const missing = await submit({ ...data2 });
+    expect(JSON.stringify(missing.body.task.value.card.content)).toContain("Pick an owner.");
+
+    const done = await submit({
+      ...data2,
+      owner: "group:default/team-payments",
+      replicas: "3",
+      public: "true",
+      tags: "java,go",
+    });
+    expect(done.status).toBe(200);
+    expect(done.body).toBeUndefined();
+    const result = await connector.waitFor((c) => JSON.stringify(c.body).includes("Created orders-api"));
+    expect(texts(cardOf(result))).toContain("Owner: group:default/team-payments, replicas 3, public true");
+
+    const again = await submit({ ...data2, owner: "group:default/team-payments" });
+    expect(again.body.task).toEqual({ type: "message", value: "This form was already submitted." });
+  });
+
+  it("offers a form from a command reply through a task/fetch button", async () => {
+    await post(base, fixture("message-personal", serviceUrl, { id: "scaffold-1", text: "scaffold" }));
+    const call = await connector.waitFor((c) => JSON.stringify(c.body).includes("Open New service"));
+    const button = cardOf(call)
+      .body.flatMap((e: any) => e.actions ?? [])
+      .find((a: any) => a.title === "Open New service");
+    expect(button).toMatchObject({ type: "Action.Submit", data: { msteams: { type: "task/fetch" } } });
+    const fetched = await post(
+      base,
+      fixture("invoke-task-fetch", serviceUrl, { value: { type: "task/fetch", data: button.data } }),
+    );
+    expect(fetched.body.task.value.card.content.body[0].text).toBe("New service");
+  });
+
+  it("searches from the compose box and unfurls a pasted link", async () => {
+    const query = await post(base, fixture("invoke-compose-query", serviceUrl));
+    expect(query.status).toBe(200);
+    const result = query.body.composeExtension;
+    expect(result).toMatchObject({ type: "result", attachmentLayout: "list" });
+    expect(result.attachments).toHaveLength(3);
+    for (const attachment of result.attachments) {
+      expect(attachment.contentType).toBe("application/vnd.microsoft.card.adaptive");
+      expect(adaptiveCardErrors(attachment.content)).toEqual([]);
+      expect(attachment.preview.contentType).toBe("application/vnd.microsoft.card.thumbnail");
+    }
+    expect(result.attachments[0].preview.content.title).toBe("payments-service-0");
+
+    const link = await post(base, fixture("invoke-compose-query-link", serviceUrl));
+    expect(link.body.composeExtension.attachments[0].content.body[0].text).toBe("payments-api");
+    expect(adaptiveCardErrors(link.body.composeExtension.attachments[0].content)).toEqual([]);
+  });
+
+  it("sends and updates progress messages proactively in a remembered conversation", async () => {
+    await post(base, fixture("message-personal", serviceUrl, { id: "pro-1", text: "help" }));
+    const id = await surface.sendProactive("a:1personal-chat-alice", {
+      text: "Scaffolding orders-api: 1 of 3",
+      blocks: [{ type: "section", text: "Step 1 of 3" }],
+    });
+    expect(id).toMatch(/^stand-in-/);
+    await surface.updateProactive("a:1personal-chat-alice", id, {
+      text: "done",
+      blocks: [{ type: "section", text: "Step 3 of 3: done" }],
+    });
+    const put = await connector.waitFor((c) => c.method === "PUT");
+    expect(put.activityId).toBe(id);
+    expect(texts(cardOf(put))).toContain("Step 3 of 3");
+    await expect(surface.sendProactive("19:unknown@thread.v2", { text: "x", blocks: [] })).rejects.toThrow(
+      /no conversation "19:unknown@thread.v2" is known/,
+    );
+  });
+
+  it("backs off when the connector throttles with 429 and Retry-After, and still delivers once", async () => {
+    connector.throttleNext = 1;
+    connector.retryAfterSeconds = 0;
+    const before = connector.throttled;
+    await post(base, fixture("message-personal", serviceUrl, { id: "throttle-1", text: "show throttled" }));
+    await connector.waitFor((c) => JSON.stringify(c.body).includes("component:throttled"));
+    expect(connector.throttled).toBe(before + 1);
+    expect(
+      connector.calls.filter((c) => JSON.stringify(c.body).includes("component:throttled")),
+    ).toHaveLength(1);
+  });
+
+  it("refuses bodies that are too large or not JSON", async () => {
+    expect((await post(base, "x".repeat(300 * 1024))).status).toBe(413);
+    expect((await post(base, "{not json")).status).toBe(400);
+  });
+
+  it("sent only schema-valid cards within the size limit", () => {
+    expect(connector.problems).toEqual([]);
+  });
+});
+
+describe("Teams surface trust", () => {
+  it("refuses to start in production without an app id, naming the setting", () => {
+    const ports = {
+      ledger: new MemoryLedger(),
+      conversations: new MemoryConversations(),
+      formState: new MemoryFormState(),
+    };
+    expect(() => createTeamsSurface({ router: {} as Router, ...ports, production: true, log })).toThrow(
+      /MICROSOFT_APP_ID is not set/,
+    );
+  });
+
+  describe("with an app id and password", () => {
+    const appId = "00000000-0000-0000-0000-00000000b07";
+    const issuer = "https://api.botframework.test";
+    const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    const kid = "test-key-1";
+    const connector = new BotConnectorStandIn();
+    let openId: Server;
+    let server: RunningHttpServer;
+    let serviceUrl: string;
+
+    beforeAll(async () => {
+      serviceUrl = await connector.start();
+      // The Bot Framework's OpenID metadata and signing keys, served locally so the SDK's own JWT checks run.
+      const jwk = publicKey.export({ format: "jwk" });
+      openId = createServer((req, res) => {
+        const self = `http://127.0.0.1:${(openId.address() as AddressInfo).port}`;
+        const body =
+          req.url === "/keys"
+            ? { keys: [{ kty: "RSA", use: "sig", kid, n: jwk.n, e: jwk.e, endorsements: ["msteams"] }] }
+            : { issuer, jwks_uri: `${self}/keys`, id_token_signing_alg_values_supported: ["RS256"] };
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
+      });
+      await new Promise<void>((resolve) => openId.listen(0, "127.0.0.1", resolve));
+      const metadataUrl = `http://127.0.0.1:${(openId.address() as AddressInfo).port}/.well-known/openidconfiguration`;
+      // Outbound calls need an AAD token that MSAL would fetch from login.microsoftonline.com (MSAL insists
+      // on an https authority, so no local stand-in is possible). Seed the SDK's token cache instead, as
+      // if MSAL had already answered; the connector stand-in then sees the bearer token on each send.
+      // `cache` is private in the typings but is the SDK's documented process-wide token cache.
+      (AppCredentials as unknown as { cache: Map<string, unknown> }).cache.set(
+        `${appId}https://api.botframework.com-cache`,
+        {
+          accessToken: "outbound-test-token",
+          expiresOn: new Date(Date.now() + 3600_000),
+        },
+      );
+      const surface = createTeamsSurface({
+        router: await router(),
+        ledger: new MemoryLedger(),
+        conversations: new MemoryConversations(),
+        formState: new MemoryFormState(),
+        appId,
+        appPassword: "not-a-real-secret",
+        production: true,
+        log,
+        authSettings: { ToBotFromChannelOpenIdMetadataUrl: metadataUrl, ToBotFromChannelTokenIssuer: issuer },
+      });
+      server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
+    });
+
+    afterAll(async () => {
+      await server?.close();
+      await connector.stop();
+      await new Promise<void>((resolve) => openId?.close(() => resolve()));
+    });
+
+    const token = (claims: Record<string, unknown>, key = privateKey) =>
+      jwt.sign({ serviceurl: serviceUrl, ...claims }, key, {
+        algorithm: "RS256",
+        keyid: kid,
+        issuer,
+        audience: appId,
+        expiresIn: "5m",
+      });
+
+    it("refuses a request without a token with 401", async () => {
+      const res = await post(server.url, fixture("invoke-compose-query", serviceUrl));
+      expect(res.status).toBe(401);
+    });
+
+    it("refuses a token signed by someone else, or for another app", async () => {
+      const other = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+      const forged = await post(server.url, fixture("invoke-compose-query", serviceUrl), {
+        authorization: `Bearer ${token({}, other)}`,
+      });
+      expect(forged.status).toBe(401);
+      const wrongAudience = jwt.sign({ serviceurl: serviceUrl }, privateKey, {
+        algorithm: "RS256",
+        keyid: kid,
+        issuer,
+        audience: "someone-else",
+        expiresIn: "5m",
+      });
+      const res = await post(server.url, fixture("invoke-compose-query", serviceUrl), {
+        authorization: `Bearer ${wrongAudience}`,
+      });
+      expect(res.status).toBe(401);
+    });
+
+    it("accepts a valid Bot Framework token and replies with the bot's own outbound token", async () => {
+      const query = await post(server.url, fixture("invoke-compose-query", serviceUrl), {
+        authorization: `Bearer ${token({})}`,
+      });
+      expect(query.status).toBe(200);
+      expect(query.body.composeExtension.attachments).toHaveLength(3);
+
+      const message = await post(server.url, fixture("message-personal", serviceUrl), {
+        authorization: `Bearer ${token({})}`,
+      });
+      expect(message.status).toBe(200);
+      const call = await connector.waitFor((c) => c.conversationId === "a:1personal-chat-alice");
+      expect(call.authorization).toBe("Bearer outbound-test-token");
+    });
+  });
+});
