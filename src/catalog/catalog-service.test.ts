@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openDatabase, type Database } from "../db/open-database.ts";
+import { CatalogService, locationKey, type LocationReader } from "./catalog-service.ts";
+import { CatalogGraph } from "./graph/catalog-graph.ts";
+import { readLocation } from "./ingest/read-location.ts";
+import { PrismaCatalogStore } from "./store/prisma-catalog-store.ts";
+
+const log = pino({ level: "silent" });
+
+const component = (name: string, owner = "team-a", extra = "") => `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${name}
+spec:
+  type: service
+  lifecycle: production
+  owner: ${owner}
+${extra}`;
+
+const group = (name: string) => `apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: ${name}
+spec:
+  type: team
+  children: []
+`;
+
+describe("CatalogService over a real SQLite file", () => {
+  let dir: string;
+  let db: Database;
+  let graph: CatalogGraph;
+  let service: CatalogService;
+  let read: LocationReader;
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), "cb-service-"));
+    db = await openDatabase({ sqlitePath: join(dir, "callboard.db"), log });
+    graph = new CatalogGraph();
+    read = (target) => readLocation(target);
+    service = new CatalogService({ store: new PrismaCatalogStore(db), graph, read: (t) => read(t), log });
+  });
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
+
+  it("re-importing a location replaces what it produced and skips unchanged entities", async () => {
+    write("a.yaml", [group("team-a"), component("payments-api"), component("ledger")].join("---\n"));
+    const first = await service.importLocation(join(dir, "a.yaml"));
+    expect(first.added.sort()).toEqual([
+      "component:default/ledger",
+      "component:default/payments-api",
+      "group:default/team-a",
+    ]);
+    expect(graph.owners("component:default/payments-api")).toEqual(["group:default/team-a"]);
+
+    write("a.yaml", [group("team-a"), component("payments-api", "team-b")].join("---\n"));
+    const second = await service.importLocation(join(dir, "a.yaml"));
+    expect(second.updated).toEqual(["component:default/payments-api"]);
+    expect(second.removed).toEqual(["component:default/ledger"]);
+    expect(second.unchanged).toBe(1);
+    expect(graph.has("component:default/ledger")).toBe(false);
+    expect(graph.owners("component:default/payments-api")).toEqual(["group:default/team-b"]);
+
+    // What is stored is what the graph holds: a fresh graph loaded from the database agrees.
+    const reloaded = new CatalogGraph();
+    await new CatalogService({ store: new PrismaCatalogStore(db), graph: reloaded, read, log }).load();
+    expect(reloaded.size).toBe(graph.size);
+    expect(reloaded.owners("component:default/payments-api")).toEqual(["group:default/team-b"]);
+  });
+
+  it("keeps the first location's entity when a second claims the same ref, and reports it", async () => {
+    write("a.yaml", component("payments-api"));
+    write("b.yaml", component("payments-api", "team-b"));
+    await service.importLocation(join(dir, "a.yaml"));
+    const second = await service.importLocation(join(dir, "b.yaml"));
+    expect(second.added).toEqual([]);
+    expect(second.problems.map((p) => p.ref)).toContain("component:default/payments-api");
+    expect(graph.owners("component:default/payments-api")).toEqual(["group:default/team-a"]);
+  });
+
+  it("keeps the last good version of entities whose file breaks, and reports the file and line", async () => {
+    write("a.yaml", [component("payments-api"), component("ledger")].join("---\n"));
+    await service.importLocation(join(dir, "a.yaml"));
+    write("a.yaml", `${component("payments-api")}---\nkind: Component\nmetadata: [unclosed\n`);
+    const report = await service.importLocation(join(dir, "a.yaml"));
+    expect(report.kept).toEqual(["component:default/ledger"]);
+    expect(report.removed).toEqual([]);
+    expect(report.problems[0]?.location).toBe(`file:${join(dir, "a.yaml")}`);
+    expect(report.problems[0]?.line).toBeGreaterThan(1);
+    expect(graph.has("component:default/ledger")).toBe(true);
+  });
+
+  it("leaves the database and the graph exactly as they were when an import fails half-way", async () => {
+    write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
+    await service.importLocation(join(dir, "a.yaml"));
+    const before = (await new PrismaCatalogStore(db).loadAll()).map((e) => [e.ref, e.hash]).sort();
+
+    write(
+      "a.yaml",
+      [group("team-a"), component("payments-api", "team-z"), component("new-one")].join("---\n"),
+    );
+    // A reader whose last entity cannot be stored (no hash): the store fails in the middle of its write.
+    read = async (target) => {
+      const result = await readLocation(target);
+      const broken = result.entities.map((e, i) =>
+        i === result.entities.length - 1 ? { ...e, hash: undefined as unknown as string } : e,
+      );
+      return { ...result, entities: broken };
+    };
+    await expect(service.importLocation(join(dir, "a.yaml"))).rejects.toThrow();
+    const after = (await new PrismaCatalogStore(db).loadAll()).map((e) => [e.ref, e.hash]).sort();
+    expect(after).toEqual(before);
+    expect(graph.has("component:default/new-one")).toBe(false);
+    expect(graph.owners("component:default/payments-api")).toEqual(["group:default/team-a"]);
+  });
+
+  it("keys locations the same way however they are named", () => {
+    expect(locationKey("./x/catalog-info.yaml", "/srv")).toBe("file:/srv/x/catalog-info.yaml");
+    expect(locationKey("https://example.com/c.yaml")).toBe("url:https://example.com/c.yaml");
+    expect(locationKey("url:https://example.com/c.yaml")).toBe("url:https://example.com/c.yaml");
+  });
+});
