@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { EmbeddedSearchIndex } from "../src/search/embedded-index.ts";
 import type { SearchDocument } from "../src/search/search-index.ts";
-import { buildCorpus, buildQueries, type BenchQuery, type QueryType } from "./search-corpus.ts";
+import { buildCorpus, buildQueries, type QueryType } from "./search-corpus.ts";
 
 const { values } = parseArgs({
   options: {

@@ -1,0 +1,94 @@
+/**
+ * Resolves what a person typed ("paymnets-api", "Payments API", "component:payments-api") to one entity
+ * through the search index, or says which entities it might mean.
+ *
+ * The decision does not depend on an engine's score scale: a typo match is only taken as meant when its name
+ * is within the typo budget of what was typed and strictly closer than every other candidate's name.
+ */
+import type { EntityResolver, Resolution } from "../catalog/resolver.ts";
+import { tokenize, typoBudget } from "./query-text.ts";
+import type { SearchIndex, SearchResultHit } from "./search-index.ts";
+
+const CANDIDATES = 5;
+
+export class SearchEntityResolver implements EntityResolver {
+  constructor(private readonly index: SearchIndex) {}
+
+  async resolve(query: string, options?: { kinds?: string[] }): Promise<Resolution> {
+    const text = query.trim().replace(/^[`'"<]+|[`'">?!.,;:]+$/g, "");
+    const kinds = options?.kinds?.map((k) => k.toLowerCase());
+    const ref = parseRef(text);
+    const words = tokenize(ref ? ref.name : text);
+    if (words.length === 0) return { status: "missing", candidates: [] };
+
+    const kindFilter = ref?.kind ? [ref.kind] : kinds;
+    const result = await this.index.search({
+      q: words.join(" "),
+      filters: { type: ["entity"], ...(kindFilter ? { kind: kindFilter } : {}) },
+      limit: 10,
+    });
+    const hits = result.hits.filter((h) => !kinds || kinds.includes(h.kind.toLowerCase()));
+    if (hits.length === 0) return { status: "missing", candidates: [] };
+
+    if (ref) {
+      const exact = hits.filter(
+        (h) =>
+          h.name.toLowerCase() === ref.name &&
+          (!ref.kind || h.kind.toLowerCase() === ref.kind) &&
+          (!ref.namespace || h.namespace.toLowerCase() === ref.namespace),
+      );
+      if (exact.length === 1) return { status: "found", ref: exact[0]!.ref };
+      if (exact.length > 1) return { status: "ambiguous", candidates: refs(exact) };
+    }
+
+    const wanted = words.join(" ");
+    const sameName = hits.filter((h) => nameKey(h) === wanted);
+    if (sameName.length === 1) return { status: "found", ref: sameName[0]!.ref };
+    if (sameName.length > 1) return { status: "ambiguous", candidates: refs(sameName) };
+
+    if (hits.length === 1) return { status: "found", ref: hits[0]!.ref };
+    const budget = words.reduce((sum, w) => sum + typoBudget(w), 0);
+    const distances = hits.map((h) => editDistance(wanted, nameKey(h)));
+    const best = Math.min(...distances);
+    const winners = distances.filter((d) => d === best).length;
+    if (best <= budget && winners === 1) return { status: "found", ref: hits[distances.indexOf(best)]!.ref };
+    return { status: "ambiguous", candidates: refs(hits) };
+  }
+}
+
+function refs(hits: SearchResultHit[]): string[] {
+  return [...new Set(hits.map((h) => h.ref))].slice(0, CANDIDATES);
+}
+
+function nameKey(hit: SearchResultHit): string {
+  return tokenize(hit.name, 64).join(" ");
+}
+
+/** "component:default/payments-api", "component:payments-api" or "default/payments-api"; else undefined. */
+function parseRef(text: string): { kind?: string; namespace?: string; name: string } | undefined {
+  const match = /^(?:([a-z][\w-]*):)?(?:([\w.-]+)\/)?([\w.-]+)$/i.exec(text);
+  if (!match || (!match[1] && !match[2])) return undefined;
+  return {
+    ...(match[1] ? { kind: match[1].toLowerCase() } : {}),
+    ...(match[2] ? { namespace: match[2].toLowerCase() } : {}),
+    name: match[3]!.toLowerCase(),
+  };
+}
+
+/** Optimal string alignment distance: insert, delete, substitute, or swap neighbours, each one edit. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const rows = [Array.from({ length: b.length + 1 }, (_, j) => j)];
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        v = Math.min(v, rows[i - 2]![j - 2]! + 1);
+      row.push(v);
+    }
+    rows.push(row);
+  }
+  return rows[a.length]![b.length]!;
+}
