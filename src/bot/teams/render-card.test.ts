@@ -1,0 +1,256 @@
+import { describe, expect, it } from "vitest";
+import type { Form } from "../../message/form.ts";
+import { actions, context, divider, header, links, reply, section } from "../../message/reply.ts";
+import { escapeCardText, toCardMarkdown, toPlainText } from "./card-markdown.ts";
+import { cardBytes, renderCard, renderFormCard, renderInput } from "./render-card.ts";
+import { adaptiveCardErrors } from "./stand-in/card-validator.ts";
+
+describe("card markdown", () => {
+  it("keeps bold, italic and links, drops code ticks and escapes everything else", () => {
+    expect(toCardMarkdown("**Owner**: [team-a](https://x.io/a) _now_")).toBe(
+      "**Owner**: [team-a](https://x.io/a) _now_",
+    );
+    expect(toCardMarkdown("run `pay_api*`")).toBe("run pay\\_api\\*");
+    expect(toCardMarkdown("plain_name_here")).toBe("plain\\_name\\_here");
+  });
+
+  it("refuses links that are not http(s) or mailto and encodes parentheses in URLs", () => {
+    // markdown-it refuses the javascript: link, so its brackets stay literal text, escaped: no link is made.
+    expect(toCardMarkdown("[x](javascript:alert(1))")).toBe("\\[x\\](javascript:alert(1))");
+    expect(toCardMarkdown("[w](https://en.wikipedia.org/wiki/A_(b))")).toBe(
+      "[w](https://en.wikipedia.org/wiki/A_%28b%29)",
+    );
+  });
+
+  it("stops lines from turning into lists", () => {
+    expect(escapeCardText("1. first\n- second")).toBe("1\\. first\n\\- second");
+  });
+
+  it("keeps text that the Reply author escaped literal", () => {
+    expect(toCardMarkdown("a \\*literal\\* star")).toBe("a \\*literal\\* star");
+    expect(toPlainText("**b** [t](https://x) `c`")).toBe("b t c");
+  });
+});
+
+describe("renderCard", () => {
+  const full = reply(
+    "payments-api is owned by team-payments",
+    header("payments-api"),
+    section("Owned by **team-payments**", [{ label: "Lifecycle", value: "production" }]),
+    divider(),
+    context("Source: catalog-info.yaml"),
+    links([{ title: "Docs", url: "https://docs.example.com/payments" }]),
+    actions(
+      { label: "Dependencies", command: "deps payments-api", style: "primary" },
+      { label: "Open", url: "https://backstage.example.com/x" },
+      { label: "Scaffold", form: "new-service" },
+    ),
+  );
+
+  it("maps every block type to schema-valid Adaptive Card 1.5 elements", () => {
+    const card = renderCard(full);
+    expect(adaptiveCardErrors(card)).toEqual([]);
+    expect(card).toMatchObject({ type: "AdaptiveCard", version: "1.5" });
+    expect(card.body[0]).toEqual({
+      type: "TextBlock",
+      text: "payments-api",
+      size: "Large",
+      weight: "Bolder",
+      wrap: true,
+    });
+    expect(card.body[1]).toMatchObject({ type: "TextBlock", text: "Owned by **team-payments**" });
+    expect(card.body[2]).toEqual({ type: "FactSet", facts: [{ title: "Lifecycle", value: "production" }] });
+    expect(card.body[3]).toMatchObject({ size: "Small", isSubtle: true, separator: true });
+    expect(card.body[4]).toEqual({
+      type: "ActionSet",
+      actions: [{ type: "Action.OpenUrl", title: "Docs", url: "https://docs.example.com/payments" }],
+    });
+    expect(card.body[5]!.actions).toEqual([
+      {
+        type: "Action.Execute",
+        title: "Dependencies",
+        verb: "command",
+        data: { command: "deps payments-api" },
+        style: "positive",
+      },
+      { type: "Action.OpenUrl", title: "Open", url: "https://backstage.example.com/x" },
+      {
+        type: "Action.Submit",
+        title: "Scaffold",
+        data: { msteams: { type: "task/fetch" }, form: "new-service" },
+      },
+    ]);
+  });
+
+  it("splits more than six buttons over several action sets", () => {
+    const many = Array.from({ length: 8 }, (_, i) => ({ label: `b${i}`, command: `show ${i}` }));
+    const card = renderCard(reply("x", actions(...many)));
+    expect(card.body.map((e) => (e.actions as unknown[]).length)).toEqual([6, 2]);
+  });
+
+  it("stays under the byte limit by leaving out blocks and offering 'more'", () => {
+    const long = reply(
+      "long",
+      ...Array.from({ length: 200 }, (_, i) => section(`Row ${i} ${"é".repeat(300)}`)),
+    );
+    for (const limit of [4000, 12_000, 26 * 1024]) {
+      const card = renderCard(long, {
+        byteLimit: limit,
+        more: (next) => ({ label: "More", verb: "more", data: { from: next } }),
+      });
+      expect(cardBytes(card)).toBeLessThanOrEqual(limit);
+      expect(adaptiveCardErrors(card)).toEqual([]);
+      const last = card.body.at(-1)!;
+      expect(last).toMatchObject({ type: "ActionSet", actions: [{ type: "Action.Execute", verb: "more" }] });
+      const shown = card.body.filter((e) => String(e.text ?? "").startsWith("Row")).length;
+      expect((last.actions as { data: { from: number } }[])[0]!.data.from).toBe(shown);
+    }
+  });
+
+  it("renders the rest from startAt, and clips a single giant section instead of failing", () => {
+    const long = reply("long", section("a"), section("b"), section("c"));
+    expect(renderCard(long, { startAt: 2 }).body).toEqual([{ type: "TextBlock", text: "c", wrap: true }]);
+    const giant = renderCard(reply("summary", section("x".repeat(100_000))), { byteLimit: 5000 });
+    expect(cardBytes(giant)).toBeLessThanOrEqual(5000);
+    expect(adaptiveCardErrors(giant)).toEqual([]);
+  });
+
+  it("notes truncation even with no 'more' handler", () => {
+    const card = renderCard(reply("x", ...Array.from({ length: 50 }, () => section("y".repeat(1000)))), {
+      byteLimit: 8000,
+    });
+    expect(String(card.body.at(-1)!.text)).toMatch(/more parts of this answer did not fit/);
+  });
+
+  it("falls back to the summary text for a reply with no blocks", () => {
+    expect(renderCard(reply("just text")).body).toEqual([
+      { type: "TextBlock", text: "just text", wrap: true },
+    ]);
+  });
+});
+
+describe("renderFormCard", () => {
+  const form: Form = {
+    id: "f",
+    title: "New service",
+    pages: [
+      {
+        title: "Basics",
+        description: "About the **service**",
+        fields: [
+          {
+            name: "name",
+            label: "Name",
+            kind: "text",
+            required: true,
+            placeholder: "orders-api",
+            description: "Lower case",
+          },
+          { name: "about", label: "About", kind: "textarea" },
+          { name: "secret", label: "Token", kind: "text", secret: true, default: "s3cret" },
+          { name: "repo", label: "Repository", kind: "repoUrl" },
+        ],
+      },
+      {
+        title: "More",
+        fields: [
+          { name: "n", label: "Replicas", kind: "number", default: 2 },
+          { name: "t", label: "Public", kind: "boolean", default: true },
+          { name: "s", label: "Language", kind: "select", options: [{ value: "go", label: "Go" }] },
+          {
+            name: "m",
+            label: "Tags",
+            kind: "multiselect",
+            options: [
+              { value: "a", label: "A" },
+              { value: "b", label: "B" },
+            ],
+          },
+          { name: "e", label: "System", kind: "entity", entityKinds: ["system"] },
+          { name: "o", label: "Owner", kind: "owner" },
+        ],
+      },
+    ],
+  };
+
+  it("renders each field kind as its Adaptive Card input, valid against the 1.5 schema", () => {
+    const page1 = renderFormCard(form, { pageIndex: 0, session: "sess-1" });
+    expect(adaptiveCardErrors(page1)).toEqual([]);
+    const byId = (card: typeof page1, id: string) => card.body.find((e) => e.id === id);
+    expect(byId(page1, "name")).toEqual({
+      type: "Input.Text",
+      id: "name",
+      label: "Name",
+      isRequired: true,
+      errorMessage: "Name is required.",
+      placeholder: "orders-api",
+    });
+    expect(byId(page1, "about")).toMatchObject({ isMultiline: true, isRequired: false });
+    expect(byId(page1, "secret")).toMatchObject({ style: "password" });
+    expect(byId(page1, "secret")).not.toHaveProperty("value");
+    expect(byId(page1, "repo")).toMatchObject({ style: "url" });
+    expect(page1.actions).toEqual([
+      {
+        type: "Action.Submit",
+        title: "Next",
+        style: "positive",
+        data: { formAction: "next", page: 0, session: "sess-1" },
+      },
+    ]);
+
+    const page2 = renderFormCard(form, {
+      pageIndex: 1,
+      session: "sess-2",
+      values: { m: ["a", "b"] },
+      pickerChoices: { e: [{ value: "system:default/payments", label: "payments" }] },
+    });
+    expect(adaptiveCardErrors(page2)).toEqual([]);
+    expect(byId(page2, "n")).toMatchObject({ type: "Input.Number", value: 2 });
+    expect(byId(page2, "t")).toMatchObject({
+      type: "Input.Toggle",
+      title: "Public",
+      value: "true",
+      valueOn: "true",
+      valueOff: "false",
+    });
+    expect(byId(page2, "s")).toMatchObject({
+      type: "Input.ChoiceSet",
+      style: "compact",
+      choices: [{ title: "Go", value: "go" }],
+    });
+    expect(byId(page2, "m")).toMatchObject({ isMultiSelect: true, value: "a,b" });
+    expect(byId(page2, "e")).toMatchObject({
+      choices: [{ title: "payments", value: "system:default/payments" }],
+    });
+    expect(page2.actions!.map((a) => a.title)).toEqual(["Submit", "Back"]);
+    expect(page2.actions![1]).toMatchObject({
+      associatedInputs: "none",
+      data: { formAction: "back", page: 1 },
+    });
+  });
+
+  it("shows server-side errors under their fields and for the whole form", () => {
+    const card = renderFormCard(form, {
+      pageIndex: 0,
+      session: "s",
+      errors: { name: "Taken.", _form: "Try again." },
+      values: { name: "x" },
+    });
+    expect(adaptiveCardErrors(card)).toEqual([]);
+    const i = card.body.findIndex((e) => e.id === "name");
+    expect(card.body[i]!.value).toBe("x");
+    expect(card.body[i + 2]).toMatchObject({ text: "Taken.", color: "Attention" });
+    expect(card.body.some((e) => e.text === "Try again." && e.color === "Attention")).toBe(true);
+  });
+
+  it("adds Data.Query typeahead to pickers only when asked (it is outside the 1.5 schema)", () => {
+    const field = form.pages[1]!.fields[5]!;
+    expect(renderInput(field, { pageIndex: 1, session: "s" })).not.toHaveProperty("choices.data");
+    const withTypeahead = renderInput(field, { pageIndex: 1, session: "s", typeahead: true });
+    expect(withTypeahead["choices.data"]).toEqual({ type: "Data.Query", dataset: "owner" });
+  });
+
+  it("names the missing page", () => {
+    expect(() => renderFormCard(form, { pageIndex: 5, session: "s" })).toThrow(/Form "f" has no page 6/);
+  });
+});
