@@ -84,16 +84,12 @@ export class CatalogGraph {
       this.names.add(node.ref, item.entity.metadata.name, item.entity.metadata.title);
 
       const flat: string[] = [];
-      const own = new Set<string>();
       for (const edge of item.relations) {
         const source = this.ensure(edge.source.toLowerCase()).ref;
         const target = this.ensure(edge.target.toLowerCase()).ref;
         const type = this.intern(edge.type);
-        const key = edgeKey(source, type, target);
-        // The same entity listing a ref twice is one declaration, not two.
-        if (own.has(key)) continue;
-        own.add(key);
-        this.addEdge(source, type, target, key);
+        // An entity listing a ref twice is counted like two declarers: withdrawing it takes both back.
+        this.addEdge(source, type, target);
         flat.push(source, type, target);
       }
       if (flat.length > 0) this.emitted.set(node.ref, flat);
@@ -252,13 +248,14 @@ export class CatalogGraph {
     }
   }
 
-  private addEdge(source: string, type: string, target: string, key: string): void {
+  private addEdge(source: string, type: string, target: string): void {
     const node = this.nodes.get(source)!;
     node.rel ??= new Map();
     const targets = node.rel.get(type);
     if (!targets) {
       node.rel.set(type, [target]);
     } else if (Array.isArray(targets) ? targets.includes(target) : targets.has(target)) {
+      const key = edgeKey(source, type, target);
       this.extra.set(key, (this.extra.get(key) ?? 0) + 1);
       return;
     } else if (Array.isArray(targets)) {
@@ -271,12 +268,15 @@ export class CatalogGraph {
   }
 
   private removeEdge(source: string, type: string, target: string): void {
-    const key = edgeKey(source, type, target);
-    const extra = this.extra.get(key);
-    if (extra !== undefined) {
-      if (extra <= 1) this.extra.delete(key);
-      else this.extra.set(key, extra - 1);
-      return;
+    // Most catalogs have few doubly-declared edges; skip building the key when there are none.
+    if (this.extra.size > 0) {
+      const key = edgeKey(source, type, target);
+      const extra = this.extra.get(key);
+      if (extra !== undefined) {
+        if (extra <= 1) this.extra.delete(key);
+        else this.extra.set(key, extra - 1);
+        return;
+      }
     }
     const node = this.nodes.get(source);
     const targets = node?.rel?.get(type);
