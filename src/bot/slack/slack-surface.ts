@@ -1,5 +1,4 @@
-import bolt from "@slack/bolt";
-import type { App as BoltApp, RespondFn, SlashCommand, types } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type types } from "@slack/bolt";
 import { WebClient, type RetryOptions, type WebClientOptions } from "@slack/web-api";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -26,9 +25,6 @@ import {
 } from "./render-blocks.ts";
 import { clip } from "./mrkdwn.ts";
 import { SlackUserDirectory, type SlackProfile } from "./slack-user-directory.ts";
-
-// Bolt is CommonJS; its named exports are reached through the default export under ESM.
-const { App, HTTPReceiver, LogLevel } = bolt;
 
 export interface SlackSurfaceOptions {
   router: Router;
@@ -58,7 +54,7 @@ export interface SlackSurface {
   routes: HttpRoute[];
   start(): Promise<void>;
   stop(): Promise<void>;
-  app: BoltApp;
+  app: App;
   /** The Web API client every answer goes through (paced per channel for chat.postMessage). */
   client: WebClient;
   /** Resolves when every queued channel message has been sent. */

@@ -1,0 +1,381 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { BOT_USER_ID, checkView, type RecordedCall } from "../../../test/fixtures/slack/fake-slack-api.ts";
+import { BOT_TOKEN, startSlackHarness, type SlackHarness } from "../../../test/fixtures/slack/harness.ts";
+import {
+  ALICE,
+  appHomeOpenedBody,
+  appMentionBody,
+  blockActionsBody,
+  blockSuggestionBody,
+  directMessageBody,
+  linkSharedBody,
+  nextEventId,
+  sendSigned,
+  SIGNING_SECRET,
+  slashCommandBody,
+  viewSubmissionBody,
+} from "../../../test/fixtures/slack/slack-requests.ts";
+import { DOCS_HOST, testPlugin } from "../../../test/fixtures/slack/test-plugin.ts";
+import { messageText } from "./slack-surface.ts";
+
+const FORM = "application/x-www-form-urlencoded" as const;
+const JSON_TYPE = "application/json" as const;
+
+type Blocks = { type: string; text?: { text: string }; fields?: unknown[]; elements?: { value?: string; action_id: string; text?: { text: string }; url?: string }[] }[];
+
+let bot: SlackHarness;
+let triggerCounter = 0;
+const trigger = () => `1337.42.trigger${++triggerCounter}`;
+
+beforeAll(async () => {
+  bot = await startSlackHarness({ plugins: [testPlugin] });
+  bot.api.addPerson({ id: ALICE.userId, name: "alice", realName: "Alice Nakamura", email: "alice@acme.example" });
+});
+
+afterAll(async () => {
+  await bot.close();
+});
+
+afterEach(() => {
+  // Every call the bot made in the test was one Slack would have accepted.
+  expect(bot.api.violations).toEqual([]);
+  bot.api.reset();
+});
+
+const slash = (command: string, text: string, responseId: string, triggerId = trigger()) =>
+  sendSigned(bot.server.url, slashCommandBody(command, text, bot.api.responseUrl(responseId), triggerId), FORM);
+
+const allText = (blocks: Blocks) => JSON.stringify(blocks);
+
+describe("slash commands", () => {
+  it("acks at once with an empty 200 and answers in the channel through response_url, as the catalog user", async () => {
+    const sent = await slash("/callboard", "who owns payments-api", "r1");
+    expect(sent.status).toBe(200);
+    expect(sent.body).toBe("");
+    const answer = await bot.api.waitFor((c) => c.responseId === "r1");
+    expect(answer.args.response_type).toBe("in_channel");
+    expect(answer.args.text).toBe("payments-api is owned by payments");
+    const blocks = answer.args.blocks as Blocks;
+    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "payments-api", emoji: true } });
+    expect(blocks[1]!.text!.text).toBe(`*payments-api* is owned by <https://${DOCS_HOST}/catalog/group/payments|payments>`);
+    expect(blocks[1]!.fields).toHaveLength(2);
+    // users.info gave the email, and the catalog's resolver mapped it.
+    expect(allText(blocks)).toContain("Asked by user:default/alice");
+    const buttons = blocks.find((b) => b.type === "actions")!.elements!;
+    expect(buttons.map((b) => b.text?.text)).toEqual(["Show dependencies", "Open docs", "New service"]);
+    expect(JSON.parse(buttons[0]!.value!)).toEqual({ c: "deps payments-api" });
+    expect(buttons[1]!.url).toBe(`https://${DOCS_HOST}/docs/payments-api`);
+  });
+
+  it("routes an alias to the same command words", async () => {
+    await slash("/whoowns", "payments-api", "r2");
+    const answer = await bot.api.waitFor((c) => c.responseId === "r2");
+    expect(answer.args.text).toBe("payments-api is owned by payments");
+  });
+
+  it("looks a person up once and caches the profile", async () => {
+    await slash("/callboard", "who owns a", "r3a");
+    await slash("/callboard", "who owns b", "r3b");
+    await bot.api.waitFor((c) => c.responseId === "r3b");
+    await bot.api.waitFor((c) => c.responseId === "r3a");
+    expect(bot.api.callsTo("users.info")).toHaveLength(0); // cached since the first test
+  });
+
+  it("opens a modal with the command's trigger_id when the answer is a form", async () => {
+    const triggerId = trigger();
+    await slash("/scaffold", "", "r4", triggerId);
+    const opened = await bot.api.waitFor((c) => c.method === "views.open");
+    expect(opened.args.trigger_id).toBe(triggerId);
+    const view = opened.args.view as { title: { text: string }; blocks: { type: string; block_id?: string }[]; private_metadata: string };
+    expect(view.title.text.length).toBeLessThanOrEqual(24);
+    expect(view.blocks.filter((b) => b.type === "input").map((b) => b.block_id)).toEqual(["name", "owner", "description"]);
+    expect(JSON.parse(view.private_metadata)).toMatchObject({ p: 0, c: "C0PLATFORM" });
+  });
+
+  it("keeps an answer far beyond Slack's limits inside them, with a way to see the rest", async () => {
+    await slash("/callboard", "big", "r5");
+    const answer = await bot.api.waitFor((c) => c.responseId === "r5");
+    const blocks = answer.args.blocks as Blocks;
+    expect(blocks).toHaveLength(50);
+    expect(blocks[48]!.type).toBe("context");
+    expect(blocks[48]!.elements![0]!.text).toMatch(/^\d+ more parts not shown here\.$/);
+    expect(JSON.parse(blocks[49]!.elements![0]!.value!)).toEqual({ c: "big --all" });
+    // The stand-in checked 50 blocks, 3,000-char sections, 10 fields, button limits (afterEach).
+  });
+});
+
+describe("request authenticity", () => {
+  const body = () => appMentionBody(`<@${BOT_USER_ID}> who owns x`, { ts: "1700000001.000100", eventId: nextEventId() });
+
+  it("refuses unsigned, badly signed and stale requests with 401 and does nothing", async () => {
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { signature: null })).status).toBe(401);
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { secret: "not-the-secret" })).status).toBe(401);
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { signature: "v0=deadbeef" })).status).toBe(401);
+    const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { timestamp: sixMinutesAgo })).status).toBe(401);
+    // A body altered after signing fails too.
+    const timestamp = Math.floor(Date.now() / 1000);
+    const { sign } = await import("../../../test/fixtures/slack/slack-requests.ts");
+    const signature = sign(body(), timestamp);
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { timestamp, signature })).status).toBe(401);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bot.api.calls).toEqual([]);
+  });
+
+  it("answers Slack's url_verification challenge", async () => {
+    const sent = await sendSigned(bot.server.url, JSON.stringify({ token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" }), JSON_TYPE);
+    expect(sent.status).toBe(200);
+    expect(sent.body).toContain("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
+  });
+
+  it("never writes the bot token or the signing secret to the log", () => {
+    const log = bot.logLines.join("");
+    expect(log.length).toBeGreaterThan(0);
+    expect(log).not.toContain(BOT_TOKEN);
+    expect(log).not.toContain(SIGNING_SECRET);
+  });
+});
+
+describe("mentions and direct messages", () => {
+  it("answers a mention in its thread, with the mention removed wherever it is", async () => {
+    const sent = await sendSigned(
+      bot.server.url,
+      appMentionBody(`who owns <@${BOT_USER_ID}> payments-api`, { ts: "1700000010.000200", threadTs: "1700000001.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    expect(sent.status).toBe(200);
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000001.000100", text: "payments-api is owned by payments" });
+    expect(allText(posted.args.blocks as Blocks)).toContain("in thread 1700000001.000100");
+  });
+
+  it("starts a thread under a top-level mention", async () => {
+    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> deps payments-api`, { ts: "1700000020.000300", eventId: nextEventId() }), JSON_TYPE);
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(posted.args).toMatchObject({ thread_ts: "1700000020.000300", text: "payments-api depends on ledger-db" });
+  });
+
+  it("processes a retried event once", async () => {
+    const eventId = nextEventId();
+    const body = appMentionBody(`<@${BOT_USER_ID}> deps retried-api`, { ts: "1700000030.000400", eventId });
+    const first = await sendSigned(bot.server.url, body, JSON_TYPE);
+    const retry = await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 1 });
+    const again = await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 2 });
+    expect([first.status, retry.status, again.status]).toEqual([200, 200, 200]);
+    await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    // A different event afterwards proves the pipeline is idle before counting.
+    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> deps marker`, { ts: "1700000031.000400", eventId: nextEventId() }), JSON_TYPE);
+    await bot.api.waitFor((c) => c.method === "chat.postMessage" && c.args.text === "marker depends on ledger-db");
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === "retried-api depends on ledger-db")).toHaveLength(1);
+  });
+
+  it("answers a direct message and ignores bot messages and edits", async () => {
+    await sendSigned(bot.server.url, directMessageBody("deps from-a-bot", { ts: "1700000040.000100", eventId: nextEventId(), botId: "B0OTHER" }), JSON_TYPE);
+    await sendSigned(bot.server.url, directMessageBody("deps edited", { ts: "1700000040.000200", eventId: nextEventId(), subtype: "message_changed" }), JSON_TYPE);
+    await sendSigned(bot.server.url, directMessageBody("deps &lt;payments-api&gt;", { ts: "1700000040.000300", eventId: nextEventId() }), JSON_TYPE);
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    // The command saw "<payments-api>"; the fallback text escapes it again for Slack.
+    expect(posted.args).toMatchObject({ channel: "D0ALICEDM1", text: "&lt;payments-api&gt; depends on ledger-db" });
+    expect(posted.args.thread_ts).toBeUndefined();
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postMessage")).toHaveLength(1);
+  });
+
+  it("offers a button for a form where there is no trigger", async () => {
+    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> scaffold`, { ts: "1700000050.000100", eventId: nextEventId() }), JSON_TYPE);
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    const button = (posted.args.blocks as Blocks).at(-1)!.elements![0]!;
+    expect(JSON.parse(button.value!)).toEqual({ f: "new-service", a: "" });
+  });
+});
+
+describe("buttons", () => {
+  it("runs a button's command and answers in the message's thread", async () => {
+    const sent = await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: "cb_0",
+        value: JSON.stringify({ c: "deps payments-api" }),
+        label: "Show dependencies",
+        channel: "C0PLATFORM",
+        messageTs: "1700000060.000100",
+        triggerId: trigger(),
+        responseUrl: bot.api.responseUrl("b1"),
+      }),
+      FORM,
+    );
+    expect(sent.status).toBe(200);
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000060.000100", text: "payments-api depends on ledger-db" });
+  });
+
+  it("replaces an ephemeral answer in place through response_url", async () => {
+    await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: "cb_0",
+        value: JSON.stringify({ c: "deps payments-api" }),
+        label: "Show dependencies",
+        channel: "C0PLATFORM",
+        messageTs: "1700000061.000100",
+        ephemeral: true,
+        triggerId: trigger(),
+        responseUrl: bot.api.responseUrl("b2"),
+      }),
+      FORM,
+    );
+    const answer = await bot.api.waitFor((c) => c.responseId === "b2");
+    expect(answer.args).toMatchObject({ replace_original: true, text: "payments-api depends on ledger-db" });
+  });
+
+  it("does nothing for a link button but ack it", async () => {
+    const sent = await sendSigned(
+      bot.server.url,
+      blockActionsBody({ actionId: "cb_1", label: "Open docs", channel: "C0PLATFORM", messageTs: "1700000062.000100", triggerId: trigger(), responseUrl: bot.api.responseUrl("b3") }),
+      FORM,
+    );
+    expect(sent.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bot.api.calls.filter((c) => c.method !== "users.info")).toEqual([]);
+  });
+});
+
+describe("a two-page form as a modal", () => {
+  let opened: RecordedCall;
+
+  const submit = async (view: Record<string, unknown>, values: Record<string, Record<string, Record<string, unknown>>>) => {
+    const sent = await sendSigned(bot.server.url, viewSubmissionBody({ view, values, triggerId: trigger() }), FORM);
+    expect(sent.status).toBe(200);
+    return sent.body ? (JSON.parse(sent.body) as { response_action?: string; errors?: Record<string, string>; view?: Record<string, unknown> }) : {};
+  };
+  const page1 = (name: string) => ({
+    name: { value: { type: "plain_text_input", value: name } },
+    owner: { "pick|owner|group": { type: "external_select", selected_option: { text: { type: "plain_text", text: "payments" }, value: "group:default/payments" } } },
+    description: { value: { type: "plain_text_input", value: null } },
+  });
+
+  it("opens the form from a button with that interaction's trigger_id", async () => {
+    const triggerId = trigger();
+    await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: "cb_2",
+        value: JSON.stringify({ f: "new-service", a: "" }),
+        label: "New service",
+        channel: "C0PLATFORM",
+        messageTs: "1700000070.000100",
+        threadTs: "1700000069.000100",
+        triggerId,
+        responseUrl: bot.api.responseUrl("f1"),
+      }),
+      FORM,
+    );
+    opened = await bot.api.waitFor((c) => c.method === "views.open");
+    expect(opened.args.trigger_id).toBe(triggerId);
+    const meta = JSON.parse((opened.args.view as { private_metadata: string }).private_metadata) as Record<string, unknown>;
+    expect(meta).toMatchObject({ p: 0, c: "C0PLATFORM", t: "1700000069.000100" });
+  });
+
+  it("offers owners as the person types (block_suggestion)", async () => {
+    const view = opened.args.view as Record<string, unknown>;
+    const sent = await sendSigned(bot.server.url, blockSuggestionBody({ actionId: "pick|owner|group", blockId: "owner", value: "pay", view }), FORM);
+    expect(sent.status).toBe(200);
+    expect(JSON.parse(sent.body)).toEqual({
+      options: [{ text: { type: "plain_text", text: "payments" }, value: "group:default/payments", description: { type: "plain_text", text: "Payments team" } }],
+    });
+  });
+
+  it("returns field errors keyed by block_id", async () => {
+    const answer = await submit(opened.args.view as Record<string, unknown>, page1("Payments API!"));
+    expect(answer).toEqual({ response_action: "errors", errors: { name: '"Payments API!" is not a valid name: use lower-case letters, digits and dashes.' } });
+  });
+
+  it("pushes page two, then closes the stack and posts the result into the originating thread", async () => {
+    const next = await submit(opened.args.view as Record<string, unknown>, page1("payments-api"));
+    expect(next.response_action).toBe("push");
+    expect(checkView("push", next.view)).toEqual([]);
+    const view2 = next.view as { blocks: { type: string; block_id?: string; element?: { type: string } }[]; submit: { text: string } };
+    expect(view2.submit.text).toBe("Create");
+    expect(view2.blocks.filter((b) => b.type === "input").map((b) => `${b.block_id}:${b.element?.type}`)).toEqual([
+      "language:static_select",
+      "replicas:number_input",
+      "public:checkboxes",
+      "tags:multi_static_select",
+    ]);
+    const page2 = (replicas: string) => ({
+      language: { value: { type: "static_select", selected_option: { text: { type: "plain_text", text: "Go" }, value: "go" } } },
+      replicas: { value: { type: "number_input", value: replicas } },
+      public: { value: { type: "checkboxes", selected_options: [{ text: { type: "plain_text", text: "Public API" }, value: "true" }] } },
+      tags: { value: { type: "multi_static_select", selected_options: [{ text: { type: "plain_text", text: "PCI" }, value: "pci" }] } },
+    });
+    expect(await submit(next.view!, page2("40"))).toEqual({ response_action: "errors", errors: { replicas: "Replicas must be between 1 and 10." } });
+    expect(await submit(next.view!, page2("3"))).toEqual({ response_action: "clear" });
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000069.000100", text: "Created payments-api" });
+    expect(allText(posted.args.blocks as Blocks)).toContain(
+      'Created *payments-api* (go, 3 replicas, public: true, tags: [\\"pci\\"]) owned by group:default/payments for user:default/alice',
+    );
+  });
+
+  it("tells the person when the form's state is gone", async () => {
+    const view = { ...(opened.args.view as Record<string, unknown>), private_metadata: JSON.stringify({ s: "no-such-state", p: 0 }) };
+    expect(await submit(view, page1("x"))).toEqual({});
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(posted.args).toMatchObject({ channel: ALICE.userId, text: "That form has expired. Run the command again to start over." });
+  });
+});
+
+describe("link previews and App Home", () => {
+  it("unfurls Callboard catalog links and leaves other links alone", async () => {
+    await sendSigned(
+      bot.server.url,
+      linkSharedBody([`https://${DOCS_HOST}/catalog/component/payments-api`, "https://example.com/unrelated"], {
+        channel: "C0PLATFORM",
+        messageTs: "1700000080.000100",
+        eventId: nextEventId(),
+      }),
+      JSON_TYPE,
+    );
+    const unfurl = await bot.api.waitFor((c) => c.method === "chat.unfurl");
+    const unfurls = unfurl.args.unfurls as Record<string, { blocks: Blocks }>;
+    expect(Object.keys(unfurls)).toEqual([`https://${DOCS_HOST}/catalog/component/payments-api`]);
+    expect(allText(unfurls[`https://${DOCS_HOST}/catalog/component/payments-api`]!.blocks)).toContain("Owned by *payments*");
+  });
+
+  it("publishes the Home tab with the person's teams", async () => {
+    await sendSigned(bot.server.url, appHomeOpenedBody(nextEventId()), JSON_TYPE);
+    const published = await bot.api.waitFor((c) => c.method === "views.publish");
+    expect(published.args.user_id).toBe(ALICE.userId);
+    expect(allText((published.args.view as { blocks: Blocks }).blocks)).toContain("user:default/alice is in *payments*");
+  });
+
+  it("ignores app_home_opened for the Messages tab", async () => {
+    await sendSigned(bot.server.url, appHomeOpenedBody(nextEventId(), ALICE, "messages"), JSON_TYPE);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(bot.api.callsTo("views.publish")).toEqual([]);
+  });
+});
+
+describe("Web API failures", () => {
+  it("waits out a 429's Retry-After and delivers the answer once", async () => {
+    bot.api.rateLimit("chat.postMessage", 1);
+    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> deps limited`, { ts: "1700000090.000100", eventId: nextEventId() }), JSON_TYPE);
+    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage", 10_000);
+    expect(posted.args.text).toBe("limited depends on ledger-db");
+    expect(bot.api.calls.map((c) => c.method).filter((m) => m.startsWith("chat.postMessage"))).toEqual([
+      "chat.postMessage (rate limited)",
+      "chat.postMessage",
+    ]);
+  });
+});
+
+describe("messageText", () => {
+  it("removes the bot's mention anywhere and decodes Slack's escapes and links", () => {
+    expect(messageText("<@U0CALLBOT> who owns payments-api", "U0CALLBOT")).toBe("who owns payments-api");
+    expect(messageText("who owns <@U0CALLBOT|callboard> x", "U0CALLBOT")).toBe("who owns x");
+    expect(messageText("show <https://x.test/a?b=1&amp;c=2|x.test/a>", "U0CALLBOT")).toBe("show https://x.test/a?b=1&c=2");
+    expect(messageText("search a &amp; b &lt;c&gt;", "U0CALLBOT")).toBe("search a & b <c>");
+    expect(messageText("team <@U0BOB0001>", "U0CALLBOT")).toBe("team <@U0BOB0001>");
+  });
+});
