@@ -1,0 +1,93 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+// The child runs in its own data folder, so tsx is named by path rather than resolved from the cwd.
+const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Run a Callboard entry point the way a person does, with its own data folder and piped input. */
+function run(
+  script: string,
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), "cb-main-"));
+  dirs.push(dataDir);
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      ["--import", tsx, join(root, "src/app", script), ...args],
+      {
+        cwd: dataDir,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, CALLBOARD_DATA_DIR: dataDir, ...env },
+      },
+      (error, stdout, stderr) =>
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(input);
+  });
+}
+
+describe("npm start (terminal chat, piped)", () => {
+  it("answers each line on the example organisation and exits at end of input", async () => {
+    const { code, stdout, stderr } = await run("main.ts", [], "who owns payments-api\nshow payments api\n");
+    expect(code).toBe(0);
+    expect(stderr).toContain("SLACK_BOT_TOKEN");
+    const [whoOwns, show] = stdout.split("\n\n");
+    expect(whoOwns).toContain("Who owns Payments API");
+    expect(whoOwns).toContain("team-payments@acmepayments.example");
+    expect(show).toContain("Lifecycle: production");
+    expect(stdout).not.toContain("callboard>");
+  });
+
+  it("starts on the catalog given with --catalog", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-own-"));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, "catalog-info.yaml"),
+      "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: billing\nspec:\n  type: service\n  lifecycle: production\n  owner: team-billing\n",
+    );
+    const { code, stdout } = await run("main.ts", ["--catalog", dir], "who owns billing\ncatalog stats\n");
+    expect(code).toBe(0);
+    expect(stdout).toContain("group:default/team-billing");
+    expect(stdout).toMatch(/Entities:\s+1\b/);
+  });
+
+  it("stops with a message naming the bad setting", async () => {
+    const { code, stderr } = await run("main.ts", [], "", { PORT: "eighty" });
+    expect(code).toBe(1);
+    expect(stderr).toContain('PORT="eighty"');
+  });
+});
+
+describe("npm run callboard -- import", () => {
+  it("prints what changed and every problem with file and line, and exits 1 on problems", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-import-"));
+    dirs.push(dir);
+    writeFileSync(
+      join(dir, "catalog-info.yaml"),
+      [
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: good-one\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: Bad Name!\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+      ].join("---\n"),
+    );
+    const { code, stdout } = await run("cli.ts", ["import", dir], "");
+    expect(code).toBe(1);
+    expect(stdout).toContain("1 added");
+    expect(stdout).toContain("+ component:default/good-one");
+    expect(stdout).toMatch(new RegExp(`${join(dir, "catalog-info.yaml")}:13: .*metadata\\.name`));
+  });
+
+  it("explains its usage on a missing argument", async () => {
+    const { code, stderr } = await run("cli.ts", ["import"], "");
+    expect(code).toBe(2);
+    expect(stderr).toContain("import needs a folder, file or URL");
+  });
+});
