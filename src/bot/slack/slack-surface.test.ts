@@ -379,3 +379,74 @@ describe("messageText", () => {
     expect(messageText("team <@U0BOB0001>", "U0CALLBOT")).toBe("team <@U0BOB0001>");
   });
 });
+
+describe("with the database-backed ledger and form state (SQLite file, two replicas, a restart)", () => {
+  it("answers a retry once even when it reaches another replica or a restarted one, and finishes a form across replicas", async () => {
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { openDatabase } = await import("../../db/open-database.ts");
+    const { PrismaEventLedger } = await import("../../db/event-ledger.ts");
+    const { PrismaFormStateStore } = await import("../../db/form-state-store.ts");
+    const { FakeSlackApi } = await import("../../../test/fixtures/slack/fake-slack-api.ts");
+    const dir = mkdtempSync(join(tmpdir(), "callboard-slack-"));
+    const api = new FakeSlackApi(BOT_TOKEN);
+    await api.start();
+    api.addPerson({ id: ALICE.userId, name: "alice", email: "alice@acme.example" });
+    const url = `file:${join(dir, "callboard.db")}`;
+    const replica = async () => {
+      const db = await openDatabase({ url });
+      const harness = await startSlackHarness({
+        plugins: [testPlugin],
+        api,
+        ledger: new PrismaEventLedger(db.prisma),
+        formState: new PrismaFormStateStore(db.prisma),
+      });
+      return { harness, close: async () => (await harness.close(), await db.close()) };
+    };
+    const a = await replica();
+    const b = await replica();
+    try {
+      const eventId = nextEventId();
+      const body = appMentionBody(`<@${BOT_USER_ID}> deps shared-api`, { ts: "1700000100.000100", eventId });
+      expect((await sendSigned(a.harness.server.url, body, JSON_TYPE)).status).toBe(200);
+      await api.waitFor((c) => c.method === "chat.postMessage" && c.args.text === "shared-api depends on ledger-db");
+      expect((await sendSigned(b.harness.server.url, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
+
+      // Replica A restarts: the ledger is in the file, not in A's memory.
+      await a.close();
+      const restarted = await replica();
+      expect((await sendSigned(restarted.harness.server.url, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
+
+      // A form opened through one replica is finished through the other: its state is in the database.
+      await sendSigned(restarted.harness.server.url, slashCommandBody("/scaffold", "", api.responseUrl("db1"), trigger()), FORM);
+      const opened = await api.waitFor((c) => c.method === "views.open");
+      const view = opened.args.view as Record<string, unknown>;
+      const sent = await sendSigned(
+        b.harness.server.url,
+        viewSubmissionBody({
+          view,
+          triggerId: trigger(),
+          values: {
+            name: { value: { type: "plain_text_input", value: "ledger-api" } },
+            owner: { "pick|owner|group": { type: "external_select", selected_option: { value: "group:default/payments" } } },
+          },
+        }),
+        FORM,
+      );
+      expect(JSON.parse(sent.body)).toMatchObject({ response_action: "push" });
+
+      // A marker event proves both replicas are idle before counting.
+      await sendSigned(b.harness.server.url, appMentionBody(`<@${BOT_USER_ID}> deps marker2`, { ts: "1700000101.000100", eventId: nextEventId() }), JSON_TYPE);
+      await api.waitFor((c) => c.args.text === "marker2 depends on ledger-db");
+      await Promise.all([b.harness.surface.drain(), restarted.harness.surface.drain()]);
+      expect(api.callsTo("chat.postMessage").filter((c) => c.args.text === "shared-api depends on ledger-db")).toHaveLength(1);
+      expect(api.violations).toEqual([]);
+      await restarted.close();
+    } finally {
+      await b.close();
+      await api.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
