@@ -33,12 +33,15 @@ export async function resolveArgument(
   phrase: string,
   options: { kinds?: string[]; suffix?: string } = {},
 ): Promise<{ ref: string } | { reply: Reply }> {
-  const resolution = await deps.resolver().resolve(query, options.kinds ? { kinds: options.kinds } : {});
-  if (resolution.status === "found") return { ref: resolution.ref };
+  let resolution = await deps.resolver().resolve(query, options.kinds ? { kinds: options.kinds } : {});
+  // A resolver backed by another index (search) may lag behind the graph; never answer from a ref it lacks.
+  if (resolution.status === "found" && deps.graph.has(resolution.ref))
+    return { ref: resolution.ref.toLowerCase() };
+  if (resolution.status === "found") resolution = { status: "missing", candidates: [] };
 
   const suffix = options.suffix ? ` ${options.suffix}` : "";
   const quoted = `**${escapeText(query)}**`;
-  const candidates = resolution.candidates.slice(0, 5);
+  const candidates = resolution.candidates.filter((ref) => deps.graph.has(ref)).slice(0, 5);
   if (candidates.length === 0) {
     return {
       reply: reply(

@@ -11,7 +11,7 @@ import { resolveArgument, usageReply } from "./resolve-argument.ts";
 export function showCommand(deps: CatalogCommandDeps): ChatCommand {
   const command: ChatCommand = {
     name: "show",
-    phrases: ["show", "describe", "what is", "info"],
+    phrases: ["show", "describe"],
     summary: "Everything the catalog knows about one entity.",
     usage: "show <name>",
     examples: ["show payments-api", "show component:default/payments-api"],

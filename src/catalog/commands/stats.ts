@@ -7,7 +7,7 @@ import { kindLabel } from "./entity-text.ts";
 export function statsCommand(graph: CatalogGraph): ChatCommand {
   return {
     name: "catalog-stats",
-    phrases: ["catalog stats", "catalog statistics", "stats"],
+    phrases: ["catalog stats", "catalog statistics"],
     summary: "How many entities of each kind the catalog holds, and how many refs point nowhere.",
     usage: "catalog stats",
     handler: () => statsReply(graph),
