@@ -61,7 +61,8 @@ export function parseEntityRef(ref: string, context: EntityRefContext = {}): Com
 /** The canonical, lower-cased `kind:namespace/name` form used as a key everywhere. */
 export function stringifyEntityRef(ref: { kind: string; namespace?: string; name: string }): string {
   const namespace = ref.namespace || DEFAULT_NAMESPACE;
-  return `${ref.kind}:${namespace}/${ref.name}`.toLocaleLowerCase("en-US");
+  // toLowerCase equals Backstage's toLocaleLowerCase("en-US") (only tr/az/lt differ) and is far faster.
+  return `${ref.kind}:${namespace}/${ref.name}`.toLowerCase();
 }
 
 export function entityRef(entity: Entity): string {
