@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { parseSearchText, tokenize, typoBudget } from "./query-text.ts";
+
+describe("parseSearchText", () => {
+  it("pulls inline filters out of the words", () => {
+    expect(
+      parseSearchText("kafka consumer kind:api owner:team-payments tag:grpc lifecycle:production"),
+    ).toEqual({
+      q: "kafka consumer",
+      filters: {
+        kind: ["api"],
+        owner: ["group:default/team-payments"],
+        tag: ["grpc"],
+        lifecycle: ["production"],
+      },
+    });
+  });
+
+  it("keeps owners that name their kind or namespace, and accepts lists", () => {
+    expect(parseSearchText("owner:user:jane kind:API,Component type:docs").filters).toEqual({
+      owner: ["user:default/jane"],
+      kind: ["api", "component"],
+      type: ["doc"],
+    });
+    expect(parseSearchText("owner:group:ops/sre").filters?.owner).toEqual(["group:ops/sre"]);
+  });
+
+  it("leaves unknown prefixes as words, so name: is just text", () => {
+    expect(parseSearchText("name:ledger http://x")).toEqual({ q: "name:ledger http://x" });
+  });
+});
+
+describe("tokenize", () => {
+  it("splits on anything but letters and digits, folding case and accents", () => {
+    expect(tokenize('Payments-API "NEAR" (x*) Zürich 🚀 -ledger')).toEqual([
+      "payments",
+      "api",
+      "near",
+      "x",
+      "zurich",
+      "ledger",
+    ]);
+  });
+
+  it("bounds the number and length of terms", () => {
+    expect(tokenize("a ".repeat(5_000))).toHaveLength(10);
+    expect(tokenize("x".repeat(10_000))[0]).toHaveLength(48);
+  });
+});
+
+describe("typoBudget", () => {
+  it("follows Meilisearch: none below 5 characters, one from 5, two from 9", () => {
+    expect([
+      typoBudget("ledg"),
+      typoBudget("ledge"),
+      typoBudget("payments"),
+      typoBudget("inventory"),
+    ]).toEqual([0, 1, 1, 2]);
+  });
+});

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
+import { contractDocuments } from "../../test/fixtures/search/documents.ts";
+import type { Block } from "../message/reply.ts";
+import type {
+  ChatCommand,
+  ChatUser,
+  OptionsProvider,
+  Plugin,
+  PluginApi,
+  SearchProvider,
+} from "../plugins/api.ts";
+import { EmbeddedSearchIndex } from "./embedded-index.ts";
+import { searchPlugin } from "./search-plugin.ts";
+
+const user: ChatUser = { surface: "shell", id: "tester" };
+const log = pino({ level: "silent" });
+
+async function registered(plugin: Plugin) {
+  const commands: ChatCommand[] = [];
+  const options: OptionsProvider[] = [];
+  const searches: SearchProvider[] = [];
+  const api = {
+    log,
+    addCommand: (c: ChatCommand) => commands.push(c),
+    addOptionsProvider: (p: OptionsProvider) => options.push(p),
+    addSearchProvider: (p: SearchProvider) => searches.push(p),
+  } as unknown as PluginApi;
+  await plugin.register(api);
+  return { commands, options, searches };
+}
+
+const run = (command: ChatCommand, args: string) =>
+  command.handler({ args, flags: {}, text: `search ${args}`, user, conversation: { surface: "shell" }, log });
+
+const texts = (blocks: Block[]) =>
+  blocks.map((b) =>
+    "text" in b ? b.text : b.type === "actions" ? b.actions.map((a) => a.command ?? a.url) : "",
+  );
+
+describe("searchPlugin", () => {
+  const index = new EmbeddedSearchIndex(":memory:");
+  let parts: Awaited<ReturnType<typeof registered>>;
+  beforeAll(async () => {
+    await index.rebuild(contractDocuments, "t");
+    parts = await registered(
+      searchPlugin({
+        index,
+        describe: (ref) => (ref === "group:default/team-payments" ? "Payments Team" : undefined),
+      }),
+    );
+  });
+  afterAll(() => index.close());
+
+  it("registers the search command under search and find", () => {
+    expect(parts.commands.map((c) => [c.name, c.phrases])).toEqual([["search", ["search", "find"]]]);
+  });
+
+  it("answers with one section per hit, a show button and facet counts", async () => {
+    const answer = await run(parts.commands[0]!, "payments kind:component");
+    expect(answer.blocks[0]).toEqual({ type: "header", text: 'Results for "payments kind:component"' });
+    const flat = texts(answer.blocks).flat().join("\n");
+    expect(flat).toContain("**payments-api** (Payments API) · _component_ · owned by Payments Team");
+    expect(flat).toContain("show component:default/payments-api");
+    expect(flat).toMatch(/kind: component \d/);
+    expect(answer.text).toContain("payments-api");
+  });
+
+  it("shows doc sections with their link", async () => {
+    const answer = await run(parts.commands[0]!, "rotate secrets");
+    const flat = texts(answer.blocks).flat().join("\n");
+    expect(flat).toContain(
+      "[Rotate secrets](http://localhost:7007/docs/default/component/payments-api/runbook/#rotate-secrets)",
+    );
+    expect(flat).toContain("show component:default/payments-api");
+  });
+
+  it("says so when nothing matches, escaping what was typed", async () => {
+    const answer = await run(parts.commands[0]!, "zzzq_*qq");
+    expect(answer.text).toBe('No results for "zzzq_*qq".');
+    expect(answer.blocks[0]).toEqual({ type: "section", text: "No results for **zzzq\\_\\*qq**." });
+  });
+
+  it("asks for words when given none", async () => {
+    expect((await run(parts.commands[0]!, "  ")).text).toContain("What should I search for?");
+  });
+
+  it("offers entity and owner options for pickers, owners limited to groups and users", async () => {
+    const entity = parts.options.find((p) => p.id === "entity")!;
+    const owner = parts.options.find((p) => p.id === "owner")!;
+    expect((await entity.options("paym", {}, user)).map((o) => o.value)).toContain(
+      "component:default/payments-api",
+    );
+    const owners = await owner.options("paym", {}, user);
+    expect(owners[0]?.value).toBe("group:default/team-payments");
+    expect(owners.every((o) => /^(group|user):/.test(o.value))).toBe(true);
+    expect(owners[0]?.label).toBe("Payments Team (team-payments)");
+  });
+
+  it("serves compose-box search with a show command per hit", async () => {
+    const hits = await parts.searches[0]!.search("paymnets-api", 5, user);
+    expect(hits[0]).toMatchObject({ title: "Payments API", command: "show component:default/payments-api" });
+  });
+});

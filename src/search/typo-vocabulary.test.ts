@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { editDistance } from "./search-resolver.ts";
+import { TypoVocabulary } from "./typo-vocabulary.ts";
+
+describe("TypoVocabulary", () => {
+  const vocabulary = new TypoVocabulary();
+  vocabulary.replace(["payments", "payment", "payouts", "ledger", "ledgers", "inventory", "invent", "api"]);
+
+  it("finds terms within the distance, a swap of neighbours counting once", () => {
+    expect(vocabulary.near("paymnets", 1)).toEqual([{ term: "payments", distance: 1 }]);
+    expect(vocabulary.near("inevntroy", 2).map((c) => c.term)).toEqual(["inventory"]);
+    expect(vocabulary.near("ledger", 1).map((c) => c.term)).toEqual(["ledgers"]);
+  });
+
+  it("agrees with a plain edit distance on every term", () => {
+    const terms = ["payments", "payment", "payouts", "ledger", "ledgers", "inventory", "invent", "api"];
+    for (const query of ["paymnt", "ldeger", "invnetory", "apii", "payoust"]) {
+      const expected = terms
+        .map((t) => ({ term: t, distance: editDistance(query, t) }))
+        .filter((c) => c.distance > 0 && c.distance <= 2)
+        .map((c) => c.term)
+        .sort();
+      expect(
+        vocabulary
+          .near(query, 2, 100)
+          .map((c) => c.term)
+          .sort(),
+        query,
+      ).toEqual(expected);
+    }
+  });
+
+  it("adds terms in order and ignores a zero budget", () => {
+    const v = new TypoVocabulary();
+    v.add(["zeta", "alpha", "alpha"]);
+    expect(v.size).toBe(2);
+    expect(v.has("alpha")).toBe(true);
+    expect(v.near("alpah", 0)).toEqual([]);
+  });
+});
