@@ -331,6 +331,12 @@ describe("team", () => {
     );
   });
 
+  it("shows a channel link once even when the channel id is annotated too", async () => {
+    const r = await run("team", "team-ledger");
+    expect(field(r, "Channel")).toBe("[#ledger](https://acme.slack.com/archives/C0LEDGER)");
+    expect(field(r, "Carol Diaz")).toBe("carol@acme.test");
+  });
+
   it("points from a non-group to its team", async () => {
     const r = await run("team", "payments-api");
     expect(sectionTexts(r)[0]).toBe(

@@ -88,12 +88,12 @@ export function channelMarkdown(entity: Entity): string | undefined {
     annotation(entity, "slack.com/channel-id") ??
     annotation(entity, "slack.com/channel") ??
     annotation(entity, "slack.com/bot-notify");
-  if (channel) parts.push(`Slack \`${channel}\``);
-  for (const link of entity.metadata.links ?? []) {
-    if (link.type === "chat" || link.icon === "chat" || CHAT_LINK.test(link.url)) {
-      parts.push(linkMarkdown({ title: link.title ?? link.url, url: link.url }));
-    }
-  }
+  const chatLinks = (entity.metadata.links ?? []).filter(
+    (link) => link.type === "chat" || link.icon === "chat" || CHAT_LINK.test(link.url),
+  );
+  // A link to the annotated channel says the same thing, more usefully: show the link alone.
+  if (channel && !chatLinks.some((link) => link.url.includes(channel))) parts.push(`Slack \`${channel}\``);
+  for (const link of chatLinks) parts.push(linkMarkdown({ title: link.title ?? link.url, url: link.url }));
   return parts.length > 0 ? parts.join(" · ") : undefined;
 }
 
