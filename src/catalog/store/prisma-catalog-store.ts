@@ -29,7 +29,6 @@ const ENTITY_COLUMN_NAMES = [
   "updatedAt",
 ] as const;
 const ENTITY_COLUMNS = ENTITY_COLUMN_NAMES.map((c) => `"${c}"`).join(", ");
-const ENTITY_COLUMN_COUNT = ENTITY_COLUMN_NAMES.length;
 
 /** Values in ENTITY_COLUMN_NAMES order. */
 function entityValues(locationKey: string, entity: ProcessedEntity, now: Date): (string | number)[] {

@@ -1,0 +1,143 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { migrate, migrationsDir, readMigrations, splitStatements, type MigrationAdapter } from "./migrate.ts";
+import { openDatabase, parsePostgresUrl } from "./open-database.ts";
+import { providersUnderTest, testTarget, type TestTarget } from "./test-database.ts";
+
+describe("splitStatements", () => {
+  it("splits on semicolons outside quotes, comments and dollar-quoted bodies", () => {
+    const script = `-- a; comment\nCREATE TABLE "a;b" (x TEXT DEFAULT 'x;y');\n/* c; */ INSERT INTO t VALUES (1);\nCREATE FUNCTION f() AS $$ BEGIN; END $$;\n-- trailing only`;
+    expect(splitStatements(script)).toEqual([
+      `-- a; comment\nCREATE TABLE "a;b" (x TEXT DEFAULT 'x;y')`,
+      `/* c; */ INSERT INTO t VALUES (1)`,
+      `CREATE FUNCTION f() AS $$ BEGIN; END $$`,
+    ]);
+  });
+});
+
+describe("parsePostgresUrl", () => {
+  it("takes the schema from ?schema= and keeps it out of the connection string", () => {
+    expect(parsePostgresUrl("postgresql://u:secret@h:5432/db?schema=cb&sslmode=disable")).toEqual({
+      connectionString: "postgresql://u:secret@h:5432/db?sslmode=disable",
+      schema: "cb",
+      describe: "postgresql://h:5432/db (schema cb)",
+    });
+  });
+});
+
+for (const { provider, available } of await providersUnderTest()) {
+  describe.skipIf(!available)(`openDatabase on ${provider}`, () => {
+    let target: TestTarget;
+    beforeEach(() => {
+      target = testTarget(provider);
+    });
+    afterEach(async () => {
+      await target.drop();
+    });
+
+    it("applies every migration to a fresh database and records them as Prisma does", async () => {
+      const db = await target.open();
+      try {
+        expect(db.provider).toBe(provider);
+        const shipped = readMigrations(migrationsDir[provider]);
+        expect(shipped.length).toBeGreaterThan(0);
+        const rows = await db.prisma.$queryRawUnsafe<
+          { migration_name: string; checksum: string; finished_at: unknown; applied_steps_count: unknown }[]
+        >(
+          `SELECT "migration_name", "checksum", "finished_at", "applied_steps_count" FROM "_prisma_migrations" ORDER BY "migration_name"`,
+        );
+        expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(
+          shipped.map((m) => [m.name, m.checksum]),
+        );
+        expect(rows.every((r) => r.finished_at !== null && Number(r.applied_steps_count) === 1)).toBe(true);
+        // The models are usable right away.
+        await db.prisma.auditLog.create({ data: { actor: "test", action: "open", detail: "" } });
+        expect(await db.prisma.auditLog.count()).toBe(1);
+      } finally {
+        await db.close();
+      }
+    });
+
+    it("is idempotent: a second start applies nothing and keeps the data", async () => {
+      const first = await target.open();
+      await first.prisma.auditLog.create({ data: { actor: "test", action: "keep", detail: "" } });
+      await first.close();
+      const second = await target.open();
+      try {
+        const count = await second.prisma.$queryRawUnsafe<{ n: unknown }[]>(
+          `SELECT COUNT(*) AS n FROM "_prisma_migrations"`,
+        );
+        expect(Number(count[0]?.n)).toBe(readMigrations(migrationsDir[provider]).length);
+        expect(await second.prisma.auditLog.count()).toBe(1);
+      } finally {
+        await second.close();
+      }
+    });
+
+    it("refuses a database that has a migration this build does not know", async () => {
+      const db = await target.open();
+      await db.prisma.$executeRawUnsafe(
+        `INSERT INTO "_prisma_migrations" ("id", "checksum", "finished_at", "migration_name", "started_at", "applied_steps_count") ` +
+          `VALUES ('00000000-0000-0000-0000-000000000000', 'x', '2030-01-01T00:00:00.000+00:00', '29990101000000_future', '2030-01-01T00:00:00.000+00:00', 1)`,
+      );
+      await db.close();
+      await expect(target.open()).rejects.toThrow(/29990101000000_future.*does not know.*Upgrade Callboard/s);
+    });
+  });
+}
+
+describe("migrate on SQLite", () => {
+  let target: TestTarget;
+  beforeEach(() => {
+    target = testTarget("sqlite");
+  });
+  afterEach(async () => {
+    await target.drop();
+  });
+
+  it("applies a failing migration atomically: nothing of it stays, and it is not recorded", async () => {
+    (await target.open()).close();
+    const factory = new PrismaBetterSQLite3({ url: target.url.slice("file:".length) });
+    const adapter = (await factory.connect()) as unknown as MigrationAdapter & { dispose(): Promise<void> };
+    try {
+      const broken = {
+        name: "29990101000000_broken",
+        sql: `CREATE TABLE "Half" ("id" TEXT PRIMARY KEY);\nINSERT INTO "NoSuchTable" VALUES (1);\n`,
+        checksum: "c",
+      };
+      const shipped = readMigrations(migrationsDir.sqlite);
+      await expect(
+        migrate(adapter, { provider: "sqlite", describe: "test.db", migrations: [...shipped, broken] }),
+      ).rejects.toThrow(/29990101000000_broken failed, nothing of it was applied/);
+      const half = await adapter.queryRaw({
+        sql: `SELECT name FROM sqlite_master WHERE name = 'Half'`,
+        args: [],
+        argTypes: [],
+      });
+      expect(half.rows).toEqual([]);
+      const recorded = await adapter.queryRaw({
+        sql: `SELECT migration_name FROM "_prisma_migrations" WHERE migration_name = '29990101000000_broken'`,
+        args: [],
+        argTypes: [],
+      });
+      expect(recorded.rows).toEqual([]);
+    } finally {
+      await adapter.dispose();
+    }
+  });
+
+  it("opens the SQLite file in WAL mode with foreign keys on and a busy timeout", async () => {
+    const db = await openDatabase({ url: target.url });
+    try {
+      const value = async (pragma: string) =>
+        Object.values(
+          (await db.prisma.$queryRawUnsafe<Record<string, unknown>[]>(`PRAGMA ${pragma}`))[0] ?? {},
+        )[0];
+      expect(await value("journal_mode")).toBe("wal");
+      expect(Number(await value("foreign_keys"))).toBe(1);
+      expect(Number(await value("busy_timeout"))).toBeGreaterThan(0);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AuditLog } from "./audit-log.ts";
+import { ChatUserLinks } from "./chat-user-links.ts";
+import { PrismaConversationStore } from "./conversation-store.ts";
+import { EVENT_RETENTION_MS, PrismaEventLedger } from "./event-ledger.ts";
+import { PrismaFormStateStore } from "./form-state-store.ts";
+import type { Database } from "./open-database.ts";
+import { providersUnderTest, testTarget, type TestTarget } from "./test-database.ts";
+
+for (const { provider, available } of await providersUnderTest()) {
+  describe.skipIf(!available)(`database-backed bot state on ${provider}`, () => {
+    let target: TestTarget;
+    let db: Database;
+    beforeEach(async () => {
+      target = testTarget(provider);
+      db = await target.open();
+    });
+    afterEach(async () => {
+      await db.close();
+      await target.drop();
+    });
+
+    it("event ledger: the first call wins, retries are seen, sources are separate", async () => {
+      const ledger = new PrismaEventLedger(db.prisma);
+      expect(await ledger.firstSeen("slack", "Ev1")).toBe(true);
+      expect(await ledger.firstSeen("slack", "Ev1")).toBe(false);
+      expect(await ledger.firstSeen("teams", "Ev1")).toBe(true);
+    });
+
+    it("event ledger: exactly one of many concurrent calls, across replicas, sees an id first", async () => {
+      // A second connection stands in for another replica.
+      const other = await target.open();
+      try {
+        const replicas = [new PrismaEventLedger(db.prisma), new PrismaEventLedger(other.prisma)];
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => replicas[i % 2]!.firstSeen("slack", "Ev-concurrent")),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+    });
+
+    it("event ledger: prunes ids older than 24 hours", async () => {
+      let now = new Date("2030-01-01T00:00:00Z");
+      const ledger = new PrismaEventLedger(db.prisma, () => now);
+      await ledger.firstSeen("slack", "old");
+      now = new Date(now.getTime() + EVENT_RETENTION_MS / 2);
+      await ledger.firstSeen("slack", "recent");
+      now = new Date(now.getTime() + EVENT_RETENTION_MS / 2 + 1000);
+      expect(await ledger.prune()).toBe(1);
+      expect(await ledger.firstSeen("slack", "recent")).toBe(false);
+      expect(await ledger.firstSeen("slack", "old")).toBe(true);
+    });
+
+    it("conversation store: saves, replaces and reads JSON references", async () => {
+      const store = new PrismaConversationStore(db.prisma);
+      expect(await store.get("c1")).toBeUndefined();
+      await store.save("c1", { conversation: { id: "a" }, serviceUrl: "https://x" });
+      await store.save("c1", { conversation: { id: "b" } });
+      expect(await store.get("c1")).toEqual({ conversation: { id: "b" } });
+      await expect(store.save("c2", undefined)).rejects.toThrow(/c2 is not JSON-serialisable/);
+    });
+
+    it("form state store: returns an id that reads back the state", async () => {
+      const store = new PrismaFormStateStore(db.prisma);
+      const big = "x".repeat(100_000);
+      const id = await store.put(big);
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(await store.get(id)).toBe(big);
+      expect(await store.get("nope")).toBeUndefined();
+      expect(await store.prune(60_000, new Date(Date.now() + 120_000))).toBe(1);
+      expect(await store.get(id)).toBeUndefined();
+    });
+
+    it("chat user links: put, update and get per surface", async () => {
+      const links = new ChatUserLinks(db.prisma);
+      expect(await links.get("slack", "U1")).toBeUndefined();
+      await links.put({
+        surface: "slack",
+        platformId: "U1",
+        catalogRef: "user:default/jane",
+        email: "jane@x.io",
+      });
+      await links.put({ surface: "slack", platformId: "U1", catalogRef: "user:default/jane.doe" });
+      await links.put({ surface: "teams", platformId: "U1", catalogRef: "user:default/bob" });
+      expect(await links.get("slack", "U1")).toMatchObject({ catalogRef: "user:default/jane.doe" });
+      expect((await links.get("slack", "U1"))?.email).toBeUndefined();
+      expect(await links.get("teams", "U1")).toMatchObject({ catalogRef: "user:default/bob" });
+      await links.remove("slack", "U1");
+      expect(await links.get("slack", "U1")).toBeUndefined();
+    });
+
+    it("audit log: appends and lists newest first, filtered", async () => {
+      const log = new AuditLog(db.prisma);
+      await log.append({
+        actor: "user:default/jane",
+        action: "scaffold.run",
+        detail: "svc-a",
+        at: new Date("2030-01-01T00:00:00Z"),
+      });
+      await log.append({
+        actor: "user:default/bob",
+        action: "catalog.register",
+        at: new Date("2030-01-02T00:00:00Z"),
+      });
+      await log.append({
+        actor: "user:default/jane",
+        action: "catalog.register",
+        at: new Date("2030-01-03T00:00:00Z"),
+      });
+      expect((await log.recent()).map((e) => e.at.toISOString().slice(0, 10))).toEqual([
+        "2030-01-03",
+        "2030-01-02",
+        "2030-01-01",
+      ]);
+      expect((await log.recent({ actor: "user:default/jane", limit: 1 })).map((e) => e.action)).toEqual([
+        "catalog.register",
+      ]);
+      expect(await log.recent({ action: "scaffold.run" })).toMatchObject([{ detail: "svc-a" }]);
+    });
+  });
+}
