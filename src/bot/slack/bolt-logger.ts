@@ -9,6 +9,8 @@ import { scrubSecrets } from "../../app/logger.ts";
 export function boltLogger(log: Logger): BoltLogger {
   let level: LogLevel = toBoltLevel(log.level);
   const write = (method: "debug" | "info" | "warn" | "error", parts: unknown[]) => {
+    // The Web API client logs every request body at debug; skip the formatting when nobody reads it.
+    if (!log.isLevelEnabled(method)) return;
     const errors = parts.filter((p): p is Error => p instanceof Error);
     const text = scrubSecrets(
       parts

@@ -69,7 +69,9 @@ function inlineToMrkdwn(line: string): string {
 export function toPlainText(markdown: string): string {
   const tokens = parser.parseInline(markdown.replace(/\n/g, " "), {})[0]?.children ?? [];
   return tokens
-    .map((t) => (t.type === "text" || t.type === "code_inline" ? t.content : t.type.endsWith("break") ? " " : ""))
+    .map((t) =>
+      t.type === "text" || t.type === "code_inline" ? t.content : t.type.endsWith("break") ? " " : "",
+    )
     .join("");
 }
 

@@ -42,7 +42,10 @@ describe("renderMessage", () => {
         section("Owned by [payments](https://x.test/g/payments)", [{ label: "System", value: "`checkout`" }]),
         context("Updated 2 minutes ago"),
         links([{ title: "Runbook", url: "https://x.test/docs/runbook" }]),
-        actions({ label: "Show deps", command: "deps payments-api", style: "primary" }, { label: "Docs", url: "https://x.test" }),
+        actions(
+          { label: "Show deps", command: "deps payments-api", style: "primary" },
+          { label: "Docs", url: "https://x.test" },
+        ),
         { type: "divider" },
       ),
     );
@@ -59,8 +62,19 @@ describe("renderMessage", () => {
       {
         type: "actions",
         elements: [
-          { type: "button", text: { type: "plain_text", text: "Show deps", emoji: true }, action_id: "cb_0", value: '{"c":"deps payments-api"}', style: "primary" },
-          { type: "button", text: { type: "plain_text", text: "Docs", emoji: true }, action_id: "cb_1", url: "https://x.test" },
+          {
+            type: "button",
+            text: { type: "plain_text", text: "Show deps", emoji: true },
+            action_id: "cb_0",
+            value: '{"c":"deps payments-api"}',
+            style: "primary",
+          },
+          {
+            type: "button",
+            text: { type: "plain_text", text: "Docs", emoji: true },
+            action_id: "cb_1",
+            url: "https://x.test",
+          },
         ],
       },
       { type: "divider" },
@@ -76,9 +90,14 @@ describe("renderMessage", () => {
 
   it("keeps a reply with 120 fields and 70 sections within every limit", () => {
     const blocks: Block[] = [header("H".repeat(400))];
-    blocks.push(fields(...Array.from({ length: 120 }, (_, i) => ({ label: `Field ${i}`, value: "v".repeat(2500) }))));
-    for (let i = 0; i < 70; i++) blocks.push(section(`Section ${i} ${"word & <tag> ".repeat(i % 10 === 0 ? 600 : 3)}`));
-    blocks.push(actions(...Array.from({ length: 30 }, (_, i) => ({ label: "L".repeat(100), command: `show ${i}` }))));
+    blocks.push(
+      fields(...Array.from({ length: 120 }, (_, i) => ({ label: `Field ${i}`, value: "v".repeat(2500) }))),
+    );
+    for (let i = 0; i < 70; i++)
+      blocks.push(section(`Section ${i} ${"word & <tag> ".repeat(i % 10 === 0 ? 600 : 3)}`));
+    blocks.push(
+      actions(...Array.from({ length: 30 }, (_, i) => ({ label: "L".repeat(100), command: `show ${i}` }))),
+    );
     const rendered = renderMessage(reply("big", ...blocks), { moreCommand: "big --all" });
     expect(checkBlocks("message", rendered.blocks, 50, false)).toEqual([]);
     expect(rendered.blocks).toHaveLength(50);
@@ -114,7 +133,15 @@ describe("renderMessage", () => {
   });
 
   it("drops a button whose command cannot fit Slack's 2,000-char value, and clips labels to 75", () => {
-    const rendered = renderMessage(reply("b", actions({ label: "x".repeat(200), command: "c".repeat(2100) }, { label: "y".repeat(200), command: "ok" })));
+    const rendered = renderMessage(
+      reply(
+        "b",
+        actions(
+          { label: "x".repeat(200), command: "c".repeat(2100) },
+          { label: "y".repeat(200), command: "ok" },
+        ),
+      ),
+    );
     const elements = (rendered.blocks[0] as AnyBlock).elements;
     expect(elements).toHaveLength(1);
     expect(elements[0].text.text.length).toBe(75);
@@ -122,7 +149,10 @@ describe("renderMessage", () => {
 
   it("round-trips button values", () => {
     expect(decodeButtonValue(encodeButtonValue({ command: "deps x" }))).toEqual({ command: "deps x" });
-    expect(decodeButtonValue(encodeButtonValue({ form: "new-service", args: "a" }))).toEqual({ form: "new-service", args: "a" });
+    expect(decodeButtonValue(encodeButtonValue({ form: "new-service", args: "a" }))).toEqual({
+      form: "new-service",
+      args: "a",
+    });
     expect(decodeButtonValue("not json")).toBeUndefined();
   });
 });
@@ -154,8 +184,23 @@ describe("renderModal", () => {
             { name: "ta", label: "Textarea", kind: "textarea" },
             { name: "n", label: "Number", kind: "number", default: 3 },
             { name: "b", label: "Boolean", kind: "boolean", default: true, required: true },
-            { name: "s", label: "Select", kind: "select", options: [{ value: "a", label: "A" }, { value: "x".repeat(100), label: "Long" }], default: "a" },
-            { name: "m", label: "Multi", kind: "multiselect", options: [{ value: "a", label: "A" }], default: ["a"] },
+            {
+              name: "s",
+              label: "Select",
+              kind: "select",
+              options: [
+                { value: "a", label: "A" },
+                { value: "x".repeat(100), label: "Long" },
+              ],
+              default: "a",
+            },
+            {
+              name: "m",
+              label: "Multi",
+              kind: "multiselect",
+              options: [{ value: "a", label: "A" }],
+              default: ["a"],
+            },
             { name: "e", label: "Entity", kind: "entity", entityKinds: ["component", "api"] },
             { name: "o", label: "Owner", kind: "owner" },
             { name: "r", label: "Repo", kind: "repoUrl" },
@@ -166,17 +211,32 @@ describe("renderModal", () => {
     const view = renderModal(form, 0, meta);
     expect(checkView("all", view)).toEqual([]);
     const elements = Object.fromEntries((view.blocks as AnyBlock[]).map((b) => [b.block_id, b]));
-    expect(elements.t.element).toMatchObject({ type: "plain_text_input", multiline: false, initial_value: "hello" });
+    expect(elements.t.element).toMatchObject({
+      type: "plain_text_input",
+      multiline: false,
+      initial_value: "hello",
+    });
     expect(elements.t.optional).toBe(false);
     expect(elements.ta.element).toMatchObject({ type: "plain_text_input", multiline: true });
-    expect(elements.n.element).toMatchObject({ type: "number_input", is_decimal_allowed: true, initial_value: "3" });
+    expect(elements.n.element).toMatchObject({
+      type: "number_input",
+      is_decimal_allowed: true,
+      initial_value: "3",
+    });
     expect(elements.b.element.type).toBe("checkboxes");
     expect(elements.b.optional).toBe(true);
     expect(elements.b.element.initial_options).toHaveLength(1);
     expect(elements.s.element.options.map((o: AnyBlock) => o.value)).toEqual(["a", "#1"]);
     expect(elements.s.element.initial_option.value).toBe("a");
-    expect(elements.m.element).toMatchObject({ type: "multi_static_select", initial_options: [{ value: "a" }] });
-    expect(elements.e.element).toMatchObject({ type: "external_select", action_id: "pick|entity|component,api", min_query_length: 1 });
+    expect(elements.m.element).toMatchObject({
+      type: "multi_static_select",
+      initial_options: [{ value: "a" }],
+    });
+    expect(elements.e.element).toMatchObject({
+      type: "external_select",
+      action_id: "pick|entity|component,api",
+      min_query_length: 1,
+    });
     expect(elements.o.element.action_id).toBe("pick|owner");
     expect(elements.r.element.type).toBe("plain_text_input");
 
@@ -187,18 +247,41 @@ describe("renderModal", () => {
       b: { value: { type: "checkboxes", selected_options: [] } },
       s: { value: { type: "static_select", selected_option: { value: "#1" } } },
       m: { value: { type: "multi_static_select", selected_options: [{ value: "a" }] } },
-      e: { "pick|entity|component,api": { type: "external_select", selected_option: { value: "component:default/x" } } },
+      e: {
+        "pick|entity|component,api": {
+          type: "external_select",
+          selected_option: { value: "component:default/x" },
+        },
+      },
       o: { "pick|owner": { type: "external_select", selected_option: null } },
       r: { value: { type: "plain_text_input", value: "github.com?owner=acme&repo=x" } },
     });
-    expect(values).toEqual({ t: "hi", n: 4.5, b: false, s: "x".repeat(100), m: ["a"], e: "component:default/x", r: "github.com?owner=acme&repo=x" });
+    expect(values).toEqual({
+      t: "hi",
+      n: 4.5,
+      b: false,
+      s: "x".repeat(100),
+      m: ["a"],
+      e: "component:default/x",
+      r: "github.com?owner=acme&repo=x",
+    });
   });
 
   it("keeps a page with 150 fields within the 100-block modal limit and says what did not fit", () => {
     const form: Form = {
       id: "huge",
       title: "Huge",
-      pages: [{ title: "p", description: "d", fields: Array.from({ length: 150 }, (_, i) => ({ name: `f${i}`, label: `F${i}`, kind: "text" as const })) }],
+      pages: [
+        {
+          title: "p",
+          description: "d",
+          fields: Array.from({ length: 150 }, (_, i) => ({
+            name: `f${i}`,
+            label: `F${i}`,
+            kind: "text" as const,
+          })),
+        },
+      ],
     };
     const view = renderModal(form, 0, meta);
     expect(view.blocks).toHaveLength(100);
@@ -207,7 +290,9 @@ describe("renderModal", () => {
   });
 
   it("keys errors by block_id and puts form-level errors on the first field", () => {
-    expect(modalErrors(NEW_SERVICE_FORM, 0, { name: "Bad name", _form: "Template gone" })).toEqual({ name: "Bad name Template gone" });
+    expect(modalErrors(NEW_SERVICE_FORM, 0, { name: "Bad name", _form: "Template gone" })).toEqual({
+      name: "Bad name Template gone",
+    });
   });
 
   it("carries only the state id, page and origin in private_metadata", () => {

@@ -49,7 +49,8 @@ export function decodeButtonValue(raw: string | undefined): ButtonValue | undefi
   if (!raw) return undefined;
   try {
     const parsed = JSON.parse(raw) as { c?: unknown; f?: unknown; a?: unknown };
-    if (typeof parsed.f === "string") return { form: parsed.f, args: typeof parsed.a === "string" ? parsed.a : "" };
+    if (typeof parsed.f === "string")
+      return { form: parsed.f, args: typeof parsed.a === "string" ? parsed.a : "" };
     if (typeof parsed.c === "string") return { command: parsed.c };
   } catch {
     // A value we did not write (an old message, a hand-made payload): nothing to run.
@@ -75,7 +76,9 @@ export function renderMessage(answer: Reply, options: MessageOptions = {}): Rend
   const ids = { next: 0 };
   let blocks = answer.blocks.flatMap((block) => renderBlock(block, ids));
   if (blocks.length > maxBlocks) {
-    const more = options.moreCommand ? renderButtons([{ label: "Show the rest", command: options.moreCommand }], ids) : [];
+    const more = options.moreCommand
+      ? renderButtons([{ label: "Show the rest", command: options.moreCommand }], ids)
+      : [];
     const kept = blocks.slice(0, maxBlocks - 1 - more.length);
     const leftOut = blocks.slice(kept.length).filter((b) => b.type !== "divider").length;
     const note = options.moreCommand
@@ -129,15 +132,20 @@ function mrkdwnSection(text: string): KnownBlock {
   return { type: "section", text: { type: "mrkdwn", text } };
 }
 
-function renderSection(text: string | undefined, items: { label: string; value: string }[] | undefined): KnownBlock[] {
-  const sections: types.SectionBlock[] = (text?.trim() ? splitMrkdwn(toMrkdwn(text), SLACK_LIMITS.sectionText) : []).map(
-    (chunk) => ({ type: "section", text: { type: "mrkdwn", text: chunk } }),
-  );
+function renderSection(
+  text: string | undefined,
+  items: { label: string; value: string }[] | undefined,
+): KnownBlock[] {
+  const sections: types.SectionBlock[] = (
+    text?.trim() ? splitMrkdwn(toMrkdwn(text), SLACK_LIMITS.sectionText) : []
+  ).map((chunk) => ({ type: "section", text: { type: "mrkdwn", text: chunk } }));
   const fieldTexts = (items ?? []).map((f) =>
     cutMrkdwn(`*${escapeMrkdwn(toPlainText(f.label))}*\n${toMrkdwn(f.value) || " "}`, SLACK_LIMITS.fieldText),
   );
   for (let start = 0; start < fieldTexts.length; start += SLACK_LIMITS.sectionFields) {
-    const chunk = fieldTexts.slice(start, start + SLACK_LIMITS.sectionFields).map((t) => ({ type: "mrkdwn" as const, text: t }));
+    const chunk = fieldTexts
+      .slice(start, start + SLACK_LIMITS.sectionFields)
+      .map((t) => ({ type: "mrkdwn" as const, text: t }));
     const last = sections[sections.length - 1];
     if (start === 0 && last && !last.fields) last.fields = chunk;
     else sections.push({ type: "section", fields: chunk });
@@ -149,7 +157,11 @@ function renderButtons(list: Action[], ids: { next: number }): KnownBlock[] {
   const buttons: types.Button[] = [];
   for (const action of list) {
     const text = clip(toPlainText(action.label).trim() || "Open", SLACK_LIMITS.buttonText);
-    const button: types.Button = { type: "button", text: { type: "plain_text", text, emoji: true }, action_id: "" };
+    const button: types.Button = {
+      type: "button",
+      text: { type: "plain_text", text, emoji: true },
+      action_id: "",
+    };
     if (action.url) {
       if (action.url.length > SLACK_LIMITS.buttonUrl) continue;
       button.url = action.url;
@@ -218,7 +230,8 @@ export interface ModalMetadata {
 
 export function encodeMetadata(meta: ModalMetadata): string {
   const raw = JSON.stringify({ s: meta.stateId, p: meta.page, c: meta.channel, t: meta.thread });
-  if (raw.length > SLACK_LIMITS.privateMetadata) throw new Error("Modal metadata exceeds Slack's 3,000 characters.");
+  if (raw.length > SLACK_LIMITS.privateMetadata)
+    throw new Error("Modal metadata exceeds Slack's 3,000 characters.");
   return raw;
 }
 
@@ -257,7 +270,10 @@ export function renderModal(form: Form, pageIndex: number, privateMetadata: stri
   const blocks: KnownBlock[] = [];
   if (form.pages.length > 1) {
     const step = `Step ${pageIndex + 1} of ${form.pages.length}: *${escapeMrkdwn(toPlainText(page.title))}*`;
-    blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: cutMrkdwn(step, SLACK_LIMITS.contextText) }] });
+    blocks.push({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: cutMrkdwn(step, SLACK_LIMITS.contextText) }],
+    });
   }
   if (page.description?.trim()) {
     for (const chunk of splitMrkdwn(toMrkdwn(page.description), SLACK_LIMITS.sectionText).slice(0, 3)) {
@@ -271,7 +287,12 @@ export function renderModal(form: Form, pageIndex: number, privateMetadata: stri
     const missing = inputs.length - (room - 1);
     blocks.push({
       type: "context",
-      elements: [{ type: "mrkdwn", text: `${missing} more fields do not fit in a Slack modal; fill this form in the shell.` }],
+      elements: [
+        {
+          type: "mrkdwn",
+          text: `${missing} more fields do not fit in a Slack modal; fill this form in the shell.`,
+        },
+      ],
     });
   } else {
     blocks.push(...inputs);
@@ -279,7 +300,10 @@ export function renderModal(form: Form, pageIndex: number, privateMetadata: stri
   return {
     type: "modal",
     callback_id: FORM_CALLBACK_ID,
-    title: { type: "plain_text", text: clip(toPlainText(form.title).trim() || "Callboard", SLACK_LIMITS.viewTitle) },
+    title: {
+      type: "plain_text",
+      text: clip(toPlainText(form.title).trim() || "Callboard", SLACK_LIMITS.viewTitle),
+    },
     submit: {
       type: "plain_text",
       text: clip(last ? (form.submitLabel ?? "Submit") : "Next", SLACK_LIMITS.viewButton),
@@ -315,7 +339,9 @@ function renderInput(field: FormField): KnownBlock {
     optional: !field.required,
     ...(field.description ? { hint: plain(field.description, SLACK_LIMITS.inputHint) } : {}),
   };
-  const placeholder = field.placeholder ? { placeholder: plain(field.placeholder, SLACK_LIMITS.placeholder) } : {};
+  const placeholder = field.placeholder
+    ? { placeholder: plain(field.placeholder, SLACK_LIMITS.placeholder) }
+    : {};
   const options = (field.options ?? []).slice(0, SLACK_LIMITS.selectOptions).map(option);
   switch (field.kind) {
     case "number":
@@ -339,7 +365,11 @@ function renderInput(field: FormField): KnownBlock {
           action_id: VALUE_ACTION,
           options: [{ text: plain(field.label || field.name, SLACK_LIMITS.optionText), value: "true" }],
           ...(field.default === true
-            ? { initial_options: [{ text: plain(field.label || field.name, SLACK_LIMITS.optionText), value: "true" }] }
+            ? {
+                initial_options: [
+                  { text: plain(field.label || field.name, SLACK_LIMITS.optionText), value: "true" },
+                ],
+              }
             : {}),
         },
       };
@@ -374,7 +404,9 @@ function renderInput(field: FormField): KnownBlock {
     case "owner": {
       const kinds = field.entityKinds?.length ? `|${field.entityKinds.join(",")}` : "";
       const initial =
-        typeof field.default === "string" && field.default.length > 0 && field.default.length <= SLACK_LIMITS.optionValue
+        typeof field.default === "string" &&
+        field.default.length > 0 &&
+        field.default.length <= SLACK_LIMITS.optionValue
           ? { initial_option: { text: plain(field.default, SLACK_LIMITS.optionText), value: field.default } }
           : {};
       return {
@@ -457,7 +489,11 @@ export function readModalValues(
 }
 
 /** Field errors → Slack's `response_action: errors` map, keyed by the input blocks' block_ids. */
-export function modalErrors(form: Form, pageIndex: number, errors: Record<string, string>): Record<string, string> {
+export function modalErrors(
+  form: Form,
+  pageIndex: number,
+  errors: Record<string, string>,
+): Record<string, string> {
   const fieldsOnPage = form.pages[pageIndex]?.fields ?? [];
   const out: Record<string, string> = {};
   for (const [name, message] of Object.entries(errors)) {

@@ -21,7 +21,12 @@ import { messageText } from "./slack-surface.ts";
 const FORM = "application/x-www-form-urlencoded" as const;
 const JSON_TYPE = "application/json" as const;
 
-type Blocks = { type: string; text?: { text: string }; fields?: unknown[]; elements?: { value?: string; action_id: string; text?: { text: string }; url?: string }[] }[];
+type Blocks = {
+  type: string;
+  text?: { text: string };
+  fields?: unknown[];
+  elements?: { value?: string; action_id: string; text?: { text: string }; url?: string }[];
+}[];
 
 let bot: SlackHarness;
 let triggerCounter = 0;
@@ -29,7 +34,12 @@ const trigger = () => `1337.42.trigger${++triggerCounter}`;
 
 beforeAll(async () => {
   bot = await startSlackHarness({ plugins: [testPlugin] });
-  bot.api.addPerson({ id: ALICE.userId, name: "alice", realName: "Alice Nakamura", email: "alice@acme.example" });
+  bot.api.addPerson({
+    id: ALICE.userId,
+    name: "alice",
+    realName: "Alice Nakamura",
+    email: "alice@acme.example",
+  });
 });
 
 afterAll(async () => {
@@ -43,7 +53,11 @@ afterEach(() => {
 });
 
 const slash = (command: string, text: string, responseId: string, triggerId = trigger()) =>
-  sendSigned(bot.server.url, slashCommandBody(command, text, bot.api.responseUrl(responseId), triggerId), FORM);
+  sendSigned(
+    bot.server.url,
+    slashCommandBody(command, text, bot.api.responseUrl(responseId), triggerId),
+    FORM,
+  );
 
 const allText = (blocks: Blocks) => JSON.stringify(blocks);
 
@@ -56,8 +70,13 @@ describe("slash commands", () => {
     expect(answer.args.response_type).toBe("in_channel");
     expect(answer.args.text).toBe("payments-api is owned by payments");
     const blocks = answer.args.blocks as Blocks;
-    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: "payments-api", emoji: true } });
-    expect(blocks[1]!.text!.text).toBe(`*payments-api* is owned by <https://${DOCS_HOST}/catalog/group/payments|payments>`);
+    expect(blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: "payments-api", emoji: true },
+    });
+    expect(blocks[1]!.text!.text).toBe(
+      `*payments-api* is owned by <https://${DOCS_HOST}/catalog/group/payments|payments>`,
+    );
     expect(blocks[1]!.fields).toHaveLength(2);
     // users.info gave the email, and the catalog's resolver mapped it.
     expect(allText(blocks)).toContain("Asked by user:default/alice");
@@ -86,9 +105,17 @@ describe("slash commands", () => {
     await slash("/scaffold", "", "r4", triggerId);
     const opened = await bot.api.waitFor((c) => c.method === "views.open");
     expect(opened.args.trigger_id).toBe(triggerId);
-    const view = opened.args.view as { title: { text: string }; blocks: { type: string; block_id?: string }[]; private_metadata: string };
+    const view = opened.args.view as {
+      title: { text: string };
+      blocks: { type: string; block_id?: string }[];
+      private_metadata: string;
+    };
     expect(view.title.text.length).toBeLessThanOrEqual(24);
-    expect(view.blocks.filter((b) => b.type === "input").map((b) => b.block_id)).toEqual(["name", "owner", "description"]);
+    expect(view.blocks.filter((b) => b.type === "input").map((b) => b.block_id)).toEqual([
+      "name",
+      "owner",
+      "description",
+    ]);
     expect(JSON.parse(view.private_metadata)).toMatchObject({ p: 0, c: "C0PLATFORM" });
   });
 
@@ -105,14 +132,21 @@ describe("slash commands", () => {
 });
 
 describe("request authenticity", () => {
-  const body = () => appMentionBody(`<@${BOT_USER_ID}> who owns x`, { ts: "1700000001.000100", eventId: nextEventId() });
+  const body = () =>
+    appMentionBody(`<@${BOT_USER_ID}> who owns x`, { ts: "1700000001.000100", eventId: nextEventId() });
 
   it("refuses unsigned, badly signed and stale requests with 401 and does nothing", async () => {
     expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { signature: null })).status).toBe(401);
-    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { secret: "not-the-secret" })).status).toBe(401);
-    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { signature: "v0=deadbeef" })).status).toBe(401);
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { secret: "not-the-secret" })).status).toBe(
+      401,
+    );
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { signature: "v0=deadbeef" })).status).toBe(
+      401,
+    );
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
-    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { timestamp: sixMinutesAgo })).status).toBe(401);
+    expect((await sendSigned(bot.server.url, body(), JSON_TYPE, { timestamp: sixMinutesAgo })).status).toBe(
+      401,
+    );
     // A body altered after signing fails too.
     const timestamp = Math.floor(Date.now() / 1000);
     const { sign } = await import("../../../test/fixtures/slack/slack-requests.ts");
@@ -123,7 +157,15 @@ describe("request authenticity", () => {
   });
 
   it("answers Slack's url_verification challenge", async () => {
-    const sent = await sendSigned(bot.server.url, JSON.stringify({ token: "x", challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", type: "url_verification" }), JSON_TYPE);
+    const sent = await sendSigned(
+      bot.server.url,
+      JSON.stringify({
+        token: "x",
+        challenge: "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+        type: "url_verification",
+      }),
+      JSON_TYPE,
+    );
     expect(sent.status).toBe(200);
     expect(sent.body).toContain("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P");
   });
@@ -140,19 +182,37 @@ describe("mentions and direct messages", () => {
   it("answers a mention in its thread, with the mention removed wherever it is", async () => {
     const sent = await sendSigned(
       bot.server.url,
-      appMentionBody(`who owns <@${BOT_USER_ID}> payments-api`, { ts: "1700000010.000200", threadTs: "1700000001.000100", eventId: nextEventId() }),
+      appMentionBody(`who owns <@${BOT_USER_ID}> payments-api`, {
+        ts: "1700000010.000200",
+        threadTs: "1700000001.000100",
+        eventId: nextEventId(),
+      }),
       JSON_TYPE,
     );
     expect(sent.status).toBe(200);
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000001.000100", text: "payments-api is owned by payments" });
+    expect(posted.args).toMatchObject({
+      channel: "C0PLATFORM",
+      thread_ts: "1700000001.000100",
+      text: "payments-api is owned by payments",
+    });
     expect(allText(posted.args.blocks as Blocks)).toContain("in thread 1700000001.000100");
   });
 
   it("starts a thread under a top-level mention", async () => {
-    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> deps payments-api`, { ts: "1700000020.000300", eventId: nextEventId() }), JSON_TYPE);
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> deps payments-api`, {
+        ts: "1700000020.000300",
+        eventId: nextEventId(),
+      }),
+      JSON_TYPE,
+    );
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({ thread_ts: "1700000020.000300", text: "payments-api depends on ledger-db" });
+    expect(posted.args).toMatchObject({
+      thread_ts: "1700000020.000300",
+      text: "payments-api depends on ledger-db",
+    });
   });
 
   it("processes a retried event once", async () => {
@@ -164,26 +224,61 @@ describe("mentions and direct messages", () => {
     expect([first.status, retry.status, again.status]).toEqual([200, 200, 200]);
     await bot.api.waitFor((c) => c.method === "chat.postMessage");
     // A different event afterwards proves the pipeline is idle before counting.
-    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> deps marker`, { ts: "1700000031.000400", eventId: nextEventId() }), JSON_TYPE);
-    await bot.api.waitFor((c) => c.method === "chat.postMessage" && c.args.text === "marker depends on ledger-db");
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> deps marker`, { ts: "1700000031.000400", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    await bot.api.waitFor(
+      (c) => c.method === "chat.postMessage" && c.args.text === "marker depends on ledger-db",
+    );
     await bot.surface.drain();
-    expect(bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === "retried-api depends on ledger-db")).toHaveLength(1);
+    expect(
+      bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === "retried-api depends on ledger-db"),
+    ).toHaveLength(1);
   });
 
   it("answers a direct message and ignores bot messages and edits", async () => {
-    await sendSigned(bot.server.url, directMessageBody("deps from-a-bot", { ts: "1700000040.000100", eventId: nextEventId(), botId: "B0OTHER" }), JSON_TYPE);
-    await sendSigned(bot.server.url, directMessageBody("deps edited", { ts: "1700000040.000200", eventId: nextEventId(), subtype: "message_changed" }), JSON_TYPE);
-    await sendSigned(bot.server.url, directMessageBody("deps &lt;payments-api&gt;", { ts: "1700000040.000300", eventId: nextEventId() }), JSON_TYPE);
+    await sendSigned(
+      bot.server.url,
+      directMessageBody("deps from-a-bot", {
+        ts: "1700000040.000100",
+        eventId: nextEventId(),
+        botId: "B0OTHER",
+      }),
+      JSON_TYPE,
+    );
+    await sendSigned(
+      bot.server.url,
+      directMessageBody("deps edited", {
+        ts: "1700000040.000200",
+        eventId: nextEventId(),
+        subtype: "message_changed",
+      }),
+      JSON_TYPE,
+    );
+    await sendSigned(
+      bot.server.url,
+      directMessageBody("deps &lt;payments-api&gt;", { ts: "1700000040.000300", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     // The command saw "<payments-api>"; the fallback text escapes it again for Slack.
-    expect(posted.args).toMatchObject({ channel: "D0ALICEDM1", text: "&lt;payments-api&gt; depends on ledger-db" });
+    expect(posted.args).toMatchObject({
+      channel: "D0ALICEDM1",
+      text: "&lt;payments-api&gt; depends on ledger-db",
+    });
     expect(posted.args.thread_ts).toBeUndefined();
     await bot.surface.drain();
     expect(bot.api.callsTo("chat.postMessage")).toHaveLength(1);
   });
 
   it("offers a button for a form where there is no trigger", async () => {
-    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> scaffold`, { ts: "1700000050.000100", eventId: nextEventId() }), JSON_TYPE);
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> scaffold`, { ts: "1700000050.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     const button = (posted.args.blocks as Blocks).at(-1)!.elements![0]!;
     expect(JSON.parse(button.value!)).toEqual({ f: "new-service", a: "" });
@@ -207,7 +302,11 @@ describe("buttons", () => {
     );
     expect(sent.status).toBe(200);
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000060.000100", text: "payments-api depends on ledger-db" });
+    expect(posted.args).toMatchObject({
+      channel: "C0PLATFORM",
+      thread_ts: "1700000060.000100",
+      text: "payments-api depends on ledger-db",
+    });
   });
 
   it("replaces an ephemeral answer in place through response_url", async () => {
@@ -232,7 +331,14 @@ describe("buttons", () => {
   it("does nothing for a link button but ack it", async () => {
     const sent = await sendSigned(
       bot.server.url,
-      blockActionsBody({ actionId: "cb_1", label: "Open docs", channel: "C0PLATFORM", messageTs: "1700000062.000100", triggerId: trigger(), responseUrl: bot.api.responseUrl("b3") }),
+      blockActionsBody({
+        actionId: "cb_1",
+        label: "Open docs",
+        channel: "C0PLATFORM",
+        messageTs: "1700000062.000100",
+        triggerId: trigger(),
+        responseUrl: bot.api.responseUrl("b3"),
+      }),
       FORM,
     );
     expect(sent.status).toBe(200);
@@ -244,14 +350,32 @@ describe("buttons", () => {
 describe("a two-page form as a modal", () => {
   let opened: RecordedCall;
 
-  const submit = async (view: Record<string, unknown>, values: Record<string, Record<string, Record<string, unknown>>>) => {
-    const sent = await sendSigned(bot.server.url, viewSubmissionBody({ view, values, triggerId: trigger() }), FORM);
+  const submit = async (
+    view: Record<string, unknown>,
+    values: Record<string, Record<string, Record<string, unknown>>>,
+  ) => {
+    const sent = await sendSigned(
+      bot.server.url,
+      viewSubmissionBody({ view, values, triggerId: trigger() }),
+      FORM,
+    );
     expect(sent.status).toBe(200);
-    return sent.body ? (JSON.parse(sent.body) as { response_action?: string; errors?: Record<string, string>; view?: Record<string, unknown> }) : {};
+    return sent.body
+      ? (JSON.parse(sent.body) as {
+          response_action?: string;
+          errors?: Record<string, string>;
+          view?: Record<string, unknown>;
+        })
+      : {};
   };
   const page1 = (name: string) => ({
     name: { value: { type: "plain_text_input", value: name } },
-    owner: { "pick|owner|group": { type: "external_select", selected_option: { text: { type: "plain_text", text: "payments" }, value: "group:default/payments" } } },
+    owner: {
+      "pick|owner|group": {
+        type: "external_select",
+        selected_option: { text: { type: "plain_text", text: "payments" }, value: "group:default/payments" },
+      },
+    },
     description: { value: { type: "plain_text_input", value: null } },
   });
 
@@ -273,56 +397,105 @@ describe("a two-page form as a modal", () => {
     );
     opened = await bot.api.waitFor((c) => c.method === "views.open");
     expect(opened.args.trigger_id).toBe(triggerId);
-    const meta = JSON.parse((opened.args.view as { private_metadata: string }).private_metadata) as Record<string, unknown>;
+    const meta = JSON.parse((opened.args.view as { private_metadata: string }).private_metadata) as Record<
+      string,
+      unknown
+    >;
     expect(meta).toMatchObject({ p: 0, c: "C0PLATFORM", t: "1700000069.000100" });
   });
 
   it("offers owners as the person types (block_suggestion)", async () => {
     const view = opened.args.view as Record<string, unknown>;
-    const sent = await sendSigned(bot.server.url, blockSuggestionBody({ actionId: "pick|owner|group", blockId: "owner", value: "pay", view }), FORM);
+    const sent = await sendSigned(
+      bot.server.url,
+      blockSuggestionBody({ actionId: "pick|owner|group", blockId: "owner", value: "pay", view }),
+      FORM,
+    );
     expect(sent.status).toBe(200);
     expect(JSON.parse(sent.body)).toEqual({
-      options: [{ text: { type: "plain_text", text: "payments" }, value: "group:default/payments", description: { type: "plain_text", text: "Payments team" } }],
+      options: [
+        {
+          text: { type: "plain_text", text: "payments" },
+          value: "group:default/payments",
+          description: { type: "plain_text", text: "Payments team" },
+        },
+      ],
     });
   });
 
   it("returns field errors keyed by block_id", async () => {
     const answer = await submit(opened.args.view as Record<string, unknown>, page1("Payments API!"));
-    expect(answer).toEqual({ response_action: "errors", errors: { name: '"Payments API!" is not a valid name: use lower-case letters, digits and dashes.' } });
+    expect(answer).toEqual({
+      response_action: "errors",
+      errors: { name: '"Payments API!" is not a valid name: use lower-case letters, digits and dashes.' },
+    });
   });
 
   it("pushes page two, then closes the stack and posts the result into the originating thread", async () => {
     const next = await submit(opened.args.view as Record<string, unknown>, page1("payments-api"));
     expect(next.response_action).toBe("push");
     expect(checkView("push", next.view)).toEqual([]);
-    const view2 = next.view as { blocks: { type: string; block_id?: string; element?: { type: string } }[]; submit: { text: string } };
+    const view2 = next.view as {
+      blocks: { type: string; block_id?: string; element?: { type: string } }[];
+      submit: { text: string };
+    };
     expect(view2.submit.text).toBe("Create");
-    expect(view2.blocks.filter((b) => b.type === "input").map((b) => `${b.block_id}:${b.element?.type}`)).toEqual([
+    expect(
+      view2.blocks.filter((b) => b.type === "input").map((b) => `${b.block_id}:${b.element?.type}`),
+    ).toEqual([
       "language:static_select",
       "replicas:number_input",
       "public:checkboxes",
       "tags:multi_static_select",
     ]);
     const page2 = (replicas: string) => ({
-      language: { value: { type: "static_select", selected_option: { text: { type: "plain_text", text: "Go" }, value: "go" } } },
+      language: {
+        value: {
+          type: "static_select",
+          selected_option: { text: { type: "plain_text", text: "Go" }, value: "go" },
+        },
+      },
       replicas: { value: { type: "number_input", value: replicas } },
-      public: { value: { type: "checkboxes", selected_options: [{ text: { type: "plain_text", text: "Public API" }, value: "true" }] } },
-      tags: { value: { type: "multi_static_select", selected_options: [{ text: { type: "plain_text", text: "PCI" }, value: "pci" }] } },
+      public: {
+        value: {
+          type: "checkboxes",
+          selected_options: [{ text: { type: "plain_text", text: "Public API" }, value: "true" }],
+        },
+      },
+      tags: {
+        value: {
+          type: "multi_static_select",
+          selected_options: [{ text: { type: "plain_text", text: "PCI" }, value: "pci" }],
+        },
+      },
     });
-    expect(await submit(next.view!, page2("40"))).toEqual({ response_action: "errors", errors: { replicas: "Replicas must be between 1 and 10." } });
+    expect(await submit(next.view!, page2("40"))).toEqual({
+      response_action: "errors",
+      errors: { replicas: "Replicas must be between 1 and 10." },
+    });
     expect(await submit(next.view!, page2("3"))).toEqual({ response_action: "clear" });
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000069.000100", text: "Created payments-api" });
+    expect(posted.args).toMatchObject({
+      channel: "C0PLATFORM",
+      thread_ts: "1700000069.000100",
+      text: "Created payments-api",
+    });
     expect(allText(posted.args.blocks as Blocks)).toContain(
       'Created *payments-api* (go, 3 replicas, public: true, tags: [\\"pci\\"]) owned by group:default/payments for user:default/alice',
     );
   });
 
   it("tells the person when the form's state is gone", async () => {
-    const view = { ...(opened.args.view as Record<string, unknown>), private_metadata: JSON.stringify({ s: "no-such-state", p: 0 }) };
+    const view = {
+      ...(opened.args.view as Record<string, unknown>),
+      private_metadata: JSON.stringify({ s: "no-such-state", p: 0 }),
+    };
     expect(await submit(view, page1("x"))).toEqual({});
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({ channel: ALICE.userId, text: "That form has expired. Run the command again to start over." });
+    expect(posted.args).toMatchObject({
+      channel: ALICE.userId,
+      text: "That form has expired. Run the command again to start over.",
+    });
   });
 });
 
@@ -330,24 +503,31 @@ describe("link previews and App Home", () => {
   it("unfurls Callboard catalog links and leaves other links alone", async () => {
     await sendSigned(
       bot.server.url,
-      linkSharedBody([`https://${DOCS_HOST}/catalog/component/payments-api`, "https://example.com/unrelated"], {
-        channel: "C0PLATFORM",
-        messageTs: "1700000080.000100",
-        eventId: nextEventId(),
-      }),
+      linkSharedBody(
+        [`https://${DOCS_HOST}/catalog/component/payments-api`, "https://example.com/unrelated"],
+        {
+          channel: "C0PLATFORM",
+          messageTs: "1700000080.000100",
+          eventId: nextEventId(),
+        },
+      ),
       JSON_TYPE,
     );
     const unfurl = await bot.api.waitFor((c) => c.method === "chat.unfurl");
     const unfurls = unfurl.args.unfurls as Record<string, { blocks: Blocks }>;
     expect(Object.keys(unfurls)).toEqual([`https://${DOCS_HOST}/catalog/component/payments-api`]);
-    expect(allText(unfurls[`https://${DOCS_HOST}/catalog/component/payments-api`]!.blocks)).toContain("Owned by *payments*");
+    expect(allText(unfurls[`https://${DOCS_HOST}/catalog/component/payments-api`]!.blocks)).toContain(
+      "Owned by *payments*",
+    );
   });
 
   it("publishes the Home tab with the person's teams", async () => {
     await sendSigned(bot.server.url, appHomeOpenedBody(nextEventId()), JSON_TYPE);
     const published = await bot.api.waitFor((c) => c.method === "views.publish");
     expect(published.args.user_id).toBe(ALICE.userId);
-    expect(allText((published.args.view as { blocks: Blocks }).blocks)).toContain("user:default/alice is in *payments*");
+    expect(allText((published.args.view as { blocks: Blocks }).blocks)).toContain(
+      "user:default/alice is in *payments*",
+    );
   });
 
   it("ignores app_home_opened for the Messages tab", async () => {
@@ -360,7 +540,11 @@ describe("link previews and App Home", () => {
 describe("Web API failures", () => {
   it("waits out a 429's Retry-After and delivers the answer once", async () => {
     bot.api.rateLimit("chat.postMessage", 1);
-    await sendSigned(bot.server.url, appMentionBody(`<@${BOT_USER_ID}> deps limited`, { ts: "1700000090.000100", eventId: nextEventId() }), JSON_TYPE);
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> deps limited`, { ts: "1700000090.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage", 10_000);
     expect(posted.args.text).toBe("limited depends on ledger-db");
     expect(bot.api.calls.map((c) => c.method).filter((m) => m.startsWith("chat.postMessage"))).toEqual([
@@ -374,7 +558,9 @@ describe("messageText", () => {
   it("removes the bot's mention anywhere and decodes Slack's escapes and links", () => {
     expect(messageText("<@U0CALLBOT> who owns payments-api", "U0CALLBOT")).toBe("who owns payments-api");
     expect(messageText("who owns <@U0CALLBOT|callboard> x", "U0CALLBOT")).toBe("who owns x");
-    expect(messageText("show <https://x.test/a?b=1&amp;c=2|x.test/a>", "U0CALLBOT")).toBe("show https://x.test/a?b=1&c=2");
+    expect(messageText("show <https://x.test/a?b=1&amp;c=2|x.test/a>", "U0CALLBOT")).toBe(
+      "show https://x.test/a?b=1&c=2",
+    );
     expect(messageText("search a &amp; b &lt;c&gt;", "U0CALLBOT")).toBe("search a & b <c>");
     expect(messageText("team <@U0BOB0001>", "U0CALLBOT")).toBe("team <@U0BOB0001>");
   });
@@ -410,16 +596,24 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
       const eventId = nextEventId();
       const body = appMentionBody(`<@${BOT_USER_ID}> deps shared-api`, { ts: "1700000100.000100", eventId });
       expect((await sendSigned(a.harness.server.url, body, JSON_TYPE)).status).toBe(200);
-      await api.waitFor((c) => c.method === "chat.postMessage" && c.args.text === "shared-api depends on ledger-db");
+      await api.waitFor(
+        (c) => c.method === "chat.postMessage" && c.args.text === "shared-api depends on ledger-db",
+      );
       expect((await sendSigned(b.harness.server.url, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
 
       // Replica A restarts: the ledger is in the file, not in A's memory.
       await a.close();
       const restarted = await replica();
-      expect((await sendSigned(restarted.harness.server.url, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
+      expect((await sendSigned(restarted.harness.server.url, body, JSON_TYPE, { retryNum: 2 })).status).toBe(
+        200,
+      );
 
       // A form opened through one replica is finished through the other: its state is in the database.
-      await sendSigned(restarted.harness.server.url, slashCommandBody("/scaffold", "", api.responseUrl("db1"), trigger()), FORM);
+      await sendSigned(
+        restarted.harness.server.url,
+        slashCommandBody("/scaffold", "", api.responseUrl("db1"), trigger()),
+        FORM,
+      );
       const opened = await api.waitFor((c) => c.method === "views.open");
       const view = opened.args.view as Record<string, unknown>;
       const sent = await sendSigned(
@@ -429,7 +623,12 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
           triggerId: trigger(),
           values: {
             name: { value: { type: "plain_text_input", value: "ledger-api" } },
-            owner: { "pick|owner|group": { type: "external_select", selected_option: { value: "group:default/payments" } } },
+            owner: {
+              "pick|owner|group": {
+                type: "external_select",
+                selected_option: { value: "group:default/payments" },
+              },
+            },
           },
         }),
         FORM,
@@ -437,10 +636,16 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
       expect(JSON.parse(sent.body)).toMatchObject({ response_action: "push" });
 
       // A marker event proves both replicas are idle before counting.
-      await sendSigned(b.harness.server.url, appMentionBody(`<@${BOT_USER_ID}> deps marker2`, { ts: "1700000101.000100", eventId: nextEventId() }), JSON_TYPE);
+      await sendSigned(
+        b.harness.server.url,
+        appMentionBody(`<@${BOT_USER_ID}> deps marker2`, { ts: "1700000101.000100", eventId: nextEventId() }),
+        JSON_TYPE,
+      );
       await api.waitFor((c) => c.args.text === "marker2 depends on ledger-db");
       await Promise.all([b.harness.surface.drain(), restarted.harness.surface.drain()]);
-      expect(api.callsTo("chat.postMessage").filter((c) => c.args.text === "shared-api depends on ledger-db")).toHaveLength(1);
+      expect(
+        api.callsTo("chat.postMessage").filter((c) => c.args.text === "shared-api depends on ledger-db"),
+      ).toHaveLength(1);
       expect(api.violations).toEqual([]);
       await restarted.close();
     } finally {

@@ -85,14 +85,21 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   if (!options.signingSecret && !options.appToken) {
     throw new Error("Slack: SLACK_SIGNING_SECRET is empty. Copy it from the app's Basic Information page.");
   }
-  if (!options.botToken) throw new Error("Slack: SLACK_BOT_TOKEN is empty. Install the app and copy its xoxb- token.");
+  if (!options.botToken)
+    throw new Error("Slack: SLACK_BOT_TOKEN is empty. Install the app and copy its xoxb- token.");
   const path = options.path ?? "/slack/events";
   const logger = boltLogger(log.child({ surface: "slack" }));
   const clientOptions: WebClientOptions = {
     ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
     logger,
     // The client's default retries for about 30 minutes; an answer that late is worse than an error.
-    retryConfig: options.retryConfig ?? { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2000, maxRetryTime: 6000 },
+    retryConfig: options.retryConfig ?? {
+      retries: 2,
+      factor: 2,
+      minTimeout: 300,
+      maxTimeout: 2000,
+      maxRetryTime: 6000,
+    },
     timeout: options.timeoutMs ?? 5000,
     // 429s wait for Retry-After and then retry (within the retry budget above).
     rejectRateLimitedCalls: false,
@@ -104,13 +111,20 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const socketMode = Boolean(options.appToken);
   const receiver = socketMode
     ? undefined
-    : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: [path], logger, logLevel: undefined });
+    : new HTTPReceiver({
+        signingSecret: options.signingSecret,
+        endpoints: [path],
+        logger,
+        logLevel: undefined,
+      });
   const app = new App({
     token: options.botToken,
     ...(socketMode ? { socketMode: true, appToken: options.appToken } : { receiver }),
     logger,
     logLevel: logger.getLevel() ?? LogLevel.INFO,
     clientOptions: { ...clientOptions },
+    // Bolt's conversation-state middleware is unused here; it would cost a lookup on every request.
+    convoStore: false,
     // auth.test (the bot's own user id, to strip mentions) runs once in start(), not per request.
     deferInitialization: true,
   });
@@ -122,7 +136,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   async function chatUser(userId: string, fallbackName?: string, waitMs?: number): Promise<ChatUser> {
     const lookup = directory.lookup(userId);
-    const profile = waitMs === undefined ? await lookup : await Promise.race([lookup, delay<SlackProfile>(waitMs, {})]);
+    const profile =
+      waitMs === undefined ? await lookup : await Promise.race([lookup, delay<SlackProfile>(waitMs, {})]);
     const name = profile.name ?? fallbackName;
     return {
       surface: "slack",
@@ -133,7 +148,11 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   }
 
   function conversation(channel?: string, thread?: string): Conversation {
-    return { surface: "slack", ...(channel ? { channelId: channel } : {}), ...(thread ? { threadId: thread } : {}) };
+    return {
+      surface: "slack",
+      ...(channel ? { channelId: channel } : {}),
+      ...(thread ? { threadId: thread } : {}),
+    };
   }
 
   function moreCommand(text: string): string | undefined {
@@ -156,16 +175,31 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       return;
     }
     await pacer.run(channel, () =>
-      client.chat.postMessage({ channel, ...(target.thread ? { thread_ts: target.thread } : {}), ...message }),
+      client.chat.postMessage({
+        channel,
+        ...(target.thread ? { thread_ts: target.thread } : {}),
+        ...message,
+      }),
     );
   }
 
   async function openModal(triggerId: string, form: Form, inbound: Inbound): Promise<void> {
     const channel = inbound.conversation.channelId;
     const thread = inbound.conversation.threadId;
-    const stored: StoredForm = { form, values: {}, text: inbound.text, ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) };
+    const stored: StoredForm = {
+      form,
+      values: {},
+      text: inbound.text,
+      ...(channel ? { channel } : {}),
+      ...(thread ? { thread } : {}),
+    };
     const stateId = await formState.put(JSON.stringify(stored));
-    const meta = encodeMetadata({ stateId, page: 0, ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) });
+    const meta = encodeMetadata({
+      stateId,
+      page: 0,
+      ...(channel ? { channel } : {}),
+      ...(thread ? { thread } : {}),
+    });
     await client.views.open({ trigger_id: triggerId, view: renderModal(form, 0, meta) });
   }
 
@@ -173,7 +207,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   function withFormButton(answer: Reply): Reply {
     if (!answer.form) return answer;
     const label = clip(`Open ${answer.form.title}`, SLACK_LIMITS.buttonText);
-    return { ...answer, blocks: [...answer.blocks, actions({ label, form: answer.form.id, style: "primary" })] };
+    return {
+      ...answer,
+      blocks: [...answer.blocks, actions({ label, form: answer.form.id, style: "primary" })],
+    };
   }
 
   function failure(what: string, error: unknown): Reply {
@@ -200,13 +237,17 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   /* ------------------------------------------------------------- slash commands */
 
-  app.command(new RegExp(`^(${slashCommands.map(escapeRegExp).join("|")})$`), async ({ command, ack, respond }) => {
-    await ack();
-    await runSlashCommand(command, respond);
-  });
+  app.command(
+    new RegExp(`^(${slashCommands.map(escapeRegExp).join("|")})$`),
+    async ({ command, ack, respond }) => {
+      await ack();
+      await runSlashCommand(command, respond);
+    },
+  );
 
   async function runSlashCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
-    const words = command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
+    const words =
+      command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
     const text = `${words} ${command.text ?? ""}`.trim();
     try {
       const user = await chatUser(command.user_id, command.user_name);
@@ -220,7 +261,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       const message = renderMessage(answer, { moreCommand: moreCommand(text) });
       await respond({ response_type: answer.ephemeral ? "ephemeral" : "in_channel", ...message });
     } catch (error) {
-      const message = renderMessage(failure(`running ${command.command} ${clip(command.text ?? "", 60)}`, error));
+      const message = renderMessage(
+        failure(`running ${command.command} ${clip(command.text ?? "", 60)}`, error),
+      );
       await respond({ response_type: "ephemeral", ...message }).catch(() => undefined);
     }
   }
@@ -241,14 +284,30 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   });
 
   app.event("message", async ({ event, context }) => {
-    const message = event as { channel_type?: string; subtype?: string; bot_id?: string; user?: string; text?: string; channel: string; thread_ts?: string };
+    const message = event as {
+      channel_type?: string;
+      subtype?: string;
+      bot_id?: string;
+      user?: string;
+      text?: string;
+      channel: string;
+      thread_ts?: string;
+    };
     // Edits, joins and other bots' messages are not questions.
     if (message.channel_type !== "im" || message.subtype || message.bot_id || !message.user) return;
-    const target: Target = { userId: message.user, channel: message.channel, ...(message.thread_ts ? { thread: message.thread_ts } : {}) };
+    const target: Target = {
+      userId: message.user,
+      channel: message.channel,
+      ...(message.thread_ts ? { thread: message.thread_ts } : {}),
+    };
     const text = messageText(message.text ?? "", context.botUserId);
     try {
       const user = await chatUser(message.user);
-      const answer = await router.handle({ text, user, conversation: conversation(message.channel, message.thread_ts) });
+      const answer = await router.handle({
+        text,
+        user,
+        conversation: conversation(message.channel, message.thread_ts),
+      });
       await post(target, withFormButton(answer), text);
     } catch (error) {
       await post(target, failure("answering a direct message", error)).catch(() => undefined);
@@ -265,15 +324,27 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const fromMessage = actionBody.container?.type === "message";
     const channel = fromMessage ? (actionBody.channel?.id ?? actionBody.container?.channel_id) : undefined;
     const thread = actionBody.message ? (actionBody.message.thread_ts ?? actionBody.message.ts) : undefined;
-    const target: Target = { userId: actionBody.user.id, ...(channel ? { channel } : {}), ...(thread ? { thread } : {}) };
+    const target: Target = {
+      userId: actionBody.user.id,
+      ...(channel ? { channel } : {}),
+      ...(thread ? { thread } : {}),
+    };
     try {
       if (value.form) {
         // The trigger works once and only for 3 s: do not wait long for the profile before opening the form.
         const user = await chatUser(actionBody.user.id, actionBody.user.name, 500);
-        const inbound: Inbound = { text: `${value.form} ${value.args ?? ""}`.trim(), user, conversation: conversation(channel, thread) };
+        const inbound: Inbound = {
+          text: `${value.form} ${value.args ?? ""}`.trim(),
+          user,
+          conversation: conversation(channel, thread),
+        };
         const form = await router.openForm(value.form, inbound, value.args ?? "");
         if (form) await openModal(actionBody.trigger_id, form, inbound);
-        else await post({ userId: target.userId }, { text: `The form "${value.form}" is no longer available.`, blocks: [] });
+        else
+          await post(
+            { userId: target.userId },
+            { text: `The form "${value.form}" is no longer available.`, blocks: [] },
+          );
         return;
       }
       const text = value.command ?? "";
@@ -286,7 +357,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       }
       if (actionBody.container?.is_ephemeral && respond) {
         // An ephemeral message has no thread; the answer replaces it in place.
-        await respond({ replace_original: true, ...renderMessage(answer, { moreCommand: moreCommand(text) }) });
+        await respond({
+          replace_original: true,
+          ...renderMessage(answer, { moreCommand: moreCommand(text) }),
+        });
         return;
       }
       await post(target, answer, text);
@@ -302,7 +376,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const raw = meta ? await formState.get(meta.stateId) : undefined;
     if (!meta || !raw) {
       await ack();
-      await post({ userId: body.user.id }, { text: "That form has expired. Run the command again to start over.", blocks: [] });
+      await post(
+        { userId: body.user.id },
+        { text: "That form has expired. Run the command again to start over.", blocks: [] },
+      );
       return;
     }
     const stored = JSON.parse(raw) as StoredForm;
@@ -323,7 +400,11 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       return;
     }
     await ack(meta.page > 0 ? { response_action: "clear" } : undefined);
-    const target: Target = { userId: body.user.id, ...(meta.channel ? { channel: meta.channel } : {}), ...(meta.thread ? { thread: meta.thread } : {}) };
+    const target: Target = {
+      userId: body.user.id,
+      ...(meta.channel ? { channel: meta.channel } : {}),
+      ...(meta.thread ? { thread: meta.thread } : {}),
+    };
     try {
       const user = await chatUser(body.user.id, body.user.name);
       const answer = await router.submitForm(stored.form, values, {
@@ -343,7 +424,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const picker = decodePickerActionId(request.action_id);
     try {
       const user: ChatUser = { surface: "slack", id: body.user.id };
-      const found = picker ? await router.options(picker.provider, request.value ?? "", picker.kinds, user) : [];
+      const found = picker
+        ? await router.options(picker.provider, request.value ?? "", picker.kinds, user)
+        : [];
       const respondWith = ack as unknown as (body: { options: types.PlainTextOption[] }) => Promise<void>;
       await respondWith({
         options: found
@@ -352,7 +435,14 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           .map((o) => ({
             text: { type: "plain_text" as const, text: clip(o.label || o.value, SLACK_LIMITS.optionText) },
             value: o.value,
-            ...(o.description ? { description: { type: "plain_text" as const, text: clip(o.description, SLACK_LIMITS.optionText) } } : {}),
+            ...(o.description
+              ? {
+                  description: {
+                    type: "plain_text" as const,
+                    text: clip(o.description, SLACK_LIMITS.optionText),
+                  },
+                }
+              : {}),
           })),
       });
     } catch (error) {
@@ -376,7 +466,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       if (preview) unfurls[link.url] = { blocks: renderMessage(preview).blocks };
     }
     if (Object.keys(unfurls).length === 0) return;
-    const shared = event as typeof event & { unfurl_id?: string; source?: "composer" | "conversations_history" };
+    const shared = event as typeof event & {
+      unfurl_id?: string;
+      source?: "composer" | "conversations_history";
+    };
     try {
       await client.chat.unfurl(
         shared.unfurl_id && shared.source

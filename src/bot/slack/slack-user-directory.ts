@@ -43,7 +43,10 @@ export class SlackUserDirectory {
       this.cache.set(userId, { profile, expires: Date.now() + this.ttlMs });
       return profile;
     } catch (error) {
-      this.log.warn({ err: error, slackUser: userId }, "users.info failed; continuing without the person's email");
+      this.log.warn(
+        { err: error, slackUser: userId },
+        "users.info failed; continuing without the person's email",
+      );
       this.cache.set(userId, { profile: {}, expires: Date.now() + this.failureTtlMs });
       return {};
     }
