@@ -235,7 +235,7 @@ describe("deps and dependents", () => {
         "• **payments-db** (resource)",
       ].join("\n"),
     );
-    expect(contexts(r)).toContain("3 direct, 3 in total (direct only)");
+    expect(contexts(r)).toContain("3 direct, 3 in total, direct only");
     expect(buttons(r).map((b) => b.command)).toEqual([
       "deps component:default/ledger --depth 2",
       "dependents component:default/ledger",

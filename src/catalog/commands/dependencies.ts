@@ -100,7 +100,7 @@ export function dependencyReply(
     if (total > lines.length) blocks.push(context(`and ${total - lines.length} more`));
   }
   const scope = depth === 1 ? "direct only" : `depth ${depth}`;
-  blocks.push(context([`${direct} direct, ${total} in total (${scope})`, note].filter(Boolean).join(". ")));
+  blocks.push(context([`${direct} direct, ${total} in total, ${scope}`, note].filter(Boolean).join(". ")));
 
   const buttons: Action[] = [];
   if (depth < MAX_DEPTH && direct > 0) {
