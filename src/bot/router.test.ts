@@ -55,7 +55,10 @@ describe("Router", () => {
     const answer = await r.handle({ text: "payments-api", user, conversation });
     expect(answer.text).toContain('I don\'t know the command "payments-api"');
     expect(answer.blocks.at(-1)).toEqual(
-      actions({ label: "Show payments-api", command: "show payments-api" }, { label: "Help", command: "help" }),
+      actions(
+        { label: "Show payments-api", command: "show payments-api" },
+        { label: "Help", command: "help" },
+      ),
     );
   });
 

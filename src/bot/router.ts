@@ -91,7 +91,12 @@ export class Router {
     return definition.submit(form, values, await this.contextFor(inbound, ""));
   }
 
-  async options(providerId: string, query: string, kinds: string[] | undefined, user: ChatUser): Promise<Option[]> {
+  async options(
+    providerId: string,
+    query: string,
+    kinds: string[] | undefined,
+    user: ChatUser,
+  ): Promise<Option[]> {
     const provider = this.registry.optionsProviders.get(providerId);
     if (!provider) return [];
     return provider.options(query, kinds ? { kinds } : {}, user);
@@ -174,7 +179,9 @@ export class Router {
       `Callboard commands: ${listed.map((c) => c.name).join(", ")}`,
       header("Callboard commands"),
       ...listed.map((c) => section(`\`${c.usage}\` ${c.summary}`)),
-      context("Names can be a full ref (component:default/payments-api) or just the name. `help <command>` says more."),
+      context(
+        "Names can be a full ref (component:default/payments-api) or just the name. `help <command>` says more.",
+      ),
     );
   }
 

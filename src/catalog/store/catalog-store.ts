@@ -1,4 +1,10 @@
-import type { CatalogProblem, Entity, ProcessedEntity, RelationEdge, SourcePosition } from "../model/entity.ts";
+import type {
+  CatalogProblem,
+  Entity,
+  ProcessedEntity,
+  RelationEdge,
+  SourcePosition,
+} from "../model/entity.ts";
 
 export interface StoredEntity {
   ref: string;
