@@ -37,6 +37,8 @@ export class BotConnectorStandIn {
   throttleNext = 0;
   retryAfterSeconds = 0;
   throttled = 0;
+  /** TCP connections accepted: shows whether the SDK reuses connections. */
+  connections = 0;
   private server?: Server;
   private nextId = 1;
   private waiters: { predicate: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }[] = [];
@@ -48,6 +50,10 @@ export class BotConnectorStandIn {
         res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify(body));
       });
     });
+    // Like the real service, keep client connections open longer than the SDK's pool keeps them idle:
+    // otherwise a reused socket can be closed under a request and the SDK's retry backoff shows as latency.
+    this.server.keepAliveTimeout = 65_000;
+    this.server.on("connection", () => this.connections++);
     await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this.url;
