@@ -30,9 +30,9 @@ import {
 import { TypoVocabulary } from "./typo-vocabulary.ts";
 
 export const DEFAULT_SEARCH_DB = "./data/search.db";
-const SCHEMA_VERSION = "3";
+const SCHEMA_VERSION = "4";
 /** Candidates ranked per query: enough that the exact and prefix names are among them. */
-const CANDIDATES = 100;
+const CANDIDATES = 50;
 /** Past this many matches `total` is an estimate, like Meilisearch's estimatedTotalHits. */
 const COUNT_CAP = 1_000;
 const TYPO_CANDIDATES = 48;
@@ -44,7 +44,9 @@ interface Row {
 
 export class EmbeddedSearchIndex implements SearchIndex {
   private db: Database.Database;
+  /** Words with a letter; numbers (version and ticket numbers, name suffixes) are kept apart in `numbers`. */
   private readonly vocabulary = new TypoVocabulary();
+  private readonly numbers = new TypoVocabulary();
   private readonly statements = new Map<string, Database.Statement>();
 
   /** Open (creating if needed) the index file; ':memory:' keeps it in memory. */
@@ -59,7 +61,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
     this.db.transaction(() => {
       for (const doc of docs) this.replace(doc);
     })();
-    for (const doc of docs) this.vocabulary.add(documentTerms(doc));
+    for (const doc of docs) this.addTerms(documentTerms(doc));
   }
 
   async delete(ids: string[]): Promise<void> {
@@ -174,8 +176,14 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const typos = new Map<string, number>();
     const budget = typoBudget(term);
     // A word the index knows is taken as meant; widening it would only add noise and time.
-    if (budget > 0 && !this.vocabulary.has(term)) {
+    const digits = term.replace(/\D/g, "").length;
+    if (budget > 0 && !this.vocabulary.has(term) && !this.numbers.has(term)) {
       for (const c of this.vocabulary.near(term, budget, TYPO_CANDIDATES)) typos.set(c.term, c.distance);
+      // A number is within `budget` edits of this term only if the term has at most `budget` letters; walking
+      // the numbers otherwise is wasted time (they are half the vocabulary of a large catalog).
+      if (term.length - digits <= budget) {
+        for (const c of this.numbers.near(term, budget, TYPO_CANDIDATES)) typos.set(c.term, c.distance);
+      }
     }
     return { term, prefix: last && term.length >= 2, typos };
   }
@@ -293,8 +301,14 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const terms = this.db
       .prepare("SELECT DISTINCT term FROM fts_vocab_col WHERE col <> 'facets'")
       .pluck()
-      .iterate() as IterableIterator<string>;
-    this.vocabulary.replace(terms);
+      .all() as string[];
+    this.vocabulary.replace(terms.filter((t) => !isNumber(t)));
+    this.numbers.replace(terms.filter(isNumber));
+  }
+
+  private addTerms(terms: string[]): void {
+    this.vocabulary.add(terms.filter((t) => !isNumber(t)));
+    this.numbers.add(terms.filter(isNumber));
   }
 }
 
@@ -392,7 +406,7 @@ function createTables(db: Database.Database, withIndexes: boolean): void {
     CREATE VIRTUAL TABLE fts USING fts5 (
       name, title, tags, text, facets,
       tokenize = "unicode61 remove_diacritics 2",
-      prefix = '2 3',
+      prefix = '2 3 4 5 6',
       detail = full
     );
     CREATE VIRTUAL TABLE fts_vocab_col USING fts5vocab (fts, 'col');
@@ -411,6 +425,10 @@ function setMeta(db: Database.Database, key: string, value: string): void {
   db.prepare(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
   ).run(key, value);
+}
+
+function isNumber(term: string): boolean {
+  return /^[0-9]+$/.test(term);
 }
 
 function documentTerms(doc: SearchDocument): string[] {

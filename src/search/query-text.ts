@@ -13,13 +13,17 @@ const MAX_INPUT = 2_000;
  * Because only these terms ever reach an engine, no query-language syntax can.
  */
 export function tokenize(text: string, maxTerms = MAX_TERMS, maxInput = MAX_INPUT): string[] {
-  const folded = text
-    .slice(0, maxInput)
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
-    .toLowerCase();
+  const cut = text.length > maxInput ? text.slice(0, maxInput) : text;
+  // Most names and descriptions are ASCII; folding them needs no Unicode normalisation.
+  const ascii = !/[^\x00-\x7f]/.test(cut);
+  const folded = ascii
+    ? cut.toLowerCase()
+    : cut
+        .normalize("NFKD")
+        .replace(/\p{M}+/gu, "")
+        .toLowerCase();
   const terms: string[] = [];
-  for (const match of folded.matchAll(/[\p{L}\p{N}]+/gu)) {
+  for (const match of folded.matchAll(ascii ? /[a-z0-9]+/g : /[\p{L}\p{N}]+/gu)) {
     terms.push(match[0].slice(0, MAX_TERM_LENGTH));
     if (terms.length >= maxTerms) break;
   }
