@@ -15,7 +15,7 @@ const MAX_INPUT = 2_000;
 export function tokenize(text: string, maxTerms = MAX_TERMS, maxInput = MAX_INPUT): string[] {
   const cut = text.length > maxInput ? text.slice(0, maxInput) : text;
   // Most names and descriptions are ASCII; folding them needs no Unicode normalisation.
-  const ascii = !/[^\x00-\x7f]/.test(cut);
+  const ascii = !/\P{ASCII}/u.test(cut);
   const folded = ascii
     ? cut.toLowerCase()
     : cut
