@@ -5,6 +5,10 @@ export type ParsedDocument =
   | { ok: true; line: number; value: unknown; lineOf: (path: Array<string | number>) => number }
   | { ok: false; line: number; message: string };
 
+/** The same without the line lookup, so it can cross a worker-thread boundary (structured clone). */
+export type PlainDocument =
+  { ok: true; line: number; value: unknown } | { ok: false; line: number; message: string };
+
 export interface YamlLimits {
   /** Cap on alias expansion (yaml's maxAliasCount), so an alias bomb is an error rather than a hang. */
   maxAliases: number;
@@ -16,10 +20,39 @@ export interface YamlLimits {
  * they are in Backstage unless enableYamlMerge is set.
  */
 export function parseDescriptorYaml(text: string, limits: YamlLimits): ParsedDocument[] {
+  return parseDocuments(text, limits, true) as ParsedDocument[];
+}
+
+/** Values and document lines only: what a parsing worker sends back. */
+export function parsePlainDocuments(text: string, limits: YamlLimits): PlainDocument[] {
+  return parseDocuments(text, limits, false);
+}
+
+/**
+ * Gives plain documents their field-line lookup back. The file is parsed again on the main thread only
+ * when a problem needs a field's line, which is rare, so the common path pays for one parse.
+ */
+export function withLineLookup(text: string, plain: PlainDocument[], limits: YamlLimits): ParsedDocument[] {
+  let lookups: Array<(path: Array<string | number>) => number> | undefined;
+  return plain.map((doc, index) => {
+    if (!doc.ok) return doc;
+    const lineOf = (path: Array<string | number>) => {
+      lookups ??= parseDescriptorYaml(text, limits).map((d) => (d.ok ? d.lineOf : () => d.line));
+      return lookups[index]?.(path) ?? doc.line;
+    };
+    return { ...doc, lineOf };
+  });
+}
+
+function parseDocuments(
+  text: string,
+  limits: YamlLimits,
+  lines: boolean,
+): Array<ParsedDocument | PlainDocument> {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, merge: false, prettyErrors: true });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
-  const out: ParsedDocument[] = [];
+  const out: Array<ParsedDocument | PlainDocument> = [];
 
   for (const doc of documents) {
     const start = doc.contents?.range?.[0] ?? doc.range[0];
@@ -40,7 +73,11 @@ export function parseDescriptorYaml(text: string, limits: YamlLimits): ParsedDoc
       out.push({ ok: false, line, message });
       continue;
     }
-    out.push({ ok: true, line, value, lineOf: (path) => lineOfPath(doc, path, lineAt) ?? line });
+    out.push(
+      lines
+        ? { ok: true, line, value, lineOf: (path) => lineOfPath(doc, path, lineAt) ?? line }
+        : { ok: true, line, value },
+    );
   }
   return out;
 }

@@ -6,7 +6,8 @@ import { entityHash } from "../model/hash.ts";
 import { entityRef, stringifyEntityRef } from "../model/ref.ts";
 import { deriveRelations } from "../model/relations.ts";
 import { validateEntity } from "../model/validate.ts";
-import { parseDescriptorYaml } from "./descriptor-yaml.ts";
+import { parseDescriptorYaml, type ParsedDocument } from "./descriptor-yaml.ts";
+import { YamlParserPool } from "./yaml-pool.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
 import {
   readSource,
@@ -25,6 +26,8 @@ export interface ReadOptions {
   fetch?: typeof fetch;
   /** Per-request timeout for URL reads. Default 30 s. */
   timeoutMs?: number;
+  /** Parse large files on worker threads. Default true. */
+  parallel?: boolean;
 }
 
 export interface ReadResult {
@@ -63,9 +66,14 @@ interface Referrer {
  * `**\/catalog-info.y?(a)ml` below it.
  */
 export async function readLocation(target: string, options: ReadOptions = {}): Promise<ReadResult> {
-  const reading = new LocationReading(options);
-  await reading.readRoot(target);
-  return reading.result();
+  const pool = options.parallel === false ? undefined : new YamlParserPool();
+  try {
+    const reading = new LocationReading(options, pool);
+    await reading.readRoot(target);
+    return reading.result();
+  } finally {
+    await pool?.close();
+  }
 }
 
 class LocationReading {
@@ -75,11 +83,16 @@ class LocationReading {
   private readonly readKeys = new Set<string>();
   private readonly declared = new Map<string, { location: string; line: number }>();
   private readonly textCache = new Map<string, Promise<string>>();
+  /** Files read and parsed ahead, in reading order, while earlier ones are still being validated. */
+  private readonly parsedAhead = new Map<string, Promise<ParsedDocument[] | undefined>>();
   private readonly source: SourceOptions;
   private readonly maxAliases: number;
   private origin = "";
 
-  constructor(options: ReadOptions) {
+  constructor(
+    options: ReadOptions,
+    private readonly pool: YamlParserPool | undefined,
+  ) {
     this.source = {
       maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       fetch: options.fetch ?? globalThis.fetch,
@@ -139,8 +152,9 @@ class LocationReading {
       if (matches.length === 0 && !optional) {
         this.missing(spec, referrer, `no file matches ${spec.target}`);
       }
-      for (const match of matches)
-        await this.readFile({ type: "file", target: match }, ancestors, referrer, optional);
+      const specs: LocationSpec[] = matches.map((match) => ({ type: "file", target: match }));
+      specs.forEach((s) => this.parseAhead(s));
+      for (const match of specs) await this.readFile(match, ancestors, referrer, optional);
       return;
     }
     await this.readFile(spec, ancestors, referrer, optional);
@@ -181,7 +195,10 @@ class LocationReading {
     this.readKeys.add(key);
 
     const locations: Array<{ entity: Entity; lineOf: (path: Array<string | number>) => number }> = [];
-    for (const doc of parseDescriptorYaml(text, { maxAliases: this.maxAliases })) {
+    const documents =
+      (await this.parsedAhead.get(key)) ?? parseDescriptorYaml(text, { maxAliases: this.maxAliases });
+    this.parsedAhead.delete(key);
+    for (const doc of documents) {
       if (!doc.ok) {
         this.problem({ location: key, line: doc.line, message: doc.message });
         continue;
@@ -307,15 +324,39 @@ class LocationReading {
       });
     }
 
-    for (const { target, field, path } of targets) {
+    const resolvedTargets = targets.map((t) => ({ ...t, resolved: resolveTarget(type, t.target, base) }));
+    for (const { resolved } of resolvedTargets) {
+      if (!("error" in resolved) && !(resolved.type === "file" && isDynamicPattern(resolved.target))) {
+        this.parseAhead(resolved);
+      }
+    }
+    for (const { target, field, path, resolved } of resolvedTargets) {
       const referrer: Referrer = { location, line: lineOf(path), ref, field };
-      const resolved = resolveTarget(type, target, base);
       if ("error" in resolved) {
         this.problem({ ...referrer, message: `${field} "${target}": ${resolved.error}` });
         continue;
       }
       await this.readSpec(resolved, ancestors, referrer, optional);
     }
+  }
+
+  /**
+   * Starts reading and parsing a file before its turn. Failures are left for readFile, which reads the
+   * same cached text in order and reports them where they belong; a failed worker parse falls back to
+   * parsing inline.
+   */
+  private parseAhead(spec: LocationSpec): void {
+    const key = stringifyLocation(spec);
+    if (!this.pool || this.parsedAhead.has(key) || this.readKeys.has(key)) return;
+    const limits = { maxAliases: this.maxAliases };
+    const pool = this.pool;
+    this.parsedAhead.set(
+      key,
+      this.readText(spec).then(
+        (text) => pool.parse(text, limits).catch(() => undefined),
+        () => undefined,
+      ),
+    );
   }
 
   /** Reads text once per read, so a placeholder file shared by many entities is fetched once. */
