@@ -8,10 +8,15 @@ import { catalogCommandsPlugin } from "../catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
-import type { EntityResolver } from "../catalog/resolver.ts";
+import { firstFound } from "../catalog/resolver.ts";
 import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
+import { entityToDocument } from "../search/entity-document.ts";
+import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-search-index.ts";
+import type { SearchIndex } from "../search/search-index.ts";
+import { searchPlugin } from "../search/search-plugin.ts";
+import { SearchEntityResolver } from "../search/search-resolver.ts";
 import type { Config } from "./config.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
@@ -24,6 +29,7 @@ export interface App {
   log: Logger;
   db: Database;
   catalog: CatalogService;
+  search: SearchIndex;
   registry: Registry;
   router: Router;
   /** The locations imported at start-up and what each import did. */
@@ -48,16 +54,37 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     sqlitePath: join(config.CALLBOARD_DATA_DIR, "callboard.db"),
     log,
   });
+  let search: SearchIndex | undefined;
   try {
     const store = new PrismaCatalogStore(db);
     const graph = new CatalogGraph();
     const catalog = new CatalogService({ store, graph, read: (target) => readLocation(target), log });
-    await catalog.load();
+    const stored = await catalog.load();
 
-    const resolver: EntityResolver = new GraphNameResolver(graph);
+    // The index is derived state: rebuilt from the database whenever its fingerprint says it is stale,
+    // then kept current on every catalog write.
+    search = await openSearchIndex({
+      meilisearchUrl: config.MEILISEARCH_URL,
+      meilisearchApiKey: config.MEILISEARCH_KEY,
+      path: join(config.CALLBOARD_DATA_DIR, "search.db"),
+    });
+    const index = search;
+    const fingerprint = () => searchFingerprint(catalog.contentHashes());
+    if (await ensureFresh(index, fingerprint(), () => stored.map(entityToDocument))) {
+      log.info({ documents: stored.length }, "search index rebuilt");
+    }
+    catalog.onChange(async (change) => {
+      if (change.removed.length > 0) await index.delete(change.removed);
+      if (change.upserted.length > 0) await index.upsert(change.upserted.map(entityToDocument));
+      await index.recordFingerprint(fingerprint());
+    });
+
+    const resolver = firstFound(new GraphNameResolver(graph), new SearchEntityResolver(index));
     const registry = new Registry(log);
     await registry.use(
       catalogCommandsPlugin({ graph, resolver: () => resolver }),
+      // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
+      searchPlugin({ index, describe: (ref) => graph.get(ref)?.metadata.title ?? undefined }),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
@@ -75,12 +102,17 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       log,
       db,
       catalog,
+      search: index,
       registry,
       router,
       imported,
-      close: () => db.close(),
+      close: async () => {
+        await index.close();
+        await db.close();
+      },
     };
   } catch (error) {
+    await search?.close();
     await db.close();
     throw error;
   }

@@ -39,6 +39,8 @@ export function locationKey(target: string, cwd = process.cwd()): string {
  */
 export class CatalogService {
   private readonly listeners: CatalogListener[] = [];
+  /** Content hash of every stored entity, so derived state (the search index) can tell it is current. */
+  private readonly hashes = new Map<string, string>();
 
   constructor(
     private readonly deps: { store: CatalogStore; graph: CatalogGraph; read: LocationReader; log: Logger },
@@ -46,6 +48,11 @@ export class CatalogService {
 
   get graph(): CatalogGraph {
     return this.deps.graph;
+  }
+
+  /** Every stored entity's ref and content hash. */
+  *contentHashes(): Iterable<{ id: string; hash: string }> {
+    for (const [id, hash] of this.hashes) yield { id, hash };
   }
 
   onChange(listener: CatalogListener): void {
@@ -56,6 +63,7 @@ export class CatalogService {
   async load(): Promise<StoredEntity[]> {
     const stored = await this.deps.store.loadAll();
     this.deps.graph.upsert(stored);
+    for (const entity of stored) this.hashes.set(entity.ref, entity.hash);
     return stored;
   }
 
@@ -68,6 +76,8 @@ export class CatalogService {
     const upserted = entities.filter((e) => changed.has(e.ref));
     this.deps.graph.remove(result.removed);
     this.deps.graph.upsert(upserted);
+    for (const ref of result.removed) this.hashes.delete(ref);
+    for (const entity of upserted) this.hashes.set(entity.ref, entity.hash);
     await this.notify({ upserted, removed: result.removed });
     this.deps.log.info(
       {
@@ -90,6 +100,7 @@ export class CatalogService {
   async removeLocation(target: string): Promise<ImportResult> {
     const result = await this.deps.store.removeLocation(locationKey(target));
     this.deps.graph.remove(result.removed);
+    for (const ref of result.removed) this.hashes.delete(ref);
     await this.notify({ upserted: [], removed: result.removed });
     return result;
   }

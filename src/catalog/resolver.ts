@@ -11,3 +11,19 @@ export interface EntityResolver {
   /** `kinds` narrows the match to these lower-case kinds (e.g. ["group", "user"] for owners). */
   resolve(query: string, options?: { kinds?: string[] }): Promise<Resolution>;
 }
+
+/**
+ * Ask `exact` first and `fuzzy` only when it is not sure: exact names resolve at memory speed, and only
+ * typos and partial names pay for a search.
+ */
+export function firstFound(exact: EntityResolver, fuzzy: EntityResolver): EntityResolver {
+  return {
+    async resolve(query, options) {
+      const first = await exact.resolve(query, options);
+      if (first.status === "found") return first;
+      const second = await fuzzy.resolve(query, options);
+      if (second.status === "found" || second.candidates.length > 0) return second;
+      return first;
+    },
+  };
+}

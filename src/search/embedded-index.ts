@@ -121,6 +121,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
     this.loadVocabulary();
   }
 
+  async recordFingerprint(fingerprint: string): Promise<void> {
+    setMeta(this.db, "fingerprint", fingerprint);
+  }
+
   async fingerprint(): Promise<string | undefined> {
     const row = this.statement("SELECT value FROM meta WHERE key = 'fingerprint'").get() as
       { value: string } | undefined;

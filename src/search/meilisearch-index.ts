@@ -111,6 +111,10 @@ export class MeiliSearchIndex implements SearchIndex {
     } finally {
       await this.dropIndex(staging);
     }
+    await this.recordFingerprint(fingerprint);
+  }
+
+  async recordFingerprint(fingerprint: string): Promise<void> {
     await this.wait(
       this.client.index(`${this.uid}_meta`).addDocuments([{ key: "fingerprint", value: fingerprint }], {
         primaryKey: "key",

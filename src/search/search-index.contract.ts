@@ -26,6 +26,13 @@ export function searchIndexContract(name: string, makeIndex: () => Promise<Searc
       expect(await index.fingerprint()).toBe("contract-v1");
     });
 
+    it("records the fingerprint after incremental writes, keeping the documents", async () => {
+      await index.recordFingerprint("contract-v1-plus-writes");
+      expect(await index.fingerprint()).toBe("contract-v1-plus-writes");
+      expect((await index.search({ q: "payments-api" })).hits.length).toBeGreaterThan(0);
+      await index.recordFingerprint("contract-v1");
+    });
+
     it("finds an exact name first, hyphenated or spelled as words", async () => {
       for (const q of ["payments-api", "payments api", "Payments-API"]) {
         expect((await names(q))[0], q).toBe("component:default/payments-api");

@@ -84,6 +84,12 @@ export interface SearchIndex {
   rebuild(docs: AsyncIterable<SearchDocument[]> | SearchDocument[], fingerprint: string): Promise<void>;
   /** The fingerprint of the last completed rebuild, undefined when the index was never built. */
   fingerprint(): Promise<string | undefined>;
+  /**
+   * Record what the index now holds after incremental upserts and deletes, so the next start-up does not
+   * rebuild for nothing. Call it only after those writes completed: a crash in between leaves the old
+   * fingerprint, and start-up then rebuilds, which is the safe side.
+   */
+  recordFingerprint(fingerprint: string): Promise<void>;
   close(): Promise<void>;
 }
 
