@@ -7,15 +7,13 @@ import { buildApp, type App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 import { formatImportSummary } from "./import-report.ts";
 import { createLogger } from "./logger.ts";
+import { serve } from "./serve.ts";
 
 const CONNECT_HINT =
   "Slack and Teams are not configured, so this is the terminal chat; to connect them set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README: Connect to Slack / Connect to Teams).";
 
 export async function startCallboard(config: Config): Promise<void> {
-  const chatServers = slackConfigured(config) || teamsConfigured(config);
-  if (chatServers) {
-    throw new Error("Slack and Teams surfaces are not wired into this build yet; unset their credentials.");
-  }
+  if (slackConfigured(config) || teamsConfigured(config)) return startServer(config);
   // The terminal belongs to the conversation, so logs go to a file beside the database.
   mkdirSync(config.CALLBOARD_DATA_DIR, { recursive: true });
   const logFile = join(config.CALLBOARD_DATA_DIR, "callboard.log");
@@ -27,6 +25,24 @@ export async function startCallboard(config: Config): Promise<void> {
     await app.close();
     log.flush();
   }
+}
+
+/** With Slack or Teams configured: structured logs to stdout, and serve until a signal says stop. */
+async function startServer(config: Config): Promise<void> {
+  const log = createLogger(config.LOG_LEVEL);
+  const app = await buildApp(config, log);
+  for (const report of app.imported) log.info(formatImportSummary(report, { brief: true }));
+  const serving = await serve(app);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, "stopping");
+      resolve();
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  await serving.stop();
+  await app.close();
 }
 
 async function runTerminal(app: App): Promise<void> {

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BotConnectorStandIn } from "../bot/teams/stand-in/bot-connector-stand-in.ts";
+import { FakeSlackApi } from "../../test/fixtures/slack/fake-slack-api.ts";
+import { SIGNING_SECRET, sendSigned, slashCommandBody } from "../../test/fixtures/slack/slack-requests.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
+
+/**
+ * The whole process as an operator runs it: `npm start` with Slack and Teams configured serves both on
+ * one HTTP server, answers a signed slash command through the Slack Web API stand-in and a Teams message
+ * through the Bot Connector stand-in, and stops cleanly on SIGTERM.
+ */
+describe("npm start with Slack and Teams configured", () => {
+  const slack = new FakeSlackApi();
+  const connector = new BotConnectorStandIn();
+  let connectorUrl = "";
+  let child: ChildProcess;
+  let baseUrl = "";
+  const dataDir = mkdtempSync(join(tmpdir(), "cb-serve-"));
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    await slack.start();
+    connectorUrl = await connector.start();
+    child = spawn(process.execPath, ["--import", tsx, join(root, "src/app/main.ts")], {
+      cwd: dataDir,
+      env: {
+        PATH: process.env.PATH,
+        CALLBOARD_DATA_DIR: dataDir,
+        PORT: "0",
+        HOST: "127.0.0.1",
+        SLACK_BOT_TOKEN: "xoxb-test-0000-callboard",
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_API_URL: slack.apiUrl,
+        TEAMS_ENABLED: "true",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stderr!.on("data", (chunk) => logs.push(String(chunk)));
+    baseUrl = await new Promise<string>((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout! });
+      lines.on("line", (line) => {
+        logs.push(line);
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === "Callboard is serving" && entry.url) resolve(entry.url);
+      });
+      child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${logs.join("\n")}`)));
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await slack.stop();
+    await connector.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("answers a signed Slack slash command through the Web API", async () => {
+    const body = slashCommandBody(
+      "/callboard",
+      "who owns payments-api",
+      slack.responseUrl("r1"),
+      "13345224609.1",
+    );
+    const answered = slack.waitFor((call) => call.responseId === "r1", 20_000);
+    const sent = await sendSigned(baseUrl, body, "application/x-www-form-urlencoded");
+    expect(sent.status).toBe(200);
+    expect(JSON.stringify((await answered).args)).toContain("Payments Team");
+    expect(slack.violations).toEqual([]);
+  });
+
+  it("refuses an unsigned Slack request", async () => {
+    const body = slashCommandBody("/callboard", "help", slack.responseUrl("r2"), "13345224609.2");
+    expect(
+      (await sendSigned(baseUrl, body, "application/x-www-form-urlencoded", { signature: null })).status,
+    ).toBe(401);
+  });
+
+  it("answers a Teams message through the Bot Connector", async () => {
+    const activity = JSON.parse(
+      readFileSync(join(root, "test/fixtures/teams/message-personal.json"), "utf8"),
+    ) as Record<string, unknown>;
+    activity.serviceUrl = connectorUrl;
+    const replied = connector.waitFor((call) => call.method === "POST", 20_000);
+    const response = await fetch(`${baseUrl}/api/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(activity),
+    });
+    expect(response.status).toBeLessThan(300);
+    const call = await replied;
+    expect(JSON.stringify(call.body)).toContain("Payments Team");
+    expect(call.problems).toEqual([]);
+  });
+
+  it("stops cleanly on SIGTERM, and no secret reached the logs", async () => {
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(logs.join("\n")).not.toContain(SIGNING_SECRET);
+    expect(logs.join("\n")).not.toContain("xoxb-test-0000-callboard");
+  });
+});

@@ -1,0 +1,104 @@
+import type { Logger } from "pino";
+import { createSlackSurface, type SlackSurface } from "../bot/slack/slack-surface.ts";
+import { createTeamsSurface } from "../bot/teams/teams-surface.ts";
+import { PrismaConversationStore } from "../db/conversation-store.ts";
+import { PrismaEventLedger } from "../db/event-ledger.ts";
+import { PrismaFormStateStore } from "../db/form-state-store.ts";
+import type { HttpRoute } from "../plugins/api.ts";
+import type { App } from "./build-app.ts";
+import { slackConfigured, teamsConfigured } from "./config.ts";
+import { formatImportSummary } from "./import-report.ts";
+import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
+
+export interface Serving {
+  http: RunningHttpServer;
+  slack?: SlackSurface;
+  stop(): Promise<void>;
+}
+
+/**
+ * Server mode: the configured chat surfaces on the one HTTP server. The surfaces get their state
+ * (retry de-duplication, form state, conversation references) from the database, so any replica can
+ * take any request.
+ */
+export async function serve(app: App): Promise<Serving> {
+  const { config, log, router, db } = app;
+  const ledger = new PrismaEventLedger(db.prisma);
+  const formState = new PrismaFormStateStore(db.prisma);
+  const routes: HttpRoute[] = [...app.registry.routes];
+  const mounted: string[] = [];
+
+  let slack: SlackSurface | undefined;
+  if (slackConfigured(config)) {
+    slack = createSlackSurface({
+      router,
+      ledger,
+      formState,
+      signingSecret: config.SLACK_SIGNING_SECRET!,
+      botToken: config.SLACK_BOT_TOKEN!,
+      appToken: config.SLACK_APP_TOKEN,
+      apiUrl: config.SLACK_API_URL,
+      log,
+    });
+    routes.push(...slack.routes);
+    mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
+  }
+  if (teamsConfigured(config)) {
+    const teams = createTeamsSurface({
+      router,
+      ledger,
+      formState,
+      conversations: new PrismaConversationStore(db.prisma),
+      appId: config.MICROSOFT_APP_ID,
+      appPassword: config.MICROSOFT_APP_PASSWORD,
+      tenantId: config.MICROSOFT_APP_TENANT_ID,
+      appType: config.MICROSOFT_APP_TYPE,
+      production: config.NODE_ENV === "production",
+      log,
+    });
+    routes.push(...teams.routes);
+    mounted.push("Teams at /api/messages");
+  }
+
+  const http = await startHttpServer({ routes, port: config.PORT, host: config.HOST, log });
+  await slack?.start();
+  const refresh = scheduleRefresh(app, log);
+  log.info({ url: http.url, surfaces: mounted, entities: app.catalog.graph.size }, "Callboard is serving");
+  return {
+    http,
+    slack,
+    stop: async () => {
+      if (refresh) clearInterval(refresh);
+      await slack?.stop();
+      await http.close();
+    },
+  };
+}
+
+/** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */
+function scheduleRefresh(app: App, log: Logger): NodeJS.Timeout | undefined {
+  const seconds = app.config.CALLBOARD_REFRESH_SECONDS;
+  if (seconds <= 0) return undefined;
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      for (const location of await app.catalog.locations()) {
+        const report = await app.catalog.importLocation(location.key);
+        if (
+          report.added.length + report.updated.length + report.removed.length + report.problems.length >
+          0
+        ) {
+          log.info(formatImportSummary(report, { brief: true }));
+        }
+      }
+    } catch (error) {
+      log.error({ err: error }, "catalog refresh failed; the stored catalog is unchanged");
+    } finally {
+      running = false;
+    }
+  }, seconds * 1000);
+  timer.unref();
+  return timer;
+}
