@@ -21,7 +21,7 @@ import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";
 import { entityRef } from "../src/catalog/model/ref.ts";
 import { deriveRelations } from "../src/catalog/model/relations.ts";
 import { FakeSlackApi } from "../test/fixtures/slack/fake-slack-api.ts";
-import { MemoryEventLedger, MemoryFormStateStore } from "../test/fixtures/slack/memory-stores.ts";
+import { MemoryEventLedger, MemoryFormStateStore } from "../test/fixtures/memory-ports.ts";
 import { sendSigned, SIGNING_SECRET, slashCommandBody } from "../test/fixtures/slack/slack-requests.ts";
 import { generateOrganisation } from "./generate-org.ts";
 import { round, summary } from "./stats.ts";

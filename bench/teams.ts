@@ -20,12 +20,12 @@ import pino from "pino";
 import { startHttpServer } from "../src/app/http-server.ts";
 import { Registry } from "../src/bot/registry.ts";
 import { Router } from "../src/bot/router.ts";
-import { BotConnectorStandIn } from "../src/bot/teams/stand-in/bot-connector-stand-in.ts";
+import { BotConnectorStandIn } from "../test/fixtures/teams/bot-connector-stand-in.ts";
 import {
-  MemoryConversations,
-  MemoryFormState,
-  MemoryLedger,
-} from "../src/bot/teams/stand-in/memory-ports.ts";
+  MemoryConversationStore,
+  MemoryFormStateStore,
+  MemoryEventLedger,
+} from "../test/fixtures/memory-ports.ts";
 import { createTeamsSurface } from "../src/bot/teams/teams-surface.ts";
 import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
@@ -64,9 +64,9 @@ async function runBot(): Promise<void> {
   await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
   const surface = createTeamsSurface({
     router: new Router(registry, log),
-    ledger: new MemoryLedger(),
-    conversations: new MemoryConversations(),
-    formState: new MemoryFormState(),
+    ledger: new MemoryEventLedger(),
+    conversations: new MemoryConversationStore(),
+    formState: new MemoryFormStateStore(),
     production: false,
     log,
   });

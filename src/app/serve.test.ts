@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BotConnectorStandIn } from "../bot/teams/stand-in/bot-connector-stand-in.ts";
+import { BotConnectorStandIn } from "../../test/fixtures/teams/bot-connector-stand-in.ts";
 import { FakeSlackApi } from "../../test/fixtures/slack/fake-slack-api.ts";
 import { SIGNING_SECRET, sendSigned, slashCommandBody } from "../../test/fixtures/slack/slack-requests.ts";
 

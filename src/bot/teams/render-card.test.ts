@@ -3,7 +3,7 @@ import type { Form } from "../../message/form.ts";
 import { actions, context, divider, header, links, reply, section } from "../../message/reply.ts";
 import { escapeCardText, toCardMarkdown, toPlainText } from "./card-markdown.ts";
 import { cardBytes, renderCard, renderFormCard, renderInput } from "./render-card.ts";
-import { adaptiveCardErrors } from "./stand-in/card-validator.ts";
+import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
 
 describe("card markdown", () => {
   it("keeps bold, italic and links, drops code ticks and escapes everything else", () => {

@@ -10,10 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer, type RunningHttpServer } from "../../app/http-server.ts";
 import { Registry } from "../registry.ts";
 import { Router } from "../router.ts";
-import { BotConnectorStandIn } from "./stand-in/bot-connector-stand-in.ts";
-import { adaptiveCardErrors } from "./stand-in/card-validator.ts";
-import { MemoryConversations, MemoryFormState, MemoryLedger } from "./stand-in/memory-ports.ts";
-import { teamsTestPlugin } from "./stand-in/test-plugin.ts";
+import { BotConnectorStandIn } from "../../../test/fixtures/teams/bot-connector-stand-in.ts";
+import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
+import {
+  MemoryConversationStore,
+  MemoryFormStateStore,
+  MemoryEventLedger,
+} from "../../../test/fixtures/memory-ports.ts";
+import { teamsTestPlugin } from "../../../test/fixtures/teams/test-plugin.ts";
 import { commandText } from "./teams-bot.ts";
 import { createTeamsSurface, type TeamsSurface } from "./teams-surface.ts";
 
@@ -65,8 +69,8 @@ const texts = (card: any): string =>
 
 describe("Teams surface over HTTP, no app id (development mode)", () => {
   const connector = new BotConnectorStandIn();
-  const conversations = new MemoryConversations();
-  const formState = new MemoryFormState();
+  const conversations = new MemoryConversationStore();
+  const formState = new MemoryFormStateStore();
   let server: RunningHttpServer;
   let surface: TeamsSurface;
   let serviceUrl: string;
@@ -83,7 +87,7 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     });
     surface = createTeamsSurface({
       router: await router(),
-      ledger: new MemoryLedger(),
+      ledger: new MemoryEventLedger(),
       conversations,
       formState,
       production: false,
@@ -339,9 +343,9 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
 describe("Teams surface trust", () => {
   it("refuses to start in production without an app id, naming the setting", () => {
     const ports = {
-      ledger: new MemoryLedger(),
-      conversations: new MemoryConversations(),
-      formState: new MemoryFormState(),
+      ledger: new MemoryEventLedger(),
+      conversations: new MemoryConversationStore(),
+      formState: new MemoryFormStateStore(),
     };
     expect(() => createTeamsSurface({ router: {} as Router, ...ports, production: true, log })).toThrow(
       /MICROSOFT_APP_ID is not set/,
@@ -385,9 +389,9 @@ describe("Teams surface trust", () => {
       );
       const surface = createTeamsSurface({
         router: await router(),
-        ledger: new MemoryLedger(),
-        conversations: new MemoryConversations(),
-        formState: new MemoryFormState(),
+        ledger: new MemoryEventLedger(),
+        conversations: new MemoryConversationStore(),
+        formState: new MemoryFormStateStore(),
         appId,
         appPassword: "not-a-real-secret",
         production: true,
