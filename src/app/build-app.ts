@@ -65,7 +65,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     // then kept current on every catalog write.
     search = await openSearchIndex({
       meilisearchUrl: config.MEILISEARCH_URL,
-      meilisearchApiKey: config.MEILISEARCH_KEY,
+      meilisearchApiKey: config.MEILISEARCH_API_KEY,
       path: join(config.CALLBOARD_DATA_DIR, "search.db"),
     });
     const index = search;

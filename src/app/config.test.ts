@@ -25,7 +25,7 @@ describe("loadConfig", () => {
   it("never echoes a secret in an error", () => {
     const error = (() => {
       try {
-        loadConfig({ MEILISEARCH_URL: "not a url", MEILISEARCH_KEY: "" }, { cwd: dir() });
+        loadConfig({ MEILISEARCH_URL: "not a url", MEILISEARCH_API_KEY: "" }, { cwd: dir() });
       } catch (e) {
         return e as Error;
       }

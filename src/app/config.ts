@@ -39,7 +39,7 @@ export const configSchema = z.object({
   CALLBOARD_BASE_URL: urlText,
   CALLBOARD_REFRESH_SECONDS: z.coerce.number().int().min(0).default(0),
   MEILISEARCH_URL: urlText,
-  MEILISEARCH_KEY: optionalText,
+  MEILISEARCH_API_KEY: optionalText,
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_APP_TOKEN: optionalText,
@@ -79,7 +79,7 @@ const SECRET_KEYS = new Set<keyof Config>([
   "SLACK_SIGNING_SECRET",
   "SLACK_APP_TOKEN",
   "MICROSOFT_APP_PASSWORD",
-  "MEILISEARCH_KEY",
+  "MEILISEARCH_API_KEY",
 ]);
 
 export class ConfigError extends Error {}

@@ -23,12 +23,12 @@ const REDACT = [
   "SLACK_SIGNING_SECRET",
   "SLACK_APP_TOKEN",
   "MICROSOFT_APP_PASSWORD",
-  "MEILISEARCH_KEY",
+  "MEILISEARCH_API_KEY",
   "*.SLACK_BOT_TOKEN",
   "*.SLACK_SIGNING_SECRET",
   "*.SLACK_APP_TOKEN",
   "*.MICROSOFT_APP_PASSWORD",
-  "*.MEILISEARCH_KEY",
+  "*.MEILISEARCH_API_KEY",
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
