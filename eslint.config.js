@@ -13,7 +13,14 @@ export default tseslint.config(
   },
   {
     // Services stay platform-blind: nothing outside src/bot and src/app may import chat code.
-    files: ["src/catalog/**", "src/scaffold/**", "src/docs/**", "src/search/**", "src/plugins/**", "src/message/**"],
+    files: [
+      "src/catalog/**",
+      "src/scaffold/**",
+      "src/docs/**",
+      "src/search/**",
+      "src/plugins/**",
+      "src/message/**",
+    ],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["**/bot/**", "@slack/*", "botbuilder*"] }],
     },

@@ -3,15 +3,7 @@
  * Rendered as a Slack modal (one view a page), an Adaptive Card dialog, or terminal prompts.
  */
 export type FieldKind =
-  | "text"
-  | "textarea"
-  | "number"
-  | "boolean"
-  | "select"
-  | "multiselect"
-  | "entity"
-  | "owner"
-  | "repoUrl";
+  "text" | "textarea" | "number" | "boolean" | "select" | "multiselect" | "entity" | "owner" | "repoUrl";
 
 export interface Option {
   value: string;
