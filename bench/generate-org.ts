@@ -105,7 +105,7 @@ function words(list: string): string[] {
 }
 
 /** mulberry32: tiny, fast and good enough to make benchmark data look random yet repeatable. */
-function createRandom(seed: number): () => number {
+export function createRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

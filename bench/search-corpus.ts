@@ -2,11 +2,11 @@
  * The search benchmark's corpus and queries: the catalog benchmark's seeded organisation turned into search
  * documents, plus seeded TechDocs-like sections, plus a seeded mix of queries with the answer each expects.
  */
-import type { Entity } from "../src/catalog/model/entity.ts";
+import { entityRef } from "../src/catalog/model/ref.ts";
 import { entityToDocument } from "../src/search/entity-document.ts";
 import { parseSearchText } from "../src/search/query-text.ts";
 import type { SearchDocument, SearchQuery } from "../src/search/search-index.ts";
-import { generateOrganisation } from "./generate-org.ts";
+import { createRandom as random, generateOrganisation } from "./generate-org.ts";
 
 export type QueryType = "exact" | "prefix" | "typo_name" | "typo_word" | "multi_word" | "filtered" | "docs";
 
@@ -51,21 +51,6 @@ const PHRASES = [
   "tail the structured logs",
   "confirm idempotency keys are kept",
 ];
-
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function entityRef(entity: Entity): string {
-  return `${entity.kind.toLowerCase()}:${entity.metadata.namespace ?? "default"}/${entity.metadata.name}`.toLowerCase();
-}
 
 export interface Corpus {
   entities: SearchDocument[];
