@@ -1,3 +1,5 @@
+import { lowerBound, typoNeighbours } from "../../search/typo-vocabulary.ts";
+
 const ALREADY_NORMAL = /^[a-z0-9.]+(?:-[a-z0-9.]+)*$/;
 
 /**
@@ -119,73 +121,13 @@ export class NameIndex {
     return this.sorted;
   }
 
-  /**
-   * Every key within `budget` edits of `query`, by walking the sorted keys as if they were a trie: the
-   * edit-distance rows for a shared prefix are computed once, and a prefix whose best row value is
-   * already over budget skips every key under it. Sorted names share long prefixes, so this visits a
-   * small part of a 100k catalog instead of computing 100k distances.
-   */
+  /** Every key within `budget` edits of `query` (the search index's pruned walk over sorted terms). */
   private typos(query: string, budget: number): Array<[string, number]> {
-    const sorted = this.sortedKeys();
-    const m = query.length;
-    const maxDepth = m + budget;
-    // rows[d] is the distance row after the first d characters of the current key.
-    const rows: Int32Array[] = [];
-    for (let d = 0; d <= maxDepth + 1; d++) rows.push(new Int32Array(m + 1));
-    for (let j = 0; j <= m; j++) rows[0]![j] = j;
-
-    const out: Array<[string, number]> = [];
-    let previous = "";
-    let valid = 0;
-    let i = 0;
-    while (i < sorted.length) {
-      const key = sorted[i]!;
-      let depth = Math.min(valid, commonPrefix(previous, key));
-      let pruned = false;
-      while (depth < key.length && depth < maxDepth + 1) {
-        depth++;
-        const row = rows[depth]!;
-        const above = rows[depth - 1]!;
-        const c = key.charCodeAt(depth - 1);
-        row[0] = depth;
-        let best = depth;
-        for (let j = 1; j <= m; j++) {
-          const q = query.charCodeAt(j - 1);
-          let value = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (q === c ? 0 : 1));
-          if (depth > 1 && j > 1 && q === key.charCodeAt(depth - 2) && query.charCodeAt(j - 2) === c) {
-            value = Math.min(value, rows[depth - 2]![j - 2]! + 1);
-          }
-          row[j] = value;
-          if (value < best) best = value;
-        }
-        if (best > budget) {
-          pruned = true;
-          break;
-        }
-      }
-      previous = key;
-      if (pruned) {
-        // Nothing starting with key[0..depth) can come back under budget.
-        valid = depth - 1;
-        i = lowerBound(sorted, key.slice(0, depth) + "\uffff", i + 1);
-        continue;
-      }
-      valid = depth;
-      if (depth === key.length) {
-        const distance = rows[depth]![m]!;
-        if (distance <= budget && key !== query) out.push([key, distance]);
-      }
-      i++;
-    }
-    return out;
+    return typoNeighbours(this.sortedKeys(), query, budget, Number.POSITIVE_INFINITY).map((c) => [
+      c.term,
+      c.distance,
+    ]);
   }
-}
-
-function commonPrefix(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  return i;
 }
 
 /** A name the query starts counts like one typo: "checkout" should offer checkout-web before far typos. */
@@ -205,15 +147,4 @@ function pull(map: Map<string, string[]>, key: string, ref: string): void {
   const at = list.indexOf(ref);
   if (at !== -1) list.splice(at, 1);
   if (list.length === 0) map.delete(key);
-}
-
-function lowerBound(sorted: string[], value: string, from = 0): number {
-  let low = from;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid]! < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
