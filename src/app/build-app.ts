@@ -9,6 +9,7 @@ import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
+import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
 import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
@@ -17,7 +18,7 @@ import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-
 import type { SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
 import { SearchEntityResolver } from "../search/search-resolver.ts";
-import type { Config } from "./config.ts";
+import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -80,9 +81,18 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     });
 
     const resolver = firstFound(new GraphNameResolver(graph), new SearchEntityResolver(index));
+    // Entity pages and link previews exist only where Callboard serves HTTP; the terminal chat alone
+    // would print links that lead nowhere.
+    const serving = Boolean(config.CALLBOARD_BASE_URL) || slackConfigured(config) || teamsConfigured(config);
+    const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const registry = new Registry(log);
     await registry.use(
-      catalogCommandsPlugin({ graph, resolver: () => resolver }),
+      catalogCommandsPlugin({
+        graph,
+        resolver: () => resolver,
+        ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
+      }),
+      catalogLinksPlugin({ graph, baseUrl }),
       // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
       searchPlugin({ index, describe: (ref) => graph.get(ref)?.metadata.title ?? undefined }),
       ...(options.plugins ?? []),

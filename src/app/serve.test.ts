@@ -7,7 +7,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BotConnectorStandIn } from "../../test/fixtures/teams/bot-connector-stand-in.ts";
 import { FakeSlackApi } from "../../test/fixtures/slack/fake-slack-api.ts";
-import { SIGNING_SECRET, sendSigned, slashCommandBody } from "../../test/fixtures/slack/slack-requests.ts";
+import {
+  SIGNING_SECRET,
+  linkSharedBody,
+  nextEventId,
+  sendSigned,
+  slashCommandBody,
+} from "../../test/fixtures/slack/slack-requests.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const tsx = pathToFileURL(join(root, "node_modules/tsx/dist/loader.mjs")).href;
@@ -40,6 +46,7 @@ describe("npm start with Slack and Teams configured", () => {
         SLACK_SIGNING_SECRET: SIGNING_SECRET,
         SLACK_API_URL: slack.apiUrl,
         TEAMS_ENABLED: "true",
+        CALLBOARD_BASE_URL: "http://callboard.test",
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -74,6 +81,22 @@ describe("npm start with Slack and Teams configured", () => {
     expect(sent.status).toBe(200);
     expect(JSON.stringify((await answered).args)).toContain("Payments Team");
     expect(slack.violations).toEqual([]);
+  });
+
+  it("unfurls a pasted catalog link, and serves the page it points at", async () => {
+    const link = "http://callboard.test/catalog/default/component/payments-api";
+    const unfurled = slack.waitFor((call) => call.method === "chat.unfurl", 20_000);
+    const body = linkSharedBody([link], {
+      channel: "C0PLATFORM",
+      messageTs: "1732530000.000100",
+      eventId: nextEventId(),
+    });
+    expect((await sendSigned(baseUrl, body, "application/json")).status).toBe(200);
+    const call = await unfurled;
+    expect(JSON.stringify(call.args)).toContain("Payments Team");
+    const page = await fetch(`${baseUrl}/catalog/default/component/payments-api`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<h1>Payments API</h1>");
   });
 
   it("refuses an unsigned Slack request", async () => {
