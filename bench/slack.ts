@@ -3,12 +3,28 @@
  * receiver on the bot's one HTTP server verifies each request and acks; the answer goes to the command's
  * response_url on a local Slack stand-in that checks every message against Slack's limits.
  *
- * Per command it measures the ack (the HTTP response Slack waits 3 s for) and the time until the answer
- * reaches the stand-in, at concurrency 1, 10 and 100; then counts commands never answered and answered
- * more than once.
+ * Processes: the bot (catalog, router, Slack surface, HTTP server) runs in a child process of its own, as in
+ * production; the load generator and the Slack stand-in share this one, so their work is not charged to the
+ * bot's event loop. `--profile` writes a CPU profile of the bot process to $TMPDIR/callboard-bench-profiles/.
  *
- * Run: npm run bench:slack [-- --entities 100000 --c1 300 --c10 1000 --c100 3000]. Last line: one JSON object.
+ * Semantics of "concurrency N" (closed loop): N virtual users, each a different person in one of many
+ * channels, send a command, wait for its ack, then wait for its ANSWER to reach the stand-in, and only then
+ * send the next. That is what N people at their keyboards do, so at most N commands are in the bot at a
+ * time; an open loop would offer unbounded load and every latency would grow without limit.
+ *
+ * Per command it measures the ack (the HTTP response Slack waits 3 s for) and the time until the answer
+ * reaches the stand-in, at concurrency 1, 10 and 100; then counts commands never answered (no answer within
+ * 10 s) and answered more than once.
+ *
+ * Run: npm run bench:slack [-- --entities 100000 --c1 300 --c10 1000 --c100 3000 --profile].
+ * Last line: one JSON object.
  */
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { startHttpServer } from "../src/app/http-server.ts";
@@ -31,58 +47,102 @@ const flag = (name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
+const text = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const ENTITIES = flag("entities", 100_000);
 const RUNS: { concurrency: number; commands: number }[] = [
   { concurrency: 1, commands: flag("c1", 300) },
   { concurrency: 10, commands: flag("c10", 1000) },
   { concurrency: 100, commands: flag("c100", 3000) },
 ];
+/** Commands spread over this many channels, as real traffic is (and as Slack's limits are per channel). */
+const CHANNELS = 500;
+/** An answer later than this counts as lost. */
+const ANSWER_TIMEOUT_MS = 10_000;
 const BOT_TOKEN = "xoxb-bench-0000-callboard";
 const log = pino({ level: "silent" });
 
-// ---- the catalog --------------------------------------------------------------------------------------
-const t = performance.now();
-const entities = generateOrganisation({ entities: ENTITIES, seed: 7 });
-const graph = new CatalogGraph();
-graph.upsert(
-  entities.map((entity) => ({ ref: entityRef(entity), entity, relations: deriveRelations(entity).edges })),
-);
-const loadSeconds = (performance.now() - t) / 1000;
-const resolver = new GraphNameResolver(graph);
-const registry = new Registry(log);
-await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
-const router = new Router(registry, log);
-const components = entities.filter((e) => e.kind === "Component").map((e) => e.metadata.name);
+if (args.includes("--bot")) await runBot(text("api-url") ?? "");
+else await runLoad();
 
-// ---- the stand-in and the bot ---------------------------------------------------------------------------
-const api = new FakeSlackApi(BOT_TOKEN);
-await api.start();
-const people = entities
-  .filter((e) => e.kind === "User")
-  .slice(0, 200)
-  .map((e, i) => ({
-    id: `U0BENCH${String(i).padStart(4, "0")}`,
-    name: e.metadata.name,
-    email: (e.spec?.profile as { email?: string } | undefined)?.email,
-  }));
-for (const person of people) api.addPerson(person);
-const surface = createSlackSurface({
-  router,
-  ledger: new MemoryEventLedger(),
-  formState: new MemoryFormStateStore(),
-  signingSecret: SIGNING_SECRET,
-  botToken: BOT_TOKEN,
-  apiUrl: api.apiUrl,
-  log,
-});
-await surface.start();
-const server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
+/** The bot process: catalog, router and Slack surface on the HTTP server; prints its URL and load time. */
+async function runBot(apiUrl: string): Promise<void> {
+  const t = performance.now();
+  const entities = generateOrganisation({ entities: ENTITIES, seed: 7 });
+  const graph = new CatalogGraph();
+  graph.upsert(
+    entities.map((entity) => ({ ref: entityRef(entity), entity, relations: deriveRelations(entity).edges })),
+  );
+  const loadSeconds = (performance.now() - t) / 1000;
+  const resolver = new GraphNameResolver(graph);
+  const registry = new Registry(log);
+  await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
+  const surface = createSlackSurface({
+    router: new Router(registry, log),
+    ledger: new MemoryEventLedger(),
+    formState: new MemoryFormStateStore(),
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    apiUrl,
+    log,
+  });
+  await surface.start();
+  const server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
+  // A normal exit, so --cpu-prof gets to write its profile.
+  process.on("SIGTERM", () => {
+    void surface
+      .stop()
+      .then(() => server.close())
+      .finally(() => process.exit(0));
+  });
+  console.log(JSON.stringify({ url: server.url, entities: graph.size, loadSeconds }));
+}
 
-let seed = 42;
-const pick = <T>(items: T[]): T => {
-  seed = (seed * 1103515245 + 12345) % 2 ** 31;
-  return items[seed % items.length]!;
-};
+async function startBot(
+  apiUrl: string,
+): Promise<{ url: string; entities: number; loadSeconds: number; stop: () => Promise<void> }> {
+  const profile = args.includes("--profile");
+  const profileDir = join(tmpdir(), "callboard-bench-profiles");
+  if (profile) {
+    mkdirSync(profileDir, { recursive: true });
+    console.error(`bench:slack: the bot's CPU profile goes to ${profileDir}`);
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+      ...(args.includes("--trace-gc") ? ["--trace-gc"] : []),
+      fileURLToPath(import.meta.url),
+      "--bot",
+      "--api-url",
+      apiUrl,
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const ready = new Promise<{ url: string; entities: number; loadSeconds: number }>((resolve, reject) => {
+    lines.on("line", (line) => {
+      if (line.startsWith("{"))
+        resolve(JSON.parse(line) as { url: string; entities: number; loadSeconds: number });
+      // Anything else the bot prints (--trace-gc) goes to stderr, keeping the last stdout line the JSON.
+      else process.stderr.write(`bot: ${line}\n`);
+    });
+    void exited.then(() => reject(new Error("bench:slack: the bot process ended before it was ready")));
+  });
+  const info = await ready;
+  return {
+    ...info,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
 
 interface RunResult {
   ack: ReturnType<typeof summary>;
@@ -93,108 +153,132 @@ interface RunResult {
   throughput: number;
 }
 
-let serial = 0;
-async function run(concurrency: number, count: number): Promise<RunResult> {
-  const started = new Map<string, number>();
-  const acks: number[] = [];
-  let errors = 0;
-  let next = 0;
-  const firstCall = api.calls.length;
-  const begin = performance.now();
-  async function worker(): Promise<void> {
-    while (next < count) {
-      next++;
-      const id = `cmd-${serial++}`;
-      const person = people[serial % people.length]!;
-      const body = slashCommandBody(
-        "/callboard",
-        `who owns ${pick(components)}`,
-        api.responseUrl(id),
-        `bench.${id}.trigger`,
-        { userId: person.id, userName: person.name },
-        `C0BENCH${serial % 50}`,
-      );
-      const t0 = performance.now();
-      started.set(id, t0);
-      const sent = await sendSigned(server.url, body, "application/x-www-form-urlencoded");
-      acks.push(sent.ackMs);
-      if (sent.status !== 200) errors++;
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - begin) / 1000;
-  // Answers follow the ack; wait until every command has one or nothing has arrived for 2 s.
-  let seen = -1;
-  for (let quiet = 0; quiet < 20;) {
-    const arrived = new Set(api.calls.slice(firstCall).map((c) => c.responseId)).size;
-    if (arrived >= count) break;
-    quiet = arrived === seen ? quiet + 1 : 0;
-    seen = arrived;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const answers = new Map<string, number[]>();
-  for (const call of api.calls.slice(firstCall)) {
-    if (!call.responseId) continue;
-    const list = answers.get(call.responseId) ?? [];
-    list.push(call.at);
-    answers.set(call.responseId, list);
-  }
-  const answer: number[] = [];
-  let lost = 0;
-  let duplicates = 0;
-  for (const [id, t0] of started) {
-    const arrivals = answers.get(id);
-    if (!arrivals) {
-      lost++;
-      continue;
-    }
-    duplicates += arrivals.length - 1;
-    answer.push(arrivals[0]! - t0);
-  }
-  return {
-    ack: summary(acks),
-    answer: summary(answer),
-    lost,
-    duplicates,
-    errors,
-    throughput: round(count / elapsed, 1),
-  };
-}
+async function runLoad(): Promise<void> {
+  // The questions: the same seeded organisation the bot loads, so every name exists.
+  const entities = generateOrganisation({ entities: ENTITIES, seed: 7 });
+  const components = entities.filter((e) => e.kind === "Component").map((e) => e.metadata.name);
+  const api = new FakeSlackApi(BOT_TOKEN);
+  await api.start();
+  const people = entities
+    .filter((e) => e.kind === "User")
+    .slice(0, 200)
+    .map((e, i) => ({
+      id: `U0BENCH${String(i).padStart(4, "0")}`,
+      name: e.metadata.name,
+      email: (e.spec?.profile as { email?: string } | undefined)?.email,
+    }));
+  for (const person of people) api.addPerson(person);
+  const bot = await startBot(api.apiUrl);
 
-// Warm up the JIT, the users.info cache and the connection pool before measuring.
-await run(10, 300);
-const results: Record<number, RunResult> = {};
-for (const { concurrency, commands } of RUNS) {
-  results[concurrency] = await run(concurrency, commands);
-  const r = results[concurrency]!;
+  let seed = 42;
+  const pick = <T>(items: T[]): T => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return items[seed % items.length]!;
+  };
+
+  let serial = 0;
+  async function run(concurrency: number, count: number): Promise<RunResult> {
+    const started = new Map<string, number>();
+    const acks: number[] = [];
+    let errors = 0;
+    let next = 0;
+    const firstCall = api.calls.length;
+    const begin = performance.now();
+    async function virtualUser(): Promise<void> {
+      while (next < count) {
+        next++;
+        const n = serial++;
+        const id = `cmd-${n}`;
+        const person = people[n % people.length]!;
+        const body = slashCommandBody(
+          "/callboard",
+          `who owns ${pick(components)}`,
+          api.responseUrl(id),
+          `bench.${id}.trigger`,
+          { userId: person.id, userName: person.name },
+          `C0BENCH${n % CHANNELS}`,
+        );
+        // Listen before sending: the answer can arrive before the ack does.
+        const answered = api
+          .waitFor((call) => call.responseId === id, ANSWER_TIMEOUT_MS)
+          .then(
+            () => true,
+            () => false,
+          );
+        started.set(id, performance.now());
+        const sent = await sendSigned(bot.url, body, "application/x-www-form-urlencoded");
+        acks.push(sent.ackMs);
+        if (sent.status !== 200) errors++;
+        else await answered;
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, virtualUser));
+    const elapsed = (performance.now() - begin) / 1000;
+    // Late duplicates would land just after the last answer; give them a moment.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const answers = new Map<string, number[]>();
+    for (const call of api.calls.slice(firstCall)) {
+      if (!call.responseId) continue;
+      const list = answers.get(call.responseId) ?? [];
+      list.push(call.at);
+      answers.set(call.responseId, list);
+    }
+    const answer: number[] = [];
+    let lost = 0;
+    let duplicates = 0;
+    for (const [id, t0] of started) {
+      const arrivals = answers.get(id);
+      if (!arrivals) {
+        lost++;
+        continue;
+      }
+      duplicates += arrivals.length - 1;
+      answer.push(arrivals[0]! - t0);
+    }
+    return {
+      ack: summary(acks),
+      answer: summary(answer),
+      lost,
+      duplicates,
+      errors,
+      throughput: round(count / elapsed, 1),
+    };
+  }
+
+  // Warm up the JIT, the users.info cache and the connection pools before measuring.
+  await run(10, 300);
+  const results: Record<number, RunResult> = {};
+  for (const { concurrency, commands } of RUNS) {
+    results[concurrency] = await run(concurrency, commands);
+    const r = results[concurrency]!;
+    console.log(
+      `c${concurrency}: ${commands} commands, ${r.throughput}/s; ack p50 ${r.ack.p50} ms p99 ${r.ack.p99} ms; ` +
+        `answer at stand-in p50 ${r.answer.p50} ms p99 ${r.answer.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}`,
+    );
+  }
+  await bot.stop();
+  await api.stop();
+
+  const metrics: Record<string, number> = {};
+  for (const [c, r] of Object.entries(results)) {
+    metrics[`ack_p50_ms_c${c}`] = r.ack.p50;
+    metrics[`ack_p99_ms_c${c}`] = r.ack.p99;
+    metrics[`answer_p50_ms_c${c}`] = r.answer.p50;
+    metrics[`answer_p99_ms_c${c}`] = r.answer.p99;
+    metrics[`throughput_per_s_c${c}`] = r.throughput;
+  }
+  metrics.lost = Object.values(results).reduce((n, r) => n + r.lost, 0);
+  metrics.duplicates = Object.values(results).reduce((n, r) => n + r.duplicates, 0);
+  metrics.errors = Object.values(results).reduce((n, r) => n + r.errors, 0);
+  metrics.limit_violations = api.violations.length;
+  metrics.users_info_calls = api.callsTo("users.info").length;
   console.log(
-    `c${concurrency}: ${commands} commands, ${r.throughput}/s; ack p50 ${r.ack.p50} ms p99 ${r.ack.p99} ms; ` +
-      `answer at stand-in p50 ${r.answer.p50} ms p99 ${r.answer.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}`,
+    JSON.stringify({
+      bench: "slack",
+      entities: bot.entities,
+      catalog_load_s: round(bot.loadSeconds, 2),
+      node: process.version,
+      metrics,
+    }),
   );
 }
-await surface.stop();
-await server.close();
-await api.stop();
-
-const metrics: Record<string, number> = {};
-for (const [c, r] of Object.entries(results)) {
-  metrics[`ack_p50_ms_c${c}`] = r.ack.p50;
-  metrics[`ack_p99_ms_c${c}`] = r.ack.p99;
-  metrics[`answer_p50_ms_c${c}`] = r.answer.p50;
-  metrics[`answer_p99_ms_c${c}`] = r.answer.p99;
-  metrics[`throughput_per_s_c${c}`] = r.throughput;
-}
-metrics.lost = Object.values(results).reduce((n, r) => n + r.lost, 0);
-metrics.duplicates = Object.values(results).reduce((n, r) => n + r.duplicates, 0);
-metrics.errors = Object.values(results).reduce((n, r) => n + r.errors, 0);
-metrics.limit_violations = api.violations.length;
-metrics.users_info_calls = api.callsTo("users.info").length;
-console.log(
-  JSON.stringify({
-    bench: "slack",
-    entities: ENTITIES,
-    catalog_load_s: round(loadSeconds, 2),
-    node: process.version,
-    metrics,
-  }),
-);

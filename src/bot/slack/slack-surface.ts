@@ -7,6 +7,7 @@ import { actions, type Reply } from "../../message/reply.ts";
 import type { ChatUser, Conversation, HttpRoute } from "../../plugins/api.ts";
 import type { EventLedger, FormStateStore } from "../ports.ts";
 import type { Inbound, Router } from "../router.ts";
+import { AnswerQueue } from "./answer-queue.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { ChannelPacer } from "./channel-pacer.ts";
 import {
@@ -57,7 +58,7 @@ export interface SlackSurface {
   app: App;
   /** The Web API client every answer goes through (paced per channel for chat.postMessage). */
   client: WebClient;
-  /** Resolves when every queued channel message has been sent. */
+  /** Resolves when every queued answer and channel message has been sent. */
   drain(): Promise<void>;
 }
 
@@ -107,6 +108,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const client = new WebClient(options.botToken, clientOptions);
   const pacer = new ChannelPacer(options.channelIntervalMs ?? 1000);
   const directory = new SlackUserDirectory(client, log);
+  const answers = new AnswerQueue((error) => log.error({ err: error, surface: "slack" }, "answer failed"));
 
   const socketMode = Boolean(options.appToken);
   const receiver = socketMode
@@ -240,8 +242,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   app.command(
     new RegExp(`^(${slashCommands.map(escapeRegExp).join("|")})$`),
     async ({ command, ack, respond }) => {
+      // Nothing before the ack: the users.info lookup, the command and the answer all come after it.
       await ack();
-      await runSlashCommand(command, respond);
+      answers.run(() => runSlashCommand(command, respond));
     },
   );
 
@@ -516,7 +519,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     routes,
     app,
     client,
-    drain: () => pacer.drain(),
+    drain: async () => {
+      await answers.drain();
+      await pacer.drain();
+    },
     async start() {
       if (started) return;
       await app.init();
@@ -527,6 +533,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       if (!started) return;
       started = false;
       if (socketMode) await app.stop();
+      await answers.drain();
       await pacer.drain();
     },
   };
