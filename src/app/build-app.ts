@@ -33,6 +33,8 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
+  /** Rebuild the search index from the database (it is derived state); returns how many documents. */
+  reindex(): Promise<number>;
   /** The locations imported at start-up and what each import did. */
   imported: ImportReport[];
   close(): Promise<void>;
@@ -113,6 +115,11 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       db,
       catalog,
       search: index,
+      reindex: async () => {
+        const documents = (await store.loadAll()).map(entityToDocument);
+        await index.rebuild(documents, fingerprint());
+        return documents.length;
+      },
       registry,
       router,
       imported,

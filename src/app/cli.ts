@@ -10,6 +10,7 @@ const USAGE = `Usage: npm run callboard -- <command>
   import <folder|file|url>   read descriptor files and store them; prints what changed and every problem
   remove <folder|file|url>   forget a location and everything it produced
   locations                  list stored locations with their entity counts and problems
+  reindex                    rebuild the search index from the database
 
 Exit code: 0 clean, 1 when an import reported problems, 2 on a usage or configuration error.`;
 
@@ -51,6 +52,14 @@ async function main(): Promise<number> {
           );
           for (const problem of location.problems) process.stdout.write(`  ! ${formatProblem(problem)}\n`);
         }
+        return 0;
+      }
+      case "reindex": {
+        const started = performance.now();
+        const count = await app.reindex();
+        process.stdout.write(
+          `Search index rebuilt: ${count} entities in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+        );
         return 0;
       }
       default:

@@ -17,8 +17,8 @@ function run(
   args: string[],
   input: string,
   env: NodeJS.ProcessEnv = {},
+  dataDir = mkdtempSync(join(tmpdir(), "cb-main-")),
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cb-main-"));
   dirs.push(dataDir);
   return new Promise((resolve) => {
     const child = execFile(
@@ -83,6 +83,18 @@ describe("npm run callboard -- import", () => {
     expect(stdout).toContain("1 added");
     expect(stdout).toContain("+ component:default/good-one");
     expect(stdout).toMatch(new RegExp(`${join(dir, "catalog-info.yaml")}:13: .*metadata\\.name`));
+  });
+
+  it("rebuilds the search index from the database, and answers from it afterwards", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "cb-reindex-"));
+    const catalog = join(root, "examples/acme/catalog-info.yaml");
+    expect((await run("cli.ts", ["import", catalog], "", {}, dataDir)).code).toBe(0);
+    rmSync(join(dataDir, "search.db"));
+    const { code, stdout } = await run("cli.ts", ["reindex"], "", {}, dataDir);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Search index rebuilt: 164 entities in [\d.]+ s\.$/m);
+    const answer = await run("main.ts", [], "who owns paymnets-api\n", {}, dataDir);
+    expect(answer.stdout).toContain("Who owns Payments API");
   });
 
   it("explains its usage on a missing argument", async () => {
