@@ -21,12 +21,12 @@ export interface Migration {
 }
 
 /** The part of a Prisma driver adapter (SqlDriverAdapter) this module uses. */
-interface SqlQuery {
+export interface SqlQuery {
   sql: string;
   args: unknown[];
   argTypes: unknown[];
 }
-interface Queryable {
+export interface Queryable {
   queryRaw(query: SqlQuery): Promise<{ columnNames: string[]; rows: unknown[][] }>;
   executeRaw(query: SqlQuery): Promise<number>;
 }

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { migrate, migrationsDir, readMigrations, splitStatements, type MigrationAdapter } from "./migrate.ts";
-import { openDatabase, parsePostgresUrl } from "./open-database.ts";
+import { openDatabase, parsePostgresUrl, type DriverAdapter } from "./open-database.ts";
 import { providersUnderTest, testTarget, type TestTarget } from "./test-database.ts";
 
 describe("splitStatements", () => {
@@ -24,6 +26,25 @@ describe("parsePostgresUrl", () => {
     });
   });
 });
+
+/** A bare driver adapter on the target, without the client, to migrate it only part of the way. */
+async function bareAdapter(
+  target: TestTarget,
+): Promise<{ adapter: DriverAdapter; dispose(): Promise<void> }> {
+  if (target.provider === "sqlite") {
+    const adapter = (await new PrismaBetterSQLite3({
+      url: target.url.slice("file:".length),
+    }).connect()) as unknown as DriverAdapter & { dispose(): Promise<void> };
+    return { adapter, dispose: () => adapter.dispose() };
+  }
+  const { connectionString, schema } = parsePostgresUrl(target.url);
+  const pool = new pg.Pool({ connectionString, options: `-c search_path="${schema}"` });
+  await pool.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  const adapter = (await new PrismaPg(pool, { schema }).connect()) as unknown as DriverAdapter;
+  return { adapter, dispose: () => pool.end() };
+}
+
+const raw = (sql: string) => ({ sql, args: [], argTypes: [] });
 
 for (const { provider, available } of await providersUnderTest()) {
   describe.skipIf(!available)(`openDatabase on ${provider}`, () => {
@@ -71,6 +92,45 @@ for (const { provider, available } of await providersUnderTest()) {
         expect(await second.prisma.auditLog.count()).toBe(1);
       } finally {
         await second.close();
+      }
+    });
+
+    it("carries relations stored in the old Relation table into the entity row", async () => {
+      const [init, ...rest] = readMigrations(migrationsDir[provider]);
+      expect(rest.map((m) => m.name)).toContain("20261125122706_entity_relations_json");
+      const bare = await bareAdapter(target);
+      try {
+        await migrate(bare.adapter, { provider, describe: "test", migrations: [init!] });
+        const at = `'2026-01-01T00:00:00.000+00:00'`;
+        for (const statement of [
+          `INSERT INTO "Location" ("key", "problems", "importedAt", "entityCount") VALUES ('loc', '[]', ${at}, 2)`,
+          `INSERT INTO "Entity" ("ref", "kind", "namespace", "name", "locationKey", "sourceLocation", "sourceLine", "hash", "body", "updatedAt") ` +
+            `VALUES ('component:default/a', 'Component', 'default', 'a', 'loc', 'f', 1, 'h', '{}', ${at}), ` +
+            `('component:default/b', 'Component', 'default', 'b', 'loc', 'f', 2, 'h', '{}', ${at})`,
+          `INSERT INTO "Relation" ("emitterRef", "source", "type", "target") VALUES ` +
+            `('component:default/a', 'component:default/a', 'ownedBy', 'group:default/t'), ` +
+            `('component:default/a', 'group:default/t', 'ownerOf', 'component:default/a')`,
+        ]) {
+          await bare.adapter.executeRaw(raw(statement));
+        }
+      } finally {
+        await bare.dispose();
+      }
+      const db = await target.open();
+      try {
+        const rows = await db.prisma.entity.findMany({ orderBy: { ref: "asc" } });
+        expect(rows.map((r) => [r.ref, JSON.parse(r.relations)])).toEqual([
+          [
+            "component:default/a",
+            expect.arrayContaining([
+              { source: "component:default/a", type: "ownedBy", target: "group:default/t" },
+              { source: "group:default/t", type: "ownerOf", target: "component:default/a" },
+            ]),
+          ],
+          ["component:default/b", []],
+        ]);
+      } finally {
+        await db.close();
       }
     });
 
@@ -136,6 +196,13 @@ describe("migrate on SQLite", () => {
       expect(await value("journal_mode")).toBe("wal");
       expect(Number(await value("foreign_keys"))).toBe(1);
       expect(Number(await value("busy_timeout"))).toBeGreaterThan(0);
+      // The catalog store's bulk writes go through the driver directly: same connection, same settings.
+      const driver = await db.driver();
+      const driverValue = async (pragma: string) =>
+        (await driver.queryRaw(raw(`PRAGMA ${pragma}`))).rows[0]?.[0];
+      expect(Number(await driverValue("synchronous"))).toBe(1);
+      expect(Number(await driverValue("foreign_keys"))).toBe(1);
+      expect(Number(await driverValue("cache_size"))).toBe(-65536);
     } finally {
       await db.close();
     }

@@ -17,9 +17,19 @@ import { migrate, type MigrationAdapter, type Provider } from "./migrate.ts";
  */
 export type PrismaDb = SqlitePrismaClient;
 
+/** Prisma's driver adapter: raw SQL and transactions on the client's own connection(s). */
+export type DriverAdapter = MigrationAdapter;
+
 export interface Database {
   provider: Provider;
   prisma: PrismaDb;
+  /**
+   * The driver adapter under `prisma` (the same SQLite connection, with its pragmas; the same PostgreSQL
+   * pool). For bulk paths only: every query through the client passes its arguments and results through
+   * Prisma's query compiler, which for a catalog import (tens of MB of JSON parameters) cost more CPU than
+   * the database's own work. Transactions here share the adapter's lock with the client's.
+   */
+  driver(): Promise<DriverAdapter>;
   close(): Promise<void>;
 }
 
@@ -42,6 +52,29 @@ export function isPostgresUrl(url: string | undefined): url is string {
 /** Opens the database and brings its schema up to date (migrations are applied before this returns). */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   return isPostgresUrl(options.url) ? openPostgres(options.url, options.log) : openSqlite(options);
+}
+
+/**
+ * Hands `factory` to the client while keeping the adapter it connects, so `Database.driver()` can return
+ * it. Prisma connects once per client (again after a $disconnect), so the latest connection is the one.
+ */
+function sharedFactory<F extends { provider: string; adapterName: string; connect(): Promise<unknown> }>(
+  factory: F,
+  prismaClient: () => { $connect(): Promise<void> },
+): { factory: F; driver: () => Promise<DriverAdapter> } {
+  let current: DriverAdapter | undefined;
+  const shared = {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => (current = (await factory.connect()) as DriverAdapter),
+  };
+  return {
+    factory: shared as unknown as F,
+    driver: async () => {
+      await prismaClient().$connect();
+      return current!;
+    },
+  };
 }
 
 async function applyMigrations(
@@ -75,7 +108,8 @@ async function openSqlite(options: OpenDatabaseOptions): Promise<Database> {
   } catch (error) {
     throw sqliteOpenError(file, error);
   }
-  const prisma = new SqlitePrismaClient({ adapter: factory });
+  const shared = sharedFactory(factory, () => prisma);
+  const prisma: SqlitePrismaClient = new SqlitePrismaClient({ adapter: shared.factory });
   // Per-connection settings; better-sqlite3 builds with foreign keys on, we say so rather than rely on it.
   // NORMAL is durable across application crashes in WAL mode and much faster than FULL.
   await prisma.$executeRawUnsafe("PRAGMA foreign_keys = ON");
@@ -83,7 +117,7 @@ async function openSqlite(options: OpenDatabaseOptions): Promise<Database> {
   // 64 MB page cache (default 2 MB): a 100k-entity import touches indexes far larger than the default.
   await prisma.$executeRawUnsafe("PRAGMA cache_size = -65536");
   options.log?.info({ provider: "sqlite", file }, "database ready");
-  return { provider: "sqlite", prisma, close: () => prisma.$disconnect() };
+  return { provider: "sqlite", prisma, driver: shared.driver, close: () => prisma.$disconnect() };
 }
 
 function sqliteOpenError(file: string, error: unknown): Error {
@@ -135,11 +169,13 @@ async function openPostgres(url: string, log: Logger | undefined): Promise<Datab
     await pool.end();
     throw error;
   }
-  const prisma = new PostgresPrismaClient({ adapter: factory }) as unknown as PrismaDb;
+  const shared = sharedFactory(factory, () => prisma);
+  const prisma: PrismaDb = new PostgresPrismaClient({ adapter: shared.factory }) as unknown as PrismaDb;
   log?.info({ provider: "postgresql", database: describe }, "database ready");
   return {
     provider: "postgresql",
     prisma,
+    driver: shared.driver,
     close: async () => {
       await prisma.$disconnect();
       await pool.end();

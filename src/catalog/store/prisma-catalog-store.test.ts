@@ -27,20 +27,20 @@ function component(
   };
 }
 
-/** Makes the database itself fail part-way through an import: a trigger rejects one relation target. */
-async function failOnRelationTarget(db: Database, target: string): Promise<void> {
+/** Makes the database itself fail part-way through an import: a trigger rejects one entity by name. */
+async function failOnEntityName(db: Database, name: string): Promise<void> {
   if (db.provider === "sqlite") {
     await db.prisma.$executeRawUnsafe(
-      `CREATE TRIGGER inject_failure BEFORE INSERT ON "Relation" WHEN NEW."target" = '${target}' ` +
+      `CREATE TRIGGER inject_failure BEFORE INSERT ON "Entity" WHEN NEW."name" = '${name}' ` +
         `BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
     );
   } else {
     await db.prisma.$executeRawUnsafe(
       `CREATE FUNCTION inject_failure() RETURNS trigger AS $$ BEGIN ` +
-        `IF NEW."target" = '${target}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
+        `IF NEW."name" = '${name}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
     );
     await db.prisma.$executeRawUnsafe(
-      `CREATE TRIGGER inject_failure BEFORE INSERT ON "Relation" FOR EACH ROW EXECUTE FUNCTION inject_failure()`,
+      `CREATE TRIGGER inject_failure BEFORE INSERT ON "Entity" FOR EACH ROW EXECUTE FUNCTION inject_failure()`,
     );
   }
 }
@@ -111,7 +111,6 @@ for (const { provider, available } of await providersUnderTest()) {
       });
       expect(two.relations).toHaveLength(2);
       expect(two.source).toEqual({ location: "file:/repo/catalog-info.yaml", line: 1 });
-      expect(await db.prisma.relation.count({ where: { emitterRef: "component:default/three" } })).toBe(0);
 
       const [location] = await store.listLocations();
       expect(location).toMatchObject({ key: "loc-a", entityCount: 3 });
@@ -160,7 +159,7 @@ for (const { provider, available } of await providersUnderTest()) {
       await store.replaceLocation("loc-a", [component("one"), component("two")], []);
       const before = { entities: await store.loadAll(), locations: await store.listLocations() };
 
-      await failOnRelationTarget(db, "group:default/explode");
+      await failOnEntityName(db, "boom");
       await expect(
         store.replaceLocation(
           "loc-a",
@@ -171,7 +170,7 @@ for (const { provider, available } of await providersUnderTest()) {
           ],
           [{ location: "x", message: "y" }],
         ),
-      ).rejects.toThrow(/injected failure/);
+      ).rejects.toThrow(/Storing location loc-a failed and nothing of it was stored: .*injected failure/);
 
       expect(await store.loadAll()).toEqual(before.entities);
       expect(await store.listLocations()).toEqual(before.locations);
@@ -185,7 +184,7 @@ for (const { provider, available } of await providersUnderTest()) {
       expect((await store.loadAll()).map((e) => e.ref)).toEqual(["component:default/two"]);
       expect(await store.loadLocation("loc-b")).toHaveLength(1);
       expect(await store.loadLocation("loc-a")).toEqual([]);
-      expect(await db.prisma.relation.count()).toBe(2);
+      expect((await store.loadAll())[0]?.relations).toEqual(component("two").relations);
       expect((await store.listLocations()).map((l) => l.key)).toEqual(["loc-b"]);
     });
 
@@ -196,7 +195,10 @@ for (const { provider, available } of await providersUnderTest()) {
       const again = await store.replaceLocation("big", many.slice(0, 6_000), []);
       expect(again).toMatchObject({ unchanged: 6_000, added: [] });
       expect(again.removed).toHaveLength(6_345);
-      expect(await db.prisma.relation.count()).toBe(12_000);
+      const stored = await store.loadAll();
+      expect(stored).toHaveLength(6_000);
+      expect(stored.reduce((n, e) => n + e.relations.length, 0)).toBe(12_000);
+      expect(await store.loadLocation("big")).toEqual(stored);
     });
   });
 }
