@@ -124,7 +124,53 @@ describe("CatalogService over a real SQLite file", () => {
 
   it("keys locations the same way however they are named", () => {
     expect(locationKey("./x/catalog-info.yaml", "/srv")).toBe("file:/srv/x/catalog-info.yaml");
+    expect(locationKey("file:./x/catalog-info.yaml", "/srv")).toBe("file:/srv/x/catalog-info.yaml");
     expect(locationKey("https://example.com/c.yaml")).toBe("url:https://example.com/c.yaml");
     expect(locationKey("url:https://example.com/c.yaml")).toBe("url:https://example.com/c.yaml");
+    write("catalog-info.yaml", component("x"));
+    expect(locationKey(dir)).toBe(`file:${join(dir, "catalog-info.yaml")}`);
+    expect(locationKey(`file:${dir}/`)).toBe(`file:${join(dir, "catalog-info.yaml")}`);
+  });
+
+  it("keeps what sits below a broken Location file until an import is clean again", async () => {
+    const location = (name: string, targets: string[]) =>
+      `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: ${name}\nspec:\n  targets: [${targets.map((t) => `"${t}"`).join(", ")}]\n`;
+    write("root.yaml", location("root", ["./teams.yaml"]));
+    write("teams.yaml", location("teams", ["./a.yaml"]));
+    write("a.yaml", group("team-a"));
+    await service.importLocation(join(dir, "root.yaml"));
+    expect(graph.has("group:default/team-a")).toBe(true);
+
+    write("teams.yaml", "kind: Location\nspec: [broken\n");
+    const broken = await service.importLocation(join(dir, "root.yaml"));
+    expect(broken.removed).toEqual([]);
+    expect(broken.kept).toContain("group:default/team-a");
+    expect(graph.has("group:default/team-a")).toBe(true);
+
+    write("teams.yaml", location("teams", []));
+    const clean = await service.importLocation(join(dir, "root.yaml"));
+    expect(clean.removed).toContain("group:default/team-a");
+    expect(graph.has("group:default/team-a")).toBe(false);
+  });
+
+  it("brings a second replica's graph up to date even when the first already stored the change", async () => {
+    write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
+    await service.importLocation(join(dir, "a.yaml"));
+    const otherGraph = new CatalogGraph();
+    const other = new CatalogService({ store: new PrismaCatalogStore(db), graph: otherGraph, read, log });
+    await other.load();
+
+    write(
+      "a.yaml",
+      [group("team-a"), component("payments-api", "team-b"), component("ledger")].join("---\n"),
+    );
+    await service.importLocation(join(dir, "a.yaml"));
+    const seen: string[] = [];
+    other.onChange((change) => void seen.push(...change.upserted.map((e) => e.ref), ...change.removed));
+    const second = await other.importLocation(join(dir, "a.yaml"));
+    expect(second.added).toEqual([]);
+    expect(otherGraph.has("component:default/ledger")).toBe(true);
+    expect(otherGraph.owners("component:default/payments-api")).toEqual(["group:default/team-b"]);
+    expect(seen.sort()).toEqual(["component:default/ledger", "component:default/payments-api"]);
   });
 });

@@ -1,4 +1,5 @@
-import { resolve } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { CatalogProblem, ProcessedEntity, RelationEdge } from "./model/entity.ts";
 import type { CatalogGraph } from "./graph/catalog-graph.ts";
@@ -26,11 +27,27 @@ export interface CatalogChange {
 
 export type CatalogListener = (change: CatalogChange) => void | Promise<void>;
 
-/** The key a registered location is stored under: `file:/abs/path` or `url:https://...`. */
+/**
+ * The key a registered location is stored under: `file:/abs/path` or `url:https://...`. However a person
+ * names it (`./cat`, `file:./cat`, `/abs/cat/`, the folder or its catalog-info.yaml), the key is the same,
+ * so one location is never stored twice and the refresh does not depend on the working directory.
+ */
 export function locationKey(target: string, cwd = process.cwd()): string {
-  if (/^url:/i.test(target) || /^file:/i.test(target)) return target;
-  if (/^https?:\/\//i.test(target)) return `url:${target}`;
-  return `file:${resolve(cwd, target)}`;
+  const trimmed = target.trim();
+  if (/^url:/i.test(trimmed)) return `url:${trimmed.slice(4)}`;
+  if (/^https?:\/\//i.test(trimmed)) return `url:${trimmed}`;
+  let path = resolve(cwd, trimmed.replace(/^file:/i, ""));
+  try {
+    if (statSync(path).isDirectory()) {
+      const inside = ["catalog-info.yaml", "catalog-info.yml"]
+        .map((name) => join(path, name))
+        .find(existsSync);
+      if (inside) path = inside;
+    }
+  } catch {
+    // A path that does not exist keeps its spelled key; reading it reports the problem.
+  }
+  return `file:${path}`;
 }
 
 /**
@@ -41,6 +58,8 @@ export class CatalogService {
   private readonly listeners: CatalogListener[] = [];
   /** Content hash of every stored entity, so derived state (the search index) can tell it is current. */
   private readonly hashes = new Map<string, string>();
+  /** The location each entity in memory came from, so this replica's graph converges on its own. */
+  private readonly owners = new Map<string, string>();
 
   constructor(
     private readonly deps: { store: CatalogStore; graph: CatalogGraph; read: LocationReader; log: Logger },
@@ -63,7 +82,10 @@ export class CatalogService {
   async load(): Promise<StoredEntity[]> {
     const stored = await this.deps.store.loadAll();
     this.deps.graph.upsert(stored);
-    for (const entity of stored) this.hashes.set(entity.ref, entity.hash);
+    for (const entity of stored) {
+      this.hashes.set(entity.ref, entity.hash);
+      this.owners.set(entity.ref, entity.locationKey);
+    }
     return stored;
   }
 
@@ -72,13 +94,17 @@ export class CatalogService {
     const read = await this.deps.read(key);
     const { entities, kept } = await this.keepLastGood(key, read);
     const result = await this.deps.store.replaceLocation(key, entities, read.problems);
-    const changed = new Set([...result.added, ...result.updated]);
-    const upserted = entities.filter((e) => changed.has(e.ref));
-    this.deps.graph.remove(result.removed);
-    this.deps.graph.upsert(upserted);
-    for (const ref of result.removed) this.hashes.delete(ref);
-    for (const entity of upserted) this.hashes.set(entity.ref, entity.hash);
-    await this.notify({ upserted, removed: result.removed });
+    // What changes in memory is worked out against memory, not against the store's answer: when another
+    // replica already wrote this import, the store reports nothing new, yet this replica's graph and
+    // index still need it.
+    const lost = new Set(result.conflicts.flatMap((c) => (c.ref ? [c.ref] : [])));
+    const owned = entities.filter((e) => !lost.has(e.ref));
+    const ownedRefs = new Set(owned.map((e) => e.ref));
+    const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
+    const removed = new Set(result.removed);
+    for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    this.apply(key, upserted, [...removed]);
+    await this.notify({ upserted, removed: [...removed] });
     this.deps.log.info(
       {
         location: key,
@@ -98,30 +124,51 @@ export class CatalogService {
   }
 
   async removeLocation(target: string): Promise<ImportResult> {
-    const result = await this.deps.store.removeLocation(locationKey(target));
-    this.deps.graph.remove(result.removed);
-    for (const ref of result.removed) this.hashes.delete(ref);
-    await this.notify({ upserted: [], removed: result.removed });
+    const key = locationKey(target);
+    const result = await this.deps.store.removeLocation(key);
+    const removed = new Set(result.removed);
+    for (const [ref, owner] of this.owners) if (owner === key) removed.add(ref);
+    this.apply(key, [], [...removed]);
+    await this.notify({ upserted: [], removed: [...removed] });
     return result;
+  }
+
+  private apply(key: string, upserted: ProcessedEntity[], removed: string[]): void {
+    this.deps.graph.remove(removed);
+    this.deps.graph.upsert(upserted);
+    for (const ref of removed) {
+      this.hashes.delete(ref);
+      this.owners.delete(ref);
+    }
+    for (const entity of upserted) {
+      this.hashes.set(entity.ref, entity.hash);
+      this.owners.set(entity.ref, key);
+    }
   }
 
   /**
    * As Backstage does, an entity whose file could not be parsed or that fails validation keeps its last
-   * good version rather than vanishing: a typo in one file must not delete a team's services.
+   * good version rather than vanishing: a typo in one file must not delete a team's services. When any
+   * file failed, entities from files that were not read at all this time are kept too: they may sit
+   * below a broken or missing Location file, and their removal waits for a clean import.
    */
   private async keepLastGood(
     key: string,
     read: LocationRead,
   ): Promise<{ entities: ProcessedEntity[]; kept: string[] }> {
     const declared = new Set(read.entities.map((e) => e.ref));
-    const damagedFiles = new Set(read.problems.filter((p) => !p.ref).map((p) => p.location));
+    const readFiles = new Set(read.files);
+    const damagedFiles = new Set(
+      read.problems.filter((p) => !p.ref || p.field?.startsWith("spec.target")).map((p) => p.location),
+    );
     const failedRefs = new Set(read.problems.flatMap((p) => (p.ref ? [p.ref] : [])));
     if (damagedFiles.size === 0 && failedRefs.size === 0) return { entities: read.entities, kept: [] };
     const entities = [...read.entities];
     const kept: string[] = [];
     for (const previous of await this.deps.store.loadLocation(key)) {
       if (declared.has(previous.ref)) continue;
-      if (failedRefs.has(previous.ref) || damagedFiles.has(previous.source.location)) {
+      const unreached = damagedFiles.size > 0 && !readFiles.has(previous.source.location);
+      if (failedRefs.has(previous.ref) || damagedFiles.has(previous.source.location) || unreached) {
         entities.push(previous);
         kept.push(previous.ref);
       }
