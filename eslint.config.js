@@ -20,6 +20,7 @@ export default tseslint.config(
       "src/search/**",
       "src/plugins/**",
       "src/message/**",
+      "src/text/**",
     ],
     rules: {
       "no-restricted-imports": ["error", { patterns: ["**/bot/**", "@slack/*", "botbuilder*"] }],

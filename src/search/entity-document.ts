@@ -1,3 +1,4 @@
+import { parseEntityRef, stringifyEntityRef } from "../catalog/model/ref.ts";
 import type { Entity, RelationEdge } from "../catalog/model/entity.ts";
 import type { SearchDocument } from "./search-index.ts";
 
@@ -42,11 +43,14 @@ function ownerOf(
   return canonicalOwnerRef(specOwner, namespace);
 }
 
-/** "team-a" → "group:default/team-a"; "user:jane" → "user:default/jane"; full refs are lower-cased. */
+/** "team-a" → "group:default/team-a"; "user:jane" → "user:default/jane"; parsed as Backstage parses refs. */
 export function canonicalOwnerRef(owner: string, namespace = "default"): string {
-  const text = owner.trim().toLowerCase();
-  const colon = text.indexOf(":");
-  const kind = colon > 0 ? text.slice(0, colon) : "group";
-  const rest = colon > 0 ? text.slice(colon + 1) : text;
-  return rest.includes("/") ? `${kind}:${rest}` : `${kind}:${namespace.toLowerCase()}/${rest}`;
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner.trim(), { defaultKind: "group", defaultNamespace: namespace }),
+    );
+  } catch {
+    // Not a ref at all (the reader reports it); index the text as written so it can still be found.
+    return owner.trim().toLowerCase();
+  }
 }

@@ -34,6 +34,15 @@ describe("SearchEntityResolver (embedded index)", () => {
     });
   });
 
+  it("asks rather than answers when the only match is in a description", async () => {
+    // "refunds" appears only in payments-api's description: answering "who owns refunds" with
+    // payments-api's owner would state something nobody asked.
+    expect(await resolver.resolve("refunds")).toEqual({
+      status: "ambiguous",
+      candidates: ["component:default/payments-api"],
+    });
+  });
+
   it("offers candidates when several entities fit a prefix equally", async () => {
     const result = await resolver.resolve("paym");
     expect(result.status).toBe("ambiguous");

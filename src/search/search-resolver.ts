@@ -46,7 +46,8 @@ export class SearchEntityResolver implements EntityResolver {
     if (sameName.length === 1) return { status: "found", ref: sameName[0]!.ref };
     if (sameName.length > 1) return { status: "ambiguous", candidates: refs(sameName) };
 
-    if (hits.length === 1) return { status: "found", ref: hits[0]!.ref };
+    // Even a single hit is only taken as meant when its name is close to what was typed: a lone match in
+    // a description ("refunds" inside payments-api's) must come back as "did you mean", not as the answer.
     const budget = words.reduce((sum, w) => sum + typoBudget(w), 0);
     const distances = hits.map((h) => editDistance(wanted, nameKey(h)));
     const best = Math.min(...distances);

@@ -1,16 +1,10 @@
 /**
- * The typo layer's vocabulary: every term the index holds, sorted, searched for terms within an edit
- * distance of a query term. Edits are Damerau (optimal string alignment): insert, delete, substitute, or swap
- * two neighbours, as Meilisearch counts them, so "paymnets" is one typo from "payments".
- *
- * The walk treats the sorted array as an implicit trie: consecutive terms share their prefix's DP rows, and
- * once every cell of a row exceeds the budget the whole block of terms with that prefix is skipped by binary
- * search. That keeps a lookup well under a millisecond on a few hundred thousand terms with no extra memory.
+ * The typo layer's vocabulary: every term the index holds, kept sorted so the typo walk
+ * (src/text/typo-neighbours.ts) can find the terms within an edit distance of a query term.
  */
-export interface TypoCandidate {
-  term: string;
-  distance: number;
-}
+import { compareCodeUnits, lowerBound, typoNeighbours, type TypoCandidate } from "../text/typo-neighbours.ts";
+
+export type { TypoCandidate };
 
 export class TypoVocabulary {
   private terms: string[] = [];
@@ -21,7 +15,7 @@ export class TypoVocabulary {
 
   /** Replace the vocabulary (the input need not be sorted or unique). */
   replace(terms: Iterable<string>): void {
-    this.terms = [...new Set(terms)].sort(compare);
+    this.terms = [...new Set(terms)].sort(compareCodeUnits);
   }
 
   add(terms: Iterable<string>): void {
@@ -39,95 +33,4 @@ export class TypoVocabulary {
   near(query: string, maxDistance: number, limit = 16): TypoCandidate[] {
     return typoNeighbours(this.terms, query, maxDistance, limit);
   }
-}
-
-/**
- * Terms of `terms` (sorted by code unit, unique) at distance 1..maxDistance from `query`, closest first,
- * at most `limit`. Shared by the search index's vocabulary and the catalog graph's name index.
- */
-export function typoNeighbours(
-  terms: readonly string[],
-  query: string,
-  maxDistance: number,
-  limit = 16,
-): TypoCandidate[] {
-  if (maxDistance <= 0 || terms.length === 0) return [];
-  const m = query.length;
-  const k = maxDistance;
-  const maxLen = m + k;
-  const rows: Int32Array[] = [];
-  for (let d = 0; d <= maxLen; d++) rows.push(new Int32Array(m + 1));
-  for (let j = 0; j <= m; j++) rows[0]![j] = j;
-
-  const found: TypoCandidate[] = [];
-  let computed = "";
-  let validDepth = 0;
-  let i = 0;
-  while (i < terms.length) {
-    const word = terms[i]!;
-    let start = 0;
-    const shared = Math.min(validDepth, word.length);
-    while (start < shared && word.charCodeAt(start) === computed.charCodeAt(start)) start++;
-    let pruneAt = -1;
-    const end = Math.min(word.length, maxLen);
-    for (let d = start + 1; d <= end; d++) {
-      const row = rows[d]!;
-      const prev = rows[d - 1]!;
-      const c = word.charCodeAt(d - 1);
-      row[0] = d;
-      let min = d;
-      for (let j = 1; j <= m; j++) {
-        const cost = query.charCodeAt(j - 1) === c ? 0 : 1;
-        let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
-        if (
-          d > 1 &&
-          j > 1 &&
-          c === query.charCodeAt(j - 2) &&
-          word.charCodeAt(d - 2) === query.charCodeAt(j - 1)
-        ) {
-          v = Math.min(v, rows[d - 2]![j - 2]! + 1);
-        }
-        row[j] = v;
-        if (v < min) min = v;
-      }
-      if (min > k) {
-        pruneAt = d;
-        break;
-      }
-    }
-    computed = word;
-    if (pruneAt > 0) {
-      validDepth = pruneAt;
-      i = skipPrefix(terms, word.slice(0, pruneAt), i);
-      continue;
-    }
-    validDepth = end;
-    if (word.length <= maxLen) {
-      const distance = rows[word.length]![m]!;
-      if (distance > 0 && distance <= k) found.push({ term: word, distance });
-    }
-    i++;
-  }
-  found.sort((a, b) => a.distance - b.distance || compare(a.term, b.term));
-  return found.slice(0, limit);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-export function lowerBound(sorted: readonly string[], value: string, from = 0): number {
-  let lo = from;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index after `from` whose term does not start with `prefix`. */
-function skipPrefix(sorted: readonly string[], prefix: string, from: number): number {
-  return Math.max(from + 1, lowerBound(sorted, prefix + "\uffff", from));
 }

@@ -1,4 +1,4 @@
-import { lowerBound, typoNeighbours } from "../../search/typo-vocabulary.ts";
+import { lowerBound, typoNeighbours } from "../../text/typo-neighbours.ts";
 
 const ALREADY_NORMAL = /^[a-z0-9.]+(?:-[a-z0-9.]+)*$/;
 

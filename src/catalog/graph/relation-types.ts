@@ -1,17 +1,2 @@
-/** Backstage's built-in relation types, as derived from spec fields in both directions. */
-export const RELATION = {
-  ownedBy: "ownedBy",
-  ownerOf: "ownerOf",
-  partOf: "partOf",
-  hasPart: "hasPart",
-  dependsOn: "dependsOn",
-  dependencyOf: "dependencyOf",
-  providesApi: "providesApi",
-  apiProvidedBy: "apiProvidedBy",
-  consumesApi: "consumesApi",
-  apiConsumedBy: "apiConsumedBy",
-  memberOf: "memberOf",
-  hasMember: "hasMember",
-  childOf: "childOf",
-  parentOf: "parentOf",
-} as const;
+/** The graph speaks the model's relation names; re-exported so graph code imports one place. */
+export { RELATION } from "../model/relations.ts";
