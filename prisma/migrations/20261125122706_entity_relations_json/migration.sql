@@ -20,7 +20,7 @@ CREATE TABLE "new_Entity" (
     "updatedAt" DATETIME NOT NULL,
     CONSTRAINT "Entity_locationKey_fkey" FOREIGN KEY ("locationKey") REFERENCES "Location" ("key") ON DELETE CASCADE ON UPDATE CASCADE
 );
-INSERT INTO "new_Entity" ("body", "hash", "kind", "locationKey", "name", "namespace", "ref", "sourceLine", "sourceLocation", "relations", "updatedAt") SELECT "body", "hash", "kind", "locationKey", "name", "namespace", "ref", "sourceLine", "sourceLocation", (SELECT json_group_array(json_object('source', r."source", 'type', r."type", 'target', r."target")) FROM "Relation" r WHERE r."emitterRef" = "Entity"."ref"), "updatedAt" FROM "Entity";
+INSERT INTO "new_Entity" ("body", "hash", "kind", "locationKey", "name", "namespace", "ref", "sourceLine", "sourceLocation", "relations", "updatedAt") SELECT "body", "hash", "kind", "locationKey", "name", "namespace", "ref", "sourceLine", "sourceLocation", (SELECT json_group_array(json_array(CASE WHEN r."source" = r."emitterRef" THEN 0 ELSE r."source" END, r."type", CASE WHEN r."target" = r."emitterRef" THEN 0 ELSE r."target" END)) FROM "Relation" r WHERE r."emitterRef" = "Entity"."ref"), "updatedAt" FROM "Entity";
 
 -- DropIndex
 DROP INDEX "Relation_source_idx";

@@ -10,7 +10,7 @@ DROP INDEX "Entity_kind_namespace_name_idx";
 ALTER TABLE "Entity" ADD COLUMN     "relations" TEXT NOT NULL DEFAULT '[]';
 UPDATE "Entity" e SET "relations" = r."edges"
 FROM (
-    SELECT "emitterRef", json_agg(json_build_object('source', "source", 'type', "type", 'target', "target"))::text AS "edges"
+    SELECT "emitterRef", json_agg(json_build_array(CASE WHEN "source" = "emitterRef" THEN to_json(0) ELSE to_json("source") END, "type", CASE WHEN "target" = "emitterRef" THEN to_json(0) ELSE to_json("target") END))::text AS "edges"
     FROM "Relation" GROUP BY "emitterRef"
 ) r
 WHERE r."emitterRef" = e."ref";
