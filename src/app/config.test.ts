@@ -34,6 +34,12 @@ describe("loadConfig", () => {
     expect(error?.message).toContain("MEILISEARCH_URL");
   });
 
+  it("hides a database password when the URL is refused", () => {
+    expect(() => loadConfig({ DATABASE_URL: "mysql://app:s3cret@db:3306/x" }, { cwd: dir() })).toThrow(
+      'DATABASE_URL="mysql://app:***@db:3306/x"',
+    );
+  });
+
   it("reads callboard.yaml, and the environment wins", () => {
     const cwd = dir();
     writeFileSync(join(cwd, "callboard.yaml"), "http:\n  port: 4000\ncatalog:\n  location: ./org\n");

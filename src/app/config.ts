@@ -134,12 +134,21 @@ export function loadConfig(
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const key = issue.path.join(".");
-      const shown = SECRET_KEYS.has(key as keyof Config) ? "(hidden)" : JSON.stringify(merged[key]);
+      const shown = SECRET_KEYS.has(key as keyof Config)
+        ? "(hidden)"
+        : JSON.stringify(hideCredentials(merged[key]));
       return `  ${key}=${shown}: ${issue.message}`;
     });
     throw new ConfigError(`Configuration is invalid:\n${lines.join("\n")}`);
   }
   return result.data;
+}
+
+/** A URL's password (postgresql://user:secret@host) must not reach a terminal or a log. */
+export function hideCredentials(value: unknown): unknown {
+  return typeof value === "string"
+    ? value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, "$1:***@")
+    : value;
 }
 
 export const slackConfigured = (c: Config): boolean => Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET);

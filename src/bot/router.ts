@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
 import { actions, context, header, reply, section, type Reply } from "../message/reply.ts";
@@ -50,11 +51,15 @@ export class Router {
     try {
       return await command.handler(ctx);
     } catch (error) {
-      ctx.log.error({ err: error }, "command failed");
+      // The person sees a reference, not the error: driver and engine messages carry hosts, SQL and paths.
+      const reference = randomUUID().slice(0, 8);
+      ctx.log.error({ err: error, reference }, "command failed");
       return reply(
-        `Something went wrong running "${parsed.text}".`,
-        section(`Something went wrong running \`${parsed.text}\`: ${describe(error)}`),
-        context("The error has been logged. Try again, or run `help` to check the command."),
+        `Something went wrong running "${parsed.text}" (reference ${reference}).`,
+        section(`Something went wrong running \`${parsed.text}\`.`),
+        context(
+          `Reference ${reference}: your operator can find the details in the log. Try again, or run \`help\`.`,
+        ),
       );
     }
   }
@@ -195,8 +200,4 @@ export class Router {
       handler: (ctx) => this.help(ctx.args),
     };
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

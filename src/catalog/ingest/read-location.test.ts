@@ -305,6 +305,21 @@ describe("readLocation: bad input", () => {
     ]);
   });
 
+  it("refuses one absurdly nested entity and keeps its sibling", async () => {
+    const deep = "[".repeat(1500) + "]".repeat(1500);
+    await writeTemp("deep/deep.json", deep);
+    const file = await writeTemp(
+      "deep/catalog-info.yaml",
+      `${component("shallow")}---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deep\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n  config:\n    $json: ./deep.json\n`,
+    );
+    const result = await readLocation(file);
+    expect(refs(result)).toEqual(["component:default/shallow"]);
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({ ref: "component:default/deep", line: 18 });
+    expect(result.problems[0]?.field).toMatch(/^spec\.config\[0\]/);
+    expect(result.problems[0]?.message).toContain("nested more than 64 levels deep");
+  });
+
   it("allows a few honest aliases", async () => {
     const file = await writeTemp(
       "aliases.yaml",

@@ -44,6 +44,11 @@ export const ANNOTATION_ORIGIN_LOCATION = "backstage.io/managed-by-origin-locati
 const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_ALIASES = 100;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Deeper than any real descriptor gets, and well inside what the databases accept (SQLite's JSON functions
+ * stop at 1,000 levels): a 1,500-deep $json must be one entity's problem, not a failed import.
+ */
+const MAX_NESTING = 64;
 const FOLDER_PATTERN = "**/catalog-info.y?(a)ml";
 const GLOB_IGNORE = ["**/node_modules/**", "**/.git/**"];
 
@@ -249,6 +254,17 @@ class LocationReading {
       return undefined;
     }
     const candidate = placeheld.value as Record<string, unknown>;
+    const tooDeep = pathBeyondDepth(candidate, MAX_NESTING);
+    if (tooDeep) {
+      this.problem({
+        location,
+        line: lineOf(tooDeep),
+        ref,
+        field: pathToField(tooDeep),
+        message: `nested more than ${MAX_NESTING} levels deep; flatten it or move it to a definition file`,
+      });
+      return undefined;
+    }
     addLocationAnnotations(candidate, location, this.origin);
 
     const invalid = validateEntity(candidate);
@@ -487,4 +503,18 @@ async function isFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** The path to the first value nested deeper than `limit`, or undefined when the value is shallower. */
+function pathBeyondDepth(value: unknown, limit: number): Array<string | number> | undefined {
+  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop()!;
+    if (path.length > limit) return path;
+    if (Array.isArray(current)) current.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
+    else if (current && typeof current === "object") {
+      for (const [k, v] of Object.entries(current)) stack.push({ value: v, path: [...path, k] });
+    }
+  }
+  return undefined;
 }
