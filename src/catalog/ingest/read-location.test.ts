@@ -315,7 +315,7 @@ describe("readLocation: bad input", () => {
     const result = await readLocation(file);
     expect(refs(result)).toEqual(["component:default/shallow"]);
     expect(result.problems).toHaveLength(1);
-    expect(result.problems[0]).toMatchObject({ ref: "component:default/deep", line: 18 });
+    expect(result.problems[0]).toMatchObject({ ref: "component:default/deep", line: 19 });
     expect(result.problems[0]?.field).toMatch(/^spec\.config\[0\]/);
     expect(result.problems[0]?.message).toContain("nested more than 64 levels deep");
   });
