@@ -3,7 +3,7 @@
  * embedded engine. Settings come from code (applied on open), documents go in batches, and every task is
  * awaited: a failed task becomes an Error naming the task, its type, its index and Meilisearch's reason.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Meilisearch, type Index, type Settings, type Task, type EnqueuedTaskPromise } from "meilisearch";
 import { escapeText } from "../message/reply.ts";
 import { tokenize } from "./query-text.ts";
@@ -20,7 +20,7 @@ import {
 export interface MeiliSearchOptions {
   url: string;
   apiKey?: string;
-  /** Index uid; `<uid>_meta` holds the fingerprint and `<uid>_rebuild` is used while rebuilding. */
+  /** Index uid; `<uid>_meta` holds the fingerprint and `<uid>_rebuild_<random>` is used while rebuilding. */
   indexUid?: string;
   /** How long to wait for one task (default 60 s). */
   taskTimeoutMs?: number;
@@ -97,7 +97,8 @@ export class MeiliSearchIndex implements SearchIndex {
     fingerprint: string,
   ): Promise<void> {
     // Build beside the live index and swap: searches keep working, and a failure leaves the old index.
-    const staging = `${this.uid}_rebuild`;
+    // Each rebuild has its own staging index, so replicas rebuilding at once never drop each other's.
+    const staging = `${this.uid}_rebuild_${randomUUID().slice(0, 8)}`;
     await this.dropIndex(staging);
     try {
       await this.prepare(staging);
