@@ -61,7 +61,12 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
   try {
     const store = new PrismaCatalogStore(db);
     const graph = new CatalogGraph();
-    const catalog = new CatalogService({ store, graph, read: (target) => readLocation(target), log });
+    const catalog = new CatalogService({
+      store,
+      graph,
+      read: (target) => readLocation(target, { allowedHosts: config.CALLBOARD_READ_ALLOW }),
+      log,
+    });
     const stored = await catalog.load();
 
     // The index is derived state: rebuilt from the database whenever its fingerprint says it is stale,

@@ -40,6 +40,16 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads the URL allowlist as hosts and refuses anything else", () => {
+    expect(
+      loadConfig({ CALLBOARD_READ_ALLOW: "github.com, *.example.com,raw.host:8443" }, { cwd: dir() })
+        .CALLBOARD_READ_ALLOW,
+    ).toEqual(["github.com", "*.example.com", "raw.host:8443"]);
+    expect(() => loadConfig({ CALLBOARD_READ_ALLOW: "https://github.com/x" }, { cwd: dir() })).toThrow(
+      /CALLBOARD_READ_ALLOW.*each entry is a host/,
+    );
+  });
+
   it("reads callboard.yaml, and the environment wins", () => {
     const cwd = dir();
     writeFileSync(join(cwd, "callboard.yaml"), "http:\n  port: 4000\ncatalog:\n  location: ./org\n");

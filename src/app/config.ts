@@ -38,6 +38,21 @@ export const configSchema = z.object({
   HOST: z.string().trim().default("0.0.0.0"),
   CALLBOARD_BASE_URL: urlText,
   CALLBOARD_REFRESH_SECONDS: z.coerce.number().int().min(0).default(0),
+  /** Hosts descriptor URLs may be read from besides the imported URL's own (comma-separated). */
+  CALLBOARD_READ_ALLOW: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((h) => h.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "each entry is a host, host:port or *.domain"),
+      ),
+    ),
   MEILISEARCH_URL: urlText,
   MEILISEARCH_API_KEY: optionalText,
   SLACK_BOT_TOKEN: optionalText,
@@ -61,6 +76,7 @@ const YAML_KEYS: Record<string, keyof Config> = {
   "log.level": "LOG_LEVEL",
   "catalog.location": "CALLBOARD_CATALOG",
   "catalog.refreshSeconds": "CALLBOARD_REFRESH_SECONDS",
+  "catalog.readAllow": "CALLBOARD_READ_ALLOW",
   "data.dir": "CALLBOARD_DATA_DIR",
   "database.url": "DATABASE_URL",
   "http.port": "PORT",

@@ -401,6 +401,24 @@ describe("readLocation: URLs over real HTTP", () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       const path = req.url ?? "/";
+      if (path === "/hop.yaml") {
+        // A redirect to another host: each hop must be an allowed host too.
+        res
+          .writeHead(302, {
+            location: `${base.replace("127.0.0.1", "localhost")}/repo/svc/catalog-info.yaml`,
+          })
+          .end();
+        return;
+      }
+      if (path === "/elsewhere.yaml") {
+        const other = base.replace("127.0.0.1", "localhost");
+        res
+          .writeHead(200, { "content-type": "text/yaml" })
+          .end(
+            `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: elsewhere\nspec:\n  type: url\n  target: ${other}/repo/svc/catalog-info.yaml\n`,
+          );
+        return;
+      }
       if (path === "/stream-big.yaml") {
         // No Content-Length: the reader must count while streaming.
         res.writeHead(200, { "content-type": "text/yaml" });
@@ -444,6 +462,21 @@ describe("readLocation: URLs over real HTTP", () => {
       `url:${base}/repo/svc/catalog-info.yaml`,
       `url:${base}/repo/specs/openapi.yaml`,
     ]);
+  });
+
+  it("reads only from the root's host unless the operator allows more, redirects included", async () => {
+    const refused = await readLocation(`${base}/elsewhere.yaml`);
+    expect(refs(refused)).toEqual(["location:default/elsewhere"]);
+    expect(refused.problems.map((p) => p.message).join("\n")).toMatch(
+      /reading from localhost:\d+ is not allowed; add it to CALLBOARD_READ_ALLOW/,
+    );
+    const redirected = await readLocation(`${base}/hop.yaml`);
+    expect(redirected.entities).toEqual([]);
+    expect(redirected.problems[0]?.message).toMatch(/reading from localhost:\d+ is not allowed/);
+
+    const allowed = await readLocation(`${base}/elsewhere.yaml`, { allowedHosts: ["localhost"] });
+    expect(allowed.problems).toEqual([]);
+    expect(refs(allowed)).toEqual(["location:default/elsewhere", "api:default/remote-api"]);
   });
 
   it("accepts a bare http URL and caps a response that does not declare its length", async () => {

@@ -28,6 +28,11 @@ export interface ReadOptions {
   timeoutMs?: number;
   /** Parse large files on worker threads. Default true. */
   parallel?: boolean;
+  /**
+   * Hosts URL reads may reach besides the root location's own: `example.com`, `example.com:8443` or
+   * `*.example.com`. Targets and placeholders pointing anywhere else are reported, not fetched.
+   */
+  allowedHosts?: string[];
 }
 
 export interface ReadResult {
@@ -92,6 +97,7 @@ class LocationReading {
   private readonly parsedAhead = new Map<string, Promise<ParsedDocument[] | undefined>>();
   private readonly source: SourceOptions;
   private readonly maxAliases: number;
+  private readonly allowedHosts: string[];
   private origin = "";
 
   constructor(
@@ -102,7 +108,9 @@ class LocationReading {
       maxBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       fetch: options.fetch ?? globalThis.fetch,
       timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      allowHost: (host) => this.allowedHosts.some((pattern) => hostMatches(pattern, host)),
     };
+    this.allowedHosts = (options.allowedHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
     this.maxAliases = options.maxAliases ?? DEFAULT_MAX_ALIASES;
   }
 
@@ -128,6 +136,8 @@ class LocationReading {
         });
         return undefined;
       }
+      // The operator named this URL, so its host is trusted; others must be listed.
+      this.allowedHosts.push(new URL(url).host.toLowerCase());
       return { type: "url", target: new URL(url).href };
     }
     const path = resolve(trimmed.replace(/^file:/i, ""));
@@ -517,4 +527,11 @@ function pathBeyondDepth(value: unknown, limit: number): Array<string | number> 
     }
   }
   return undefined;
+}
+
+/** `example.com` matches itself (any port unless one is given); `*.example.com` matches its subdomains. */
+function hostMatches(pattern: string, host: string): boolean {
+  const hostname = host.replace(/:\d+$/, "");
+  if (pattern.startsWith("*.")) return hostname.endsWith(pattern.slice(1));
+  return pattern.includes(":") ? pattern === host : pattern === hostname;
 }

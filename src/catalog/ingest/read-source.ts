@@ -21,7 +21,11 @@ export interface SourceOptions {
   maxBytes: number;
   fetch: typeof fetch;
   timeoutMs: number;
+  /** Hosts (host or host:port) that URL reads may reach; anything else is refused, as in Backstage. */
+  allowHost: (host: string) => boolean;
 }
+
+const MAX_REDIRECTS = 5;
 
 export function stringifyLocation(spec: LocationSpec): string {
   return `${spec.type}:${spec.target}`;
@@ -58,19 +62,44 @@ async function readLocalFile(path: string, options: SourceOptions): Promise<Uint
   }
 }
 
+/**
+ * Descriptor content decides which URLs are read next (Location targets, $text placeholders), so every
+ * host, including each redirect hop, must be one the operator allowed; otherwise a descriptor could
+ * make Callboard fetch internal services or cloud metadata and show the answer in chat.
+ */
+function checkHost(url: string, options: SourceOptions): void {
+  const host = new URL(url).host.toLowerCase();
+  if (!options.allowHost(host)) {
+    throw new SourceError(
+      "unreadable",
+      `${url}: reading from ${host} is not allowed; add it to CALLBOARD_READ_ALLOW (Backstage's backend.reading.allow)`,
+    );
+  }
+}
+
 async function readUrl(url: string, options: SourceOptions): Promise<Uint8Array> {
   let response: Response;
-  try {
-    response = await options.fetch(url, {
-      signal: AbortSignal.timeout(options.timeoutMs),
-      redirect: "follow",
-    });
-  } catch (error) {
-    const reason =
-      (error as Error).name === "TimeoutError"
-        ? `no answer within ${options.timeoutMs} ms`
-        : (error as Error).message;
-    throw new SourceError("unreadable", `${url} could not be fetched: ${reason}`);
+  let current = url;
+  for (let hop = 0; ; hop++) {
+    checkHost(current, options);
+    try {
+      response = await options.fetch(current, {
+        signal: AbortSignal.timeout(options.timeoutMs),
+        redirect: "manual",
+      });
+    } catch (error) {
+      const reason =
+        (error as Error).name === "TimeoutError"
+          ? `no answer within ${options.timeoutMs} ms`
+          : (error as Error).message;
+      throw new SourceError("unreadable", `${url} could not be fetched: ${reason}`);
+    }
+    const next = response.headers.get("location");
+    if (response.status < 300 || response.status >= 400 || !next) break;
+    await response.body?.cancel();
+    if (hop >= MAX_REDIRECTS)
+      throw new SourceError("unreadable", `${url}: more than ${MAX_REDIRECTS} redirects`);
+    current = new URL(next, current).href;
   }
   if (response.status === 404 || response.status === 410) {
     await response.body?.cancel();
