@@ -6,12 +6,18 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from "botbuilder";
-import { AuthenticationConstants, AuthenticationError } from "botframework-connector";
+import {
+  AuthenticationConstants,
+  AuthenticationError,
+  type ClaimsIdentity,
+  type ConnectorFactory,
+} from "botframework-connector";
 import type { Logger } from "pino";
 import type { Reply } from "../../message/reply.ts";
 import type { HttpRoute } from "../../plugins/api.ts";
 import type { ConversationStore, EventLedger, FormStateStore } from "../ports.ts";
 import type { Router } from "../router.ts";
+import { ConnectorClientCache } from "./connector-cache.ts";
 import { bridgeResponse, readJsonBody, RequestBodyError } from "./http-bridge.ts";
 import { OutboundPacer, type PacerOptions } from "./outbound-pacer.ts";
 import { CallboardTeamsBot } from "./teams-bot.ts";
@@ -90,11 +96,15 @@ class PacedCloudAdapter extends CloudAdapter {
  * caller's fault: answer 401. Failures to reach the OpenID metadata stay 500.
  */
 class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+  private readonly connectors = new ConnectorClientCache();
+
   override async authenticateRequest(
     ...args: Parameters<ConfigurationBotFrameworkAuthentication["authenticateRequest"]>
   ): ReturnType<ConfigurationBotFrameworkAuthentication["authenticateRequest"]> {
     try {
-      return await super.authenticateRequest(...args);
+      const result = await super.authenticateRequest(...args);
+      if (!result.connectorFactory) return result;
+      return { ...result, connectorFactory: this.reuse(result.connectorFactory, result.claimsIdentity) };
     } catch (error) {
       const name = (error as Error)?.name;
       if (name === "JsonWebTokenError" || name === "NotBeforeError" || name === "TokenExpiredError") {
@@ -102,6 +112,19 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
       }
       throw error;
     }
+  }
+
+  /** Proactive sends (continueConversationAsync) reuse connector clients too. */
+  override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    return this.reuse(super.createConnectorFactory(claimsIdentity), claimsIdentity);
+  }
+
+  private reuse(factory: ConnectorFactory, claimsIdentity: ClaimsIdentity): ConnectorFactory {
+    const appId =
+      claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ??
+      claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ??
+      "";
+    return this.connectors.wrap(factory, appId);
   }
 }
 
