@@ -97,12 +97,21 @@ async function runBot(apiUrl: string): Promise<void> {
       .then(() => server.close())
       .finally(() => process.exit(0));
   });
+  // The load side asks for the bot's CPU time around each run: on a shared machine wall time alone misleads.
+  process.on("message", () => {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMs: (user + system) / 1000 });
+  });
   console.log(JSON.stringify({ url: server.url, entities: graph.size, loadSeconds }));
 }
 
-async function startBot(
-  apiUrl: string,
-): Promise<{ url: string; entities: number; loadSeconds: number; stop: () => Promise<void> }> {
+async function startBot(apiUrl: string): Promise<{
+  url: string;
+  entities: number;
+  loadSeconds: number;
+  cpuMs: () => Promise<number>;
+  stop: () => Promise<void>;
+}> {
   const profile = args.includes("--profile");
   const profileDir = join(tmpdir(), "callboard-bench-profiles");
   if (profile) {
@@ -121,7 +130,7 @@ async function startBot(
       apiUrl,
       ...args,
     ],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const lines = createInterface({ input: child.stdout! });
@@ -135,8 +144,14 @@ async function startBot(
     void exited.then(() => reject(new Error("bench:slack: the bot process ended before it was ready")));
   });
   const info = await ready;
+  child.channel?.unref();
   return {
     ...info,
+    cpuMs: () =>
+      new Promise<number>((resolve) => {
+        child.once("message", (m) => resolve((m as { cpuMs: number }).cpuMs));
+        child.send("cpu");
+      }),
     stop: async () => {
       child.kill("SIGTERM");
       await exited;
@@ -151,6 +166,8 @@ interface RunResult {
   duplicates: number;
   errors: number;
   throughput: number;
+  /** The bot process's CPU time (user + system) per command. */
+  botCpuMs: number;
 }
 
 async function runLoad(): Promise<void> {
@@ -183,6 +200,7 @@ async function runLoad(): Promise<void> {
     let errors = 0;
     let next = 0;
     const firstCall = api.calls.length;
+    const cpuBefore = await bot.cpuMs();
     const begin = performance.now();
     async function virtualUser(): Promise<void> {
       while (next < count) {
@@ -214,6 +232,7 @@ async function runLoad(): Promise<void> {
     }
     await Promise.all(Array.from({ length: concurrency }, virtualUser));
     const elapsed = (performance.now() - begin) / 1000;
+    const botCpuMs = (await bot.cpuMs()) - cpuBefore;
     // Late duplicates would land just after the last answer; give them a moment.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const answers = new Map<string, number[]>();
@@ -242,6 +261,7 @@ async function runLoad(): Promise<void> {
       duplicates,
       errors,
       throughput: round(count / elapsed, 1),
+      botCpuMs: round(botCpuMs / count),
     };
   }
 
@@ -253,7 +273,8 @@ async function runLoad(): Promise<void> {
     const r = results[concurrency]!;
     console.log(
       `c${concurrency}: ${commands} commands, ${r.throughput}/s; ack p50 ${r.ack.p50} ms p99 ${r.ack.p99} ms; ` +
-        `answer at stand-in p50 ${r.answer.p50} ms p99 ${r.answer.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}`,
+        `answer at stand-in p50 ${r.answer.p50} ms p99 ${r.answer.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}; ` +
+        `bot CPU ${r.botCpuMs} ms/command`,
     );
   }
   await bot.stop();
@@ -266,6 +287,7 @@ async function runLoad(): Promise<void> {
     metrics[`answer_p50_ms_c${c}`] = r.answer.p50;
     metrics[`answer_p99_ms_c${c}`] = r.answer.p99;
     metrics[`throughput_per_s_c${c}`] = r.throughput;
+    metrics[`bot_cpu_ms_per_command_c${c}`] = r.botCpuMs;
   }
   metrics.lost = Object.values(results).reduce((n, r) => n + r.lost, 0);
   metrics.duplicates = Object.values(results).reduce((n, r) => n + r.duplicates, 0);

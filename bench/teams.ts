@@ -9,10 +9,25 @@
  *
  * The bot runs in its own process (as it would in production, apart from Teams' connector); the load
  * generator and the connector stand-in share this one, so their work does not steal the bot's event loop.
+ * `--profile` writes a CPU profile of the bot process to $TMPDIR/callboard-bench-profiles/.
+ *
+ * Semantics of "concurrency N" (closed loop): N virtual users each post an activity and send the next only
+ * when the POST returns; the reply is sent inside the turn, so that is also when the answer has reached the
+ * connector. At most N activities are in the bot at once. Each run also reports the bot's CPU time per
+ * activity, the same request timed inside the bot (the gap to the load side's figure is time spent before
+ * the bot's handler runs: socket queues, a CPU the bot shares), and the load side's own CPU share; on a
+ * shared 2-core machine those separate the bot's cost from its neighbours' load.
+ *
+ * The load side posts with node:http and a keep-alive agent: fetch (undici) was tried and showed the same
+ * tails, so the client is not the cause, and node:http costs the shared CPU less.
  *
  * Run: npm run bench:teams [-- --entities 100000]. Last line: one JSON object.
  */
 import { spawn } from "node:child_process";
+import { Agent, request, type IncomingMessage, type ServerResponse } from "node:http";
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -70,7 +85,27 @@ async function runBot(): Promise<void> {
     production: false,
     log,
   });
-  const server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
+  // Time each request inside the bot as well, from arrival to the end of the response: the gap between this
+  // and the load side's figure is queueing outside the bot's handler (sockets, the load generator).
+  const serverMs: number[] = [];
+  const routes = surface.routes.map((route) => ({
+    ...route,
+    handler: async (req: IncomingMessage, res: ServerResponse) => {
+      const t0 = performance.now();
+      res.once("finish", () => serverMs.push(performance.now() - t0));
+      await route.handler(req, res);
+    },
+  }));
+  const server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log });
+  // A normal exit, so --cpu-prof gets to write its profile.
+  process.on("SIGTERM", () => {
+    void server.close().finally(() => process.exit(0));
+  });
+  // The load side asks for the bot's CPU time around each run: on a shared machine wall time alone misleads.
+  process.on("message", () => {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMs: (user + system) / 1000, serverMs: serverMs.splice(0) });
+  });
   console.log(JSON.stringify({ url: server.url, entities: graph.size, loadSeconds }));
 }
 
@@ -80,22 +115,57 @@ if (BOT_MODE) {
   await runLoad();
 }
 
-async function startBot(): Promise<{ url: string; entities: number; loadSeconds: number; stop: () => void }> {
+async function startBot(): Promise<{
+  url: string;
+  entities: number;
+  loadSeconds: number;
+  /** The bot's CPU time so far, and its own request timings since the last sample. */
+  sample: () => Promise<{ cpuMs: number; serverMs: number[] }>;
+  stop: () => Promise<void>;
+}> {
+  const profile = args.includes("--profile");
+  const profileDir = join(tmpdir(), "callboard-bench-profiles");
+  if (profile) {
+    mkdirSync(profileDir, { recursive: true });
+    console.error(`bench:teams: the bot's CPU profile goes to ${profileDir}`);
+  }
   const child = spawn(
     process.execPath,
-    [...process.execArgv, fileURLToPath(import.meta.url), "--bot", ...args],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
+    [
+      ...process.execArgv,
+      ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+      ...(args.includes("--trace-gc") ? ["--trace-gc"] : []),
+      fileURLToPath(import.meta.url),
+      "--bot",
+      ...args,
+    ],
+    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
   );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const lines = createInterface({ input: child.stdout! });
-  for await (const line of lines) {
-    if (line.startsWith("{")) {
-      const info = JSON.parse(line) as { url: string; entities: number; loadSeconds: number };
-      return { ...info, stop: () => child.kill("SIGTERM") };
-    }
-  }
-  throw new Error("bench:teams: the bot process ended before it was ready");
+  const ready = new Promise<{ url: string; entities: number; loadSeconds: number }>((resolve, reject) => {
+    lines.on("line", (line) => {
+      if (line.startsWith("{"))
+        resolve(JSON.parse(line) as { url: string; entities: number; loadSeconds: number });
+      // Anything else the bot prints (--trace-gc) goes to stderr, keeping the last stdout line the JSON.
+      else process.stderr.write(`bot: ${line}\n`);
+    });
+    void exited.then(() => reject(new Error("bench:teams: the bot process ended before it was ready")));
+  });
+  const info = await ready;
+  child.channel?.unref();
+  return {
+    ...info,
+    sample: () =>
+      new Promise<{ cpuMs: number; serverMs: number[] }>((resolve) => {
+        child.once("message", (m) => resolve(m as { cpuMs: number; serverMs: number[] }));
+        child.send("sample");
+      }),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
 }
 
 async function runLoad(): Promise<void> {
@@ -147,14 +217,29 @@ async function runLoad(): Promise<void> {
     return { id, conversationId, body };
   }
 
-  async function postActivity(body: string): Promise<number> {
-    const res = await fetch(endpoint, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body,
+  // node:http with one keep-alive socket per virtual user, rather than fetch: see the header comment.
+  const agent = new Agent({ keepAlive: true, maxSockets: 200 });
+  const target = new URL(endpoint);
+  function postActivity(body: string): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: "POST",
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.once("end", () => resolve(res.statusCode ?? 0));
+          res.once("error", reject);
+        },
+      );
+      req.once("error", reject);
+      req.end(body);
     });
-    await res.arrayBuffer();
-    return res.status;
   }
 
   interface RunResult {
@@ -164,6 +249,12 @@ async function runLoad(): Promise<void> {
     duplicates: number;
     errors: number;
     throughput: number;
+    /** The bot process's CPU time (user + system) per activity, retries included. */
+    botCpuMs: number;
+    /** POST /api/messages timed inside the bot process, retries included. */
+    server: ReturnType<typeof summary>;
+    /** CPU the load generator and connector stand-in used, as a share of one core: near 1, they are the limit. */
+    loadCpuShare: number;
   }
 
   async function run(concurrency: number, count: number): Promise<RunResult> {
@@ -172,6 +263,8 @@ async function runLoad(): Promise<void> {
     let errors = 0;
     let next = 0;
     const firstCall = connector.calls.length;
+    const { cpuMs: cpuBefore } = await bot.sample();
+    const loadCpuBefore = process.cpuUsage();
     const begin = performance.now();
     async function worker(): Promise<void> {
       while (next < count) {
@@ -188,6 +281,9 @@ async function runLoad(): Promise<void> {
     }
     await Promise.all(Array.from({ length: concurrency }, worker));
     const elapsed = (performance.now() - begin) / 1000;
+    const loadCpu = process.cpuUsage(loadCpuBefore);
+    const after = await bot.sample();
+    const botCpuMs = after.cpuMs - cpuBefore;
     // Replies are sent inside the turn, so they are all in by now; allow stragglers a moment anyway.
     await new Promise((resolve) => setTimeout(resolve, 200));
     const replies = new Map<string, number[]>();
@@ -215,6 +311,9 @@ async function runLoad(): Promise<void> {
       duplicates,
       errors,
       throughput: round(count / elapsed, 1),
+      botCpuMs: round(botCpuMs / count),
+      server: summary(after.serverMs),
+      loadCpuShare: round((loadCpu.user + loadCpu.system) / 1e6 / elapsed, 2),
     };
   }
 
@@ -226,10 +325,12 @@ async function runLoad(): Promise<void> {
     const r = results[concurrency]!;
     console.log(
       `c${concurrency}: ${activities} activities, ${r.throughput}/s; response p50 ${r.response.p50} ms p99 ${r.response.p99} ms; ` +
-        `reply at connector p50 ${r.delivered.p50} ms p99 ${r.delivered.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}`,
+        `reply at connector p50 ${r.delivered.p50} ms p99 ${r.delivered.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}; ` +
+        `bot CPU ${r.botCpuMs} ms/activity; inside the bot p50 ${r.server.p50} ms p99 ${r.server.p99} ms; ` +
+        `load side ${r.loadCpuShare} of a core`,
     );
   }
-  bot.stop();
+  await bot.stop();
   await connector.stop();
 
   const metrics: Record<string, number> = {};
@@ -239,6 +340,8 @@ async function runLoad(): Promise<void> {
     metrics[`delivered_p50_ms_c${c}`] = r.delivered.p50;
     metrics[`delivered_p99_ms_c${c}`] = r.delivered.p99;
     metrics[`throughput_per_s_c${c}`] = r.throughput;
+    metrics[`bot_cpu_ms_per_activity_c${c}`] = r.botCpuMs;
+    metrics[`bot_side_p99_ms_c${c}`] = r.server.p99;
   }
   metrics.lost = Object.values(results).reduce((n, r) => n + r.lost, 0);
   metrics.duplicates = Object.values(results).reduce((n, r) => n + r.duplicates, 0);
