@@ -108,7 +108,7 @@ function decodeRelations(ref: string, stored: StoredEdge[]): RelationEdge[] {
 /**
  * Start-up reads one JSON text per entity, built by the database from the stored JSON texts spliced in as
  * they are, so JS makes one JSON.parse call per entity instead of handling seven columns and parsing two.
- * One statement, so one consistent snapshot without a transaction.
+ * One statement: one consistent snapshot.
  */
 function loadSql(provider: Database["provider"], byLocation: boolean): string {
   const quote = (column: string) =>
@@ -234,7 +234,7 @@ export class PrismaCatalogStore implements CatalogStore {
     } catch (error) {
       await tx.executeRaw(query("ROLLBACK")).catch(() => undefined);
       await tx.rollback().catch(() => undefined);
-      throw new Error(`${what} failed and nothing of it was stored: ${reasonOf(error)}`, { cause: error });
+      throw new Error(`${what} failed: ${reasonOf(error)}`, { cause: error });
     }
   }
 
@@ -243,7 +243,7 @@ export class PrismaCatalogStore implements CatalogStore {
     entities: ProcessedEntity[],
     problems: CatalogProblem[],
   ): Promise<ImportResult> {
-    return this.transaction(`Storing location ${locationKey}`, async (tx) => {
+    return this.transaction(`Storing location ${locationKey} (nothing of it was stored)`, async (tx) => {
       const now = new Date();
       const owned = new Map(
         (await select(tx, this.sql.owned, locationKey)).map((row) => [String(row[0]), String(row[1])]),
@@ -316,7 +316,7 @@ export class PrismaCatalogStore implements CatalogStore {
   }
 
   async removeLocation(locationKey: string): Promise<ImportResult> {
-    return this.transaction(`Removing location ${locationKey}`, async (tx) => {
+    return this.transaction(`Removing location ${locationKey} (nothing of it was removed)`, async (tx) => {
       const owned = await select(tx, this.sql.owned, locationKey);
       await tx.executeRaw(query(this.sql.deleteLocation, locationKey));
       return {
@@ -349,11 +349,15 @@ export class PrismaCatalogStore implements CatalogStore {
   }
 
   private async load(locationKey: string | undefined): Promise<StoredEntity[]> {
-    const driver = await this.driver();
-    const rows =
-      locationKey === undefined
-        ? await select(driver, this.sql.loadAll)
-        : await select(driver, this.sql.loadLocation, locationKey);
+    // In a transaction only for its lock: on SQLite the client and the store share one connection, and a
+    // read between the statements of an import would otherwise see that import half done.
+    const rows = await this.transaction(
+      locationKey === undefined ? "Loading the catalog" : `Loading location ${locationKey}`,
+      (tx) =>
+        locationKey === undefined
+          ? select(tx, this.sql.loadAll)
+          : select(tx, this.sql.loadLocation, locationKey),
+    );
     return rows.map(([text]) => {
       const row = JSON.parse(text as string) as LoadedRow;
       return {
