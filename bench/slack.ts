@@ -168,6 +168,8 @@ interface RunResult {
   throughput: number;
   /** The bot process's CPU time (user + system) per command. */
   botCpuMs: number;
+  /** CPU the load generator and Slack stand-in used, as a share of one core: near 1, they are the limit. */
+  loadCpuShare: number;
 }
 
 async function runLoad(): Promise<void> {
@@ -201,6 +203,7 @@ async function runLoad(): Promise<void> {
     let next = 0;
     const firstCall = api.calls.length;
     const cpuBefore = await bot.cpuMs();
+    const loadCpuBefore = process.cpuUsage();
     const begin = performance.now();
     async function virtualUser(): Promise<void> {
       while (next < count) {
@@ -232,6 +235,7 @@ async function runLoad(): Promise<void> {
     }
     await Promise.all(Array.from({ length: concurrency }, virtualUser));
     const elapsed = (performance.now() - begin) / 1000;
+    const loadCpu = process.cpuUsage(loadCpuBefore);
     const botCpuMs = (await bot.cpuMs()) - cpuBefore;
     // Late duplicates would land just after the last answer; give them a moment.
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -262,6 +266,7 @@ async function runLoad(): Promise<void> {
       errors,
       throughput: round(count / elapsed, 1),
       botCpuMs: round(botCpuMs / count),
+      loadCpuShare: round((loadCpu.user + loadCpu.system) / 1e6 / elapsed, 2),
     };
   }
 
@@ -274,7 +279,7 @@ async function runLoad(): Promise<void> {
     console.log(
       `c${concurrency}: ${commands} commands, ${r.throughput}/s; ack p50 ${r.ack.p50} ms p99 ${r.ack.p99} ms; ` +
         `answer at stand-in p50 ${r.answer.p50} ms p99 ${r.answer.p99} ms; lost ${r.lost}, duplicates ${r.duplicates}, errors ${r.errors}; ` +
-        `bot CPU ${r.botCpuMs} ms/command`,
+        `bot CPU ${r.botCpuMs} ms/command; load side ${r.loadCpuShare} of a core`,
     );
   }
   await bot.stop();

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type types } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, type SlashCommand, type types } from "@slack/bolt";
 import { WebClient, type RetryOptions, type WebClientOptions } from "@slack/web-api";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -8,6 +8,7 @@ import type { ChatUser, Conversation, HttpRoute } from "../../plugins/api.ts";
 import type { EventLedger, FormStateStore } from "../ports.ts";
 import type { Inbound, Router } from "../router.ts";
 import { AnswerQueue } from "./answer-queue.ts";
+import { ResponseUrlPoster } from "./response-url.ts";
 import { boltLogger } from "./bolt-logger.ts";
 import { ChannelPacer } from "./channel-pacer.ts";
 import {
@@ -108,6 +109,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const client = new WebClient(options.botToken, clientOptions);
   const pacer = new ChannelPacer(options.channelIntervalMs ?? 1000);
   const directory = new SlackUserDirectory(client, log);
+  const responses = new ResponseUrlPoster(options.timeoutMs ?? 5000);
   const answers = new AnswerQueue((error) => log.error({ err: error, surface: "slack" }, "answer failed"));
 
   const socketMode = Boolean(options.appToken);
@@ -239,16 +241,14 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   /* ------------------------------------------------------------- slash commands */
 
-  app.command(
-    new RegExp(`^(${slashCommands.map(escapeRegExp).join("|")})$`),
-    async ({ command, ack, respond }) => {
-      // Nothing before the ack: the users.info lookup, the command and the answer all come after it.
-      await ack();
-      answers.run(() => runSlashCommand(command, respond));
-    },
-  );
+  app.command(new RegExp(`^(${slashCommands.map(escapeRegExp).join("|")})$`), async ({ command, ack }) => {
+    // Nothing before the ack: the users.info lookup, the command and the answer all come after it.
+    await ack();
+    answers.run(() => runSlashCommand(command));
+  });
 
-  async function runSlashCommand(command: SlashCommand, respond: RespondFn): Promise<void> {
+  async function runSlashCommand(command: SlashCommand): Promise<void> {
+    const respond = (message: object) => responses.post(command.response_url, message);
     const words =
       command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
     const text = `${words} ${command.text ?? ""}`.trim();
@@ -535,6 +535,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       if (socketMode) await app.stop();
       await answers.drain();
       await pacer.drain();
+      responses.close();
     },
   };
 }
