@@ -48,6 +48,23 @@ export interface BuildOptions {
 }
 
 /**
+ * Start-up's one read of every stored entity feeds the graph and, when stale, the index. It lives in
+ * its own function so the 100k-entity array dies with it: a closure in buildApp would keep it alive
+ * for the process's lifetime (closures created in one scope share one context).
+ */
+async function loadCatalogAndIndex(
+  catalog: CatalogService,
+  index: SearchIndex,
+  fingerprint: () => string,
+  log: Logger,
+): Promise<void> {
+  const stored = await catalog.load();
+  if (await ensureFresh(index, fingerprint(), () => stored.map(entityToDocument))) {
+    log.info({ documents: stored.length }, "search index rebuilt");
+  }
+}
+
+/**
  * The composition root: the only place that knows every service. It opens the database (applying
  * migrations), fills the in-memory graph from it, imports the configured catalog, and registers plugins.
  */
@@ -67,8 +84,6 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       read: (target) => readLocation(target, { allowedHosts: config.CALLBOARD_READ_ALLOW }),
       log,
     });
-    const stored = await catalog.load();
-
     // The index is derived state: rebuilt from the database whenever its fingerprint says it is stale,
     // then kept current on every catalog write.
     search = await openSearchIndex({
@@ -78,9 +93,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     });
     const index = search;
     const fingerprint = () => searchFingerprint(catalog.contentHashes());
-    if (await ensureFresh(index, fingerprint(), () => stored.map(entityToDocument))) {
-      log.info({ documents: stored.length }, "search index rebuilt");
-    }
+    await loadCatalogAndIndex(catalog, index, fingerprint, log);
     catalog.onChange(async (change) => {
       if (change.removed.length > 0) await index.delete(change.removed);
       if (change.upserted.length > 0) await index.upsert(change.upserted.map(entityToDocument));

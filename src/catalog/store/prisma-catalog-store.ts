@@ -212,9 +212,11 @@ export class PrismaCatalogStore implements CatalogStore {
   private readonly prisma: PrismaDb;
   private readonly driver: () => Promise<DriverAdapter>;
   private readonly sql: BulkSql;
+  private readonly provider: Database["provider"];
 
   constructor(db: Pick<Database, "prisma" | "provider" | "driver">) {
     this.prisma = db.prisma;
+    this.provider = db.provider;
     this.driver = db.driver;
     this.sql = bulkSql[db.provider];
   }
@@ -331,7 +333,11 @@ export class PrismaCatalogStore implements CatalogStore {
   }
 
   async loadAll(): Promise<StoredEntity[]> {
-    return this.load(undefined);
+    const all = await this.load(undefined);
+    // Answers come from the in-memory graph, never from these pages again: hand SQLite's page cache,
+    // filled by this one full read, back rather than carrying it for the process's lifetime.
+    if (this.provider === "sqlite") await this.prisma.$queryRawUnsafe("PRAGMA shrink_memory");
+    return all;
   }
 
   async loadLocation(locationKey: string): Promise<StoredEntity[]> {
