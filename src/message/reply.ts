@@ -59,6 +59,18 @@ export const links = (items: Link[]): Block => ({ type: "links", links: items })
 export const actions = (...items: Action[]): Block => ({ type: "actions", actions: items });
 export const divider = (): Block => ({ type: "divider" });
 
+/**
+ * The URL as it may be shown as a link or button, or undefined. Descriptor files only have to hold a
+ * parseable URL, so `javascript:` or `file:` links reach replies; renderers show web and mail links only.
+ */
+export function webUrl(url: string): string | undefined {
+  try {
+    return ["https:", "http:", "mailto:"].includes(new URL(url).protocol) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Escape text that came from a file or a person so the markdown subset does not interpret it. */
 export function escapeText(text: string): string {
   return text.replace(/([*_`[\]\\])/g, "\\$1");

@@ -34,6 +34,27 @@ describe("markdown subset → mrkdwn", () => {
 });
 
 describe("renderMessage", () => {
+  it("shows only web and mail links: a descriptor's javascript: link never becomes a link or button", () => {
+    const out = renderMessage(
+      reply(
+        "x",
+        links([
+          { title: "Bad", url: "javascript:alert(1)" },
+          { title: "Runbook", url: "https://runbooks.example.com/p" },
+        ]),
+        actions(
+          { label: "Evil", url: "file:///etc/passwd" },
+          { label: "Good", url: "mailto:team@example.com" },
+        ),
+      ),
+    );
+    const json = JSON.stringify(out.blocks);
+    expect(json).not.toContain("javascript:");
+    expect(json).not.toContain("file:");
+    expect(json).toContain("https://runbooks.example.com/p");
+    expect(json).toContain("mailto:team@example.com");
+  });
+
   it("renders each block kind", () => {
     const rendered = renderMessage(
       reply(

@@ -1,6 +1,6 @@
 import type { types } from "@slack/bolt";
 import type { Form, FormField, FormValues, Option } from "../../message/form.ts";
-import type { Action, Block, Reply } from "../../message/reply.ts";
+import { webUrl, type Action, type Block, type Reply } from "../../message/reply.ts";
 import { clip, escapeMrkdwn, toMrkdwn, toPlainText } from "./mrkdwn.ts";
 
 type KnownBlock = types.KnownBlock;
@@ -116,9 +116,13 @@ function renderBlock(block: Block, ids: { next: number }): KnownBlock[] {
       return text.trim() ? [{ type: "context", elements: [{ type: "mrkdwn", text }] }] : [];
     }
     case "links": {
-      const lines = block.links.map(
-        (l) => `• <${escapeMrkdwn(l.url)}|${escapeMrkdwn(toPlainText(l.title)).replace(/\|/g, "¦")}>`,
-      );
+      const lines = block.links.flatMap((l) => {
+        const url = webUrl(l.url);
+        return url
+          ? [`• <${escapeMrkdwn(url)}|${escapeMrkdwn(toPlainText(l.title)).replace(/\|/g, "¦")}>`]
+          : [];
+      });
+      if (lines.length === 0) return [];
       return splitMrkdwn(lines.join("\n"), SLACK_LIMITS.sectionText).map((text) => mrkdwnSection(text));
     }
     case "actions":
@@ -163,8 +167,9 @@ function renderButtons(list: Action[], ids: { next: number }): KnownBlock[] {
       action_id: "",
     };
     if (action.url) {
-      if (action.url.length > SLACK_LIMITS.buttonUrl) continue;
-      button.url = action.url;
+      const url = webUrl(action.url);
+      if (!url || url.length > SLACK_LIMITS.buttonUrl) continue;
+      button.url = url;
     } else if (action.command !== undefined || action.form) {
       const value = encodeButtonValue({ command: action.command, form: action.form });
       // A command longer than Slack lets a button carry cannot be run from one; the text still says it.

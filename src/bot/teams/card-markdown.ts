@@ -1,3 +1,4 @@
+import { webUrl } from "../../message/reply.ts";
 import MarkdownIt from "markdown-it";
 
 /**
@@ -22,13 +23,9 @@ export function escapeCardText(text: string): string {
 }
 
 function safeUrl(href: string): string | undefined {
-  try {
-    const url = new URL(href);
-    if (url.protocol !== "https:" && url.protocol !== "http:" && url.protocol !== "mailto:") return undefined;
-    return url.href.replace(/\(/g, "%28").replace(/\)/g, "%29");
-  } catch {
-    return undefined;
-  }
+  // Normalised (spaces encoded) and with parentheses escaped, which would end the markdown link early.
+  const url = webUrl(href);
+  return url ? new URL(url).href.replace(/\(/g, "%28").replace(/\)/g, "%29") : undefined;
 }
 
 /** Reply markdown subset to Adaptive Card TextBlock markdown. */

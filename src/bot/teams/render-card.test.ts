@@ -47,6 +47,24 @@ describe("renderCard", () => {
     ),
   );
 
+  it("shows only web and mail links: a descriptor's javascript: link never becomes an OpenUrl action", () => {
+    const card = renderCard(
+      reply(
+        "x",
+        links([
+          { title: "Bad", url: "javascript:alert(1)" },
+          { title: "Runbook", url: "https://runbooks.example.com/p" },
+        ]),
+        actions({ label: "Evil", url: "file:///etc/passwd" }, { label: "Show", command: "show x" }),
+      ),
+    );
+    const json = JSON.stringify(card);
+    expect(json).not.toContain("javascript:");
+    expect(json).not.toContain("file:");
+    expect(json).toContain("https://runbooks.example.com/p");
+    expect(adaptiveCardErrors(card)).toEqual([]);
+  });
+
   it("maps every block type to schema-valid Adaptive Card 1.5 elements", () => {
     const card = renderCard(full);
     expect(adaptiveCardErrors(card)).toEqual([]);

@@ -4,7 +4,7 @@
  * and survive the move from botbuilder to @microsoft/agents-hosting untouched.
  */
 import type { FieldErrors, Form, FormField, FormValues, Option } from "../../message/form.ts";
-import type { Action, Block, Reply } from "../../message/reply.ts";
+import { webUrl, type Action, type Block, type Reply } from "../../message/reply.ts";
 import { escapeCardText, toCardMarkdown, toPlainText } from "./card-markdown.ts";
 
 export type CardElement = { type: string; [key: string]: unknown };
@@ -58,7 +58,8 @@ function emptyCard(fallbackText: string): AdaptiveCard {
   };
 }
 
-export function renderAction(action: Action): CardElement {
+/** The card action for a button; undefined for a link button whose URL is not a web or mail link. */
+export function renderAction(action: Action): CardElement | undefined {
   const title = clip(toPlainText(action.label), 80);
   const style =
     action.style === "primary" ? "positive" : action.style === "danger" ? "destructive" : undefined;
@@ -84,7 +85,8 @@ export function renderAction(action: Action): CardElement {
       ...(style ? { style } : {}),
     };
   }
-  return { type: "Action.OpenUrl", title, url: action.url ?? "https://teams.microsoft.com" };
+  const url = action.url ? webUrl(action.url) : undefined;
+  return url ? { type: "Action.OpenUrl", title, url } : undefined;
 }
 
 function actionSets(actions: CardElement[]): CardElement[] {
@@ -134,14 +136,13 @@ export function renderBlock(block: Block): CardElement[] {
       ];
     case "links":
       return actionSets(
-        block.links.map((l) => ({
-          type: "Action.OpenUrl",
-          title: clip(toPlainText(l.title), 80),
-          url: l.url,
-        })),
+        block.links.flatMap((l) => {
+          const url = webUrl(l.url);
+          return url ? [{ type: "Action.OpenUrl", title: clip(toPlainText(l.title), 80), url }] : [];
+        }),
       );
     case "actions":
-      return actionSets(block.actions.map(renderAction));
+      return actionSets(block.actions.flatMap((a) => renderAction(a) ?? []));
     case "divider":
       return [];
   }
@@ -173,7 +174,7 @@ export function renderCard(reply: Reply, options: RenderOptions = {}): AdaptiveC
     const button = more.verb
       ? { type: "Action.Execute", title: more.label, verb: more.verb, data: more.data ?? {} }
       : renderAction(more);
-    return [note, { type: "ActionSet", actions: [button] }];
+    return button ? [note, { type: "ActionSet", actions: [button] }] : [note];
   };
   const reserve = cardBytes(moreElementsFor(options.startAt ?? 0)) + 64;
   let separatorNext = false;

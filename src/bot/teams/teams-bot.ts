@@ -81,7 +81,10 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     const activity = context.activity;
     // Invokes are request/response: a retried invoke means the first answer was lost, so it is answered again.
     if (activity.type !== "invoke" && activity.id) {
-      if (!(await this.options.ledger.firstSeen("teams", activity.id))) {
+      // Teams activity ids are timestamps, unique only within a conversation: two chats posting in the
+      // same millisecond must not look like a retry of each other.
+      const key = `${activity.conversation?.id ?? ""}|${activity.id}`;
+      if (!(await this.options.ledger.firstSeen("teams", key))) {
         this.options.log.debug({ activityId: activity.id }, "teams: duplicate activity ignored");
         return;
       }

@@ -165,6 +165,21 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     ).toHaveLength(1);
   });
 
+  it("answers the same activity id in two conversations: ids are only unique per conversation", async () => {
+    const personal = fixture("message-personal", serviceUrl, {
+      id: "1732530999999",
+      text: "show same-id-one",
+    });
+    const group = fixture("message-group-chat", serviceUrl, {
+      id: "1732530999999",
+      text: "show same-id-two",
+    });
+    expect((await post(base, personal)).status).toBe(200);
+    expect((await post(base, group)).status).toBe(200);
+    await connector.waitFor((c) => JSON.stringify(c.body).includes("component:same-id-one"));
+    await connector.waitFor((c) => JSON.stringify(c.body).includes("component:same-id-two"));
+  });
+
   it("welcomes on install and remembers the conversation for proactive messages", async () => {
     const activity = fixture("conversation-update-bot-added", serviceUrl);
     expect((await post(base, activity)).status).toBe(200);
