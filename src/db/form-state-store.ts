@@ -2,13 +2,21 @@ import { randomUUID } from "node:crypto";
 import type { FormStateStore } from "../bot/ports.ts";
 import type { PrismaDb } from "./open-database.ts";
 
+/** A form left open longer than this is abandoned (Slack views and Teams dialogs expire well before). */
+const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** Every so many writes, abandoned states are removed, so the table does not grow for ever. */
+const PRUNE_EVERY = 200;
+
 /** Form state kept server-side; the id is unguessable because it travels through the chat platform. */
 export class PrismaFormStateStore implements FormStateStore {
+  private writes = 0;
+
   constructor(private readonly prisma: PrismaDb) {}
 
   async put(state: string): Promise<string> {
     const id = randomUUID();
     await this.prisma.formState.create({ data: { id, state } });
+    if (++this.writes % PRUNE_EVERY === 0) await this.prune(MAX_AGE_MS);
     return id;
   }
 

@@ -73,6 +73,15 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(await store.get(id)).toBeUndefined();
     });
 
+    it("form state: writes prune abandoned states, so the table does not grow for ever", async () => {
+      const store = new PrismaFormStateStore(db.prisma);
+      const old = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
+      await db.prisma.formState.create({ data: { id: "abandoned", state: "{}", createdAt: old } });
+      for (let i = 0; i < 200; i++) await store.put(`{"i":${i}}`);
+      expect(await store.get("abandoned")).toBeUndefined();
+      expect(await db.prisma.formState.count()).toBe(200);
+    });
+
     it("chat user links: put, update and get per surface", async () => {
       const links = new ChatUserLinks(db.prisma);
       expect(await links.get("slack", "U1")).toBeUndefined();

@@ -207,6 +207,9 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** PostgreSQL advisory lock key for catalog writes (any constant no other code uses). */
+const CATALOG_WRITE_LOCK = 0x43424341;
+
 /** The catalog in the database through Prisma; SQLite and PostgreSQL alike. */
 export class PrismaCatalogStore implements CatalogStore {
   private readonly prisma: PrismaDb;
@@ -229,6 +232,14 @@ export class PrismaCatalogStore implements CatalogStore {
   private async transaction<T>(what: string, work: (tx: Queryable) => Promise<T>): Promise<T> {
     const tx = await (await this.driver()).startTransaction();
     try {
+      if (this.provider === "sqlite") {
+        // The adapter's BEGIN is deferred: with a second writer on the file (the import CLI while the
+        // bot runs), upgrading to a write lock mid-transaction fails at once instead of waiting. The
+        // deferred BEGIN holds no lock yet, so end it and take the write lock up front, which waits
+        // up to busy_timeout.
+        await tx.executeRaw(query("COMMIT"));
+        await tx.executeRaw(query("BEGIN IMMEDIATE"));
+      }
       const result = await work(tx);
       await tx.executeRaw(query("COMMIT"));
       await tx.commit();
@@ -246,6 +257,13 @@ export class PrismaCatalogStore implements CatalogStore {
     problems: CatalogProblem[],
   ): Promise<ImportResult> {
     return this.transaction(`Storing location ${locationKey} (nothing of it was stored)`, async (tx) => {
+      // Replicas may import at once (each started with the same catalog): catalog writes take turns, or
+      // two would both see a ref as new and the second would fail on its primary key. SQLite is one
+      // writer at a time already.
+      if (this.provider === "postgresql") {
+        // Selecting a value: the adapter cannot read the lock function's void result.
+        await select(tx, `SELECT 1 AS locked FROM pg_advisory_xact_lock(${CATALOG_WRITE_LOCK})`);
+      }
       const now = new Date();
       const owned = new Map(
         (await select(tx, this.sql.owned, locationKey)).map((row) => [String(row[0]), String(row[1])]),
