@@ -64,6 +64,8 @@ export interface SlackSurface {
 }
 
 const DEFAULT_ALIASES = ["/whoowns", "/scaffold", "/docs"];
+/** Longest wait for users.info where a trigger_id is ticking (it expires 3 s after the interaction). */
+const PROFILE_WAIT_MS = 500;
 /** Alias → the words it stands for, where they differ from the alias's own name. */
 const ALIAS_WORDS: Record<string, string> = { "/whoowns": "who owns" };
 
@@ -253,7 +255,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
     const text = `${words} ${command.text ?? ""}`.trim();
     try {
-      const user = await chatUser(command.user_id, command.user_name);
+      // A slash command may open a modal, and its trigger expires 3 s after the command: the profile
+      // lookup gets at most PROFILE_WAIT_MS, as for buttons; an uncached person is then named by id.
+      const user = await chatUser(command.user_id, command.user_name, PROFILE_WAIT_MS);
       const inbound: Inbound = { text, user, conversation: conversation(command.channel_id) };
       const answer = await router.handle(inbound);
       if (answer.form) {
@@ -335,7 +339,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     try {
       if (value.form) {
         // The trigger works once and only for 3 s: do not wait long for the profile before opening the form.
-        const user = await chatUser(actionBody.user.id, actionBody.user.name, 500);
+        const user = await chatUser(actionBody.user.id, actionBody.user.name, PROFILE_WAIT_MS);
         const inbound: Inbound = {
           text: `${value.form} ${value.args ?? ""}`.trim(),
           user,
