@@ -4,6 +4,8 @@ import type { Logger } from "pino";
 import { Registry } from "../bot/registry.ts";
 import { Router } from "../bot/router.ts";
 import { CatalogService, type ImportReport } from "../catalog/catalog-service.ts";
+import type { ImportResult } from "../catalog/store/catalog-store.ts";
+import { AuditLog } from "../db/audit-log.ts";
 import { catalogCommandsPlugin } from "../catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
@@ -33,6 +35,11 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
+  /** Import a location and record who did it in the audit log. */
+  importLocation(target: string, actor: string): Promise<ImportReport>;
+  /** Forget a location and record who did it in the audit log. */
+  removeLocation(target: string, actor: string): Promise<ImportResult>;
+  audit: AuditLog;
   /** Rebuild the search index from the database (it is derived state); returns how many documents. */
   reindex(): Promise<number>;
   /** The locations imported at start-up and what each import did. */
@@ -45,6 +52,13 @@ export interface BuildOptions {
   plugins?: Plugin[];
   /** Skip importing the configured or example catalog at start (benchmarks load their own). */
   skipImport?: boolean;
+}
+
+function importDetail(report: ImportReport): string {
+  return (
+    `${report.locationKey}: ${report.added.length} added, ${report.updated.length} updated, ` +
+    `${report.removed.length} removed, ${report.problems.length} problems`
+  );
 }
 
 /**
@@ -119,12 +133,28 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     );
     const router = new Router(registry, log);
 
+    const audit = new AuditLog(db.prisma);
+    const importLocation = async (target: string, actor: string) => {
+      const report = await catalog.importLocation(target);
+      await audit.append({ actor, action: "catalog.import", detail: importDetail(report) });
+      return report;
+    };
+    const removeLocation = async (target: string, actor: string) => {
+      const result = await catalog.removeLocation(target);
+      await audit.append({
+        actor,
+        action: "catalog.remove",
+        detail: `${result.locationKey}: ${result.removed.length} removed`,
+      });
+      return result;
+    };
+
     const imported: ImportReport[] = [];
     if (!options.skipImport) {
       const configured = config.CALLBOARD_CATALOG;
       const stored = await store.listLocations();
       const target = configured ?? (stored.length === 0 ? EXAMPLE_CATALOG : undefined);
-      if (target) imported.push(await catalog.importLocation(target));
+      if (target) imported.push(await importLocation(target, "startup"));
     }
 
     return {
@@ -133,6 +163,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       db,
       catalog,
       search: index,
+      audit,
+      importLocation,
+      removeLocation,
       reindex: async () => {
         const documents = (await store.loadAll()).map(entityToDocument);
         await index.rebuild(documents, fingerprint());

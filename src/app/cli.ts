@@ -1,3 +1,4 @@
+import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import pino from "pino";
 import { buildApp } from "./build-app.ts";
@@ -11,6 +12,7 @@ const USAGE = `Usage: npm run callboard -- <command>
   remove <folder|file|url>   forget a location and everything it produced
   locations                  list stored locations with their entity counts and problems
   reindex                    rebuild the search index from the database
+  audit                      who imported or removed what, most recent first
 
 Exit code: 0 clean, 1 when an import reported problems, 2 on a usage or configuration error.`;
 
@@ -27,12 +29,13 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env, values.config ? { file: values.config } : {});
   const log = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pino.destination(2));
   const app = await buildApp(config, log, { skipImport: true });
+  const actor = `cli:${userInfo().username}`;
   try {
     switch (command) {
       case "import": {
         if (!target)
           throw new UsageError("import needs a folder, file or URL: npm run callboard -- import ./catalog");
-        const report = await app.catalog.importLocation(target);
+        const report = await app.importLocation(target, actor);
         process.stdout.write(`${formatImportSummary(report)}\n`);
         return report.problems.length > 0 ? 1 : 0;
       }
@@ -41,7 +44,7 @@ async function main(): Promise<number> {
           throw new UsageError(
             "remove needs the location you imported: npm run callboard -- remove ./catalog",
           );
-        const result = await app.catalog.removeLocation(target);
+        const result = await app.removeLocation(target, actor);
         process.stdout.write(`Removed ${result.locationKey}: ${result.removed.length} entities.\n`);
         return 0;
       }
@@ -51,6 +54,14 @@ async function main(): Promise<number> {
             `${location.key}  ${location.entityCount} entities, imported ${location.importedAt.toISOString()}\n`,
           );
           for (const problem of location.problems) process.stdout.write(`  ! ${formatProblem(problem)}\n`);
+        }
+        return 0;
+      }
+      case "audit": {
+        for (const entry of await app.audit.recent({ limit: 50 })) {
+          process.stdout.write(
+            `${entry.at.toISOString()}  ${entry.actor}  ${entry.action}  ${entry.detail ?? ""}\n`,
+          );
         }
         return 0;
       }

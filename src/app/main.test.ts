@@ -95,6 +95,10 @@ describe("npm run callboard -- import", () => {
     expect(stdout).toMatch(/^Search index rebuilt: 164 entities in [\d.]+ s\.$/m);
     const answer = await run("main.ts", [], "who owns paymnets-api\n", {}, dataDir);
     expect(answer.stdout).toContain("Who owns Payments API");
+    const audit = await run("cli.ts", ["audit"], "", {}, dataDir);
+    expect(audit.stdout).toMatch(
+      /cli:\S+ {2}catalog\.import {2}file:.*acme\/catalog-info\.yaml: 164 added, 0 updated, 0 removed, 0 problems/,
+    );
   });
 
   it("explains its usage on a missing argument", async () => {

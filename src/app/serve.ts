@@ -85,7 +85,7 @@ function scheduleRefresh(app: App, log: Logger): NodeJS.Timeout | undefined {
     running = true;
     try {
       for (const location of await app.catalog.locations()) {
-        const report = await app.catalog.importLocation(location.key);
+        const report = await app.importLocation(location.key, "refresh");
         if (
           report.added.length + report.updated.length + report.removed.length + report.problems.length >
           0

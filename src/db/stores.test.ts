@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log.ts";
-import { ChatUserLinks } from "./chat-user-links.ts";
 import { PrismaConversationStore } from "./conversation-store.ts";
 import { EVENT_RETENTION_MS, PrismaEventLedger } from "./event-ledger.ts";
 import { PrismaFormStateStore } from "./form-state-store.ts";
@@ -80,24 +79,6 @@ for (const { provider, available } of await providersUnderTest()) {
       for (let i = 0; i < 200; i++) await store.put(`{"i":${i}}`);
       expect(await store.get("abandoned")).toBeUndefined();
       expect(await db.prisma.formState.count()).toBe(200);
-    });
-
-    it("chat user links: put, update and get per surface", async () => {
-      const links = new ChatUserLinks(db.prisma);
-      expect(await links.get("slack", "U1")).toBeUndefined();
-      await links.put({
-        surface: "slack",
-        platformId: "U1",
-        catalogRef: "user:default/jane",
-        email: "jane@x.io",
-      });
-      await links.put({ surface: "slack", platformId: "U1", catalogRef: "user:default/jane.doe" });
-      await links.put({ surface: "teams", platformId: "U1", catalogRef: "user:default/bob" });
-      expect(await links.get("slack", "U1")).toMatchObject({ catalogRef: "user:default/jane.doe" });
-      expect((await links.get("slack", "U1"))?.email).toBeUndefined();
-      expect(await links.get("teams", "U1")).toMatchObject({ catalogRef: "user:default/bob" });
-      await links.remove("slack", "U1");
-      expect(await links.get("slack", "U1")).toBeUndefined();
     });
 
     it("audit log: appends and lists newest first, filtered", async () => {
