@@ -24,39 +24,26 @@
  * Run: npm run bench:slack [-- --entities 100000 --c1 300 --c10 1000 --c100 3000 --profile].
  * Last line: one JSON object.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { Agent, request, type IncomingMessage, type ServerResponse } from "node:http";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
-import { startHttpServer } from "../src/app/http-server.ts";
-import { Registry } from "../src/bot/registry.ts";
-import { Router } from "../src/bot/router.ts";
 import { createSlackSurface } from "../src/bot/slack/slack-surface.ts";
-import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
-import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
-import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";
-import { entityRef } from "../src/catalog/model/ref.ts";
-import { deriveRelations } from "../src/catalog/model/relations.ts";
 import { FakeSlackApi } from "../test/fixtures/slack/fake-slack-api.ts";
 import { MemoryEventLedger, MemoryFormStateStore } from "../test/fixtures/memory-ports.ts";
 import { sign, SIGNING_SECRET, slashCommandBody } from "../test/fixtures/slack/slack-requests.ts";
 import { generateOrganisation } from "./generate-org.ts";
+import {
+  argNumber,
+  argValue,
+  benchArgs,
+  benchRouter,
+  serveBot,
+  startBotProcess,
+  tallyArrivals,
+} from "./bot-process.ts";
 import { round, summary } from "./stats.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const text = (name: string): string | undefined => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
+const flag = argNumber;
 const ENTITIES = flag("entities", 100_000);
 const RUNS: { concurrency: number; commands: number }[] = [
   { concurrency: 1, commands: flag("c1", 300) },
@@ -70,23 +57,14 @@ const ANSWER_TIMEOUT_MS = 10_000;
 const BOT_TOKEN = "xoxb-bench-0000-callboard";
 const log = pino({ level: "silent" });
 
-if (args.includes("--bot")) await runBot(text("api-url") ?? "");
+if (benchArgs.includes("--bot")) await runBot(argValue("api-url") ?? "");
 else await runLoad();
 
 /** The bot process: catalog, router and Slack surface on the HTTP server; prints its URL and load time. */
 async function runBot(apiUrl: string): Promise<void> {
-  const t = performance.now();
-  const entities = generateOrganisation({ entities: ENTITIES, seed: 7 });
-  const graph = new CatalogGraph();
-  graph.upsert(
-    entities.map((entity) => ({ ref: entityRef(entity), entity, relations: deriveRelations(entity).edges })),
-  );
-  const loadSeconds = (performance.now() - t) / 1000;
-  const resolver = new GraphNameResolver(graph);
-  const registry = new Registry(log);
-  await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
+  const { router, size, loadSeconds } = await benchRouter(ENTITIES, log);
   const surface = createSlackSurface({
-    router: new Router(registry, log),
+    router,
     ledger: new MemoryEventLedger(),
     formState: new MemoryFormStateStore(),
     signingSecret: SIGNING_SECRET,
@@ -95,86 +73,7 @@ async function runBot(apiUrl: string): Promise<void> {
     log,
   });
   await surface.start();
-  // Time each ack inside the bot as well, from the request reaching the handler to the end of the response:
-  // the gap between this and the load side's figure is time spent before the bot's handler runs.
-  const ackMs: number[] = [];
-  const routes = surface.routes.map((route) => ({
-    ...route,
-    handler: (req: IncomingMessage, res: ServerResponse) => {
-      const t0 = performance.now();
-      res.once("finish", () => ackMs.push(performance.now() - t0));
-      return route.handler(req, res);
-    },
-  }));
-  const server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log });
-  // A normal exit, so --cpu-prof gets to write its profile.
-  process.on("SIGTERM", () => {
-    void surface
-      .stop()
-      .then(() => server.close())
-      .finally(() => process.exit(0));
-  });
-  // The load side asks for the bot's CPU time around each run: on a shared machine wall time alone misleads.
-  process.on("message", () => {
-    const { user, system } = process.cpuUsage();
-    process.send!({ cpuMs: (user + system) / 1000, ackMs: ackMs.splice(0) });
-  });
-  console.log(JSON.stringify({ url: server.url, entities: graph.size, loadSeconds }));
-}
-
-async function startBot(apiUrl: string): Promise<{
-  url: string;
-  entities: number;
-  loadSeconds: number;
-  /** The bot's CPU time so far, and its own ack timings since the last sample. */
-  sample: () => Promise<{ cpuMs: number; ackMs: number[] }>;
-  stop: () => Promise<void>;
-}> {
-  const profile = args.includes("--profile");
-  const profileDir = join(tmpdir(), "callboard-bench-profiles");
-  if (profile) {
-    mkdirSync(profileDir, { recursive: true });
-    console.error(`bench:slack: the bot's CPU profile goes to ${profileDir}`);
-  }
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
-      ...(args.includes("--trace-gc") ? ["--trace-gc"] : []),
-      fileURLToPath(import.meta.url),
-      "--bot",
-      "--api-url",
-      apiUrl,
-      ...args,
-    ],
-    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<{ url: string; entities: number; loadSeconds: number }>((resolve, reject) => {
-    lines.on("line", (line) => {
-      if (line.startsWith("{"))
-        resolve(JSON.parse(line) as { url: string; entities: number; loadSeconds: number });
-      // Anything else the bot prints (--trace-gc) goes to stderr, keeping the last stdout line the JSON.
-      else process.stderr.write(`bot: ${line}\n`);
-    });
-    void exited.then(() => reject(new Error("bench:slack: the bot process ended before it was ready")));
-  });
-  const info = await ready;
-  child.channel?.unref();
-  return {
-    ...info,
-    sample: () =>
-      new Promise<{ cpuMs: number; ackMs: number[] }>((resolve) => {
-        child.once("message", (m) => resolve(m as { cpuMs: number; ackMs: number[] }));
-        child.send("sample");
-      }),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  await serveBot({ routes: surface.routes, size, loadSeconds, log, stop: () => surface.stop() });
 }
 
 interface RunResult {
@@ -207,7 +106,7 @@ async function runLoad(): Promise<void> {
       email: (e.spec?.profile as { email?: string } | undefined)?.email,
     }));
   for (const person of people) api.addPerson(person);
-  const bot = await startBot(api.apiUrl);
+  const bot = await startBotProcess("bench:slack", import.meta.url, ["--api-url", api.apiUrl]);
 
   let seed = 42;
   const pick = <T>(items: T[]): T => {
@@ -292,25 +191,16 @@ async function runLoad(): Promise<void> {
     const botCpuMs = after.cpuMs - cpuBefore;
     // Late duplicates would land just after the last answer; give them a moment.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const answers = new Map<string, number[]>();
-    for (const call of api.calls.slice(firstCall)) {
-      if (!call.responseId) continue;
-      const list = answers.get(call.responseId) ?? [];
-      list.push(call.at);
-      answers.set(call.responseId, list);
-    }
-    const answer: number[] = [];
-    let lost = 0;
-    let duplicates = 0;
-    for (const [id, t0] of started) {
-      const arrivals = answers.get(id);
-      if (!arrivals) {
-        lost++;
-        continue;
-      }
-      duplicates += arrivals.length - 1;
-      answer.push(arrivals[0]! - t0);
-    }
+    const {
+      latencies: answer,
+      lost,
+      duplicates,
+    } = tallyArrivals(
+      started,
+      api.calls
+        .slice(firstCall)
+        .flatMap((call) => (call.responseId ? [[call.responseId, call.at] as const] : [])),
+    );
     return {
       ack: summary(acks),
       answer: summary(answer),
@@ -319,7 +209,7 @@ async function runLoad(): Promise<void> {
       errors,
       throughput: round(count / elapsed, 1),
       botCpuMs: round(botCpuMs / count),
-      botAck: summary(after.ackMs),
+      botAck: summary(after.handlerMs),
       loadCpuShare: round((loadCpu.user + loadCpu.system) / 1e6 / elapsed, 2),
     };
   }

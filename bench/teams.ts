@@ -23,18 +23,9 @@
  *
  * Run: npm run bench:teams [-- --entities 100000]. Last line: one JSON object.
  */
-import { spawn } from "node:child_process";
-import { Agent, request, type IncomingMessage, type ServerResponse } from "node:http";
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
-import { startHttpServer } from "../src/app/http-server.ts";
-import { Registry } from "../src/bot/registry.ts";
-import { Router } from "../src/bot/router.ts";
 import { BotConnectorStandIn } from "../test/fixtures/teams/bot-connector-stand-in.ts";
 import {
   MemoryConversationStore,
@@ -42,19 +33,18 @@ import {
   MemoryEventLedger,
 } from "../test/fixtures/memory-ports.ts";
 import { createTeamsSurface } from "../src/bot/teams/teams-surface.ts";
-import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
-import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
-import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";
-import { entityRef } from "../src/catalog/model/ref.ts";
-import { deriveRelations } from "../src/catalog/model/relations.ts";
 import { generateOrganisation } from "./generate-org.ts";
+import {
+  argNumber,
+  benchArgs,
+  benchRouter,
+  serveBot,
+  startBotProcess,
+  tallyArrivals,
+} from "./bot-process.ts";
 import { round, summary } from "./stats.ts";
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const flag = argNumber;
 const ENTITIES = flag("entities", 100_000);
 const RUNS: { concurrency: number; activities: number }[] = [
   { concurrency: 1, activities: flag("c1", 300) },
@@ -63,109 +53,26 @@ const RUNS: { concurrency: number; activities: number }[] = [
 ];
 const log = pino({ level: "silent" });
 
-const BOT_MODE = args.includes("--bot");
+const BOT_MODE = benchArgs.includes("--bot");
 
 /** The bot process: catalog, router and Teams surface on the HTTP server; prints its URL and load time. */
 async function runBot(): Promise<void> {
-  const t = performance.now();
-  const entities = generateOrganisation({ entities: ENTITIES, seed: 7 });
-  const graph = new CatalogGraph();
-  graph.upsert(
-    entities.map((entity) => ({ ref: entityRef(entity), entity, relations: deriveRelations(entity).edges })),
-  );
-  const loadSeconds = (performance.now() - t) / 1000;
-  const resolver = new GraphNameResolver(graph);
-  const registry = new Registry(log);
-  await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
+  const { router, size, loadSeconds } = await benchRouter(ENTITIES, log);
   const surface = createTeamsSurface({
-    router: new Router(registry, log),
+    router,
     ledger: new MemoryEventLedger(),
     conversations: new MemoryConversationStore(),
     formState: new MemoryFormStateStore(),
     production: false,
     log,
   });
-  // Time each request inside the bot as well, from arrival to the end of the response: the gap between this
-  // and the load side's figure is queueing outside the bot's handler (sockets, the load generator).
-  const serverMs: number[] = [];
-  const routes = surface.routes.map((route) => ({
-    ...route,
-    handler: async (req: IncomingMessage, res: ServerResponse) => {
-      const t0 = performance.now();
-      res.once("finish", () => serverMs.push(performance.now() - t0));
-      await route.handler(req, res);
-    },
-  }));
-  const server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log });
-  // A normal exit, so --cpu-prof gets to write its profile.
-  process.on("SIGTERM", () => {
-    void server.close().finally(() => process.exit(0));
-  });
-  // The load side asks for the bot's CPU time around each run: on a shared machine wall time alone misleads.
-  process.on("message", () => {
-    const { user, system } = process.cpuUsage();
-    process.send!({ cpuMs: (user + system) / 1000, serverMs: serverMs.splice(0) });
-  });
-  console.log(JSON.stringify({ url: server.url, entities: graph.size, loadSeconds }));
+  await serveBot({ routes: surface.routes, size, loadSeconds, log });
 }
 
 if (BOT_MODE) {
   await runBot();
 } else {
   await runLoad();
-}
-
-async function startBot(): Promise<{
-  url: string;
-  entities: number;
-  loadSeconds: number;
-  /** The bot's CPU time so far, and its own request timings since the last sample. */
-  sample: () => Promise<{ cpuMs: number; serverMs: number[] }>;
-  stop: () => Promise<void>;
-}> {
-  const profile = args.includes("--profile");
-  const profileDir = join(tmpdir(), "callboard-bench-profiles");
-  if (profile) {
-    mkdirSync(profileDir, { recursive: true });
-    console.error(`bench:teams: the bot's CPU profile goes to ${profileDir}`);
-  }
-  const child = spawn(
-    process.execPath,
-    [
-      ...process.execArgv,
-      ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
-      ...(args.includes("--trace-gc") ? ["--trace-gc"] : []),
-      fileURLToPath(import.meta.url),
-      "--bot",
-      ...args,
-    ],
-    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
-  );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<{ url: string; entities: number; loadSeconds: number }>((resolve, reject) => {
-    lines.on("line", (line) => {
-      if (line.startsWith("{"))
-        resolve(JSON.parse(line) as { url: string; entities: number; loadSeconds: number });
-      // Anything else the bot prints (--trace-gc) goes to stderr, keeping the last stdout line the JSON.
-      else process.stderr.write(`bot: ${line}\n`);
-    });
-    void exited.then(() => reject(new Error("bench:teams: the bot process ended before it was ready")));
-  });
-  const info = await ready;
-  child.channel?.unref();
-  return {
-    ...info,
-    sample: () =>
-      new Promise<{ cpuMs: number; serverMs: number[] }>((resolve) => {
-        child.once("message", (m) => resolve(m as { cpuMs: number; serverMs: number[] }));
-        child.send("sample");
-      }),
-    stop: async () => {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
 }
 
 async function runLoad(): Promise<void> {
@@ -185,7 +92,7 @@ async function runLoad(): Promise<void> {
   const connector = new BotConnectorStandIn();
   const serviceUrl = await connector.start();
   for (const user of users) connector.members.set(user.id, { ...user, userPrincipalName: user.email });
-  const bot = await startBot();
+  const bot = await startBotProcess("bench:teams", import.meta.url, []);
   const endpoint = `${bot.url}/api/messages`;
 
   let seed = 42;
@@ -286,24 +193,14 @@ async function runLoad(): Promise<void> {
     const botCpuMs = after.cpuMs - cpuBefore;
     // Replies are sent inside the turn, so they are all in by now; allow stragglers a moment anyway.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const replies = new Map<string, number[]>();
-    for (const call of connector.calls.slice(firstCall)) {
-      const list = replies.get(call.conversationId) ?? [];
-      list.push(call.at);
-      replies.set(call.conversationId, list);
-    }
-    const delivered: number[] = [];
-    let lost = 0;
-    let duplicates = 0;
-    for (const [conversationId, t0] of started) {
-      const arrivals = replies.get(conversationId);
-      if (!arrivals) {
-        lost++;
-        continue;
-      }
-      duplicates += arrivals.length - 1;
-      delivered.push(arrivals[0]! - t0);
-    }
+    const {
+      latencies: delivered,
+      lost,
+      duplicates,
+    } = tallyArrivals(
+      started,
+      connector.calls.slice(firstCall).map((call) => [call.conversationId, call.at] as const),
+    );
     return {
       response: summary(response),
       delivered: summary(delivered),
@@ -312,7 +209,7 @@ async function runLoad(): Promise<void> {
       errors,
       throughput: round(count / elapsed, 1),
       botCpuMs: round(botCpuMs / count),
-      server: summary(after.serverMs),
+      server: summary(after.handlerMs),
       loadCpuShare: round((loadCpu.user + loadCpu.system) / 1e6 / elapsed, 2),
     };
   }

@@ -1,0 +1,190 @@
+/**
+ * What the chat benchmarks (bench/slack.ts, bench/teams.ts) share: the bot runs in its own process with a
+ * generated catalog behind the real router, so the load generator's CPU is not the bot's; the load side
+ * samples the bot's CPU time and its own per-request timings around each run, and counts arrivals.
+ */
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import type { Logger } from "pino";
+import { startHttpServer } from "../src/app/http-server.ts";
+import { Registry } from "../src/bot/registry.ts";
+import { Router } from "../src/bot/router.ts";
+import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
+import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
+import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";
+import { entityRef } from "../src/catalog/model/ref.ts";
+import { deriveRelations } from "../src/catalog/model/relations.ts";
+import type { HttpRoute } from "../src/plugins/api.ts";
+import { generateOrganisation } from "./generate-org.ts";
+
+export const benchArgs = process.argv.slice(2);
+
+/** `--name value` from the command line, or the fallback. */
+export function argValue(name: string): string | undefined {
+  const i = benchArgs.indexOf(`--${name}`);
+  return i >= 0 ? benchArgs[i + 1] : undefined;
+}
+
+export function argNumber(name: string, fallback: number): number {
+  const value = argValue(name);
+  return value === undefined ? fallback : Number(value);
+}
+
+/** The router over a generated catalog of `entities` (seed 7), as the bot process answers from it. */
+export async function benchRouter(
+  entities: number,
+  log: Logger,
+): Promise<{ router: Router; size: number; loadSeconds: number }> {
+  const t = performance.now();
+  const graph = new CatalogGraph();
+  graph.upsert(
+    generateOrganisation({ entities, seed: 7 }).map((entity) => ({
+      ref: entityRef(entity),
+      entity,
+      relations: deriveRelations(entity).edges,
+    })),
+  );
+  const loadSeconds = (performance.now() - t) / 1000;
+  const resolver = new GraphNameResolver(graph);
+  const registry = new Registry(log);
+  await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
+  return { router: new Router(registry, log), size: graph.size, loadSeconds };
+}
+
+export interface BotSample {
+  /** The bot process's CPU time so far. */
+  cpuMs: number;
+  /** Each request timed inside the bot since the last sample, from the handler to the end of the response. */
+  handlerMs: number[];
+}
+
+/**
+ * The bot side: serve `routes` on the one HTTP server, time each request inside the handler (the gap to
+ * the load side's figure is time spent before the bot's handler runs), answer CPU samples over IPC, and
+ * stop cleanly on SIGTERM so --cpu-prof can write its profile. Prints one JSON line when ready.
+ */
+export async function serveBot(options: {
+  routes: HttpRoute[];
+  size: number;
+  loadSeconds: number;
+  log: Logger;
+  stop?: () => Promise<void>;
+}): Promise<void> {
+  const handlerMs: number[] = [];
+  const routes = options.routes.map((route) => ({
+    ...route,
+    handler: async (req: IncomingMessage, res: ServerResponse) => {
+      const t0 = performance.now();
+      res.once("finish", () => handlerMs.push(performance.now() - t0));
+      await route.handler(req, res);
+    },
+  }));
+  const server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log: options.log });
+  process.on("SIGTERM", () => {
+    void (options.stop?.() ?? Promise.resolve()).then(() => server.close()).finally(() => process.exit(0));
+  });
+  process.on("message", () => {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMs: (user + system) / 1000, handlerMs: handlerMs.splice(0) } satisfies BotSample);
+  });
+  console.log(JSON.stringify({ url: server.url, entities: options.size, loadSeconds: options.loadSeconds }));
+}
+
+export interface BotProcess {
+  url: string;
+  entities: number;
+  loadSeconds: number;
+  sample(): Promise<BotSample>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The load side: start `script` again with `--bot` (plus `extraArgs`) and wait until it serves.
+ * `--profile` writes the bot's CPU profile to $TMPDIR/callboard-bench-profiles; `--trace-gc` passes through.
+ */
+export async function startBotProcess(
+  name: string,
+  script: string,
+  extraArgs: string[],
+): Promise<BotProcess> {
+  const profile = benchArgs.includes("--profile");
+  const profileDir = join(tmpdir(), "callboard-bench-profiles");
+  if (profile) {
+    mkdirSync(profileDir, { recursive: true });
+    console.error(`${name}: the bot's CPU profile goes to ${profileDir}`);
+  }
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      ...(profile ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : []),
+      ...(benchArgs.includes("--trace-gc") ? ["--trace-gc"] : []),
+      fileURLToPath(script),
+      "--bot",
+      ...extraArgs,
+      ...benchArgs,
+    ],
+    { stdio: ["ignore", "pipe", "inherit", "ipc"] },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
+  const info = await new Promise<{ url: string; entities: number; loadSeconds: number }>(
+    (resolve, reject) => {
+      lines.on("line", (line) => {
+        if (line.startsWith("{"))
+          resolve(JSON.parse(line) as { url: string; entities: number; loadSeconds: number });
+        // Anything else the bot prints (--trace-gc) goes to stderr, keeping the last stdout line the JSON.
+        else process.stderr.write(`bot: ${line}\n`);
+      });
+      void exited.then(() => reject(new Error(`${name}: the bot process ended before it was ready`)));
+    },
+  );
+  child.channel?.unref();
+  return {
+    ...info,
+    sample: () =>
+      new Promise<BotSample>((resolve) => {
+        child.once("message", (m) => resolve(m as BotSample));
+        child.send("sample");
+      }),
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/**
+ * Each request's first arrival at the stand-in, against when it was sent: latencies of the first
+ * arrivals, requests that never arrived, and extra arrivals (answered twice).
+ */
+export function tallyArrivals(
+  started: Map<string, number>,
+  arrivals: Iterable<[key: string, at: number]>,
+): { latencies: number[]; lost: number; duplicates: number } {
+  const byKey = new Map<string, number[]>();
+  for (const [key, at] of arrivals) {
+    const list = byKey.get(key) ?? [];
+    list.push(at);
+    byKey.set(key, list);
+  }
+  const latencies: number[] = [];
+  let lost = 0;
+  let duplicates = 0;
+  for (const [key, sentAt] of started) {
+    const times = byKey.get(key);
+    if (!times) {
+      lost++;
+      continue;
+    }
+    duplicates += times.length - 1;
+    latencies.push(times[0]! - sentAt);
+  }
+  return { latencies, lost, duplicates };
+}
