@@ -71,6 +71,15 @@ export function webUrl(url: string): string | undefined {
   }
 }
 
+/**
+ * Whether `text` uses the markdown subset at all. Most text in answers (names, emails, descriptions) does
+ * not, and renderers then skip the markdown parser: for such text it would return the text unchanged.
+ * Line breaks count as markup; so do CR and NUL, which the parser normalises.
+ */
+export function hasMarkup(text: string): boolean {
+  return /[*_`[\\\n\r\0]/.test(text);
+}
+
 /** Escape text that came from a file or a person so the markdown subset does not interpret it. */
 export function escapeText(text: string): string {
   return text.replace(/([*_`[\]\\])/g, "\\$1");

@@ -1,4 +1,5 @@
 import MarkdownIt from "markdown-it";
+import { hasMarkup } from "../../message/reply.ts";
 
 /**
  * The Reply markdown subset (`**bold**`, `_italic_`, `` `code` ``, `[title](url)`, backslash escapes)
@@ -24,6 +25,7 @@ export function toMrkdwn(markdown: string): string {
 
 function inlineToMrkdwn(line: string): string {
   if (line.length === 0) return "";
+  if (!hasMarkup(line)) return escapeMrkdwn(line);
   const tokens = parser.parseInline(line, {})[0]?.children ?? [];
   let out = "";
   const linkStack: { href: string; start: number }[] = [];
@@ -67,6 +69,7 @@ function inlineToMrkdwn(line: string): string {
 
 /** The markdown subset as plain text, for plain_text objects (headers, buttons, modal titles). */
 export function toPlainText(markdown: string): string {
+  if (!hasMarkup(markdown)) return markdown;
   const tokens = parser.parseInline(markdown.replace(/\n/g, " "), {})[0]?.children ?? [];
   return tokens
     .map((t) =>

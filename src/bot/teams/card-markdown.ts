@@ -1,4 +1,4 @@
-import { webUrl } from "../../message/reply.ts";
+import { hasMarkup, webUrl } from "../../message/reply.ts";
 import MarkdownIt from "markdown-it";
 
 /**
@@ -30,6 +30,7 @@ function safeUrl(href: string): string | undefined {
 
 /** Reply markdown subset to Adaptive Card TextBlock markdown. */
 export function toCardMarkdown(text: string): string {
+  if (!hasMarkup(text)) return escapeCardText(text);
   const tokens = parser.parseInline(text, {})[0]?.children ?? [];
   let out = "";
   let linkHref: string | undefined;
@@ -77,6 +78,7 @@ export function toCardMarkdown(text: string): string {
 
 /** Plain text (titles, fact labels, button labels): no markdown is interpreted there, so only strip the subset. */
 export function toPlainText(text: string): string {
+  if (!hasMarkup(text)) return text;
   const tokens = parser.parseInline(text, {})[0]?.children ?? [];
   return tokens
     .map((t) =>
