@@ -92,14 +92,15 @@ export class CatalogService {
   async importLocation(target: string): Promise<ImportReport> {
     const key = locationKey(target);
     const read = await this.deps.read(key);
-    const { entities, kept } = await this.keepLastGood(key, read);
-    const result = await this.deps.store.replaceLocation(key, entities, read.problems);
+    const entities = read.entities;
+    const kept = this.lastGoodToKeep(key, read);
+    const result = await this.deps.store.replaceLocation(key, entities, read.problems, kept);
     // What changes in memory is worked out against memory, not against the store's answer: when another
     // replica already wrote this import, the store reports nothing new, yet this replica's graph and
     // index still need it.
     const lost = new Set(result.conflicts.flatMap((c) => (c.ref ? [c.ref] : [])));
     const owned = entities.filter((e) => !lost.has(e.ref));
-    const ownedRefs = new Set(owned.map((e) => e.ref));
+    const ownedRefs = new Set([...owned.map((e) => e.ref), ...kept]);
     const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
     const removed = new Set(result.removed);
     for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
@@ -152,28 +153,24 @@ export class CatalogService {
    * file failed, entities from files that were not read at all this time are kept too: they may sit
    * below a broken or missing Location file, and their removal waits for a clean import.
    */
-  private async keepLastGood(
-    key: string,
-    read: LocationRead,
-  ): Promise<{ entities: ProcessedEntity[]; kept: string[] }> {
+  private lastGoodToKeep(key: string, read: LocationRead): string[] {
     const declared = new Set(read.entities.map((e) => e.ref));
     const readFiles = new Set(read.files);
     const damagedFiles = new Set(
       read.problems.filter((p) => !p.ref || p.field?.startsWith("spec.target")).map((p) => p.location),
     );
     const failedRefs = new Set(read.problems.flatMap((p) => (p.ref ? [p.ref] : [])));
-    if (damagedFiles.size === 0 && failedRefs.size === 0) return { entities: read.entities, kept: [] };
-    const entities = [...read.entities];
+    if (damagedFiles.size === 0 && failedRefs.size === 0) return [];
+    // Decided from memory (where each entity came from), so a big location with one broken file does not
+    // reload every entity from the database on each import; the store keeps the rows as they are.
     const kept: string[] = [];
-    for (const previous of await this.deps.store.loadLocation(key)) {
-      if (declared.has(previous.ref)) continue;
-      const unreached = damagedFiles.size > 0 && !readFiles.has(previous.source.location);
-      if (failedRefs.has(previous.ref) || damagedFiles.has(previous.source.location) || unreached) {
-        entities.push(previous);
-        kept.push(previous.ref);
-      }
+    for (const [ref, owner] of this.owners) {
+      if (owner !== key || declared.has(ref)) continue;
+      const file = this.deps.graph.source(ref)?.location;
+      const unreached = damagedFiles.size > 0 && (file === undefined || !readFiles.has(file));
+      if (failedRefs.has(ref) || (file !== undefined && damagedFiles.has(file)) || unreached) kept.push(ref);
     }
-    return { entities, kept };
+    return kept;
   }
 
   private async notify(change: CatalogChange): Promise<void> {

@@ -38,12 +38,15 @@ export interface CatalogStore {
   /**
    * Make `locationKey` own exactly `entities`, all or nothing: insert new refs, rewrite those whose hash
    * changed, delete the refs it no longer declares. A ref owned by another location is not taken; it is
-   * reported in `conflicts`. `problems` are recorded on the location.
+   * reported in `conflicts`. `problems` are recorded on the location. Refs in `keep` that this location
+   * owns stay exactly as stored although `entities` does not declare them (their file could not be read
+   * this time); they count as unchanged.
    */
   replaceLocation(
     locationKey: string,
     entities: ProcessedEntity[],
     problems: CatalogProblem[],
+    keep?: readonly string[],
   ): Promise<ImportResult>;
   /** Remove a location and everything it produced. */
   removeLocation(locationKey: string): Promise<ImportResult>;

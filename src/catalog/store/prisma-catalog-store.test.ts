@@ -81,6 +81,23 @@ for (const { provider, available } of await providersUnderTest()) {
       },
     );
 
+    it("keeps the refs it is told to keep, as stored, though the location no longer declares them", async () => {
+      await store.replaceLocation("loc-a", [component("one"), component("two"), component("three")], []);
+      const result = await store.replaceLocation(
+        "loc-a",
+        [component("one")],
+        [],
+        ["component:default/two", "component:default/elsewhere"],
+      );
+      expect(result.removed).toEqual(["component:default/three"]);
+      expect(result.unchanged).toBe(2);
+      expect((await store.loadLocation("loc-a")).map((e) => e.ref).sort()).toEqual([
+        "component:default/one",
+        "component:default/two",
+      ]);
+      expect((await store.listLocations())[0]?.entityCount).toBe(2);
+    });
+
     it("adds, updates, keeps unchanged and removes entities of a location", async () => {
       const first = await store.replaceLocation(
         "loc-a",

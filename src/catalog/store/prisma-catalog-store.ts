@@ -255,6 +255,7 @@ export class PrismaCatalogStore implements CatalogStore {
     locationKey: string,
     entities: ProcessedEntity[],
     problems: CatalogProblem[],
+    keep: readonly string[] = [],
   ): Promise<ImportResult> {
     return this.transaction(`Storing location ${locationKey} (nothing of it was stored)`, async (tx) => {
       // Replicas may import at once (each started with the same catalog): catalog writes take turns, or
@@ -310,7 +311,9 @@ export class PrismaCatalogStore implements CatalogStore {
         }
         toWrite.push(entity);
       }
-      const removed = [...owned.keys()].filter((ref) => !accepted.has(ref));
+      const kept = new Set(keep.filter((ref) => owned.has(ref) && !accepted.has(ref)));
+      unchanged += kept.size;
+      const removed = [...owned.keys()].filter((ref) => !accepted.has(ref) && !kept.has(ref));
 
       await tx.executeRaw(
         query(
@@ -318,7 +321,7 @@ export class PrismaCatalogStore implements CatalogStore {
           locationKey,
           JSON.stringify([...problems, ...conflicts]),
           prismaTimestamp(now),
-          accepted.size,
+          accepted.size + kept.size,
         ),
       );
       // A changed entity is deleted and inserted again: batched inserts are far cheaper than one UPDATE
