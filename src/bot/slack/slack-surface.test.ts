@@ -1,4 +1,8 @@
+import { connect, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startHttpServer } from "../../app/http-server.ts";
+import { reply, section, type Reply } from "../../message/reply.ts";
+import type { Plugin } from "../../plugins/api.ts";
 import { BOT_USER_ID, checkView, type RecordedCall } from "../../../test/fixtures/slack/fake-slack-api.ts";
 import { BOT_TOKEN, startSlackHarness, type SlackHarness } from "../../../test/fixtures/slack/harness.ts";
 import {
@@ -11,6 +15,7 @@ import {
   linkSharedBody,
   nextEventId,
   sendSigned,
+  sign,
   SIGNING_SECRET,
   slashCommandBody,
   viewSubmissionBody,
@@ -32,8 +37,68 @@ let bot: SlackHarness;
 let triggerCounter = 0;
 const trigger = () => `1337.42.trigger${++triggerCounter}`;
 
+/** Server-side order of acks and answer work, for the tests that prove an ack never waits behind an answer. */
+const order: string[] = [];
+
+interface Gate {
+  /** Resolves when the command's answer work has started. */
+  entered: Promise<void>;
+  /** Lets the held answer finish. */
+  release(): void;
+  /** The command's side: called when it starts, then awaits `released`. */
+  enter(): void;
+  released: Promise<void>;
+}
+const gates = new Map<string, Gate>();
+
+/** Hold the answer of `wait <name>` until the test calls release(). */
+function gate(name: string): Gate {
+  let enter!: () => void;
+  let release!: () => void;
+  const entered = new Promise<void>((resolve) => (enter = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const held: Gate = { entered, enter, released, release };
+  gates.set(name, held);
+  return held;
+}
+
+const timingPlugin: Plugin = {
+  id: "slack-test-timing",
+  register(api) {
+    api.addCommand({
+      name: "wait",
+      phrases: ["wait"],
+      summary: "An answer that waits until the test releases it.",
+      usage: "wait <name>",
+      handler: async (ctx) => {
+        const held = gates.get(ctx.args)!;
+        held.enter();
+        await held.released;
+        return reply(`${ctx.args} released`, section(`\`${ctx.args}\` released`));
+      },
+    });
+    api.addCommand({
+      name: "spin",
+      phrases: ["spin"],
+      summary: "An answer whose work is synchronous (CPU-bound, never yields).",
+      usage: "spin <name>",
+      handler: (ctx) => {
+        order.push(`work:${ctx.args}`);
+        return reply(`${ctx.args} spun`, section(`\`${ctx.args}\` spun`));
+      },
+    });
+    api.addCommand({
+      name: "broken",
+      phrases: ["broken"],
+      summary: "A command that breaks the Reply contract, so the surface itself fails to answer.",
+      usage: "broken",
+      handler: () => undefined as unknown as Reply,
+    });
+  },
+};
+
 beforeAll(async () => {
-  bot = await startSlackHarness({ plugins: [testPlugin] });
+  bot = await startSlackHarness({ plugins: [testPlugin, timingPlugin] });
   bot.api.addPerson({
     id: ALICE.userId,
     name: "alice",
@@ -347,6 +412,164 @@ describe("buttons", () => {
   });
 });
 
+describe("answer work never holds up an ack", () => {
+  const posted = (text: string) =>
+    bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === text).length;
+  const button = (command: string, messageTs: string) =>
+    blockActionsBody({
+      actionId: "cb_0",
+      value: JSON.stringify({ c: command }),
+      label: "Run",
+      channel: "C0PLATFORM",
+      messageTs,
+      triggerId: trigger(),
+      responseUrl: bot.api.responseUrl(`held-${messageTs}`),
+    });
+
+  it.each([
+    {
+      first: "a mention",
+      send: (name: string) =>
+        sendSigned(
+          bot.server.url,
+          appMentionBody(`<@${BOT_USER_ID}> wait ${name}`, {
+            ts: "1700000063.000100",
+            eventId: nextEventId(),
+          }),
+          JSON_TYPE,
+        ),
+    },
+    {
+      first: "a button",
+      send: (name: string) => sendSigned(bot.server.url, button(`wait ${name}`, "1700000064.000100"), FORM),
+    },
+  ])(
+    "acks and answers a button and a DM while $first's answer is still being worked on; drain waits for it",
+    async ({ first, send }) => {
+      const name = `held-${first.replace(" ", "-")}`;
+      const held = gate(name);
+      expect((await send(name)).status).toBe(200);
+      await held.entered;
+
+      // Sent while the first answer is held: both are acked, and answered, before it is posted.
+      const click = await sendSigned(
+        bot.server.url,
+        button(`deps ${name}-button`, "1700000065.000100"),
+        FORM,
+      );
+      expect(click.status).toBe(200);
+      const dm = await sendSigned(
+        bot.server.url,
+        directMessageBody(`deps ${name}-dm`, { ts: "1700000066.000100", eventId: nextEventId() }),
+        JSON_TYPE,
+      );
+      expect(dm.status).toBe(200);
+      await bot.api.waitFor((c) => c.args.text === `${name}-button depends on ledger-db`);
+      await bot.api.waitFor((c) => c.args.text === `${name}-dm depends on ledger-db`);
+      let drained = false;
+      const draining = bot.surface.drain().then(() => (drained = true));
+      // drain() must wait for the held answer: give it a few event-loop turns to resolve early if it would.
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(posted(`${name} released`)).toBe(0);
+      expect(drained).toBe(false);
+
+      held.release();
+      await draining;
+      // drain() resolved only once the held answer was posted; each request got exactly one answer.
+      expect(posted(`${name} released`)).toBe(1);
+      expect(posted(`${name}-button depends on ledger-db`)).toBe(1);
+      expect(posted(`${name}-dm depends on ledger-db`)).toBe(1);
+    },
+  );
+
+  it.each([
+    {
+      first: "a mention",
+      body: () =>
+        appMentionBody(`<@${BOT_USER_ID}> spin one`, { ts: "1700000067.000100", eventId: nextEventId() }),
+      firstType: JSON_TYPE,
+      second: "a button",
+      secondBody: () => button("deps two", "1700000068.000100"),
+      secondType: FORM,
+      secondText: "two depends on ledger-db",
+    },
+    {
+      first: "a button",
+      body: () => button("spin one", "1700000069.000100"),
+      firstType: FORM,
+      second: "a DM",
+      secondBody: () => directMessageBody("deps three", { ts: "1700000070.000100", eventId: nextEventId() }),
+      secondType: JSON_TYPE,
+      secondText: "three depends on ledger-db",
+    },
+  ])(
+    "acks $second read in the same turn as $first before the first one's synchronous answer work starts",
+    async ({ body, firstType, secondBody, secondType, secondText }) => {
+      // The bot's own route, mounted on a second server that notes when each response is written.
+      const tagged = await startHttpServer({
+        routes: bot.surface.routes.map((route) => ({
+          ...route,
+          handler: (req, res) => {
+            const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+            res.end = ((...args: unknown[]) => {
+              order.push(`ack:${String(req.headers["x-test-request"])}`);
+              return end(...args);
+            }) as typeof res.end;
+            return route.handler(req, res);
+          },
+        })),
+        port: 0,
+        host: "127.0.0.1",
+        log: bot.log,
+      });
+      const a = await RawConnection.open(tagged.url);
+      const b = await RawConnection.open(tagged.url);
+      try {
+        order.length = 0;
+        // Both requests are on the wire before the bot reads either, so one poll of the event loop reads both.
+        a.write(signedRequest(body(), firstType, "first"));
+        b.write(signedRequest(secondBody(), secondType, "second"));
+        expect((await a.response()).status).toBe(200);
+        expect((await b.response()).status).toBe(200);
+        await bot.api.waitFor((c) => c.args.text === "one spun");
+        await bot.api.waitFor((c) => c.args.text === secondText);
+        await bot.surface.drain();
+        expect(order.filter((o) => o.startsWith("work:"))).toEqual(["work:one"]);
+        expect(order.indexOf("ack:second")).toBeGreaterThanOrEqual(0);
+        expect(order.indexOf("ack:second")).toBeLessThan(order.indexOf("work:one"));
+        expect(posted("one spun")).toBe(1);
+        expect(posted(secondText)).toBe(1);
+      } finally {
+        a.close();
+        b.close();
+        await tagged.close();
+      }
+    },
+  );
+
+  it("still tells the person when an answer fails: in the channel for a mention, by DM for a button", async () => {
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> broken`, { ts: "1700000071.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    await sendSigned(bot.server.url, button("broken", "1700000072.000100"), FORM);
+    const inChannel = await bot.api.waitFor((c) => c.method === "chat.postEphemeral");
+    expect(inChannel.args).toMatchObject({
+      channel: "C0PLATFORM",
+      user: ALICE.userId,
+      thread_ts: "1700000071.000100",
+      text: "Something went wrong (answering a mention). It has been logged; try again in a moment.",
+    });
+    const dm = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(dm.args).toMatchObject({
+      channel: ALICE.userId,
+      text: "Something went wrong (running a button). It has been logged; try again in a moment.",
+    });
+    await bot.surface.drain();
+  });
+});
+
 describe("a two-page form as a modal", () => {
   let opened: RecordedCall;
 
@@ -655,3 +878,90 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
     }
   });
 });
+
+/* ------------------------------------------------------------------ raw HTTP, several requests in one tick */
+
+/** A kept-alive connection to the bot's server on which a test writes requests itself. */
+class RawConnection {
+  private buffer = "";
+  private wake?: () => void;
+
+  private constructor(private readonly socket: Socket) {
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      this.buffer += chunk;
+      this.wake?.();
+    });
+  }
+
+  static async open(baseUrl: string): Promise<RawConnection> {
+    const { hostname, port } = new URL(baseUrl);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+    const connection = new RawConnection(socket);
+    // A first answered request proves the server has accepted this connection and is reading it.
+    connection.write("GET /healthz HTTP/1.1\r\nHost: callboard.test\r\n\r\n");
+    expect((await connection.response()).status).toBe(200);
+    return connection;
+  }
+
+  write(request: string): void {
+    this.socket.write(request);
+  }
+
+  /** The next whole response on this connection (Content-Length or chunked). */
+  async response(): Promise<{ status: number; body: string }> {
+    for (;;) {
+      const parsed = parseResponse(this.buffer);
+      if (parsed) {
+        this.buffer = this.buffer.slice(parsed.length);
+        return { status: parsed.status, body: parsed.body };
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** One whole HTTP/1.1 response at the start of `text` (ASCII bodies only), or undefined if more is to come. */
+function parseResponse(text: string): { status: number; body: string; length: number } | undefined {
+  const head = text.indexOf("\r\n\r\n");
+  if (head < 0) return undefined;
+  const headers = text.slice(0, head);
+  const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(headers)?.[1]);
+  let at = head + 4;
+  if (!/\r\ntransfer-encoding: *chunked/i.test(headers)) {
+    const end = at + Number(/\r\ncontent-length: *(\d+)/i.exec(headers)?.[1] ?? 0);
+    return text.length >= end ? { status, body: text.slice(at, end), length: end } : undefined;
+  }
+  let body = "";
+  for (;;) {
+    const line = text.indexOf("\r\n", at);
+    if (line < 0) return undefined;
+    const size = parseInt(text.slice(at, line), 16);
+    const end = line + 2 + size + 2;
+    if (text.length < end) return undefined;
+    if (size === 0) return { status, body, length: end };
+    body += text.slice(line + 2, line + 2 + size);
+    at = end;
+  }
+}
+
+/** A signed Slack request as raw HTTP/1.1, tagged so the server side can tell which one it answered. */
+function signedRequest(body: string, contentType: string, tag: string): string {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return [
+    "POST /slack/events HTTP/1.1",
+    "Host: callboard.test",
+    `Content-Type: ${contentType}`,
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-Slack-Request-Timestamp: ${timestamp}`,
+    `X-Slack-Signature: ${sign(body, timestamp)}`,
+    `X-Test-Request: ${tag}`,
+    "",
+    body,
+  ].join("\r\n");
+}

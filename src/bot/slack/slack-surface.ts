@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, type SlashCommand, type types } from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type types } from "@slack/bolt";
 import { WebClient, type RetryOptions, type WebClientOptions } from "@slack/web-api";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -120,6 +120,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     : new HTTPReceiver({
         signingSecret: options.signingSecret,
         endpoints: [path],
+        // processBeforeResponse stays off (the default): on, an event's 200 would wait for its listeners.
         logger,
         logLevel: undefined,
       });
@@ -277,17 +278,17 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   /* ------------------------------------------------------------- mentions and DMs */
 
+  // By the time a listener runs, Slack already has this event's HTTP 200 and the ledger has its event_id:
+  // Bolt's App.processEvent (@slack/bolt 5.1, dist/App.js) acks every event_callback but function_executed
+  // before the global middleware chain, and our HTTPReceiver leaves processBeforeResponse off, so that ack
+  // writes the response at once. A retry is dropped by the ledger whether or not this answer has run yet.
+  // The queue is for the other requests: inline, this answer's CPU work would run in the microtask chain of
+  // the read that brought the event, and requests already waiting on their sockets would be acked after it.
   app.event("app_mention", async ({ event, context }) => {
     const thread = event.thread_ts ?? event.ts;
     const target: Target = { userId: event.user ?? "", channel: event.channel, thread };
     const text = messageText(event.text, context.botUserId);
-    try {
-      const user = await chatUser(target.userId);
-      const answer = await router.handle({ text, user, conversation: conversation(event.channel, thread) });
-      await post(target, withFormButton(answer), text);
-    } catch (error) {
-      await post(target, failure("answering a mention", error)).catch(() => undefined);
-    }
+    answers.run(() => answerMessage(target, text, "answering a mention"));
   });
 
   app.event("message", async ({ event, context }) => {
@@ -308,26 +309,40 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       ...(message.thread_ts ? { thread: message.thread_ts } : {}),
     };
     const text = messageText(message.text ?? "", context.botUserId);
+    answers.run(() => answerMessage(target, text, "answering a direct message"));
+  });
+
+  /** A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. */
+  async function answerMessage(target: Target, text: string, what: string): Promise<void> {
     try {
-      const user = await chatUser(message.user);
+      const user = await chatUser(target.userId);
       const answer = await router.handle({
         text,
         user,
-        conversation: conversation(message.channel, message.thread_ts),
+        conversation: conversation(target.channel, target.thread),
       });
       await post(target, withFormButton(answer), text);
     } catch (error) {
-      await post(target, failure("answering a direct message", error)).catch(() => undefined);
+      await post(target, failure(what, error)).catch(() => undefined);
     }
-  });
+  }
 
   /* ------------------------------------------------------------- buttons */
 
   app.action({ type: "block_actions", action_id: /^cb_\d+$/ }, async ({ ack, body, action, respond }) => {
+    // Nothing before the ack; the queue then adds one event-loop turn before the answer, which a form's
+    // trigger_id (3 s) can spare: the profile lookup stays capped at PROFILE_WAIT_MS.
     await ack();
     const value = decodeButtonValue((action as { value?: string }).value);
     if (!value) return; // a link button: Slack opened the URL, nothing to run
-    const actionBody = body as unknown as BlockActionBody;
+    answers.run(() => runButton(value, body as unknown as BlockActionBody, respond));
+  });
+
+  async function runButton(
+    value: NonNullable<ReturnType<typeof decodeButtonValue>>,
+    actionBody: BlockActionBody,
+    respond: RespondFn | undefined,
+  ): Promise<void> {
     const fromMessage = actionBody.container?.type === "message";
     const channel = fromMessage ? (actionBody.channel?.id ?? actionBody.container?.channel_id) : undefined;
     const thread = actionBody.message ? (actionBody.message.thread_ts ?? actionBody.message.ts) : undefined;
@@ -374,7 +389,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     } catch (error) {
       await post({ userId: target.userId }, failure("running a button", error)).catch(() => undefined);
     }
-  });
+  }
 
   /* ------------------------------------------------------------- modals */
 
