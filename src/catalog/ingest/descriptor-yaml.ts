@@ -1,13 +1,25 @@
 import { isNode, LineCounter, parseAllDocuments, type Document } from "yaml";
+import type { CheckResult } from "./check-entity.ts";
+import { parsePlainYaml } from "./plain-yaml.ts";
 
-/** One YAML document of a descriptor file: either a value (possibly null for an empty document) or an error. */
+/**
+ * One YAML document of a descriptor file: either a value (possibly null for an empty document) or an error.
+ * A parsing worker also sends its check of the entity (`checked`), done beside the parse.
+ */
 export type ParsedDocument =
-  | { ok: true; line: number; value: unknown; lineOf: (path: Array<string | number>) => number }
+  | {
+      ok: true;
+      line: number;
+      value: unknown;
+      lineOf: (path: Array<string | number>) => number;
+      checked?: CheckResult;
+    }
   | { ok: false; line: number; message: string };
 
 /** The same without the line lookup, so it can cross a worker-thread boundary (structured clone). */
 export type PlainDocument =
-  { ok: true; line: number; value: unknown } | { ok: false; line: number; message: string };
+  | { ok: true; line: number; value: unknown; checked?: CheckResult }
+  | { ok: false; line: number; message: string };
 
 export interface YamlLimits {
   /** Cap on alias expansion (yaml's maxAliasCount), so an alias bomb is an error rather than a hang. */
@@ -17,31 +29,40 @@ export interface YamlLimits {
 /**
  * Splits a descriptor file into documents like Backstage's parseEntityYaml: every document stands
  * alone, so one broken document is reported while its siblings still load. Merge keys stay off, as
- * they are in Backstage unless enableYamlMerge is set.
+ * they are in Backstage unless enableYamlMerge is set. Plain files take the fast path (plain-yaml.ts);
+ * the rest, and every error message and field line, come from `yaml`, as in Backstage.
  */
 export function parseDescriptorYaml(text: string, limits: YamlLimits): ParsedDocument[] {
+  const fast = parsePlainYaml(text);
+  if (fast) return withLineLookup(text, fast.map(plainOk), limits);
   return parseDocuments(text, limits, true) as ParsedDocument[];
 }
 
 /** Values and document lines only: what a parsing worker sends back. */
 export function parsePlainDocuments(text: string, limits: YamlLimits): PlainDocument[] {
-  return parseDocuments(text, limits, false);
+  return parsePlainYaml(text)?.map(plainOk) ?? parseDocuments(text, limits, false);
 }
 
 /**
- * Gives plain documents their field-line lookup back. The file is parsed again on the main thread only
- * when a problem needs a field's line, which is rare, so the common path pays for one parse.
+ * Gives plain documents their field-line lookup back. The file is parsed again with `yaml` only when a
+ * problem needs a field's line, which is rare, so the common path pays for one fast parse.
  */
 export function withLineLookup(text: string, plain: PlainDocument[], limits: YamlLimits): ParsedDocument[] {
   let lookups: Array<(path: Array<string | number>) => number> | undefined;
   return plain.map((doc, index) => {
     if (!doc.ok) return doc;
     const lineOf = (path: Array<string | number>) => {
-      lookups ??= parseDescriptorYaml(text, limits).map((d) => (d.ok ? d.lineOf : () => d.line));
+      lookups ??= (parseDocuments(text, limits, true) as ParsedDocument[]).map((d) =>
+        d.ok ? d.lineOf : () => d.line,
+      );
       return lookups[index]?.(path) ?? doc.line;
     };
     return { ...doc, lineOf };
   });
+}
+
+function plainOk(doc: { line: number; value: unknown }): PlainDocument {
+  return { ok: true, line: doc.line, value: doc.value };
 }
 
 function parseDocuments(

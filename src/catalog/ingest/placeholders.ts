@@ -45,7 +45,8 @@ function isPlaceholder(record: Record<string, unknown>, keys: string[]): boolean
   return only !== undefined && only in RESOLVERS && typeof record[only] === "string";
 }
 
-function containsPlaceholder(value: unknown): boolean {
+/** Whether resolvePlaceholders has anything to do: a document without placeholders needs no reads. */
+export function containsPlaceholder(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) return value.some(containsPlaceholder);
   const record = value as Record<string, unknown>;

@@ -2,10 +2,8 @@ import { stat } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve, sep } from "node:path";
 import { glob, isDynamicPattern } from "tinyglobby";
 import type { CatalogProblem, Entity, ProcessedEntity } from "../model/entity.ts";
-import { entityHash } from "../model/hash.ts";
-import { entityRef, stringifyEntityRef } from "../model/ref.ts";
-import { deriveRelations } from "../model/relations.ts";
-import { validateEntity } from "../model/validate.ts";
+import { entityRef } from "../model/ref.ts";
+import { checkEntity, guessRef, pathToField, type CheckedEntity, type CheckResult } from "./check-entity.ts";
 import { parseDescriptorYaml, type ParsedDocument } from "./descriptor-yaml.ts";
 import { YamlParserPool } from "./yaml-pool.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
@@ -43,17 +41,11 @@ export interface ReadResult {
   files: string[];
 }
 
-export const ANNOTATION_LOCATION = "backstage.io/managed-by-location";
-export const ANNOTATION_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location";
+export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "./check-entity.ts";
 
 const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_ALIASES = 100;
 const DEFAULT_TIMEOUT_MS = 30_000;
-/**
- * Deeper than any real descriptor gets, and well inside what the databases accept (SQLite's JSON functions
- * stop at 1,000 levels): a 1,500-deep $json must be one entity's problem, not a failed import.
- */
-const MAX_NESTING = 64;
 const FOLDER_PATTERN = "**/catalog-info.y?(a)ml";
 const GLOB_IGNORE = ["**/node_modules/**", "**/.git/**"];
 
@@ -233,6 +225,7 @@ class LocationReading {
         spec,
         doc.line,
         doc.lineOf,
+        doc.checked,
       );
       if (entity?.kind === "Location") locations.push({ entity, lineOf: doc.lineOf });
     }
@@ -242,57 +235,56 @@ class LocationReading {
     }
   }
 
-  /** Validates one document's entity and records it; returns it when accepted. */
+  /**
+   * Validates one document's entity and records it; returns it when accepted. `checked` is the worker's
+   * verdict on a document without placeholders; the rest are resolved and checked here.
+   */
   private async processEntity(
     raw: Record<string, unknown>,
     spec: LocationSpec,
     line: number,
     lineOf: (path: Array<string | number>) => number,
+    checked?: CheckResult,
   ): Promise<Entity | undefined> {
     const location = stringifyLocation(spec);
     const ref = guessRef(raw);
-
-    const placeheld = await resolvePlaceholders(raw, {
-      base: spec,
-      read: (target) => this.readText(target),
-      maxAliases: this.maxAliases,
-    });
-    if (placeheld.problems.length > 0) {
-      for (const p of placeheld.problems) {
-        this.problem({ location, line: lineOf(p.path), ref, field: pathToField(p.path), message: p.message });
-      }
-      return undefined;
-    }
-    const candidate = placeheld.value as Record<string, unknown>;
-    const tooDeep = pathBeyondDepth(candidate, MAX_NESTING);
-    if (tooDeep) {
-      this.problem({
-        location,
-        line: lineOf(tooDeep),
-        ref,
-        field: pathToField(tooDeep),
-        message: `nested more than ${MAX_NESTING} levels deep; flatten it or move it to a definition file`,
+    let verdict = checked;
+    if (!verdict) {
+      const placeheld = await resolvePlaceholders(raw, {
+        base: spec,
+        read: (target) => this.readText(target),
+        maxAliases: this.maxAliases,
       });
-      return undefined;
+      if (placeheld.problems.length > 0) {
+        for (const p of placeheld.problems) {
+          this.problem({
+            location,
+            line: lineOf(p.path),
+            ref,
+            field: pathToField(p.path),
+            message: p.message,
+          });
+        }
+        return undefined;
+      }
+      verdict = checkEntity(placeheld.value as Record<string, unknown>, location, this.origin);
     }
-    addLocationAnnotations(candidate, location, this.origin);
-
-    const invalid = validateEntity(candidate);
-    if (invalid.length > 0) {
-      for (const p of invalid) {
-        this.problem({
-          location,
-          line: lineOf(fieldToPath(p.field)),
-          ref,
-          field: p.field,
-          message: p.message,
-        });
+    if (!verdict.ok) {
+      for (const p of verdict.problems) {
+        this.problem({ location, line: lineOf(p.path), ref, field: p.field, message: p.message });
       }
       return undefined;
     }
-    const entity = candidate as unknown as Entity;
-    const canonical = entityRef(entity);
+    return this.record(verdict.checked, location, line, lineOf);
+  }
 
+  private record(
+    checked: CheckedEntity,
+    location: string,
+    line: number,
+    lineOf: (path: Array<string | number>) => number,
+  ): Entity | undefined {
+    const canonical = checked.ref;
     const earlier = this.declared.get(canonical);
     if (earlier) {
       this.problem({
@@ -305,26 +297,18 @@ class LocationReading {
       });
       return undefined;
     }
-
-    const { edges, problems } = deriveRelations(entity);
-    for (const p of problems) {
-      this.problem({
-        location,
-        line: lineOf(fieldToPath(p.field)),
-        ref: canonical,
-        field: p.field,
-        message: p.message,
-      });
+    for (const p of checked.relationProblems) {
+      this.problem({ location, line: lineOf(p.path), ref: canonical, field: p.field, message: p.message });
     }
     this.declared.set(canonical, { location, line });
     this.entities.push({
       ref: canonical,
-      entity,
+      entity: checked.entity,
       source: { location, line },
-      relations: edges,
-      hash: entityHash(entity),
+      relations: checked.relations,
+      hash: checked.hash,
     });
-    return entity;
+    return checked.entity;
   }
 
   private async followLocation(
@@ -379,7 +363,7 @@ class LocationReading {
     this.parsedAhead.set(
       key,
       this.readText(spec).then(
-        (text) => pool.parse(text, limits).catch(() => undefined),
+        (text) => pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
         () => undefined,
       ),
     );
@@ -446,51 +430,6 @@ function resolveTarget(type: string, target: string, base: LocationSpec): Locati
   return { error: `location type "${type}" is not supported by Callboard (supported: file, url); skipped` };
 }
 
-function addLocationAnnotations(entity: Record<string, unknown>, location: string, origin: string): void {
-  const metadata = entity.metadata;
-  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return;
-  const meta = metadata as Record<string, unknown>;
-  const annotations = meta.annotations ?? {};
-  if (typeof annotations !== "object" || annotations === null || Array.isArray(annotations)) return;
-  meta.annotations = {
-    ...(annotations as Record<string, unknown>),
-    [ANNOTATION_LOCATION]: location,
-    [ANNOTATION_ORIGIN_LOCATION]: origin,
-  };
-}
-
-/** Best-effort ref for problem reports on entities too broken to validate. */
-function guessRef(raw: Record<string, unknown>): string | undefined {
-  const metadata = raw.metadata as Record<string, unknown> | undefined;
-  const { kind } = raw;
-  const name = metadata?.name;
-  const namespace = metadata?.namespace;
-  if (typeof kind !== "string" || typeof name !== "string" || !kind || !name) return undefined;
-  return stringifyEntityRef({ kind, name, namespace: typeof namespace === "string" ? namespace : undefined });
-}
-
-function pathToField(path: Array<string | number>): string {
-  let field = "";
-  for (const segment of path) {
-    if (typeof segment === "number") field += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(segment)) field += field ? `.${segment}` : segment;
-    else field += `[${JSON.stringify(segment)}]`;
-  }
-  return field;
-}
-
-/** Inverse of the field format validateEntity uses: `a.b[0]["x/y"]` → ["a", "b", 0, "x/y"]. */
-function fieldToPath(field: string): Array<string | number> {
-  const path: Array<string | number> = [];
-  const pattern = /([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
-  for (const match of field.matchAll(pattern)) {
-    if (match[1] !== undefined) path.push(match[1]);
-    else if (match[2] !== undefined) path.push(Number(match[2]));
-    else if (match[3] !== undefined) path.push(JSON.parse(match[3]) as string);
-  }
-  return path;
-}
-
 /** Expands an absolute glob from its longest static folder, skipping node_modules and .git. */
 async function expandGlob(pattern: string): Promise<string[]> {
   const segments = pattern.split(sep);
@@ -513,20 +452,6 @@ async function isFile(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** The path to the first value nested deeper than `limit`, or undefined when the value is shallower. */
-function pathBeyondDepth(value: unknown, limit: number): Array<string | number> | undefined {
-  const stack: Array<{ value: unknown; path: Array<string | number> }> = [{ value, path: [] }];
-  while (stack.length > 0) {
-    const { value: current, path } = stack.pop()!;
-    if (path.length > limit) return path;
-    if (Array.isArray(current)) current.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
-    else if (current && typeof current === "object") {
-      for (const [k, v] of Object.entries(current)) stack.push({ value: v, path: [...path, k] });
-    }
-  }
-  return undefined;
 }
 
 /** `example.com` matches itself (any port unless one is given); `*.example.com` matches its subdomains. */

@@ -11,9 +11,9 @@ import {
 import type { ParseRequest } from "./yaml-worker.ts";
 
 /**
- * YAML parsing is most of an import's cost (the yaml package spends ~20 µs a document building its
- * node tree), so large imports parse files on worker threads, one a core, while the main thread
- * validates and stores. Small imports parse inline: a worker's start-up would cost more than it saves.
+ * Parsing and checking documents (validation, relations, the content hash) is most of an import's CPU,
+ * so large files go to worker threads, one a core, while the main thread records, stores and indexes.
+ * Small files parse inline: a worker's start-up would cost more than it saves.
  */
 const INLINE_BELOW_BYTES = 16 * 1024;
 
@@ -33,14 +33,22 @@ export class YamlParserPool {
 
   constructor(private readonly size = Math.max(1, Math.min(2, availableParallelism()))) {}
 
-  async parse(text: string, limits: YamlLimits): Promise<ParsedDocument[]> {
+  /**
+   * Parses a file's documents; those parsed on a worker come with their entity checked for `place`
+   * (documents with placeholders are left to the caller, which can read their targets).
+   */
+  async parse(
+    text: string,
+    limits: YamlLimits,
+    place: { location: string; origin: string },
+  ): Promise<ParsedDocument[]> {
     if (text.length < INLINE_BELOW_BYTES) return parseDescriptorYaml(text, limits);
     const worker = this.leastBusy();
     const id = this.nextId++;
     const plain = await new Promise<PlainDocument[]>((resolve, reject) => {
       this.pending.set(id, { worker, resolve, reject });
       this.load.set(worker, (this.load.get(worker) ?? 0) + 1);
-      worker.postMessage({ id, text, maxAliases: limits.maxAliases } satisfies ParseRequest);
+      worker.postMessage({ id, text, maxAliases: limits.maxAliases, ...place } satisfies ParseRequest);
     });
     return withLineLookup(text, plain, limits);
   }

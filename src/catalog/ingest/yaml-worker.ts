@@ -1,16 +1,36 @@
-/** Worker thread body: parses descriptor YAML off the main thread (see yaml-pool.ts for why). */
+/** Worker thread body: parses descriptor YAML and checks its entities off the main thread (see yaml-pool.ts). */
 import { parentPort } from "node:worker_threads";
-import { parsePlainDocuments } from "./descriptor-yaml.ts";
+import { checkEntity } from "./check-entity.ts";
+import { parsePlainDocuments, type PlainDocument } from "./descriptor-yaml.ts";
+import { containsPlaceholder } from "./placeholders.ts";
 
 export interface ParseRequest {
   id: number;
   text: string;
   maxAliases: number;
+  /** Where the file is and the root location it was reached from, for the location annotations. */
+  location: string;
+  origin: string;
+}
+
+function parseAndCheck(request: ParseRequest): PlainDocument[] {
+  const docs = parsePlainDocuments(request.text, request);
+  for (const doc of docs) {
+    if (!doc.ok || !isMapping(doc.value) || containsPlaceholder(doc.value)) continue;
+    // checkEntity annotates the value in place: `value` and `checked.entity` stay one object across
+    // the thread boundary (structured clone keeps shared references), so it is copied once.
+    doc.checked = checkEntity(doc.value, request.location, request.origin);
+  }
+  return docs;
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 parentPort?.on("message", (request: ParseRequest) => {
   try {
-    parentPort!.postMessage({ id: request.id, docs: parsePlainDocuments(request.text, request) });
+    parentPort!.postMessage({ id: request.id, docs: parseAndCheck(request) });
   } catch (error) {
     parentPort!.postMessage({ id: request.id, error: (error as Error).message });
   }
