@@ -8,6 +8,7 @@ import type { ImportResult } from "../catalog/store/catalog-store.ts";
 import { AuditLog } from "../db/audit-log.ts";
 import { catalogCommandsPlugin } from "../catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
+import { RELATION } from "../catalog/graph/relation-types.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
@@ -17,7 +18,7 @@ import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { entityToDocument } from "../search/entity-document.ts";
 import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-search-index.ts";
-import type { SearchIndex } from "../search/search-index.ts";
+import type { SearchDocument, SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
 import { SearchEntityResolver } from "../search/search-resolver.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
@@ -62,9 +63,8 @@ function importDetail(report: ImportReport): string {
 }
 
 /**
- * Start-up's one read of every stored entity feeds the graph and, when stale, the index. It lives in
- * its own function so the 100k-entity array dies with it: a closure in buildApp would keep it alive
- * for the process's lifetime (closures created in one scope share one context).
+ * Start-up reads every stored entity into the graph, a page at a time, then rebuilds the index from the
+ * graph when the index is stale.
  */
 async function loadCatalogAndIndex(
   catalog: CatalogService,
@@ -72,10 +72,20 @@ async function loadCatalogAndIndex(
   fingerprint: () => string,
   log: Logger,
 ): Promise<void> {
-  const stored = await catalog.load();
-  if (await ensureFresh(index, fingerprint(), () => stored.map(entityToDocument))) {
-    log.info({ documents: stored.length }, "search index rebuilt");
+  const count = await catalog.load();
+  if (await ensureFresh(index, fingerprint(), () => graphDocuments(catalog.graph))) {
+    log.info({ documents: count }, "search index rebuilt");
   }
+}
+
+/** A search document for every entity in the graph, which holds exactly what is stored once loaded. */
+function graphDocuments(graph: CatalogGraph): SearchDocument[] {
+  const documents: SearchDocument[] = [];
+  for (const { ref, entity } of graph.entities()) {
+    const relations = graph.owners(ref).map((target) => ({ source: ref, type: RELATION.ownedBy, target }));
+    documents.push(entityToDocument({ ref, entity, relations }));
+  }
+  return documents;
 }
 
 /**
@@ -167,7 +177,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       importLocation,
       removeLocation,
       reindex: async () => {
-        const documents = (await store.loadAll()).map(entityToDocument);
+        const documents = graphDocuments(graph);
         await index.rebuild(documents, fingerprint());
         return documents.length;
       },

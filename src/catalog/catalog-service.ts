@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { CatalogProblem, ProcessedEntity, RelationEdge } from "./model/entity.ts";
 import type { CatalogGraph } from "./graph/catalog-graph.ts";
-import type { CatalogStore, ImportResult, StoredEntity, StoredLocation } from "./store/catalog-store.ts";
+import type { CatalogStore, ImportResult, StoredLocation } from "./store/catalog-store.ts";
 
 export interface LocationRead {
   entities: ProcessedEntity[];
@@ -78,15 +78,15 @@ export class CatalogService {
     this.listeners.push(listener);
   }
 
-  /** Fill the graph from the database: the start-up path, no file is read. */
-  async load(): Promise<StoredEntity[]> {
-    const stored = await this.deps.store.loadAll();
-    this.deps.graph.upsert(stored);
-    for (const entity of stored) {
-      this.hashes.set(entity.ref, entity.hash);
-      this.owners.set(entity.ref, entity.locationKey);
-    }
-    return stored;
+  /** Fill the graph from the database, a page at a time: the start-up path, no file is read. */
+  async load(): Promise<number> {
+    return this.deps.store.eachStored((page) => {
+      this.deps.graph.upsert(page);
+      for (const entity of page) {
+        this.hashes.set(entity.ref, entity.hash);
+        this.owners.set(entity.ref, entity.locationKey);
+      }
+    });
   }
 
   async importLocation(target: string): Promise<ImportReport> {

@@ -30,12 +30,24 @@ export interface DependencyNode {
 type Targets = string[] | Set<string>;
 const SET_THRESHOLD = 32;
 
+/**
+ * A node's edges by type as one flat array, [type, targets, type, targets, …]: a node has a handful of
+ * relation types, and a Map per node was about a fifth of the heap at 100k entities.
+ */
+type Relations = Array<string | Targets>;
+
 interface Node {
   /** The interned canonical ref: every edge stores this very string, not a copy. */
   readonly ref: string;
   entity: Entity | undefined;
   source: SourcePosition | undefined;
-  rel: Map<string, Targets> | undefined;
+  rel: Relations | undefined;
+  /**
+   * The edges this node's entity emitted, so replacing it takes back exactly those: pairs of
+   * [type, other end] with this node as the source, or [incoming(type), other end] with it as the target
+   * (every derived edge has the emitter at one end; a third of the flat triples this replaced).
+   */
+  emitted: string[] | undefined;
 }
 
 /** Lower-case kind from a canonical `kind:namespace/name` ref. */
@@ -52,8 +64,11 @@ export function kindOfRef(ref: string): string {
  */
 export class CatalogGraph {
   private readonly nodes = new Map<string, Node>();
-  /** Emitter ref to the edges it emitted, flattened as [source, type, target, source, type, target, …]. */
-  private readonly emitted = new Map<string, string[]>();
+  /** Edges whose emitter is at neither end: none are derived so; kept so a withdrawal stays exact. */
+  private readonly foreign = new Map<string, string[]>();
+  /** Interned `incoming(type)` keys and the type each stands for. */
+  private readonly incomingKeys = new Map<string, string>();
+  private readonly incomingTypes = new Map<string, string>();
   /** Edges declared by more than one emitter: key to the number of extra declarations. */
   private readonly extra = new Map<string, number>();
   private readonly types = new Map<string, string>();
@@ -83,16 +98,20 @@ export class CatalogGraph {
       this.countKind(kindOfRef(ref), 1);
       this.names.add(node.ref, item.entity.metadata.name, item.entity.metadata.title);
 
-      const flat: string[] = [];
+      const emitted: string[] = [];
+      const foreign: string[] = [];
       for (const edge of item.relations) {
         const source = this.ensure(edge.source.toLowerCase()).ref;
         const target = this.ensure(edge.target.toLowerCase()).ref;
         const type = this.intern(edge.type);
         // An entity listing a ref twice is counted like two declarers: withdrawing it takes both back.
         this.addEdge(source, type, target);
-        flat.push(source, type, target);
+        if (source === node.ref) emitted.push(type, target);
+        else if (target === node.ref) emitted.push(this.incoming(type), source);
+        else foreign.push(source, type, target);
       }
-      if (flat.length > 0) this.emitted.set(node.ref, flat);
+      if (emitted.length > 0) node.emitted = emitted;
+      if (foreign.length > 0) this.foreign.set(node.ref, foreign);
     }
     this.changes++;
   }
@@ -120,7 +139,8 @@ export class CatalogGraph {
 
   /** Targets of `ref`'s edges of `type`, as canonical refs, including refs no entity answers to. */
   related(ref: string, type: string): string[] {
-    const targets = this.nodes.get(ref.toLowerCase())?.rel?.get(type);
+    const rel = this.nodes.get(ref.toLowerCase())?.rel;
+    const targets = rel && relationTargets(rel, type);
     if (!targets) return [];
     return Array.isArray(targets) ? targets.slice() : [...targets];
   }
@@ -128,7 +148,7 @@ export class CatalogGraph {
   /** Every relation type `ref` has edges of. */
   relationTypes(ref: string): string[] {
     const rel = this.nodes.get(ref.toLowerCase())?.rel;
-    return rel ? [...rel.keys()] : [];
+    return rel ? rel.filter((_, i) => i % 2 === 0).map(String) : [];
   }
 
   /** Canonical refs of entities of a lower-case kind, in no particular order. */
@@ -152,8 +172,8 @@ export class CatalogGraph {
     for (const node of this.nodes.values()) {
       if (!node.rel) continue;
       if (!node.entity) unresolved.add(node.ref);
-      for (const targets of node.rel.values()) {
-        for (const target of targets) if (!this.has(target)) unresolved.add(target);
+      for (let i = 1; i < node.rel.length; i += 2) {
+        for (const target of node.rel[i] as Targets) if (!this.has(target)) unresolved.add(target);
       }
     }
     return { byKind, relations: this.relationCount, unresolved: unresolved.size };
@@ -236,31 +256,39 @@ export class CatalogGraph {
     this.entityCount--;
     node.entity = undefined;
     node.source = undefined;
-    const flat = this.emitted.get(ref);
-    if (!flat) return;
-    this.emitted.delete(ref);
-    for (let i = 0; i < flat.length; i += 3) {
-      const source = flat[i]!;
-      const target = flat[i + 2]!;
-      this.removeEdge(source, flat[i + 1]!, target);
-      if (source !== ref) this.collect(source);
-      if (target !== ref) this.collect(target);
+    const emitted = node.emitted ?? [];
+    node.emitted = undefined;
+    for (let i = 0; i < emitted.length; i += 2) {
+      const key = emitted[i]!;
+      const other = emitted[i + 1]!;
+      const incoming = this.incomingTypes.get(key);
+      if (incoming === undefined) this.removeEdge(node.ref, key, other);
+      else this.removeEdge(other, incoming, node.ref);
+      if (other !== node.ref) this.collect(other);
+    }
+    const foreign = this.foreign.get(ref);
+    if (!foreign) return;
+    this.foreign.delete(ref);
+    for (let i = 0; i < foreign.length; i += 3) {
+      this.removeEdge(foreign[i]!, foreign[i + 1]!, foreign[i + 2]!);
+      this.collect(foreign[i]!);
+      this.collect(foreign[i + 2]!);
     }
   }
 
   private addEdge(source: string, type: string, target: string): void {
     const node = this.nodes.get(source)!;
-    node.rel ??= new Map();
-    const targets = node.rel.get(type);
+    node.rel ??= [];
+    const targets = relationTargets(node.rel, type);
     if (!targets) {
-      node.rel.set(type, [target]);
+      node.rel.push(type, [target]);
     } else if (Array.isArray(targets) ? targets.includes(target) : targets.has(target)) {
       const key = edgeKey(source, type, target);
       this.extra.set(key, (this.extra.get(key) ?? 0) + 1);
       return;
     } else if (Array.isArray(targets)) {
       targets.push(target);
-      if (targets.length > SET_THRESHOLD) node.rel.set(type, new Set(targets));
+      if (targets.length > SET_THRESHOLD) node.rel[node.rel.indexOf(type) + 1] = new Set(targets);
     } else {
       targets.add(target);
     }
@@ -279,7 +307,7 @@ export class CatalogGraph {
       }
     }
     const node = this.nodes.get(source);
-    const targets = node?.rel?.get(type);
+    const targets = node?.rel && relationTargets(node.rel, type);
     if (!node?.rel || !targets) return;
     if (Array.isArray(targets)) {
       const at = targets.indexOf(target);
@@ -289,8 +317,10 @@ export class CatalogGraph {
       return;
     }
     this.relationCount--;
-    if ((Array.isArray(targets) ? targets.length : targets.size) === 0) node.rel.delete(type);
-    if (node.rel.size === 0) node.rel = undefined;
+    if ((Array.isArray(targets) ? targets.length : targets.size) === 0) {
+      node.rel.splice(node.rel.indexOf(type), 2);
+    }
+    if (node.rel.length === 0) node.rel = undefined;
   }
 
   /** Forget a node that has neither an entity nor edges; refs pointing at it still read as unresolved. */
@@ -302,10 +332,21 @@ export class CatalogGraph {
   private ensure(ref: string): Node {
     let node = this.nodes.get(ref);
     if (!node) {
-      node = { ref, entity: undefined, source: undefined, rel: undefined };
+      node = { ref, entity: undefined, source: undefined, rel: undefined, emitted: undefined };
       this.nodes.set(ref, node);
     }
     return node;
+  }
+
+  /** The interned key that stands for "an edge of `type` pointing at the emitter". */
+  private incoming(type: string): string {
+    let key = this.incomingKeys.get(type);
+    if (key === undefined) {
+      key = `\u0000${type}`;
+      this.incomingKeys.set(type, key);
+      this.incomingTypes.set(key, type);
+    }
+    return key;
   }
 
   private intern(type: string): string {
@@ -319,6 +360,11 @@ export class CatalogGraph {
     if (count === 0) this.kinds.delete(kind);
     else this.kinds.set(kind, count);
   }
+}
+
+function relationTargets(rel: Relations, type: string): Targets | undefined {
+  for (let i = 0; i < rel.length; i += 2) if (rel[i] === type) return rel[i + 1] as Targets;
+  return undefined;
 }
 
 function edgeKey(source: string, type: string, target: string): string {

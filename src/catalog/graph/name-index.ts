@@ -35,8 +35,9 @@ const PREFIX_SCAN = 200;
  * typo lookups. Exact lookups are one Map hit; typo lookups walk the sorted keys with pruning.
  */
 export class NameIndex {
-  private readonly exact = new Map<string, string[]>();
-  private readonly normalised = new Map<string, string[]>();
+  /** A lone ref is kept as itself, not in a one-element array: nearly every name has exactly one. */
+  private readonly exact = new Map<string, Refs>();
+  private readonly normalised = new Map<string, Refs>();
   private sorted: string[] | undefined;
 
   add(ref: string, name: string, title?: string): void {
@@ -53,12 +54,12 @@ export class NameIndex {
 
   /** Refs whose metadata.name equals `name`, ignoring case. */
   byName(name: string): readonly string[] {
-    return this.exact.get(name.trim().toLowerCase()) ?? [];
+    return list(this.exact.get(name.trim().toLowerCase()));
   }
 
   /** Refs whose name or title normalises to the same key as `text`. */
   byNormalised(text: string): readonly string[] {
-    return this.normalised.get(normaliseName(text)) ?? [];
+    return list(this.normalised.get(normaliseName(text)));
   }
 
   /** Keys starting with the normalised `prefix`, in sorted order, at most `limit`. */
@@ -69,7 +70,7 @@ export class NameIndex {
     for (let i = lowerBound(sorted, wanted); i < sorted.length && out.length < limit; i++) {
       const key = sorted[i]!;
       if (!key.startsWith(wanted)) break;
-      out.push({ key, refs: this.normalised.get(key) ?? [] });
+      out.push({ key, refs: list(this.normalised.get(key)) });
     }
     return out;
   }
@@ -94,7 +95,7 @@ export class NameIndex {
     for (const [key, distance] of this.typos(query, budget)) {
       const seen = found.get(key);
       if (!seen || distance < seen.distance || seen.prefix) {
-        found.set(key, { key, refs: this.normalised.get(key) ?? [], distance, prefix: false });
+        found.set(key, { key, refs: list(this.normalised.get(key)), distance, prefix: false });
       }
     }
 
@@ -135,16 +136,29 @@ function rank(near: NearName): number {
   return near.prefix ? 1 : near.distance;
 }
 
-function push(map: Map<string, string[]>, key: string, ref: string): void {
-  const list = map.get(key);
-  if (!list) map.set(key, [ref]);
-  else if (!list.includes(ref)) list.push(ref);
+type Refs = string | string[];
+
+function list(refs: Refs | undefined): readonly string[] {
+  return refs === undefined ? [] : typeof refs === "string" ? [refs] : refs;
 }
 
-function pull(map: Map<string, string[]>, key: string, ref: string): void {
-  const list = map.get(key);
-  if (!list) return;
-  const at = list.indexOf(ref);
-  if (at !== -1) list.splice(at, 1);
-  if (list.length === 0) map.delete(key);
+function push(map: Map<string, Refs>, key: string, ref: string): void {
+  const refs = map.get(key);
+  if (refs === undefined) map.set(key, ref);
+  else if (typeof refs === "string") {
+    if (refs !== ref) map.set(key, [refs, ref]);
+  } else if (!refs.includes(ref)) refs.push(ref);
+}
+
+function pull(map: Map<string, Refs>, key: string, ref: string): void {
+  const refs = map.get(key);
+  if (refs === undefined) return;
+  if (typeof refs === "string") {
+    if (refs === ref) map.delete(key);
+    return;
+  }
+  const at = refs.indexOf(ref);
+  if (at !== -1) refs.splice(at, 1);
+  if (refs.length === 1) map.set(key, refs[0]!);
+  else if (refs.length === 0) map.delete(key);
 }

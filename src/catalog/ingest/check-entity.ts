@@ -1,11 +1,13 @@
-import type { Entity, RelationEdge } from "../model/entity.ts";
+import {
+  ANNOTATION_LOCATION,
+  ANNOTATION_ORIGIN_LOCATION,
+  type Entity,
+  type RelationEdge,
+} from "../model/entity.ts";
 import { entityHash } from "../model/hash.ts";
 import { entityRef, stringifyEntityRef } from "../model/ref.ts";
 import { deriveRelations } from "../model/relations.ts";
 import { validateEntity } from "../model/validate.ts";
-
-export const ANNOTATION_LOCATION = "backstage.io/managed-by-location";
-export const ANNOTATION_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location";
 
 /**
  * Deeper than any real descriptor gets, and well inside what the databases accept (SQLite's JSON functions

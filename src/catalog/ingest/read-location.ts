@@ -41,7 +41,7 @@ export interface ReadResult {
   files: string[];
 }
 
-export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "./check-entity.ts";
+export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "../model/entity.ts";
 
 const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_ALIASES = 100;

@@ -67,3 +67,7 @@ export interface CatalogProblem {
   field?: string;
   message: string;
 }
+
+/** Annotations the reader adds to every entity: the file it came from and the root location it was reached from. */
+export const ANNOTATION_LOCATION = "backstage.io/managed-by-location";
+export const ANNOTATION_ORIGIN_LOCATION = "backstage.io/managed-by-origin-location";

@@ -50,9 +50,12 @@ export interface CatalogStore {
   ): Promise<ImportResult>;
   /** Remove a location and everything it produced. */
   removeLocation(locationKey: string): Promise<ImportResult>;
-  /** Every stored entity with its relations, to build the in-memory graph at start-up. */
+  /** Every stored entity with its relations. */
   loadAll(): Promise<StoredEntity[]>;
-  /** What one location produced last time (to keep an entity's last good version when its file breaks). */
-  loadLocation(locationKey: string): Promise<StoredEntity[]>;
+  /**
+   * The same a page at a time, from one consistent read, to build the in-memory graph at start-up
+   * without holding every row at once. Resolves to how many entities there were.
+   */
+  eachStored(onPage: (page: StoredEntity[]) => void): Promise<number>;
   listLocations(): Promise<StoredLocation[]>;
 }
