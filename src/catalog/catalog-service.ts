@@ -25,6 +25,10 @@ export interface CatalogChange {
   removed: string[];
 }
 
+/**
+ * Told of every change once the store has committed it. The in-memory graph takes the same change while the
+ * listener's first synchronous part runs, so a listener works from the change it is given, not the graph.
+ */
 export type CatalogListener = (change: CatalogChange) => void | Promise<void>;
 
 /**
@@ -104,8 +108,11 @@ export class CatalogService {
     const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
     const removed = new Set(result.removed);
     for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    // Listeners start on the change before the graph takes it, so their slow part (the search index writes a
+    // large change on a thread of its own) overlaps with the graph's. They are given the change itself.
+    const notified = this.notify({ upserted, removed: [...removed] });
     this.apply(key, upserted, [...removed]);
-    await this.notify({ upserted, removed: [...removed] });
+    await notified;
     this.deps.log.info(
       {
         location: key,

@@ -15,9 +15,11 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { highlight } from "./highlight.ts";
+import { upsertOnWorkerThread } from "./index-writer-thread.ts";
+import { bestFirst, documentTerms, IndexWriter } from "./index-writer.ts";
 import { tokenize, typoBudget } from "./query-text.ts";
 import { matchExpression, rankDocument, wordMatcher, type TermMatcher } from "./relevance.ts";
-import { facetTokens, filterExpression, matchesFilters } from "./search-filters.ts";
+import { filterExpression, matchesFilters } from "./search-filters.ts";
 import {
   effectiveLimit,
   type SearchDocument,
@@ -36,6 +38,13 @@ const CANDIDATES = 50;
 /** Past this many matches `total` is an estimate, like Meilisearch's estimatedTotalHits. */
 const COUNT_CAP = 1_000;
 const TYPO_CANDIDATES = 48;
+/** Upserts this large go to a writer thread (a 100k-entity import held the event loop ~6 s inline). */
+const OFF_THREAD_FROM = 2_000;
+
+export interface EmbeddedIndexOptions {
+  /** Upserts of at least this many documents are written on a worker thread (file-backed indexes only). */
+  offThreadFrom?: number;
+}
 
 interface Row {
   rowid: number;
@@ -48,31 +57,34 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private readonly vocabulary = new TypoVocabulary();
   private readonly numbers = new TypoVocabulary();
   private readonly statements = new Map<string, Database.Statement>();
+  private writer: IndexWriter;
+  private readonly offThreadFrom: number;
 
   /** Open (creating if needed) the index file; ':memory:' keeps it in memory. */
-  constructor(private readonly path: string = DEFAULT_SEARCH_DB) {
+  constructor(
+    private readonly path: string = DEFAULT_SEARCH_DB,
+    options: EmbeddedIndexOptions = {},
+  ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = openDatabase(path);
+    this.writer = new IndexWriter(this.db);
+    this.offThreadFrom = options.offThreadFrom ?? OFF_THREAD_FROM;
     this.loadVocabulary();
   }
 
   async upsert(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
-    this.db.transaction(() => {
-      for (const doc of docs) this.replace(doc);
-    })();
-    for (const doc of docs) this.addTerms(documentTerms(doc));
+    if (this.path === ":memory:" || docs.length < this.offThreadFrom) {
+      this.writer.upsert(docs);
+      this.addTerms(docs.flatMap(documentTerms));
+      return;
+    }
+    // The writer thread also tokenises: the typo vocabulary, which lives on this thread, only merges the terms.
+    this.addTerms(await upsertOnWorkerThread(this.path, docs));
   }
 
   async delete(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    const find = this.statement("SELECT rowid FROM docs WHERE id = ?");
-    this.db.transaction(() => {
-      for (const id of ids) {
-        const row = find.get(id) as { rowid: number } | undefined;
-        if (row) this.remove(row.rowid);
-      }
-    })();
+    if (ids.length > 0) this.writer.delete(ids);
   }
 
   async rebuild(
@@ -89,7 +101,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       fresh.pragma("synchronous = OFF");
       fresh.pragma("cache_size = -128000");
       createTables(fresh, false);
-      const writer = new DocumentWriter(fresh);
+      const writer = new IndexWriter(fresh);
       const insert = fresh.transaction((batch: SearchDocument[]) => {
         for (const doc of batch) writer.insert(doc);
       });
@@ -118,6 +130,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       renameSync(target, this.path);
       this.db = openDatabase(this.path);
     }
+    this.writer = new IndexWriter(this.db);
     this.loadVocabulary();
   }
 
@@ -276,21 +289,6 @@ export class EmbeddedSearchIndex implements SearchIndex {
     };
   }
 
-  // --- writing ---
-
-  private replace(doc: SearchDocument): void {
-    const existing = this.statement("SELECT rowid FROM docs WHERE id = ?").get(doc.id) as
-      { rowid: number } | undefined;
-    if (existing) this.remove(existing.rowid);
-    new DocumentWriter(this.db, (sql) => this.statement(sql)).insert(doc);
-  }
-
-  private remove(rowid: number): void {
-    this.statement("DELETE FROM fts WHERE rowid = ?").run(rowid);
-    this.statement("DELETE FROM doc_tags WHERE rowid = ?").run(rowid);
-    this.statement("DELETE FROM docs WHERE rowid = ?").run(rowid);
-  }
-
   private statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (!statement) {
@@ -310,52 +308,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
     this.numbers.replace(terms.filter(isNumber));
   }
 
-  private addTerms(terms: string[]): void {
-    this.vocabulary.add(terms.filter((t) => !isNumber(t)));
-    this.numbers.add(terms.filter(isNumber));
-  }
-}
-
-class DocumentWriter {
-  private readonly insertDoc: Database.Statement;
-  private readonly insertFts: Database.Statement;
-  private readonly insertTag: Database.Statement;
-
-  constructor(
-    db: Database.Database,
-    prepare: (sql: string) => Database.Statement = (sql) => db.prepare(sql),
-  ) {
-    this.insertDoc = prepare(
-      "INSERT INTO docs (id, type, kind, owner, lifecycle, name_key, json) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    );
-    this.insertFts = prepare(
-      "INSERT INTO fts (rowid, name, title, tags, text, facets) VALUES (?, ?, ?, ?, ?, ?)",
-    );
-    this.insertTag = prepare("INSERT OR IGNORE INTO doc_tags (tag, rowid) VALUES (?, ?)");
-  }
-
-  insert(doc: SearchDocument): void {
-    const info = this.insertDoc.run(
-      doc.id,
-      doc.type,
-      doc.kind.toLowerCase(),
-      doc.owner?.toLowerCase() ?? null,
-      doc.lifecycle?.toLowerCase() ?? null,
-      tokenize(doc.name, 64).join(" "),
-      JSON.stringify(doc),
-    );
-    const rowid = Number(info.lastInsertRowid);
-    // Doc sections carry their entity's name with the tags, so it finds them without outranking the entity.
-    const isEntity = doc.type === "entity";
-    this.insertFts.run(
-      rowid,
-      isEntity ? doc.name : "",
-      doc.title,
-      [...doc.tags, ...(isEntity ? [] : [doc.name])].join(" "),
-      doc.text,
-      facetTokens(doc).join(" "),
-    );
-    for (const tag of new Set(doc.tags.map((t) => t.toLowerCase()))) this.insertTag.run(tag, rowid);
+  private addTerms(terms: Iterable<string>): void {
+    const distinct = [...new Set(terms)];
+    this.vocabulary.add(distinct.filter((t) => !isNumber(t)));
+    this.numbers.add(distinct.filter(isNumber));
   }
 }
 
@@ -433,20 +389,6 @@ function setMeta(db: Database.Database, key: string, value: string): void {
 
 function isNumber(term: string): boolean {
   return /^[0-9]+$/.test(term);
-}
-
-function documentTerms(doc: SearchDocument): string[] {
-  return [doc.name, doc.title, doc.text, ...doc.tags].flatMap((field) => tokenize(field, 2_000, Infinity));
-}
-
-/** Rowid order is the candidates' order (see candidates()): entities, then short names, then the rest. */
-function bestFirst(a: SearchDocument, b: SearchDocument): number {
-  return (
-    (a.type === "entity" ? 0 : 1) - (b.type === "entity" ? 0 : 1) ||
-    a.name.length - b.name.length ||
-    a.title.length - b.title.length ||
-    compare(a.id, b.id)
-  );
 }
 
 function compare(a: string, b: string): number {

@@ -19,10 +19,15 @@ export class TypoVocabulary {
   }
 
   add(terms: Iterable<string>): void {
-    for (const term of terms) {
-      const at = lowerBound(this.terms, term);
-      if (this.terms[at] !== term) this.terms.splice(at, 0, term);
-    }
+    const fresh = [...terms].filter((term) => !this.has(term));
+    // Many new terms (a large import) are merged in one sort; a splice each would move the array each time.
+    if (fresh.length > 64) this.replace([...this.terms, ...fresh]);
+    else for (const term of fresh) this.splice(term);
+  }
+
+  private splice(term: string): void {
+    const at = lowerBound(this.terms, term);
+    if (this.terms[at] !== term) this.terms.splice(at, 0, term);
   }
 
   has(term: string): boolean {
