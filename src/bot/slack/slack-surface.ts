@@ -427,17 +427,20 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       ...(meta.channel ? { channel: meta.channel } : {}),
       ...(meta.thread ? { thread: meta.thread } : {}),
     };
-    try {
-      const user = await chatUser(body.user.id, body.user.name);
-      const answer = await router.submitForm(stored.form, values, {
-        text: stored.text,
-        user,
-        conversation: conversation(meta.channel, meta.thread),
-      });
-      await post(target, answer);
-    } catch (error) {
-      await post(target, failure(`submitting ${stored.form.title}`, error)).catch(() => undefined);
-    }
+    // The modal is closed; the submission's work (a scaffold run, say) waits its turn behind other acks.
+    answers.run(async () => {
+      try {
+        const user = await chatUser(body.user.id, body.user.name);
+        const answer = await router.submitForm(stored.form, values, {
+          text: stored.text,
+          user,
+          conversation: conversation(meta.channel, meta.thread),
+        });
+        await post(target, answer);
+      } catch (error) {
+        await post(target, failure(`submitting ${stored.form.title}`, error)).catch(() => undefined);
+      }
+    });
   });
 
   /* ------------------------------------------------------------- type-ahead pickers */
@@ -475,7 +478,13 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   /* ------------------------------------------------------------- link previews and App Home */
 
-  app.event("link_shared", async ({ event }) => {
+  // Events are acked before listeners run (see the mentions above); their work goes through the queue too.
+  app.event("link_shared", ({ event }) => {
+    answers.run(() => unfurlLinks(event));
+    return Promise.resolve();
+  });
+
+  async function unfurlLinks(event: types.LinkSharedEvent): Promise<void> {
     const unfurls: Record<string, { blocks: types.KnownBlock[] }> = {};
     for (const link of event.links) {
       let url: URL;
@@ -501,16 +510,19 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     } catch (error) {
       log.warn({ err: error }, "chat.unfurl failed");
     }
-  });
+  }
 
-  app.event("app_home_opened", async ({ event }) => {
-    if (event.tab !== "home") return;
-    try {
-      const user = await chatUser(event.user);
-      await client.views.publish({ user_id: event.user, view: renderHome(await router.home(user)) });
-    } catch (error) {
-      log.warn({ err: error }, "views.publish for App Home failed");
-    }
+  app.event("app_home_opened", ({ event }) => {
+    if (event.tab !== "home") return Promise.resolve();
+    answers.run(async () => {
+      try {
+        const user = await chatUser(event.user);
+        await client.views.publish({ user_id: event.user, view: renderHome(await router.home(user)) });
+      } catch (error) {
+        log.warn({ err: error }, "views.publish for App Home failed");
+      }
+    });
+    return Promise.resolve();
   });
 
   app.error(async (error) => {
