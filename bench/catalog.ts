@@ -9,12 +9,8 @@ import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import pg from "pg";
-import pino from "pino";
-import { buildApp } from "../src/app/build-app.ts";
-import { loadConfig } from "../src/app/config.ts";
 import { generateOrganisation, writeOrganisation } from "./generate-org.ts";
 import { round } from "./stats.ts";
 
@@ -42,22 +38,17 @@ async function dropSchema(schema: string): Promise<void> {
   await client.end();
 }
 
+/** One import in a child process of its own (bench/catalog-import.ts). */
 async function importOnce(root: string, dataDir: string, databaseUrl?: string) {
-  const env: NodeJS.ProcessEnv = { CALLBOARD_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
-  if (databaseUrl) env.DATABASE_URL = databaseUrl;
-  const app = await buildApp(loadConfig(env, { cwd: dataDir }), pino({ level: "silent" }), {
-    skipImport: true,
-  });
-  try {
-    const started = performance.now();
-    const report = await app.catalog.importLocation(root);
-    const seconds = (performance.now() - started) / 1000;
-    if (report.problems.length > 0)
-      throw new Error(`import reported problems: ${report.problems[0]?.message}`);
-    return { seconds, added: report.added.length };
-  } finally {
-    await app.close();
-  }
+  const script = join(import.meta.dirname, "catalog-import.ts");
+  const args = ["--import", "tsx", script, root, dataDir, databaseUrl ?? ""];
+  const { stdout } = await run(process.execPath, args, { maxBuffer: 1 << 20 });
+  const result = JSON.parse(stdout.trim().split("\n").at(-1)!) as {
+    seconds: number;
+    added: number;
+    steal: number | null;
+  };
+  return { ...result, steal: result.steal ?? undefined };
 }
 
 async function probe(dataDir: string, databaseUrl?: string) {
@@ -81,6 +72,9 @@ async function probe(dataDir: string, databaseUrl?: string) {
   };
 }
 
+const percent = (share: number | undefined) =>
+  share === undefined ? "unknown" : `${(share * 100).toFixed(1)} %`;
+
 const metrics: Record<string, number | null> = {};
 const withPostgres = await postgresAnswers();
 if (!withPostgres) console.log("PostgreSQL not reachable at 127.0.0.1:5432: PostgreSQL figures skipped.");
@@ -88,15 +82,18 @@ if (!withPostgres) console.log("PostgreSQL not reachable at 127.0.0.1:5432: Post
 for (const size of sizes) {
   const work = mkdtempSync(join(tmpdir(), `cb-bench-${size}-`));
   try {
-    const entities = generateOrganisation({ entities: size, seed: 1 });
-    const root = await writeOrganisation(entities, join(work, "org"));
+    const root = await writeOrganisation(
+      generateOrganisation({ entities: size, seed: 1 }),
+      join(work, "org"),
+    );
     const label = size >= 1000 ? `${size / 1000}k` : String(size);
 
     const sqliteDir = join(work, "sqlite");
     const sqlite = await importOnce(root, sqliteDir);
     const sqliteRate = sqlite.added / sqlite.seconds;
     console.log(
-      `${label} SQLite import: ${sqlite.added} entities in ${sqlite.seconds.toFixed(2)} s (${Math.round(sqliteRate)}/s)`,
+      `${label} SQLite import: ${sqlite.added} entities in ${sqlite.seconds.toFixed(2)} s (${Math.round(sqliteRate)}/s), ` +
+        `CPU steal ${percent(sqlite.steal)}`,
     );
     const reimport = await importOnce(root, sqliteDir);
     console.log(`${label} SQLite re-import, nothing changed: ${reimport.seconds.toFixed(2)} s`);
@@ -115,6 +112,7 @@ for (const size of sizes) {
     if (size === 100_000) {
       metrics.import_100k_sqlite_s = round(sqlite.seconds, 2);
       metrics.import_entities_per_s_sqlite = Math.round(sqliteRate);
+      if (sqlite.steal !== undefined) metrics.import_100k_sqlite_steal_pct = round(sqlite.steal * 100, 1);
     }
 
     if (withPostgres) {
@@ -124,7 +122,8 @@ for (const size of sizes) {
         const pgImport = await importOnce(root, join(work, "pg"), url);
         const pgRate = pgImport.added / pgImport.seconds;
         console.log(
-          `${label} PostgreSQL import: ${pgImport.added} entities in ${pgImport.seconds.toFixed(2)} s (${Math.round(pgRate)}/s)`,
+          `${label} PostgreSQL import: ${pgImport.added} entities in ${pgImport.seconds.toFixed(2)} s (${Math.round(pgRate)}/s), ` +
+            `CPU steal ${percent(pgImport.steal)}`,
         );
         const pp = await probe(join(work, "pg"), url);
         console.log(

@@ -1,0 +1,29 @@
+/**
+ * Runs in its own process so the figure is the import's alone, as `npm run callboard -- import` runs it: the
+ * benchmark process holds the generated organisation, whose heap made the same import take 33 s instead of
+ * 20 s there. Imports one location into a data dir and prints one JSON line.
+ */
+import { performance } from "node:perf_hooks";
+import pino from "pino";
+import { buildApp } from "../src/app/build-app.ts";
+import { loadConfig } from "../src/app/config.ts";
+import { measureSteal } from "./cpu-steal.ts";
+
+const [root, dataDir, databaseUrl] = process.argv.slice(2);
+const env: NodeJS.ProcessEnv = { CALLBOARD_DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+if (databaseUrl) env.DATABASE_URL = databaseUrl;
+const app = await buildApp(loadConfig(env, { cwd: dataDir! }), pino({ level: "silent" }), {
+  skipImport: true,
+});
+try {
+  const started = performance.now();
+  const steal = measureSteal();
+  const report = await app.catalog.importLocation(root!);
+  const seconds = (performance.now() - started) / 1000;
+  if (report.problems.length > 0) throw new Error(`import reported problems: ${report.problems[0]?.message}`);
+  process.stdout.write(
+    `${JSON.stringify({ seconds, added: report.added.length, steal: steal() ?? null })}\n`,
+  );
+} finally {
+  await app.close();
+}
