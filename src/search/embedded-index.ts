@@ -17,6 +17,7 @@ import Database from "better-sqlite3";
 import { highlight } from "./highlight.ts";
 import { upsertOnWorkerThread } from "./index-writer-thread.ts";
 import { bestFirst, documentTerms, IndexWriter } from "./index-writer.ts";
+import { StatementCache } from "./statement-cache.ts";
 import { tokenize, typoBudget } from "./query-text.ts";
 import { matchExpression, rankDocument, wordMatcher, type TermMatcher } from "./relevance.ts";
 import { filterExpression, matchesFilters } from "./search-filters.ts";
@@ -56,7 +57,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   /** Words with a letter; numbers (version and ticket numbers, name suffixes) are kept apart in `numbers`. */
   private readonly vocabulary = new TypoVocabulary();
   private readonly numbers = new TypoVocabulary();
-  private readonly statements = new Map<string, Database.Statement>();
+  private statements: StatementCache;
   private writer: IndexWriter;
   private readonly offThreadFrom: number;
 
@@ -67,6 +68,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   ) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = openDatabase(path);
+    this.statements = new StatementCache(this.db);
     this.writer = new IndexWriter(this.db);
     this.offThreadFrom = options.offThreadFrom ?? OFF_THREAD_FROM;
     this.loadVocabulary();
@@ -119,7 +121,6 @@ export class EmbeddedSearchIndex implements SearchIndex {
       if (!memory) rmSync(target, { force: true });
       throw error;
     }
-    this.statements.clear();
     this.db.close();
     if (memory) {
       fresh.pragma("journal_mode = MEMORY");
@@ -130,6 +131,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       renameSync(target, this.path);
       this.db = openDatabase(this.path);
     }
+    this.statements = new StatementCache(this.db);
     this.writer = new IndexWriter(this.db);
     this.loadVocabulary();
   }
@@ -290,12 +292,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 
   private loadVocabulary(): void {

@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { tokenize } from "./query-text.ts";
 import { facetTokens } from "./search-filters.ts";
+import { StatementCache } from "./statement-cache.ts";
 import type { SearchDocument } from "./search-index.ts";
 
 /**
@@ -9,9 +10,11 @@ import type { SearchDocument } from "./search-index.ts";
  * event loop (index-writer-thread.ts).
  */
 export class IndexWriter {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    this.statements = new StatementCache(db);
+  }
 
   /** Insert or replace documents by id, in one transaction. */
   upsert(docs: SearchDocument[]): void {
@@ -74,12 +77,7 @@ export class IndexWriter {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 }
 
