@@ -190,12 +190,10 @@ async function runLoad(): Promise<void> {
           `C0BENCH${n % CHANNELS}`,
         );
         // Listen before sending: the answer can arrive before the ack does.
-        const answered = api
-          .waitFor((call) => call.responseId === id, ANSWER_TIMEOUT_MS)
-          .then(
-            () => true,
-            () => false,
-          );
+        const answered = api.waitForResponse(id, ANSWER_TIMEOUT_MS).then(
+          () => true,
+          () => false,
+        );
         started.set(id, performance.now());
         if (timed) measured.set(id, performance.now());
         const t0 = performance.now();
