@@ -41,6 +41,20 @@ describe("EmbeddedSearchIndex persistence", () => {
     await index.close();
   });
 
+  it("applies writes in the order they were made, though the first runs for a while on the writer thread", async () => {
+    const index = new EmbeddedSearchIndex(join(dir, "ordered.db"), { offThreadFrom: 2 });
+    const [first, second] = contractDocuments;
+    // Not awaited in between: the delete and the small upsert must land after the large upsert, not before.
+    const large = index.upsert(contractDocuments);
+    const removal = index.delete([first!.id]);
+    const retitled = index.upsert([{ ...second!, title: "Renamed while indexing" }]);
+    await Promise.all([large, removal, retitled]);
+    expect((await index.search({ q: first!.name })).hits.map((h) => h.id)).not.toContain(first!.id);
+    const hit = (await index.search({ q: second!.name })).hits.find((h) => h.id === second!.id);
+    expect(hit?.title).toBe("Renamed while indexing");
+    await index.close();
+  });
+
   it("reports a failed writer-thread write and keeps what the index held", async () => {
     const path = join(dir, "failing.db");
     const index = new EmbeddedSearchIndex(path, { offThreadFrom: 2 });

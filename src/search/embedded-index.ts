@@ -59,6 +59,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private readonly numbers = new TypoVocabulary();
   private statements: StatementCache;
   private writer: IndexWriter;
+  private writes: Promise<unknown> = Promise.resolve();
   private readonly offThreadFrom: number;
 
   /** Open (creating if needed) the index file; ':memory:' keeps it in memory. */
@@ -76,20 +77,40 @@ export class EmbeddedSearchIndex implements SearchIndex {
 
   async upsert(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
-    if (this.path === ":memory:" || docs.length < this.offThreadFrom) {
-      this.writer.upsert(docs);
-      this.addTerms(docs.flatMap(documentTerms));
-      return;
-    }
-    // The writer thread also tokenises: the typo vocabulary, which lives on this thread, only merges the terms.
-    this.addTerms(await upsertOnWorkerThread(this.path, docs));
+    return this.inTurn(async () => {
+      if (this.path === ":memory:" || docs.length < this.offThreadFrom) {
+        this.writer.upsert(docs);
+        this.addTerms(docs.flatMap(documentTerms));
+        return;
+      }
+      // The writer thread also tokenises: the typo vocabulary, which lives on this thread, only merges terms.
+      this.addTerms(await upsertOnWorkerThread(this.path, docs));
+    });
   }
 
   async delete(ids: string[]): Promise<void> {
-    if (ids.length > 0) this.writer.delete(ids);
+    if (ids.length > 0) return this.inTurn(async () => this.writer.delete(ids));
+  }
+
+  /**
+   * Every write waits for the one before it. A large upsert runs for seconds on the writer thread: a later
+   * delete or small upsert must neither commit before it (the thread would then bring back what was
+   * removed or replaced) nor wait on its lock inside SQLite, which would hold the event loop.
+   */
+  private inTurn<T>(write: () => Promise<T>): Promise<T> {
+    const turn = this.writes.then(write, write);
+    this.writes = turn.catch(() => undefined);
+    return turn;
   }
 
   async rebuild(
+    docs: AsyncIterable<SearchDocument[]> | SearchDocument[],
+    fingerprint: string,
+  ): Promise<void> {
+    return this.inTurn(() => this.rebuildNow(docs, fingerprint));
+  }
+
+  private async rebuildNow(
     docs: AsyncIterable<SearchDocument[]> | SearchDocument[],
     fingerprint: string,
   ): Promise<void> {
@@ -137,6 +158,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async recordFingerprint(fingerprint: string): Promise<void> {
+    return this.inTurn(async () => this.recordFingerprintNow(fingerprint));
+  }
+
+  private recordFingerprintNow(fingerprint: string): void {
     setMeta(this.db, "fingerprint", fingerprint);
   }
 
@@ -147,6 +172,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async close(): Promise<void> {
+    await this.writes;
     if (this.db.open) this.db.close();
   }
 
