@@ -367,6 +367,11 @@ export class PrismaCatalogStore implements CatalogStore {
     // One transaction, for one consistent snapshot and for its lock: on SQLite the client and the store
     // share one connection, and a read between the statements of an import would see it half done.
     const count = await this.transaction("Loading the catalog", async (tx) => {
+      // PostgreSQL's default (read committed) gives each page its own snapshot: an import committed between
+      // two pages would leave the graph with an entity it removed, or without one it added.
+      if (this.provider === "postgresql") {
+        await tx.executeRaw(query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"));
+      }
       let after = "";
       let total = 0;
       for (;;) {
