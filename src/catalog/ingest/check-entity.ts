@@ -133,18 +133,19 @@ function fieldToPath(field: string): Array<string | number> {
 function pathBeyondDepth(value: unknown, limit: number): Array<string | number> | undefined {
   if (limit < 0) return [];
   if (value === null || typeof value !== "object") return undefined;
-  // The path is only built on the way out of a find; the common, shallow document allocates nothing.
+  // The path is only built on the way out of a find; the common, shallow document allocates nothing. Last
+  // child first, as the reader always searched, so a document too deep in two places names the same one.
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
+    for (let i = value.length - 1; i >= 0; i--) {
       const below = pathBeyondDepth(value[i], limit - 1);
       if (below) return [i, ...below];
     }
     return undefined;
   }
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    const below = pathBeyondDepth((value as Record<string, unknown>)[key], limit - 1);
-    if (below) return [key, ...below];
+  const keys = Object.keys(value);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const below = pathBeyondDepth((value as Record<string, unknown>)[keys[i]!], limit - 1);
+    if (below) return [keys[i]!, ...below];
   }
   return undefined;
 }

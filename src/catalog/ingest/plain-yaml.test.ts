@@ -133,9 +133,27 @@ describe("parsePlainYaml", () => {
       "\uFEFFa: 1\n",
       "a:\t1\n",
       "a: [*x]\n",
+      // Found in review: each of these read differently by js-yaml than by yaml, or errors only in yaml.
+      "---#foo\n",
+      "~: x\n",
+      "null: x\n",
+      "[a, b]: 1\n",
+      "{a: 1}: x\n",
+      "a: foo\u2028---\nb: 1\n",
+      "a: 1\r---\rb: 2\r",
+      "a: 1\n---\n\u00a0\n",
+      'a: "x\ny"\n',
+      "a: 'x\ny'\n",
+      'a:\n  b: "x\n  y"\n',
+      "a:\n  b: [x,\n  y]\n",
+      "a: [a\n, b]\n",
     ]) {
       expect(parsePlainYaml(text), JSON.stringify(text)).toBeUndefined();
     }
+  });
+
+  it("still takes quotes and brackets that stay on their line, and apostrophes in plain text", () => {
+    expectSameAsYaml("a: \"x # y\"\nb: 'it''s'\nc: it's fine\nd: [x, \"y, z\", 'w']\ne: see [1] and \"q\"\n");
   });
 
   it("gives up on anything js-yaml cannot read, so yaml reports it", () => {

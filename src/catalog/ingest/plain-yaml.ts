@@ -43,11 +43,26 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
 /**
  * Anything this path does not promise to read exactly as `yaml` does sends the file to `yaml`: anchors,
  * aliases and tags (an indicator where a node starts), directives, `...` end markers, a `---` line with
- * content, complex `?` keys, a byte-order mark, and tabs. Stray matches (a `*` after a space inside a sentence) only cost
- * speed, never correctness.
+ * content or anything glued to it, complex `?` keys, null or empty keys, flow collections used as keys
+ * (a closing bracket before a colon), tabs, and line breaks or spaces JavaScript and YAML disagree on (a lone CR, U+2028, U+2029,
+ * U+0085, a no-break space, a byte-order mark). Stray matches (a `*` after a space inside a sentence) only
+ * cost speed, never correctness.
  */
-const NEEDS_FULL_PARSER =
-  /(?:^|[\s[{,])[&*!]|^%|^\.\.\.(?:\s|$)|^---[ \t]*[^\s#]|^[ \t-]*\?(?:\s|$)|^\uFEFF|\t/m;
+const NEEDS_FULL_PARSER = new RegExp(
+  [
+    String.raw`(?:^|[\s[{,])[&*!]`,
+    "^%",
+    String.raw`^\.\.\.(?:\s|$)`,
+    String.raw`^---(?![ \t]|\r?$)`,
+    String.raw`^---[ \t]+[^\s#]`,
+    String.raw`^[ \t-]*\?(?:\s|$)`,
+    String.raw`^[ \t-]*(?:~|null|Null|NULL)?[ \t]*:(?:[ \t]|\r?$)`,
+    String.raw`[\]}][ \t]*:(?:\s|$)`,
+    "[\t\u0085\u00a0\u2028\u2029\ufeff]",
+    String.raw`\r(?!\n)`,
+  ].join("|"),
+  "m",
+);
 const DOCUMENT_START = /^---[ \t]*(?:#.*)?\r?$/gm;
 const CONTENT_LINE = /^[ \t]*[^\s#]/m;
 
@@ -58,7 +73,7 @@ const CONTENT_LINE = /^[ \t]*[^\s#]/m;
  * the error with its own message and position.
  */
 export function parsePlainYaml(text: string): PlainYamlDocument[] | undefined {
-  if (NEEDS_FULL_PARSER.test(text)) return undefined;
+  if (NEEDS_FULL_PARSER.test(text) || continuesPastLine(text)) return undefined;
   const documents: PlainYamlDocument[] = [];
   let offset = 0;
   let line = 1;
@@ -91,4 +106,42 @@ function countLines(text: string, from: number, to: number): number {
   let lines = 0;
   for (let i = text.indexOf("\n", from); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) lines++;
   return lines;
+}
+
+/**
+ * Whether a quoted scalar or a flow collection goes on past the end of a line. js-yaml accepts continuation
+ * lines that `yaml` (and so Backstage) rejects for their indentation, so such files are left to `yaml`. A
+ * quote or bracket counts only where a node starts, so `it's` inside plain text does not; one in a block
+ * scalar's text may, which only costs speed.
+ */
+function continuesPastLine(text: string): boolean {
+  for (const line of text.split("\n")) {
+    let depth = 0;
+    let quote = "";
+    let atNode = true;
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (quote) {
+        if (quote === '"' && c === "\\") i++;
+        else if (c === quote && quote === "'" && line[i + 1] === "'") i++;
+        else if (c === quote) {
+          quote = "";
+          atNode = false;
+        }
+        continue;
+      }
+      if (c === " ") continue;
+      if (c === "#" && (i === 0 || line[i - 1] === " ")) break;
+      if (atNode && (c === '"' || c === "'")) quote = c;
+      else if (atNode && (c === "[" || c === "{")) depth++;
+      else if (depth > 0 && (c === "]" || c === "}")) {
+        depth--;
+        atNode = false;
+      } else if (depth > 0 && c === ",") atNode = true;
+      else if (c === ":" && (i + 1 === line.length || /[\s,[\]{}]/.test(line[i + 1]!))) atNode = true;
+      else if (!(atNode && c === "-" && (i + 1 === line.length || line[i + 1] === " "))) atNode = false;
+    }
+    if (quote || depth > 0) return true;
+  }
+  return false;
 }
