@@ -4,7 +4,13 @@ import { join } from "node:path";
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "../db/open-database.ts";
-import { CatalogService, locationKey, type LocationReader } from "./catalog-service.ts";
+import {
+  CatalogService,
+  locationKey,
+  type CatalogChange,
+  type CatalogListener,
+  type LocationReader,
+} from "./catalog-service.ts";
 import { CatalogGraph } from "./graph/catalog-graph.ts";
 import { readLocation } from "./ingest/read-location.ts";
 import { PrismaCatalogStore } from "./store/prisma-catalog-store.ts";
@@ -172,5 +178,96 @@ describe("CatalogService over a real SQLite file", () => {
     expect(otherGraph.has("component:default/ledger")).toBe(true);
     expect(otherGraph.owners("component:default/payments-api")).toEqual(["group:default/team-b"]);
     expect(seen.sort()).toEqual(["component:default/ledger", "component:default/payments-api"]);
+  });
+
+  describe("listeners that stage a change while the store writes it", () => {
+    const refs = (change: CatalogChange) => [...change.upserted.map((e) => e.ref), ...change.removed].sort();
+
+    /** Records what it is asked to do, in order; `seen` says whether the store had committed by then. */
+    function recorder(look: () => Promise<boolean>) {
+      const events: string[] = [];
+      const listener: CatalogListener = {
+        changed: (change) => void events.push(`changed ${refs(change).join(" ")}`),
+        stage: (expected) => {
+          events.push(`stage ${refs(expected).join(" ")}`);
+          return {
+            commit: async () => void events.push(`commit, stored: ${await look()}`),
+            abort: async () => void events.push(`abort, stored: ${await look()}`),
+          };
+        },
+      };
+      return { events, listener };
+    }
+    const stored = (ref: string) => async () =>
+      (await new PrismaCatalogStore(db).loadAll()).some((e) => e.ref === ref);
+
+    it("starts the listener's work before the store writes, and commits it after", async () => {
+      write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
+      const { events, listener } = recorder(stored("component:default/payments-api"));
+      const store = new PrismaCatalogStore(db);
+      const replaceLocation = store.replaceLocation.bind(store);
+      store.replaceLocation = async (...args) => {
+        events.push("store writes");
+        return replaceLocation(...args);
+      };
+      const staging = new CatalogService({ store, graph: new CatalogGraph(), read, log });
+      staging.onChange(listener);
+      await staging.importLocation(join(dir, "a.yaml"));
+      expect(events).toEqual([
+        "stage component:default/payments-api group:default/team-a",
+        "store writes",
+        "commit, stored: true",
+      ]);
+
+      // Nothing changed: nothing to stage, nothing to tell.
+      await staging.importLocation(join(dir, "a.yaml"));
+      expect(events.filter((e) => e !== "store writes")).toHaveLength(2);
+    });
+
+    it("throws the staged work away when the store fails, and tells the listener nothing else", async () => {
+      write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
+      await service.importLocation(join(dir, "a.yaml"));
+      write("a.yaml", [group("team-a"), component("payments-api", "team-z")].join("---\n"));
+      const { events, listener } = recorder(
+        async () => graph.owners("component:default/payments-api")[0] === "group:default/team-z",
+      );
+      service.onChange(listener);
+      read = async (target) => {
+        const result = await readLocation(target);
+        return {
+          ...result,
+          entities: result.entities.map((e) => ({ ...e, hash: undefined as unknown as string })),
+        };
+      };
+      await expect(service.importLocation(join(dir, "a.yaml"))).rejects.toThrow();
+      expect(events).toEqual([
+        "stage component:default/payments-api group:default/team-a",
+        "abort, stored: false",
+      ]);
+    });
+
+    it("throws the staged work away and tells the listener what was stored when the store decides otherwise", async () => {
+      // Another replica registered b.yaml first; this replica's memory has not seen it, so it expects to
+      // take component:default/shared, and the store keeps it with b.yaml.
+      write("b.yaml", component("shared"));
+      const otherService = new CatalogService({
+        store: new PrismaCatalogStore(db),
+        graph: new CatalogGraph(),
+        read,
+        log,
+      });
+      await otherService.importLocation(join(dir, "b.yaml"));
+      write("a.yaml", [group("team-a"), component("shared")].join("---\n"));
+      const { events, listener } = recorder(async () => graph.has("group:default/team-a"));
+      service.onChange(listener);
+      const report = await service.importLocation(join(dir, "a.yaml"));
+      expect(report.problems.map((p) => p.ref)).toContain("component:default/shared");
+      expect(events).toEqual([
+        "stage component:default/shared group:default/team-a",
+        "abort, stored: false",
+        "changed group:default/team-a",
+      ]);
+      expect(graph.has("component:default/shared")).toBe(false);
+    });
   });
 });

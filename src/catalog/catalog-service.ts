@@ -29,7 +29,27 @@ export interface CatalogChange {
  * Told of every change once the store has committed it. The in-memory graph takes the same change while the
  * listener's first synchronous part runs, so a listener works from the change it is given, not the graph.
  */
-export type CatalogListener = (change: CatalogChange) => void | Promise<void>;
+export type ChangeHandler = (change: CatalogChange) => void | Promise<void>;
+
+/**
+ * A listener's work on a change that the store has not committed yet. The import settles it exactly once:
+ * `commit` when the store committed this very change, `abort` when the store failed or committed a
+ * different one (the listener is then told that one through its handler, as usual).
+ */
+export interface StagedChange {
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface CatalogListener {
+  changed: ChangeHandler;
+  /**
+   * Optional: start the work for the change an import expects while the store is still writing it, so slow
+   * derived state (the search index of a large import) overlaps the store instead of following it. Nothing
+   * staged may become visible before `commit`. Returning undefined leaves the change to `changed`.
+   */
+  stage?(expected: CatalogChange): StagedChange | undefined;
+}
 
 /**
  * The key a registered location is stored under: `file:/abs/path` or `url:https://...`. However a person
@@ -78,8 +98,8 @@ export class CatalogService {
     for (const [id, hash] of this.hashes) yield { id, hash };
   }
 
-  onChange(listener: CatalogListener): void {
-    this.listeners.push(listener);
+  onChange(listener: CatalogListener | ChangeHandler): void {
+    this.listeners.push(typeof listener === "function" ? { changed: listener } : listener);
   }
 
   /** Fill the graph from the database, a page at a time: the start-up path, no file is read. */
@@ -95,23 +115,40 @@ export class CatalogService {
 
   async importLocation(target: string): Promise<ImportReport> {
     const key = locationKey(target);
+    const started = performance.now();
     const read = await this.deps.read(key);
     const entities = read.entities;
     const kept = this.lastGoodToKeep(key, read);
-    const result = await this.deps.store.replaceLocation(key, entities, read.problems, kept);
+    const readMs = performance.now() - started;
+    // What the store will most likely commit, worked out from memory: refs another location holds are lost
+    // to it, and the store removes nothing memory does not know of. Listeners may start on it now.
+    const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), []);
+    const staged = this.stage(expected);
+    let result: ImportResult;
+    try {
+      result = await this.deps.store.replaceLocation(key, entities, read.problems, kept);
+    } catch (error) {
+      await Promise.all(staged.map(({ work }) => work.abort()));
+      throw error;
+    }
+    const storedMs = performance.now() - started;
     // What changes in memory is worked out against memory, not against the store's answer: when another
     // replica already wrote this import, the store reports nothing new, yet this replica's graph and
     // index still need it.
     const lost = new Set(result.conflicts.flatMap((c) => (c.ref ? [c.ref] : [])));
-    const owned = entities.filter((e) => !lost.has(e.ref));
-    const ownedRefs = new Set([...owned.map((e) => e.ref), ...kept]);
-    const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
-    const removed = new Set(result.removed);
-    for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    const change = this.changeFor(key, entities, kept, lost, result.removed);
+    const asExpected = sameChange(expected, change);
+    // Staged work for the wrong change is gone before its listener hears of the right one.
+    if (!asExpected) await Promise.all(staged.map(({ work }) => work.abort()));
     // Listeners start on the change before the graph takes it, so their slow part (the search index writes a
     // large change on a thread of its own) overlaps with the graph's. They are given the change itself.
-    const notified = this.notify({ upserted, removed: [...removed] });
-    this.apply(key, upserted, [...removed]);
+    const notified = asExpected
+      ? Promise.all([
+          ...staged.map(({ work }) => work.commit()),
+          this.notify(change, new Set(staged.map((s) => s.listener))),
+        ])
+      : this.notify(change);
+    this.apply(key, change.upserted, change.removed);
     await notified;
     this.deps.log.info(
       {
@@ -121,6 +158,12 @@ export class CatalogService {
         removed: result.removed.length,
         unchanged: result.unchanged,
         problems: read.problems.length,
+        ms: {
+          read: Math.round(readMs),
+          store: Math.round(storedMs - readMs),
+          total: Math.round(performance.now() - started),
+        },
+        staged: staged.length > 0 ? (asExpected ? "committed" : "redone") : "none",
       },
       "location imported",
     );
@@ -180,8 +223,65 @@ export class CatalogService {
     return kept;
   }
 
-  private async notify(change: CatalogChange): Promise<void> {
-    if (change.upserted.length === 0 && change.removed.length === 0) return;
-    for (const listener of this.listeners) await listener(change);
+  /**
+   * The change an import makes in memory: entities whose content or location differ from what memory holds
+   * (less those `lost` to another location), and the refs this location held that it no longer declares.
+   */
+  private changeFor(
+    key: string,
+    entities: ProcessedEntity[],
+    kept: string[],
+    lost: ReadonlySet<string>,
+    storeRemoved: readonly string[],
+  ): Change {
+    const owned = entities.filter((e) => !lost.has(e.ref));
+    const ownedRefs = new Set([...owned.map((e) => e.ref), ...kept]);
+    const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
+    const removed = new Set(storeRemoved);
+    for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    return { upserted, removed: [...removed] };
   }
+
+  /** Refs of `entities` that memory says another location holds: the store will keep them there. */
+  private heldElsewhere(key: string, entities: ProcessedEntity[]): Set<string> {
+    const held = new Set<string>();
+    for (const entity of entities) {
+      const owner = this.owners.get(entity.ref);
+      if (owner !== undefined && owner !== key) held.add(entity.ref);
+    }
+    return held;
+  }
+
+  private stage(expected: Change): Array<{ listener: CatalogListener; work: StagedChange }> {
+    if (expected.upserted.length === 0 && expected.removed.length === 0) return [];
+    return this.listeners.flatMap((listener) => {
+      const work = listener.stage?.(expected);
+      return work ? [{ listener, work }] : [];
+    });
+  }
+
+  private async notify(change: CatalogChange, done: ReadonlySet<CatalogListener> = new Set()): Promise<void> {
+    if (change.upserted.length === 0 && change.removed.length === 0) return;
+    for (const listener of this.listeners) if (!done.has(listener)) await listener.changed(change);
+  }
+}
+
+interface Change extends CatalogChange {
+  upserted: ProcessedEntity[];
+}
+
+/** Both changes come from one import's entities, so the same refs mean the same content. */
+function sameChange(a: Change, b: Change): boolean {
+  return (
+    sameRefs(
+      a.upserted.map((e) => e.ref),
+      b.upserted.map((e) => e.ref),
+    ) && sameRefs(a.removed, b.removed)
+  );
+}
+
+function sameRefs(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const set = new Set(a);
+  return b.every((ref) => set.has(ref));
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { contractDocuments } from "../../test/fixtures/search/documents.ts";
 import { EmbeddedSearchIndex } from "./embedded-index.ts";
+import { WriterThread } from "./index-writer-thread.ts";
 import { searchIndexContract } from "./search-index.contract.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "callboard-search-"));
@@ -78,5 +79,92 @@ describe("EmbeddedSearchIndex persistence", () => {
     expect(await index.fingerprint()).toBeUndefined();
     expect((await index.search({ q: "anything" })).hits).toEqual([]);
     await index.close();
+  });
+});
+
+describe("EmbeddedSearchIndex staged writes (an import the catalog store is still committing)", () => {
+  const [payments, ...rest] = contractDocuments;
+  const ids = async (index: EmbeddedSearchIndex, q: string) =>
+    (await index.search({ q })).hits.map((h) => h.id);
+
+  it("keeps a written change invisible until it is committed", async () => {
+    const path = join(dir, "staged-thread.db");
+    const index = new EmbeddedSearchIndex(path);
+    await index.upsert([payments!]);
+    const thread = new WriterThread(path, { upsert: rest, delete: [payments!.id] });
+    await thread.written;
+    // Every write is made; the index's own connection still reads the index as it was.
+    expect(await ids(index, payments!.name)).toContain(payments!.id);
+    expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
+    await thread.commit();
+    expect(await ids(index, payments!.name)).not.toContain(payments!.id);
+    expect(await ids(index, rest[0]!.name)).toContain(rest[0]!.id);
+    await index.close();
+  });
+
+  it("rolls back a change that was written in full and then thrown away", async () => {
+    const path = join(dir, "staged-rollback.db");
+    const index = new EmbeddedSearchIndex(path);
+    await index.upsert([payments!]);
+    const thread = new WriterThread(path, { upsert: rest, delete: [payments!.id] });
+    await thread.written;
+    await thread.abort();
+    expect(await ids(index, payments!.name)).toContain(payments!.id);
+    expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
+    // The thread's write lock went with it: the index takes writes again.
+    await index.upsert([rest[0]!]);
+    expect(await ids(index, rest[0]!.name)).toContain(rest[0]!.id);
+    await index.close();
+  });
+
+  it("commits a staged change, and writes made meanwhile land after it", async () => {
+    const index = new EmbeddedSearchIndex(join(dir, "staged-commit.db"), { offThreadFrom: 2 });
+    await index.upsert([payments!]);
+    const staged = index.stage({ upsert: rest, delete: [payments!.id] });
+    expect(staged).toBeDefined();
+    const later = index.upsert([{ ...rest[0]!, title: "Retitled after the import" }]);
+    expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
+    await staged!.commit();
+    await later;
+    expect(await ids(index, payments!.name)).not.toContain(payments!.id);
+    const hit = (await index.search({ q: rest[0]!.name })).hits.find((h) => h.id === rest[0]!.id);
+    expect(hit?.title).toBe("Retitled after the import");
+    // The typo vocabulary learnt the committed words.
+    expect(await ids(index, "ledgr")).toContain(rest.find((d) => d.name === "ledger")?.id);
+    await index.close();
+  });
+
+  it("leaves the index, its words and later writes as they were when a staged change is thrown away", async () => {
+    const index = new EmbeddedSearchIndex(join(dir, "staged-abort.db"), { offThreadFrom: 2 });
+    await index.upsert([payments!]);
+    const staged = index.stage({ upsert: rest, delete: [payments!.id] })!;
+    const later = index.upsert([{ ...payments!, title: "Retitled after the abort" }]);
+    await staged.abort();
+    await later;
+    const hit = (await index.search({ q: payments!.name })).hits.find((h) => h.id === payments!.id);
+    expect(hit?.title).toBe("Retitled after the abort");
+    expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
+    expect(await ids(index, "ledgr")).toEqual([]);
+    await index.close();
+  });
+
+  it("rejects the commit of a staged change that could not be written, and keeps what the index held", async () => {
+    const index = new EmbeddedSearchIndex(join(dir, "staged-failing.db"), { offThreadFrom: 2 });
+    await index.upsert([payments!]);
+    const broken = { ...rest[0]!, id: "x", name: undefined as unknown as string };
+    const staged = index.stage({ upsert: [...rest, broken], delete: [payments!.id] })!;
+    await expect(staged.commit()).rejects.toThrow(/Search index write failed/);
+    expect(await ids(index, payments!.name)).toContain(payments!.id);
+    expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
+    await index.close();
+  });
+
+  it("does not stage what is small enough to write after, nor an index in memory", async () => {
+    const file = new EmbeddedSearchIndex(join(dir, "staged-small.db"), { offThreadFrom: 10 });
+    expect(file.stage({ upsert: [payments!], delete: [] })).toBeUndefined();
+    await file.close();
+    const memory = new EmbeddedSearchIndex(":memory:", { offThreadFrom: 1 });
+    expect(memory.stage({ upsert: contractDocuments, delete: [] })).toBeUndefined();
+    await memory.close();
   });
 });

@@ -15,7 +15,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { highlight } from "./highlight.ts";
-import { upsertOnWorkerThread } from "./index-writer-thread.ts";
+import { WriterThread } from "./index-writer-thread.ts";
 import { bestFirst, documentTerms, IndexWriter } from "./index-writer.ts";
 import { StatementCache } from "./statement-cache.ts";
 import { tokenize, typoBudget } from "./query-text.ts";
@@ -23,12 +23,14 @@ import { matchExpression, rankDocument, wordMatcher, type TermMatcher } from "./
 import { filterExpression, matchesFilters } from "./search-filters.ts";
 import {
   effectiveLimit,
+  type IndexChange,
   type SearchDocument,
   type SearchFacets,
   type SearchIndex,
   type SearchQuery,
   type SearchResult,
   type SearchResultHit,
+  type StagedIndexWrite,
 } from "./search-index.ts";
 import { TypoVocabulary } from "./typo-vocabulary.ts";
 
@@ -78,14 +80,51 @@ export class EmbeddedSearchIndex implements SearchIndex {
   async upsert(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
     return this.inTurn(async () => {
-      if (this.path === ":memory:" || docs.length < this.offThreadFrom) {
+      if (!this.offThread(docs.length)) {
         this.writer.upsert(docs);
         this.addTerms(docs.flatMap(documentTerms));
         return;
       }
       // The writer thread also tokenises: the typo vocabulary, which lives on this thread, only merges terms.
-      this.addTerms(await upsertOnWorkerThread(this.path, docs));
+      this.addTerms(await new WriterThread(this.path, { upsert: docs, delete: [] }).commit());
     });
+  }
+
+  /**
+   * A large change is written on the writer thread inside a transaction that waits for the caller's word;
+   * searches meanwhile see the index as it was. Small changes are not staged: on this connection an open
+   * transaction would show them to this connection's own searches before the commit.
+   */
+  stage(change: IndexChange): StagedIndexWrite | undefined {
+    if (!this.offThread(change.upsert.length + change.delete.length)) return undefined;
+    let verdict: boolean | undefined;
+    let decide!: (commit: boolean) => void;
+    const decision = new Promise<boolean>((resolve) => (decide = resolve));
+    const settle = (commit: boolean) => {
+      verdict ??= commit;
+      decide(verdict);
+    };
+    const settled = this.inTurn(async () => {
+      // Thrown away before its turn came: nothing to write.
+      if (verdict === false) return;
+      const thread = new WriterThread(this.path, change);
+      if (!(await decision)) return thread.abort();
+      this.addTerms(await thread.commit());
+    });
+    return {
+      commit: () => {
+        settle(true);
+        return settled;
+      },
+      abort: () => {
+        settle(false);
+        return settled.catch(() => undefined);
+      },
+    };
+  }
+
+  private offThread(size: number): boolean {
+    return this.path !== ":memory:" && size >= this.offThreadFrom;
   }
 
   async delete(ids: string[]): Promise<void> {

@@ -71,10 +71,30 @@ export interface SearchResult {
   total: number;
 }
 
+/** Documents to insert or replace by id, and ids to delete (deleted first). */
+export interface IndexChange {
+  upsert: SearchDocument[];
+  delete: string[];
+}
+
+/** A change written but not yet visible; settle it exactly once. */
+export interface StagedIndexWrite {
+  /** Make the change visible; rejects if writing it failed. */
+  commit(): Promise<void>;
+  /** Throw the change away (stopping a write still under way); never rejects. */
+  abort(): Promise<void>;
+}
+
 export interface SearchIndex {
   /** Insert or replace documents by id. */
   upsert(docs: SearchDocument[]): Promise<void>;
   delete(ids: string[]): Promise<void>;
+  /**
+   * Optional: start writing a change that must not be visible yet, such as an import the catalog store is
+   * still committing, so the two writes overlap. Later writes wait until it is settled. Undefined when the
+   * engine cannot hold a write back or the change is too small to be worth it: write it after, as usual.
+   */
+  stage?(change: IndexChange): StagedIndexWrite | undefined;
   /** Never throws on odd user text: bad input yields an empty result. */
   search(query: SearchQuery): Promise<SearchResult>;
   /**
