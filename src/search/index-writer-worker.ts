@@ -12,11 +12,11 @@ class Stopped extends Error {}
 function write(db: Database.Database, request: WriteRequest): string[] {
   const stop = new Int32Array(request.stop);
   const writer = new IndexWriter(db);
-  writer.delete(request.change.delete);
+  writer.deleteInOpenTransaction(request.change.delete);
   const ordered = [...request.change.upsert].sort(bestFirst);
   for (let i = 0; i < ordered.length; i += BATCH) {
     if (Atomics.load(stop, 0) !== 0) throw new Stopped("stopped");
-    writer.upsert(ordered.slice(i, i + BATCH));
+    writer.upsertInOpenTransaction(ordered.slice(i, i + BATCH));
   }
   const terms = new Set<string>();
   for (const doc of request.change.upsert) for (const term of documentTerms(doc)) terms.add(term);

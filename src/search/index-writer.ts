@@ -18,21 +18,29 @@ export class IndexWriter {
 
   /** Insert or replace documents by id, in one transaction. */
   upsert(docs: SearchDocument[]): void {
+    this.db.transaction(() => this.upsertInOpenTransaction(docs))();
+  }
+
+  /**
+   * As upsert, inside a transaction the caller holds open. No savepoint of its own: FTS5 flushes its pending
+   * terms to a new segment at every savepoint, which made a large write's batches ~25 % slower.
+   */
+  upsertInOpenTransaction(docs: SearchDocument[]): void {
     // Best first, as a rebuild orders them: rowid order is the order candidates are found in.
     const ordered = docs.length > 1 ? [...docs].sort(bestFirst) : docs;
-    this.db.transaction(() => {
-      for (const doc of ordered) this.replace(doc);
-    })();
+    for (const doc of ordered) this.replace(doc);
   }
 
   delete(ids: string[]): void {
+    this.db.transaction(() => this.deleteInOpenTransaction(ids))();
+  }
+
+  deleteInOpenTransaction(ids: string[]): void {
     const find = this.statement("SELECT rowid FROM docs WHERE id = ?");
-    this.db.transaction(() => {
-      for (const id of ids) {
-        const row = find.get(id) as { rowid: number } | undefined;
-        if (row) this.remove(row.rowid);
-      }
-    })();
+    for (const id of ids) {
+      const row = find.get(id) as { rowid: number } | undefined;
+      if (row) this.remove(row.rowid);
+    }
   }
 
   /** Add a document the table does not hold yet (a rebuild's fresh file). */
