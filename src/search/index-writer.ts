@@ -101,5 +101,8 @@ export function bestFirst(a: SearchDocument, b: SearchDocument): number {
 
 /** The words a document adds to the typo vocabulary. */
 export function documentTerms(doc: SearchDocument): string[] {
-  return [doc.name, doc.title, doc.text, ...doc.tags].flatMap((field) => tokenize(field, 2_000, Infinity));
+  // Most entities' title is their name: its words once are enough.
+  const fields =
+    doc.title === doc.name ? [doc.name, doc.text, ...doc.tags] : [doc.name, doc.title, doc.text, ...doc.tags];
+  return fields.flatMap((field) => tokenize(field, 2_000, Infinity));
 }
