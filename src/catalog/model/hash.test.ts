@@ -27,4 +27,26 @@ describe("entityHash", () => {
     expect(entityHash(a)).toMatch(/^[0-9a-f]{64}$/);
     expect(entityHash({ ...a, spec: undefined })).toBe(entityHash(a));
   });
+
+  it("writes the same text JSON.stringify would for sorted keys, odd keys and values included", () => {
+    const odd = {
+      'quo"te': 1,
+      "back\\slash": [null, true, 1.5, "tab\t", { ünï: "côdé" }],
+      "new\nline": { b: 2, a: [] },
+      "backstage.io/managed-by-location": "url:https://x/y?z=1",
+      "": {},
+      $ref: "#/x",
+    };
+    const sorted = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(sorted)
+        : v && typeof v === "object"
+          ? Object.fromEntries(
+              Object.keys(v)
+                .sort()
+                .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+            )
+          : v;
+    expect(canonicalJson(odd)).toBe(JSON.stringify(sorted(odd)));
+  });
 });
