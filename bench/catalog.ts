@@ -47,6 +47,8 @@ async function importOnce(root: string, dataDir: string, databaseUrl?: string) {
     seconds: number;
     added: number;
     steal: number | null;
+    /** From the import's log line, in ms: reading (parse, validate, relations), then storing. */
+    phases?: { read: number; store: number; total: number };
   };
   return { ...result, steal: result.steal ?? undefined };
 }
@@ -72,6 +74,13 @@ async function probe(dataDir: string, databaseUrl?: string) {
   };
 }
 
+/** Where an import's time went: reading, storing, and the rest (graph and search index, overlapping). */
+const phases = (ms: { read: number; store: number; total: number } | undefined) =>
+  ms
+    ? `read ${(ms.read / 1000).toFixed(2)} s, store ${(ms.store / 1000).toFixed(2)} s, ` +
+      `graph and index after the store ${((ms.total - ms.read - ms.store) / 1000).toFixed(2)} s`
+    : "phases not logged";
+
 const percent = (share: number | undefined) =>
   share === undefined ? "unknown" : `${(share * 100).toFixed(1)} %`;
 
@@ -93,7 +102,7 @@ for (const size of sizes) {
     const sqliteRate = sqlite.added / sqlite.seconds;
     console.log(
       `${label} SQLite import: ${sqlite.added} entities in ${sqlite.seconds.toFixed(2)} s (${Math.round(sqliteRate)}/s), ` +
-        `CPU steal ${percent(sqlite.steal)}`,
+        `CPU steal ${percent(sqlite.steal)}; ${phases(sqlite.phases)}`,
     );
     const reimport = await importOnce(root, sqliteDir);
     console.log(`${label} SQLite re-import, nothing changed: ${reimport.seconds.toFixed(2)} s`);
@@ -123,7 +132,7 @@ for (const size of sizes) {
         const pgRate = pgImport.added / pgImport.seconds;
         console.log(
           `${label} PostgreSQL import: ${pgImport.added} entities in ${pgImport.seconds.toFixed(2)} s (${Math.round(pgRate)}/s), ` +
-            `CPU steal ${percent(pgImport.steal)}`,
+            `CPU steal ${percent(pgImport.steal)}; ${phases(pgImport.phases)}`,
         );
         const pp = await probe(join(work, "pg"), url);
         console.log(

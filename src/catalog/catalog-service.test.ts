@@ -224,6 +224,20 @@ describe("CatalogService over a real SQLite file", () => {
       expect(events.filter((e) => e !== "store writes")).toHaveLength(2);
     });
 
+    it("still imports, and tells the listener after the store, when staging throws", async () => {
+      write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
+      const changed: string[][] = [];
+      service.onChange({
+        changed: (change) => void changed.push(refs(change)),
+        stage: () => {
+          throw new Error("no staging today");
+        },
+      });
+      const report = await service.importLocation(join(dir, "a.yaml"));
+      expect(report.added).toHaveLength(2);
+      expect(changed).toEqual([["component:default/payments-api", "group:default/team-a"]]);
+    });
+
     it("throws the staged work away when the store fails, and tells the listener nothing else", async () => {
       write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
       await service.importLocation(join(dir, "a.yaml"));

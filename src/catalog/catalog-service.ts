@@ -255,8 +255,17 @@ export class CatalogService {
   private stage(expected: Change): Array<{ listener: CatalogListener; work: StagedChange }> {
     if (expected.upserted.length === 0 && expected.removed.length === 0) return [];
     return this.listeners.flatMap((listener) => {
-      const work = listener.stage?.(expected);
-      return work ? [{ listener, work }] : [];
+      try {
+        const work = listener.stage?.(expected);
+        return work ? [{ listener, work }] : [];
+      } catch (error) {
+        // Staging only saves time: the listener hears of the change once it is stored, as it would have.
+        this.deps.log.warn(
+          { err: error },
+          "a catalog listener could not stage an import; it runs after the store",
+        );
+        return [];
+      }
     });
   }
 
