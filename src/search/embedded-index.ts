@@ -104,19 +104,24 @@ export class EmbeddedSearchIndex implements SearchIndex {
   stage(change: IndexChange): StagedIndexWrite | undefined {
     if (!this.offThread(change.upsert.length + change.delete.length)) return undefined;
     let verdict: boolean | undefined;
-    let decide!: (commit: boolean) => void;
-    const decision = new Promise<boolean>((resolve) => (decide = resolve));
-    const settle = (commit: boolean) => {
-      verdict ??= commit;
-      decide(verdict);
-    };
+    let thread: WriterThread | undefined;
+    let decided!: () => void;
+    const decision = new Promise<void>((resolve) => (decided = resolve));
     const settled = this.inTurn(async () => {
       // Thrown away before its turn came: nothing to write.
       if (verdict === false) return;
-      const thread = new WriterThread(this.path, change);
-      if (!(await decision)) return thread.abort();
-      this.addTerms(await thread.commit());
+      thread = new WriterThread(this.path, change);
+      if (verdict !== undefined) thread.decide(verdict);
+      await decision;
+      if (verdict) this.addTerms(await thread.commit());
+      else await thread.abort();
     });
+    const settle = (commit: boolean) => {
+      verdict ??= commit;
+      // Straight to the thread: its commit then overlaps whatever the caller does next.
+      thread?.decide(verdict);
+      decided();
+    };
     return {
       commit: () => {
         settle(true);

@@ -30,6 +30,7 @@ export class WriterThread {
   private readonly worker: Worker;
   private readonly stop = new SharedArrayBuffer(4);
   private readonly replies: Array<(reply: WriteReply | Error) => void> = [];
+  private settled: Promise<WriteReply | Error> | undefined;
 
   constructor(path: string, change: IndexChange) {
     this.worker = new Worker(workerFile);
@@ -45,11 +46,25 @@ export class WriterThread {
     this.worker.postMessage({ path, change, stop: this.stop } satisfies WriteRequest);
   }
 
+  /**
+   * Tell the thread, now, to commit or roll back once its writes are made (the first word counts). Now, not
+   * a microtask later: the caller goes on to hold the event loop for seconds (the graph takes the change),
+   * and the commit is a second of the thread's own work that should run meanwhile.
+   */
+  decide(commit: boolean): void {
+    if (this.settled) return;
+    if (!commit) Atomics.store(new Int32Array(this.stop), 0, 1);
+    this.settled = this.next();
+    this.worker.postMessage({ commit } satisfies WriteDecision);
+  }
+
   /** Make the writes visible; resolves to `written`'s words, rejects with the thread's error if they failed. */
   async commit(): Promise<string[]> {
+    this.decide(true);
     try {
       const terms = await this.written;
-      await this.settle(true);
+      const reply = await this.settled!;
+      if (reply instanceof Error || !("settled" in reply)) throw failure(reply);
       return terms;
     } finally {
       await this.worker.terminate();
@@ -58,22 +73,15 @@ export class WriterThread {
 
   /** Throw the writes away: a write still under way stops at its next batch and rolls back. */
   async abort(): Promise<void> {
-    Atomics.store(new Int32Array(this.stop), 0, 1);
+    this.decide(false);
     try {
       await this.written;
-      await this.settle(false);
+      await this.settled;
     } catch {
       // The thread rolled back on its own when it stopped or failed; nothing of it is visible.
     } finally {
       await this.worker.terminate();
     }
-  }
-
-  private async settle(commit: boolean): Promise<void> {
-    const reply = this.next();
-    this.worker.postMessage({ commit } satisfies WriteDecision);
-    const settled = await reply;
-    if (!("settled" in settled)) throw failure(settled);
   }
 
   private next(): Promise<WriteReply | Error> {
