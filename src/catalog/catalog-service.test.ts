@@ -238,6 +238,20 @@ describe("CatalogService over a real SQLite file", () => {
       expect(changed).toEqual([["component:default/payments-api", "group:default/team-a"]]);
     });
 
+    it("says the location was stored when only a listener failed afterwards", async () => {
+      write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
+      service.onChange(() => {
+        throw new Error("index disk full");
+      });
+      await expect(service.importLocation(join(dir, "a.yaml"))).rejects.toThrow(
+        /a\.yaml was stored, but bringing derived state \(the search index\) up to date failed: index disk full/,
+      );
+      expect(graph.has("component:default/payments-api")).toBe(true);
+      expect((await new PrismaCatalogStore(db).loadAll()).map((e) => e.ref)).toContain(
+        "component:default/payments-api",
+      );
+    });
+
     it("throws the staged work away when the store fails, and tells the listener nothing else", async () => {
       write("a.yaml", [group("team-a"), component("payments-api")].join("---\n"));
       await service.importLocation(join(dir, "a.yaml"));

@@ -138,18 +138,30 @@ export class CatalogService {
     const lost = new Set(result.conflicts.flatMap((c) => (c.ref ? [c.ref] : [])));
     const change = this.changeFor(key, entities, kept, lost, result.removed);
     const asExpected = sameChange(expected, change);
-    // Staged work for the wrong change is gone before its listener hears of the right one.
-    if (!asExpected) await Promise.all(staged.map(({ work }) => work.abort()));
     // Listeners start on the change before the graph takes it, so their slow part (the search index writes a
     // large change on a thread of its own) overlaps with the graph's. They are given the change itself.
+    // Staged work for the wrong change is thrown away first, so its listener hears of the right one after;
+    // memory still takes the change in this same tick, so nothing (a removal, say) can come in between.
     const notified = asExpected
       ? Promise.all([
           ...staged.map(({ work }) => work.commit()),
           this.notify(change, new Set(staged.map((s) => s.listener))),
         ])
-      : this.notify(change);
+      : Promise.all(staged.map(({ work }) => work.abort())).then(() => this.notify(change));
+    // Awaited below; this only keeps a failure from being reported as unhandled if apply() throws first.
+    notified.catch(() => undefined);
     this.apply(key, change.upserted, change.removed);
-    await notified;
+    try {
+      await notified;
+    } catch (error) {
+      // The store committed and memory has the change; only derived state (the search index) lags, and its
+      // unrecorded fingerprint makes the next start-up rebuild it. Say so, rather than "nothing was stored".
+      throw new Error(
+        `Location ${key} was stored, but bringing derived state (the search index) up to date failed: ${(error as Error).message}. ` +
+          "Search may miss this change until `npm run callboard -- reindex` or the next start-up rebuilds the index.",
+        { cause: error },
+      );
+    }
     this.deps.log.info(
       {
         location: key,

@@ -123,7 +123,10 @@ describe("EmbeddedSearchIndex staged writes (an import the catalog store is stil
     const staged = index.stage({ upsert: rest, delete: [payments!.id] });
     expect(staged).toBeDefined();
     const later = index.upsert([{ ...rest[0]!, title: "Retitled after the import" }]);
+    // Written in full on the writer thread, and still not visible here.
+    expect(await staged!.written).toBe(true);
     expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
+    expect(await ids(index, payments!.name)).toContain(payments!.id);
     await staged!.commit();
     await later;
     expect(await ids(index, payments!.name)).not.toContain(payments!.id);
@@ -139,12 +142,34 @@ describe("EmbeddedSearchIndex staged writes (an import the catalog store is stil
     await index.upsert([payments!]);
     const staged = index.stage({ upsert: rest, delete: [payments!.id] })!;
     const later = index.upsert([{ ...payments!, title: "Retitled after the abort" }]);
+    expect(await staged.written).toBe(true);
     await staged.abort();
     await later;
     const hit = (await index.search({ q: payments!.name })).hits.find((h) => h.id === payments!.id);
     expect(hit?.title).toBe("Retitled after the abort");
     expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
     expect(await ids(index, "ledgr")).toEqual([]);
+    await index.close();
+  });
+
+  it("stops a large staged write part-way when it is thrown away, and rolls back what it wrote", async () => {
+    const index = new EmbeddedSearchIndex(join(dir, "staged-stopped.db"), { offThreadFrom: 2 });
+    await index.upsert([payments!]);
+    // Many batches: the stop flag is set while the thread is still starting, so it stops at the first look.
+    const many = Array.from({ length: 30_000 }, (_, i) => ({
+      ...rest[i % rest.length]!,
+      id: `component:default/copy-${i}`,
+      name: `copy-${i}`,
+    }));
+    const staged = index.stage({ upsert: many, delete: [payments!.id] })!;
+    await staged.started;
+    await staged.abort();
+    expect(await staged.written).toBe(false);
+    expect(await ids(index, payments!.name)).toContain(payments!.id);
+    expect((await index.search({ q: "copy" })).total).toBe(0);
+    // Neither the thread nor its write lock is left behind.
+    await index.upsert([many[0]!]);
+    expect(await ids(index, "copy-0")).toContain("component:default/copy-0");
     await index.close();
   });
 

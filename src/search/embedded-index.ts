@@ -55,6 +55,14 @@ export interface EmbeddedIndexOptions {
   offThreadFrom?: number;
 }
 
+/** The embedded engine's staged write: also says when it is under way and when it is written. */
+export interface EmbeddedStagedWrite extends StagedIndexWrite {
+  /** Resolves once the change has had its turn: the writer thread has it, or it was thrown away first. */
+  started: Promise<void>;
+  /** Whether every write was made (not yet visible); false when thrown away or failed first. */
+  written: Promise<boolean>;
+}
+
 interface Row {
   rowid: number;
   json: string;
@@ -101,16 +109,19 @@ export class EmbeddedSearchIndex implements SearchIndex {
    * searches meanwhile see the index as it was. Small changes are not staged: on this connection an open
    * transaction would show them to this connection's own searches before the commit.
    */
-  stage(change: IndexChange): StagedIndexWrite | undefined {
+  stage(change: IndexChange): EmbeddedStagedWrite | undefined {
     if (!this.offThread(change.upsert.length + change.delete.length)) return undefined;
     let verdict: boolean | undefined;
     let thread: WriterThread | undefined;
     let decided!: () => void;
     const decision = new Promise<void>((resolve) => (decided = resolve));
+    let began!: (thread: WriterThread | undefined) => void;
+    const beginning = new Promise<WriterThread | undefined>((resolve) => (began = resolve));
     const settled = this.inTurn(async () => {
       // Thrown away before its turn came: nothing to write.
-      if (verdict === false) return;
+      if (verdict === false) return began(undefined);
       thread = new WriterThread(this.path, change);
+      began(thread);
       if (verdict !== undefined) thread.decide(verdict);
       await decision;
       if (verdict) this.addTerms(await thread.commit());
@@ -123,6 +134,15 @@ export class EmbeddedSearchIndex implements SearchIndex {
       decided();
     };
     return {
+      started: beginning.then(() => undefined),
+      written: beginning.then((t) =>
+        t
+          ? t.written.then(
+              () => true,
+              () => false,
+            )
+          : false,
+      ),
       commit: () => {
         settle(true);
         return settled;

@@ -33,6 +33,8 @@ parentPort?.once("message", (request: WriteRequest) => {
     db.pragma("busy_timeout = 10000");
     db.pragma("synchronous = NORMAL");
     db.pragma("cache_size = -64000");
+    // The write lock is held from here until the decision, through the catalog store's own write: another
+    // process writing this index meanwhile (the import CLI beside a running bot) waits up to its busy timeout.
     db.exec("BEGIN IMMEDIATE");
     reply({ written: write(db, request) });
   } catch (error) {

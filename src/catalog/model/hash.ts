@@ -25,6 +25,8 @@ export function canonicalJson(value: unknown): string {
     let out = "[";
     for (let i = 0; i < value.length; i++) {
       if (i > 0) out += ",";
+      // A hole writes nothing, as the map-and-join this replaced did; undefined writes null.
+      if (!(i in value)) continue;
       const item: unknown = value[i];
       out += item === undefined ? "null" : canonicalJson(item);
     }
