@@ -94,7 +94,8 @@ function scheduleRefresh(app: App, log: Logger): NodeJS.Timeout | undefined {
         }
       }
     } catch (error) {
-      log.error({ err: error }, "catalog refresh failed; the stored catalog is unchanged");
+      // The error says whether anything was stored (a failed store writes nothing; see catalog-service.ts).
+      log.error({ err: error }, "catalog refresh failed");
     } finally {
       running = false;
     }
