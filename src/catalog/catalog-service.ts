@@ -157,7 +157,7 @@ export class CatalogService {
       // The store committed and memory has the change; only derived state (the search index) lags, and its
       // unrecorded fingerprint makes the next start-up rebuild it. Say so, rather than "nothing was stored".
       throw new Error(
-        `Location ${key} was stored, but bringing derived state (the search index) up to date failed: ${(error as Error).message}. ` +
+        `Location ${key} was stored, but bringing derived state (the search index) up to date failed: ${error instanceof Error ? error.message : String(error)}. ` +
           "Search may miss this change until `npm run callboard -- reindex` or the next start-up rebuilds the index.",
         { cause: error },
       );

@@ -87,12 +87,18 @@ describe("EmbeddedSearchIndex staged writes (an import the catalog store is stil
   const ids = async (index: EmbeddedSearchIndex, q: string) =>
     (await index.search({ q })).hits.map((h) => h.id);
 
-  it("keeps a written change invisible until it is committed", async () => {
-    const path = join(dir, "staged-thread.db");
+  /** An index holding payments-api, and a writer thread that has written the rest (and deleted it) undecided. */
+  async function writtenUndecided(file: string) {
+    const path = join(dir, file);
     const index = new EmbeddedSearchIndex(path);
     await index.upsert([payments!]);
     const thread = new WriterThread(path, { upsert: rest, delete: [payments!.id] });
     await thread.written;
+    return { index, thread };
+  }
+
+  it("keeps a written change invisible until it is committed", async () => {
+    const { index, thread } = await writtenUndecided("staged-thread.db");
     // Every write is made; the index's own connection still reads the index as it was.
     expect(await ids(index, payments!.name)).toContain(payments!.id);
     expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);
@@ -103,11 +109,7 @@ describe("EmbeddedSearchIndex staged writes (an import the catalog store is stil
   });
 
   it("rolls back a change that was written in full and then thrown away", async () => {
-    const path = join(dir, "staged-rollback.db");
-    const index = new EmbeddedSearchIndex(path);
-    await index.upsert([payments!]);
-    const thread = new WriterThread(path, { upsert: rest, delete: [payments!.id] });
-    await thread.written;
+    const { index, thread } = await writtenUndecided("staged-rollback.db");
     await thread.abort();
     expect(await ids(index, payments!.name)).toContain(payments!.id);
     expect(await ids(index, rest[0]!.name)).not.toContain(rest[0]!.id);

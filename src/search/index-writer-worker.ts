@@ -7,15 +7,13 @@ import type { WriteDecision, WriteReply, WriteRequest } from "./index-writer-thr
 /** Documents written between two looks at the stop flag. */
 const BATCH = 1_000;
 
-class Stopped extends Error {}
-
 function write(db: Database.Database, request: WriteRequest): string[] {
   const stop = new Int32Array(request.stop);
   const writer = new IndexWriter(db);
   writer.deleteInOpenTransaction(request.change.delete);
   const ordered = [...request.change.upsert].sort(bestFirst);
   for (let i = 0; i < ordered.length; i += BATCH) {
-    if (Atomics.load(stop, 0) !== 0) throw new Stopped("stopped");
+    if (Atomics.load(stop, 0) !== 0) throw new Error("stopped: the change was thrown away");
     writer.upsertInOpenTransaction(ordered.slice(i, i + BATCH));
   }
   const terms = new Set<string>();
