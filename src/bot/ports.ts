@@ -4,10 +4,19 @@
  */
 export interface EventLedger {
   /**
-   * Record a platform event id. True the first time the id is seen (process it); false on a retry or
-   * a replay, on this replica or any other, before or after a restart.
+   * Claim a platform event id for answering, on this replica or any other, before or after a restart. A
+   * claim comes back the first time the id is seen, after an earlier attempt released it (its answer could
+   * not be delivered), or when an earlier attempt's claim outlived its lease (its process died). Undefined
+   * means the event was answered already, or an attempt is answering it now: ignore the delivery.
    */
-  firstSeen(source: string, eventId: string): Promise<boolean>;
+  claim(source: string, eventId: string): Promise<EventClaim | undefined>;
+}
+
+export interface EventClaim {
+  /** The answer was delivered or durably queued: from now on every retry is ignored. */
+  done(): Promise<void>;
+  /** The attempt failed before its answer was delivered: the platform's retry may claim the event again. */
+  release(): Promise<void>;
 }
 
 /** Where proactive messages go: a platform's conversation reference, stored as JSON. */

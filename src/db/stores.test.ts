@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log.ts";
 import { PrismaConversationStore } from "./conversation-store.ts";
-import { EVENT_RETENTION_MS, PrismaEventLedger } from "./event-ledger.ts";
+import { CLAIM_LEASE_MS, EVENT_RETENTION_MS, PrismaEventLedger } from "./event-ledger.ts";
 import { PrismaFormStateStore } from "./form-state-store.ts";
 import type { Database } from "./open-database.ts";
 import { providersUnderTest, testTarget, type TestTarget } from "./test-database.ts";
@@ -19,20 +19,59 @@ for (const { provider, available } of await providersUnderTest()) {
       await target.drop();
     });
 
-    it("event ledger: the first call wins, retries are seen, sources are separate", async () => {
+    it("event ledger: the first claim wins; retries are ignored while it runs and after it is done", async () => {
       const ledger = new PrismaEventLedger(db.prisma);
-      expect(await ledger.firstSeen("slack", "Ev1")).toBe(true);
-      expect(await ledger.firstSeen("slack", "Ev1")).toBe(false);
-      expect(await ledger.firstSeen("teams", "Ev1")).toBe(true);
+      const first = await ledger.claim("slack", "Ev1");
+      expect(first).toBeDefined();
+      expect(await ledger.claim("slack", "Ev1")).toBeUndefined();
+      expect(await ledger.claim("teams", "Ev1")).toBeDefined();
+      await first!.done();
+      expect(await ledger.claim("slack", "Ev1")).toBeUndefined();
     });
 
-    it("event ledger: exactly one of many concurrent calls, across replicas, sees an id first", async () => {
+    it("event ledger: a released claim (the answer failed) lets the retry claim the event again", async () => {
+      const ledger = new PrismaEventLedger(db.prisma);
+      const first = await ledger.claim("teams", "Ev-fail");
+      await first!.release();
+      const retry = await ledger.claim("teams", "Ev-fail");
+      expect(retry).toBeDefined();
+      // The first attempt releasing again, late, must not drop the retry's claim.
+      await first!.release();
+      expect(await ledger.claim("teams", "Ev-fail")).toBeUndefined();
+      await retry!.done();
+      await retry!.release();
+      expect(await ledger.claim("teams", "Ev-fail")).toBeUndefined();
+    });
+
+    it("event ledger: a claim left processing past its lease (a crashed process) is taken over once", async () => {
+      let now = new Date("2030-01-01T00:00:00Z");
+      const ledger = new PrismaEventLedger(db.prisma, () => now);
+      const crashed = await ledger.claim("slack", "Ev-crash");
+      now = new Date(now.getTime() + CLAIM_LEASE_MS - 1000);
+      expect(await ledger.claim("slack", "Ev-crash")).toBeUndefined();
+      now = new Date(now.getTime() + 2000);
+      const other = await target.open();
+      try {
+        const replicas = [ledger, new PrismaEventLedger(other.prisma, () => now)];
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => replicas[i % 2]!.claim("slack", "Ev-crash")),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+      // The crashed attempt's handle is stale: finishing it does not mark the new attempt's event done.
+      await crashed!.release();
+      expect(await ledger.claim("slack", "Ev-crash")).toBeUndefined();
+    });
+
+    it("event ledger: exactly one of many concurrent claims, across replicas, wins", async () => {
       // A second connection stands in for another replica.
       const other = await target.open();
       try {
         const replicas = [new PrismaEventLedger(db.prisma), new PrismaEventLedger(other.prisma)];
         const results = await Promise.all(
-          Array.from({ length: 20 }, (_, i) => replicas[i % 2]!.firstSeen("slack", "Ev-concurrent")),
+          Array.from({ length: 20 }, (_, i) => replicas[i % 2]!.claim("slack", "Ev-concurrent")),
         );
         expect(results.filter(Boolean)).toHaveLength(1);
       } finally {
@@ -43,13 +82,13 @@ for (const { provider, available } of await providersUnderTest()) {
     it("event ledger: prunes ids older than 24 hours", async () => {
       let now = new Date("2030-01-01T00:00:00Z");
       const ledger = new PrismaEventLedger(db.prisma, () => now);
-      await ledger.firstSeen("slack", "old");
+      await (await ledger.claim("slack", "old"))!.done();
       now = new Date(now.getTime() + EVENT_RETENTION_MS / 2);
-      await ledger.firstSeen("slack", "recent");
+      await (await ledger.claim("slack", "recent"))!.done();
       now = new Date(now.getTime() + EVENT_RETENTION_MS / 2 + 1000);
       expect(await ledger.prune()).toBe(1);
-      expect(await ledger.firstSeen("slack", "recent")).toBe(false);
-      expect(await ledger.firstSeen("slack", "old")).toBe(true);
+      expect(await ledger.claim("slack", "recent")).toBeUndefined();
+      expect(await ledger.claim("slack", "old")).toBeDefined();
     });
 
     it("conversation store: saves, replaces and reads JSON references", async () => {

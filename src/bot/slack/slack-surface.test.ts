@@ -303,6 +303,28 @@ describe("mentions and direct messages", () => {
     ).toHaveLength(1);
   });
 
+  it("answers a retried event whose first answer could not be delivered, exactly once", async () => {
+    bot.api.failNext("chat.postMessage", "fatal_error");
+    const eventId = nextEventId();
+    const body = appMentionBody(`<@${BOT_USER_ID}> deps undelivered-api`, {
+      ts: "1700000032.000400",
+      eventId,
+    });
+    expect((await sendSigned(bot.server.url, body, JSON_TYPE)).status).toBe(200);
+    await bot.api.waitFor((c) => c.method === "chat.postMessage (failed: fatal_error)");
+    await bot.surface.drain();
+    // Slack delivers the event again (its retry schedule); this time the answer goes out, once.
+    expect((await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
+    await bot.surface.drain();
+    expect((await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
+    await bot.surface.drain();
+    expect(
+      bot.api
+        .callsTo("chat.postMessage")
+        .filter((c) => c.args.text === "undelivered-api depends on ledger-db"),
+    ).toHaveLength(1);
+  });
+
   it("answers a direct message and ignores bot messages and edits", async () => {
     await sendSigned(
       bot.server.url,

@@ -5,7 +5,7 @@ import type { Logger } from "pino";
 import type { Form, FormValues } from "../../message/form.ts";
 import { actions, type Reply } from "../../message/reply.ts";
 import type { ChatUser, Conversation, HttpRoute } from "../../plugins/api.ts";
-import type { EventLedger, FormStateStore } from "../ports.ts";
+import type { EventClaim, EventLedger, FormStateStore } from "../ports.ts";
 import type { Inbound, Router } from "../router.ts";
 import { AnswerQueue } from "./answer-queue.ts";
 import { ResponseUrlPoster } from "./response-url.ts";
@@ -76,6 +76,13 @@ interface StoredForm {
   text: string;
   channel?: string;
   thread?: string;
+}
+
+/** Where the ledger's claim on an event waits in Bolt's context for the listener that answers the event. */
+const CLAIM_KEY = "callboardEventClaim";
+interface HeldClaim {
+  claim: EventClaim;
+  taken: boolean;
 }
 
 interface Target {
@@ -231,16 +238,56 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   /* ------------------------------------------------------------- retries: each event once */
 
-  app.use(async ({ body, next }) => {
+  // The ledger claims each event_id before its listener runs; the claim travels in Bolt's context to the
+  // queued answer, which marks it done once the answer is delivered or releases it when delivery failed, so
+  // only a delivered answer makes a retry redundant. An event no listener takes is done at once.
+  app.use(async ({ body, context, next }) => {
     const envelope = body as { type?: string; event_id?: string };
-    if (envelope.type === "event_callback" && typeof envelope.event_id === "string") {
-      if (!(await ledger.firstSeen("slack", envelope.event_id))) {
-        log.debug({ eventId: envelope.event_id }, "Slack event already processed; ignoring the retry");
-        return;
-      }
+    if (envelope.type !== "event_callback" || typeof envelope.event_id !== "string") {
+      await next();
+      return;
     }
-    await next();
+    const claim = await ledger.claim("slack", envelope.event_id);
+    if (!claim) {
+      log.debug(
+        { eventId: envelope.event_id },
+        "Slack event already answered or being answered; ignoring the retry",
+      );
+      return;
+    }
+    const held: HeldClaim = { claim, taken: false };
+    context[CLAIM_KEY] = held;
+    try {
+      await next();
+    } catch (error) {
+      if (!held.taken) await claim.release();
+      throw error;
+    }
+    if (!held.taken) await claim.done();
   });
+
+  /** The event's claim, now the caller's to settle. */
+  function takeClaim(context: Record<string, unknown>): EventClaim | undefined {
+    const held = context[CLAIM_KEY] as HeldClaim | undefined;
+    if (!held) return undefined;
+    held.taken = true;
+    return held.claim;
+  }
+
+  /** Runs an event's answer and settles its claim: done when the answer went out, released when it did not. */
+  function answerEvent(claim: EventClaim | undefined, work: () => Promise<void>): void {
+    answers.run(async () => {
+      try {
+        await work();
+      } catch (error) {
+        await claim
+          ?.release()
+          .catch((e: unknown) => log.warn({ err: e }, "releasing a Slack event claim failed"));
+        throw error;
+      }
+      await claim?.done();
+    });
+  }
 
   /* ------------------------------------------------------------- slash commands */
 
@@ -288,7 +335,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const thread = event.thread_ts ?? event.ts;
     const target: Target = { userId: event.user ?? "", channel: event.channel, thread };
     const text = messageText(event.text, context.botUserId);
-    answers.run(() => answerMessage(target, text, "answering a mention"));
+    answerEvent(takeClaim(context), () => answerMessage(target, text, "answering a mention"));
   });
 
   app.event("message", async ({ event, context }) => {
@@ -309,22 +356,24 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       ...(message.thread_ts ? { thread: message.thread_ts } : {}),
     };
     const text = messageText(message.text ?? "", context.botUserId);
-    answers.run(() => answerMessage(target, text, "answering a direct message"));
+    answerEvent(takeClaim(context), () => answerMessage(target, text, "answering a direct message"));
   });
 
-  /** A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. */
+  /**
+   * A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. Throws
+   * when no answer could be delivered, so the event's claim is released for a retry.
+   */
   async function answerMessage(target: Target, text: string, what: string): Promise<void> {
+    let answer: Reply;
     try {
       const user = await chatUser(target.userId);
-      const answer = await router.handle({
-        text,
-        user,
-        conversation: conversation(target.channel, target.thread),
-      });
-      await post(target, withFormButton(answer), text);
+      answer = withFormButton(
+        await router.handle({ text, user, conversation: conversation(target.channel, target.thread) }),
+      );
     } catch (error) {
-      await post(target, failure(what, error)).catch(() => undefined);
+      answer = failure(what, error);
     }
+    await post(target, answer, text);
   }
 
   /* ------------------------------------------------------------- buttons */
@@ -421,25 +470,30 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       await ack({ response_action: next < 3 ? "push" : "update", view: nextView });
       return;
     }
+    // A double click or a second replica's copy of the same view must not submit the form twice; a
+    // submission whose answer could not be delivered may be submitted again.
+    const claim = await ledger.claim("slack-form", meta.stateId);
     await ack(meta.page > 0 ? { response_action: "clear" } : undefined);
+    if (!claim) return;
     const target: Target = {
       userId: body.user.id,
       ...(meta.channel ? { channel: meta.channel } : {}),
       ...(meta.thread ? { thread: meta.thread } : {}),
     };
     // The modal is closed; the submission's work (a scaffold run, say) waits its turn behind other acks.
-    answers.run(async () => {
+    answerEvent(claim, async () => {
+      let answer: Reply;
       try {
         const user = await chatUser(body.user.id, body.user.name);
-        const answer = await router.submitForm(stored.form, values, {
+        answer = await router.submitForm(stored.form, values, {
           text: stored.text,
           user,
           conversation: conversation(meta.channel, meta.thread),
         });
-        await post(target, answer);
       } catch (error) {
-        await post(target, failure(`submitting ${stored.form.title}`, error)).catch(() => undefined);
+        answer = failure(`submitting ${stored.form.title}`, error);
       }
+      await post(target, answer);
     });
   });
 
@@ -479,8 +533,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   /* ------------------------------------------------------------- link previews and App Home */
 
   // Events are acked before listeners run (see the mentions above); their work goes through the queue too.
-  app.event("link_shared", ({ event }) => {
-    answers.run(() => unfurlLinks(event));
+  app.event("link_shared", ({ event, context }) => {
+    answerEvent(takeClaim(context), () => unfurlLinks(event));
     return Promise.resolve();
   });
 
@@ -501,26 +555,19 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       unfurl_id?: string;
       source?: "composer" | "conversations_history";
     };
-    try {
-      await client.chat.unfurl(
-        shared.unfurl_id && shared.source
-          ? { unfurl_id: shared.unfurl_id, source: shared.source, unfurls }
-          : { channel: event.channel, ts: event.message_ts, unfurls },
-      );
-    } catch (error) {
-      log.warn({ err: error }, "chat.unfurl failed");
-    }
+    // A failure propagates, so the event's claim is released and the queue logs it.
+    await client.chat.unfurl(
+      shared.unfurl_id && shared.source
+        ? { unfurl_id: shared.unfurl_id, source: shared.source, unfurls }
+        : { channel: event.channel, ts: event.message_ts, unfurls },
+    );
   }
 
-  app.event("app_home_opened", ({ event }) => {
+  app.event("app_home_opened", ({ event, context }) => {
     if (event.tab !== "home") return Promise.resolve();
-    answers.run(async () => {
-      try {
-        const user = await chatUser(event.user);
-        await client.views.publish({ user_id: event.user, view: renderHome(await router.home(user)) });
-      } catch (error) {
-        log.warn({ err: error }, "views.publish for App Home failed");
-      }
+    answerEvent(takeClaim(context), async () => {
+      const user = await chatUser(event.user);
+      await client.views.publish({ user_id: event.user, view: renderHome(await router.home(user)) });
     });
     return Promise.resolve();
   });

@@ -76,21 +76,39 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     });
   }
 
-  /** Every turn: drop retries, remember where the conversation is for proactive messages. */
+  /**
+   * Every turn: drop retries, remember where the conversation is for proactive messages. A turn's answers are
+   * sent within the turn, so the turn finishing means they were delivered: only then is the activity done. A
+   * turn that throws (the Bot Connector refused the answer, say) releases it, the adapter answers 500, and the
+   * activity Teams sends again is answered.
+   */
   override async run(context: TurnContext): Promise<void> {
     const activity = context.activity;
     // Invokes are request/response: a retried invoke means the first answer was lost, so it is answered again.
-    if (activity.type !== "invoke" && activity.id) {
-      // Teams activity ids are timestamps, unique only within a conversation: two chats posting in the
-      // same millisecond must not look like a retry of each other.
-      const key = `${activity.conversation?.id ?? ""}|${activity.id}`;
-      if (!(await this.options.ledger.firstSeen("teams", key))) {
-        this.options.log.debug({ activityId: activity.id }, "teams: duplicate activity ignored");
-        return;
-      }
+    if (activity.type === "invoke" || !activity.id) {
+      await this.rememberConversation(activity);
+      await super.run(context);
+      return;
     }
-    await this.rememberConversation(activity);
-    await super.run(context);
+    // Teams activity ids are timestamps, unique only within a conversation: two chats posting in the same
+    // millisecond must not look like a retry of each other.
+    const key = `${activity.conversation?.id ?? ""}|${activity.id}`;
+    const claim = await this.options.ledger.claim("teams", key);
+    if (!claim) {
+      this.options.log.debug(
+        { activityId: activity.id },
+        "teams: activity already answered or being answered",
+      );
+      return;
+    }
+    try {
+      await this.rememberConversation(activity);
+      await super.run(context);
+    } catch (error) {
+      await claim.release().catch((e: unknown) => this.options.log.warn({ err: e }, "teams: release failed"));
+      throw error;
+    }
+    await claim.done();
   }
 
   private async rememberConversation(activity: Activity): Promise<void> {
@@ -303,12 +321,18 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
       const id = await saveSession(this.options.formState, { form, values });
       return this.formDialog(context, { form, values }, id, pageIndex + 1, {});
     }
-    // A double click or a retried submit must not run the form twice.
-    if (!(await this.options.ledger.firstSeen("teams-form", data.session))) {
-      return { task: { type: "message", value: "This form was already submitted." } };
+    // A double click or a retried submit must not run the form twice; one whose answer could not be
+    // delivered may be submitted again.
+    const claim = await this.options.ledger.claim("teams-form", data.session);
+    if (!claim) return { task: { type: "message", value: "This form was already submitted." } };
+    try {
+      const result = await this.options.router.submitForm(form, values, await this.inbound(context, ""));
+      await this.send(context, result);
+    } catch (error) {
+      await claim.release().catch((e: unknown) => this.options.log.warn({ err: e }, "teams: release failed"));
+      throw error;
     }
-    const result = await this.options.router.submitForm(form, values, await this.inbound(context, ""));
-    await this.send(context, result);
+    await claim.done();
     return undefined as unknown as TaskModuleResponse; // an empty answer closes the dialog
   }
 

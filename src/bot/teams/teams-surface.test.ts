@@ -266,17 +266,26 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     const missing = await submit({ ...data2 });
     expect(JSON.stringify(missing.body.task.value.card.content)).toContain("Pick an owner.");
 
-    const done = await submit({
+    const finalPage = {
       ...data2,
       owner: "group:default/team-payments",
       replicas: "3",
       public: "true",
       tags: "java,go",
-    });
+    };
+    // The result could not be delivered: the dialog reports the failure and the form may be submitted again.
+    connector.failPosts = true;
+    const undelivered = await submit(finalPage);
+    connector.failPosts = false;
+    expect(undelivered.status).toBeGreaterThanOrEqual(500);
+    const done = await submit(finalPage);
     expect(done.status).toBe(200);
     expect(done.body).toBeUndefined();
     const result = await connector.waitFor((c) => JSON.stringify(c.body).includes("Created orders-api"));
     expect(texts(cardOf(result))).toContain("Owner: group:default/team-payments, replicas 3, public true");
+    expect(connector.calls.filter((c) => JSON.stringify(c.body).includes("Created orders-api"))).toHaveLength(
+      1,
+    );
 
     const again = await submit({ ...data2, owner: "group:default/team-payments" });
     expect(again.body.task).toEqual({ type: "message", value: "This form was already submitted." });
@@ -343,6 +352,25 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     expect(
       connector.calls.filter((c) => JSON.stringify(c.body).includes("component:throttled")),
     ).toHaveLength(1);
+  });
+
+  it("answers an activity sent again after the Bot Connector refused the first answer, exactly once", async () => {
+    connector.failPosts = true;
+    const activity = fixture("message-personal", serviceUrl, { id: "resend-1", text: "show resent" });
+    const first = await post(base, activity);
+    connector.failPosts = false;
+    // The turn failed (the answer was not delivered), so Teams sees an error and sends the activity again.
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    expect(connector.failed).toBeGreaterThan(0);
+    expect((await post(base, activity)).status).toBe(200);
+    // A third copy, after the answer was delivered, is a retry of an answered activity.
+    expect((await post(base, activity)).status).toBe(200);
+    const answered = () =>
+      connector.calls.filter(
+        (c) => c.method === "POST" && JSON.stringify(c.body).includes("component:resent"),
+      );
+    await connector.waitFor((c) => JSON.stringify(c.body).includes("component:resent"));
+    expect(answered()).toHaveLength(1);
   });
 
   it("refuses bodies that are too large or not JSON", async () => {
