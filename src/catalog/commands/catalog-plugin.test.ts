@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
   ChatCommand,
   ChatUser,
@@ -11,8 +11,17 @@ import type {
 import type { Action, Block, Field, Reply } from "../../message/reply.ts";
 import { GraphNameResolver } from "../graph/graph-resolver.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { firstFound } from "../resolver.ts";
+import { EmbeddedSearchIndex } from "../../search/embedded-index.ts";
+import { entityToDocument } from "../../search/entity-document.ts";
+import { SearchEntityResolver } from "../../search/search-resolver.ts";
 import { catalogCommandsPlugin } from "./catalog-plugin.ts";
-import { smallGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
+import {
+  entity,
+  item,
+  SMALL_CATALOG,
+  smallGraph,
+} from "../../../test/fixtures/catalog-commands/small-catalog.ts";
 
 const log = pino({ level: "silent" });
 const shell: ChatUser = { surface: "shell", id: "tester" };
@@ -58,8 +67,13 @@ beforeAll(async () => {
 });
 
 /** Runs a command the way the router would: phrase stripped, `--flags` split out. */
-async function run(name: string, args: string, flags: Record<string, string | true> = {}): Promise<Reply> {
-  const command = api.commands.get(name);
+async function run(
+  name: string,
+  args: string,
+  flags: Record<string, string | true> = {},
+  on: CapturingApi = api,
+): Promise<Reply> {
+  const command = on.commands.get(name);
   if (!command) throw new Error(`no command ${name}`);
   return command.handler({
     args,
@@ -143,11 +157,40 @@ describe("who owns", () => {
 
   it("offers did-you-mean buttons that re-run the command on each candidate", async () => {
     const r = await run("who-owns", "paymnts-api");
-    expect(r.text).toContain('No entity "paymnts-api". Did you mean: payments-api (component)');
-    expect(buttons(r)[0]).toEqual({
-      label: "payments-api (component)",
-      command: "who owns component:default/payments-api",
-    });
+    expect(r.text).toBe('No entity "paymnts-api". Did you mean payments-api (component)?');
+    expect(sectionTexts(r)[0]).toBe(
+      "I couldn't find **paymnts-api**. Did you mean **payments-api** (component)?",
+    );
+    expect(buttons(r)).toEqual([
+      { label: "payments-api (component)", command: "who owns component:default/payments-api" },
+    ]);
+  });
+
+  it("takes a typed kind as a filter and offers the name's other kinds", async () => {
+    // There is a component payments-api and no API of that name: answering for the component would
+    // state something about an entity nobody asked for.
+    const r = await run("who-owns", "api:payments-api");
+    expect(sectionTexts(r)[0]).toBe(
+      "There is no API called **payments-api**. Did you mean **payments-api** (component)?",
+    );
+    expect(buttons(r)).toEqual([
+      { label: "payments-api (component)", command: "who owns component:default/payments-api" },
+    ]);
+    const group = await run("show", "group:ledger");
+    expect(sectionTexts(group)[0]).toBe("There is no group called **ledger**. Did you mean one of these?");
+    expect(buttons(group).map((b) => b.label)).toEqual(["ledger (component)", "ledger (API)"]);
+    const api = await run("who-owns", "api:ledger");
+    expect(api.text).toBe("ledger is owned by team-ledger.");
+    expect(sectionTexts(api)[0]).toContain("**ledger** (API) is owned by");
+  });
+
+  it("asks which one when a name belongs to several kinds, naming the kinds", async () => {
+    const r = await run("who-owns", "ledger");
+    expect(sectionTexts(r)[0]).toBe("**ledger** matches more than one entity. Which one?");
+    expect(buttons(r)).toEqual([
+      { label: "ledger (component)", command: "who owns component:default/ledger" },
+      { label: "ledger (API)", command: "who owns api:default/ledger" },
+    ]);
   });
 
   it("asks which one when a name is ambiguous", async () => {
@@ -190,7 +233,8 @@ describe("show", () => {
     expect(field(r, "Domain")).toBe("**commerce**");
     expect(field(r, "APIs provided")).toBe("**payments-rest**");
     expect(field(r, "APIs consumed")).toBe("**ledger**");
-    expect(field(r, "Depends on")).toBe("**ledger**, **payments-db**");
+    // The list mixes kinds, so each names its kind: a component and an API can share a name.
+    expect(field(r, "Depends on")).toBe("**ledger** (component), **payments-db** (resource)");
     expect(field(r, "Tags")).toBe("`java` `payments`");
     expect(field(r, "Source")).toBe("`url:https://github.com/acme/payments-api/`");
     expect(field(r, "Defined in")).toBe("`file:/org/payments-api/catalog-info.yaml:1`");
@@ -212,7 +256,7 @@ describe("show", () => {
 
   it("marks unresolved dependencies and shows an API's providers", async () => {
     expect(field(await run("show", "component:default/ledger"), "Depends on")).toBe(
-      "`component:default/ghost-service` _(unresolved)_, **payments-api**, **payments-db**",
+      "`component:default/ghost-service` _(unresolved)_, **payments-api** (component), **payments-db** (resource)",
     );
     const api = await run("show", "payments-rest");
     expect(field(api, "Provided by")).toBe("**payments-api**");
@@ -226,7 +270,7 @@ describe("show", () => {
 
 describe("deps and dependents", () => {
   it("shows direct dependencies by default, marking unresolved ones", async () => {
-    const r = await run("deps", "ledger");
+    const r = await run("deps", "component:ledger");
     expect(headerOf(r)?.text).toBe("Dependencies of ledger");
     expect(sectionTexts(r)[0]).toBe(
       [
@@ -406,5 +450,53 @@ describe("pickers, user mapping and home", () => {
       { label: "Team Payments Team", command: "team group:default/team-payments" },
     ]);
     expect(await home.render({ surface: "slack", id: "stranger" })).toBeUndefined();
+  });
+});
+
+describe("with the search resolver behind the graph, as the app wires them", () => {
+  const index = new EmbeddedSearchIndex(":memory:");
+  const wired = new CapturingApi();
+  const withSearch = (name: string, args: string, flags: Record<string, string | true> = {}) =>
+    run(name, args, flags, wired);
+
+  beforeAll(async () => {
+    const items = [
+      ...SMALL_CATALOG.map(([ref, e]) => item(ref, e)),
+      item("component:default/good-svc", entity("component:default/good-svc", { owner: "user:carol" })),
+    ];
+    const searchGraph = smallGraph();
+    searchGraph.upsert(items);
+    await index.rebuild(items.map(entityToDocument), "t");
+    const resolver = firstFound(new GraphNameResolver(searchGraph), new SearchEntityResolver(index));
+    await catalogCommandsPlugin({ graph: searchGraph, resolver: () => resolver }).register(wired);
+  });
+  afterAll(() => index.close());
+
+  it("offers one weak candidate as did-you-mean, not as a choice between matches", async () => {
+    const r = await withSearch("who-owns", "xyz-svc");
+    expect(sectionTexts(r)[0]).toBe("I couldn't find **xyz-svc**. Did you mean **good-svc** (component)?");
+    expect(buttons(r)).toEqual([
+      { label: "good-svc (component)", command: "who owns component:default/good-svc" },
+    ]);
+    const none = await withSearch("who-owns", "zzqqzzqq");
+    expect(sectionTexts(none)[0]).toBe("Nothing in the catalog is called **zzqqzzqq**.");
+  });
+
+  it("keeps a typed kind as a filter, and the exact resolver's suggestion first", async () => {
+    const r = await withSearch("who-owns", "api:payments-api");
+    expect(sectionTexts(r)[0]).toMatch(/^There is no API called \*\*payments-api\*\*\. Did you mean/);
+    expect(buttons(r)[0]).toEqual({
+      label: "payments-api (component)",
+      command: "who owns component:default/payments-api",
+    });
+  });
+
+  it("asks which one for a name in two kinds, though a search would rank one first", async () => {
+    const r = await withSearch("show", "ledger");
+    expect(sectionTexts(r)[0]).toBe("**ledger** matches more than one entity. Which one?");
+    expect(buttons(r).map((b) => b.command)).toEqual([
+      "show component:default/ledger",
+      "show api:default/ledger",
+    ]);
   });
 });

@@ -2,7 +2,6 @@ import type { ChatCommand, CommandContext } from "../../plugins/api.ts";
 import type { Action, Block, Reply } from "../../message/reply.ts";
 import { actions, context, header, reply, section } from "../../message/reply.ts";
 import type { CatalogGraph, DependencyNode } from "../graph/catalog-graph.ts";
-import { kindOfRef } from "../graph/catalog-graph.ts";
 import { displayName, refMarkdown, refPlain } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
 import { resolveArgument, usageReply } from "./resolve-argument.ts";
@@ -126,8 +125,6 @@ export function dependencyReply(
 
 function treeLine(graph: CatalogGraph, node: DependencyNode, level: number): string {
   const indent = "    ".repeat(level);
-  const label = node.resolved
-    ? `${refMarkdown(graph, node.ref)} (${kindOfRef(node.ref)})`
-    : refMarkdown(graph, node.ref);
+  const label = refMarkdown(graph, node.ref, node.resolved);
   return `${indent}• ${label}${node.repeated ? " _(already listed)_" : ""}`;
 }

@@ -11,18 +11,23 @@ export function refName(ref: string): string {
   return rest.startsWith("default/") ? rest.slice("default/".length) : rest;
 }
 
+/** An entity's name as written, with its namespace when that is not "default". */
+export function entityName(graph: CatalogGraph, ref: string): string {
+  const entity = graph.get(ref);
+  if (!entity) return refName(ref);
+  return entity.metadata.namespace && entity.metadata.namespace !== "default"
+    ? `${entity.metadata.namespace}/${entity.metadata.name}`
+    : entity.metadata.name;
+}
+
 /** What to call an entity in a sentence: its title if it has one, else its name as written. */
 export function displayName(graph: CatalogGraph, ref: string): string {
   const entity = graph.get(ref);
   if (!entity) return refName(ref);
-  const name =
-    entity.metadata.namespace && entity.metadata.namespace !== "default"
-      ? `${entity.metadata.namespace}/${entity.metadata.name}`
-      : entity.metadata.name;
   return (
     entity.metadata.title ??
     (entity.kind === "User" ? profileString(entity, "displayName") : undefined) ??
-    name
+    entityName(graph, ref)
   );
 }
 
@@ -30,7 +35,18 @@ export function displayName(graph: CatalogGraph, ref: string): string {
 export function refMarkdown(graph: CatalogGraph, ref: string, withKind = false): string {
   if (!graph.has(ref)) return `\`${ref}\` _(unresolved)_`;
   const name = `**${escapeText(displayName(graph, ref))}**`;
-  return withKind ? `${name} (${kindOfRef(ref)})` : name;
+  return withKind ? `${name} (${kindName(kindOfRef(ref))})` : name;
+}
+
+/** How a kind reads in a sentence: "component", "API". */
+export function kindName(kind: string): string {
+  return kind === "api" ? "API" : kind;
+}
+
+/** The kind with its article: "a component", "an API". */
+export function aKind(kind: string): string {
+  const name = kindName(kind);
+  return /^(?:[aeio]|API)/.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 /** Plain text for one ref, for fallback text and button labels. */
@@ -38,10 +54,14 @@ export function refPlain(graph: CatalogGraph, ref: string): string {
   return graph.has(ref) ? displayName(graph, ref) : `${ref} (unresolved)`;
 }
 
-/** Up to `limit` refs joined for a field value, with "and N more" so a long list stays readable. */
+/**
+ * Up to `limit` refs joined for a field value, with "and N more" so a long list stays readable. A list
+ * that mixes kinds names each one's kind: the component ledger and the API ledger read alike otherwise.
+ */
 export function refList(graph: CatalogGraph, refs: string[], limit = 10): string {
   if (refs.length === 0) return "none";
-  const shown = refs.slice(0, limit).map((ref) => refMarkdown(graph, ref));
+  const mixed = new Set(refs.filter((ref) => graph.has(ref)).map(kindOfRef)).size > 1;
+  const shown = refs.slice(0, limit).map((ref) => refMarkdown(graph, ref, mixed));
   const more = refs.length - shown.length;
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }

@@ -45,7 +45,7 @@ export function whoOwnsReply(deps: CatalogCommandDeps, ref: string) {
   buttons.push({ label: "Dependencies", command: `deps ${ref}` });
 
   if (owners.length === 0) {
-    blocks.push(section(`${refMarkdown(graph, ref)} (${kindOfRef(ref)}) has no owner in the catalog.`));
+    blocks.push(section(`${refMarkdown(graph, ref, true)} has no owner in the catalog.`));
     blocks.push(context("Add `spec.owner` to its catalog-info.yaml to record one."));
     blocks.push(actions(...buttons));
     return reply(`${name} has no owner in the catalog.`, ...blocks);
@@ -65,7 +65,7 @@ export function whoOwnsReply(deps: CatalogCommandDeps, ref: string) {
 }
 
 function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
-  const subject = `${refMarkdown(graph, ref)} (${kindOfRef(ref)})`;
+  const subject = refMarkdown(graph, ref, true);
   const entity = graph.get(owner);
   if (!entity) {
     return [
@@ -75,9 +75,7 @@ function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
   }
 
   const description = entity.metadata.description ? `\n${escapeText(entity.metadata.description)}` : "";
-  const ownerFields: Field[] = [
-    { label: "Owner", value: `${refMarkdown(graph, owner)} (${kindOfRef(owner)})` },
-  ];
+  const ownerFields: Field[] = [{ label: "Owner", value: refMarkdown(graph, owner, true) }];
   if (entity.kind === "User") {
     ownerFields.push({ label: "Contact", value: contactLine(entity) });
     const teams = graph.related(owner, RELATION.memberOf).sort();
