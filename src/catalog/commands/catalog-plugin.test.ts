@@ -472,6 +472,23 @@ describe("with the search resolver behind the graph, as the app wires them", () 
   });
   afterAll(() => index.close());
 
+  it("says in one line at the top which entity a typo was taken for, in every command", async () => {
+    const note = 'Showing **payments-api** for "paymnets-api".';
+    const owns = await withSearch("who-owns", "paymnets-api");
+    expect(owns.blocks[0]).toEqual({ type: "context", text: note });
+    expect(headerOf(owns)?.text).toBe("Who owns payments-api");
+    expect(contexts(await withSearch("show", "paymnets-api"))[0]).toBe(note);
+    expect(contexts(await withSearch("deps", "paymnets-api"))[0]).toBe(note);
+    expect(contexts(await withSearch("dependents", "paymnets-api"))[0]).toBe(note);
+    expect(contexts(await withSearch("team", "team-paymnets"))[0]).toBe(
+      'Showing **team-payments** for "team-paymnets".',
+    );
+    // An exact name, a title or a name in another case is no correction: no line.
+    for (const exact of ["payments-api", "Payments API", "component:default/payments-api"]) {
+      expect((await withSearch("who-owns", exact)).blocks[0]!.type, exact).toBe("header");
+    }
+  });
+
   it("offers one weak candidate as did-you-mean, not as a choice between matches", async () => {
     const r = await withSearch("who-owns", "xyz-svc");
     expect(sectionTexts(r)[0]).toBe("I couldn't find **xyz-svc**. Did you mean **good-svc** (component)?");

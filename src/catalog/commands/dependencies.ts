@@ -4,7 +4,7 @@ import { actions, context, header, reply, section } from "../../message/reply.ts
 import type { CatalogGraph, DependencyNode } from "../graph/catalog-graph.ts";
 import { displayName, refMarkdown, refPlain } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 
 export const MAX_DEPTH = 5;
 /** Lines in one tree; a wide graph at depth 5 can be thousands of lines nobody reads in chat. */
@@ -58,7 +58,7 @@ async function run(
   const suffix = depth !== 1 ? `--depth ${depth}` : undefined;
   const resolved = await resolveArgument(deps, ctx.args, direction, suffix ? { suffix } : {});
   if ("reply" in resolved) return resolved.reply;
-  return dependencyReply(deps, resolved.ref, direction, depth, note);
+  return answerFor(deps.graph, resolved, dependencyReply(deps, resolved.ref, direction, depth, note));
 }
 
 export function dependencyReply(

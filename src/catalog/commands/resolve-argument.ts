@@ -18,6 +18,8 @@ export interface CatalogCommandDeps {
 /** A name resolved to one entity. */
 export interface Resolved {
   ref: string;
+  /** What the person typed, when the ref is a correction of it (a typo, a partial name). */
+  correctedFrom?: string;
 }
 
 const MAX_CANDIDATES = 5;
@@ -45,7 +47,8 @@ export async function resolveArgument(
   let resolution = await deps.resolver().resolve(query, options.kinds ? { kinds: options.kinds } : {});
   // A resolver backed by another index (search) may lag behind the graph; never answer from a ref it lacks.
   if (resolution.status === "found" && deps.graph.has(resolution.ref)) {
-    return { ref: resolution.ref.toLowerCase() };
+    const ref = resolution.ref.toLowerCase();
+    return resolution.match === "corrected" ? { ref, correctedFrom: query.trim() } : { ref };
   }
   if (resolution.status === "found") resolution = { status: "missing", candidates: [] };
 
@@ -109,6 +112,14 @@ export async function resolveArgument(
       actions(...buttons),
     ),
   };
+}
+
+/** The reply for a resolved name, led by one line saying so when the name was a correction of the query. */
+export function answerFor(graph: CatalogGraph, resolved: Resolved, answer: Reply): Reply {
+  if (resolved.correctedFrom === undefined) return answer;
+  const name = entityName(graph, resolved.ref);
+  const note = context(`Showing **${escapeText(name)}** for "${escapeText(resolved.correctedFrom)}".`);
+  return { ...answer, blocks: [note, ...answer.blocks] };
 }
 
 /** A candidate by its name, not its title: the person typed a name, and two titles may be alike. */

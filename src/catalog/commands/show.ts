@@ -6,7 +6,7 @@ import { kindOfRef } from "../graph/catalog-graph.ts";
 import { RELATION } from "../graph/relation-types.ts";
 import { contactLine, displayName, locationLink, refList, specString } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 
 export function showCommand(deps: CatalogCommandDeps): ChatCommand {
   const command: ChatCommand = {
@@ -19,7 +19,7 @@ export function showCommand(deps: CatalogCommandDeps): ChatCommand {
       if (!ctx.args) return usageReply(command);
       const resolved = await resolveArgument(deps, ctx.args, "show");
       if ("reply" in resolved) return resolved.reply;
-      return showReply(deps, resolved.ref);
+      return answerFor(deps.graph, resolved, showReply(deps, resolved.ref));
     },
   };
   return command;

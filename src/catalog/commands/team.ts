@@ -15,7 +15,7 @@ import {
   refMarkdown,
 } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 import { memberBlocks } from "./who-owns.ts";
 
 /** Names listed per kind before "and N more". */
@@ -34,7 +34,7 @@ export function teamCommand(deps: CatalogCommandDeps): ChatCommand {
       if (!ctx.args) return usageReply(command);
       const resolved = await resolveArgument(deps, ctx.args, "team", { kinds: ["group"] });
       if ("reply" in resolved) return resolved.reply;
-      return teamReply(deps, resolved.ref);
+      return answerFor(deps.graph, resolved, teamReply(deps, resolved.ref));
     },
   };
   return command;

@@ -14,7 +14,7 @@ import {
   refPlain,
 } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 
 /** Members listed in full; a bigger team shows this many and a count, the team command shows the rest. */
 const MEMBERS_SHOWN = 10;
@@ -30,7 +30,7 @@ export function whoOwnsCommand(deps: CatalogCommandDeps): ChatCommand {
       if (!ctx.args) return usageReply(command);
       const resolved = await resolveArgument(deps, ctx.args, "who owns");
       if ("reply" in resolved) return resolved.reply;
-      return whoOwnsReply(deps, resolved.ref);
+      return answerFor(deps.graph, resolved, whoOwnsReply(deps, resolved.ref));
     },
   };
   return command;
