@@ -16,6 +16,7 @@ import { EmbeddedSearchIndex } from "../../search/embedded-index.ts";
 import { entityToDocument } from "../../search/entity-document.ts";
 import { SearchEntityResolver } from "../../search/search-resolver.ts";
 import { catalogCommandsPlugin } from "./catalog-plugin.ts";
+import { channelMarkdown } from "./entity-text.ts";
 import {
   entity,
   item,
@@ -127,9 +128,14 @@ describe("who owns", () => {
     expect(field(r, "Email")).toBe("payments@acme.test");
     expect(field(r, "Channel")).toBe("Slack `C0PAYMENTS`");
     expect(field(r, "Parent team")).toBe("**engineering**");
-    expect(sectionTexts(r)).toContain("**Members** (2)");
-    expect(field(r, "Alice Ng")).toBe("alice@acme.test · Slack `U0ALICE`");
-    expect(field(r, "bob")).toBe("Bob@Acme.test");
+    // Members are people, each surface shows its own handle: the reply carries them all, neutrally.
+    expect(sectionTexts(r)).toContain(
+      [
+        "**Members** (2)",
+        "• [**Alice Ng**](person:?slack=U0ALICE) · alice@acme.test",
+        "• **bob** · Bob@Acme.test",
+      ].join("\n"),
+    );
     expect(buttons(r)).toEqual([
       { label: "Show payments-api", command: "show component:default/payments-api" },
       { label: "Dependencies", command: "deps component:default/payments-api" },
@@ -141,7 +147,9 @@ describe("who owns", () => {
   it("answers for an entity owned by a user", async () => {
     const r = await run("who-owns", "carol-scripts");
     expect(r.text).toBe("carol-scripts is owned by Carol Diaz.");
-    expect(field(r, "Owner")).toBe("**Carol Diaz** (user)");
+    const carol = "[**Carol Diaz**](person:?teams=carol.diaz%40acme.onmicrosoft.test)";
+    expect(field(r, "Owner")).toBe(`${carol} (user)`);
+    // The Teams name travels with the person, for Teams alone to show; the contact line is platform-free.
     expect(field(r, "Contact")).toBe("carol@acme.test");
     expect(field(r, "Member of")).toBe("**team-ledger**");
   });
@@ -263,6 +271,13 @@ describe("show", () => {
     expect(field(api, "System")).toBe("**Payments**");
   });
 
+  it("shows a person's contact led by the person, so each surface can add its own handle", async () => {
+    expect(field(await run("show", "user:alice"), "Contact")).toBe(
+      "[**Alice Ng**](person:?slack=U0ALICE) · alice@acme.test",
+    );
+    expect(field(await run("show", "user:bob"), "Contact")).toBe("Bob@Acme.test");
+  });
+
   it("answers a missing argument with usage", async () => {
     expect((await run("show", "")).text).toBe("Usage: show <name>");
   });
@@ -333,7 +348,9 @@ describe("team", () => {
     expect(headerOf(r)?.text).toBe("Team Payments Team");
     expect(field(r, "Email")).toBe("payments@acme.test");
     expect(field(r, "Parent team")).toBe("**engineering**");
-    expect(field(r, "Alice Ng")).toBe("alice@acme.test · Slack `U0ALICE`");
+    expect(sectionTexts(r).find((t) => t.startsWith("**Members**"))).toContain(
+      "• [**Alice Ng**](person:?slack=U0ALICE) · alice@acme.test",
+    );
     expect(sectionTexts(r)).toContain("**Owns** (5)");
     expect(field(r, "Components (2)")).toBe("**checkout-web**, **payments-api**");
     expect(field(r, "API (1)")).toBe("**payments-rest**");
@@ -378,7 +395,23 @@ describe("team", () => {
   it("shows a channel link once even when the channel id is annotated too", async () => {
     const r = await run("team", "team-ledger");
     expect(field(r, "Channel")).toBe("[#ledger](https://acme.slack.com/archives/C0LEDGER)");
-    expect(field(r, "Carol Diaz")).toBe("carol@acme.test");
+    expect(sectionTexts(r)).toContain(
+      "**Members** (1)\n• [**Carol Diaz**](person:?teams=carol.diaz%40acme.onmicrosoft.test) · carol@acme.test",
+    );
+  });
+
+  it("never lets a descriptor's link pass for a person or another link", () => {
+    const team = entity(
+      "group:default/team-x",
+      {},
+      {
+        links: [
+          { url: "https://acme.slack.com/x)[y](person:?slack=U0BOSS", title: "#x" },
+          { url: "person:?slack=U0BOSS&slack.com", title: "#y" },
+        ],
+      },
+    );
+    expect(channelMarkdown(team)).toBe("[#x](https://acme.slack.com/x%29[y]%28person:?slack=U0BOSS) · #y");
   });
 
   it("points from a non-group to its team", async () => {

@@ -97,17 +97,20 @@ function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
   return blocks;
 }
 
-/** The people in a group with how to reach each, for who-owns and team. */
+/**
+ * The people in a group with how to reach each, for who-owns and team: one line a person, led by the
+ * person (a mention in Slack), not a field whose label is plain text on every surface.
+ */
 export function memberBlocks(graph: CatalogGraph, groupRef: string, limit = MEMBERS_SHOWN): Block[] {
   const members = graph.members(groupRef).sort();
   if (members.length === 0) return [context("This team lists no members in the catalog.")];
-  const memberFields: Field[] = members.slice(0, limit).map((member) => {
+  const lines = members.slice(0, limit).map((member) => {
     const person = graph.get(member);
     return person
-      ? { label: displayName(graph, member), value: contactLine(person) }
-      : { label: member, value: "unresolved: no User entity with this ref" };
+      ? `• ${refMarkdown(graph, member)} · ${contactLine(person)}`
+      : `• \`${member}\` _(unresolved: no User entity with this ref)_`;
   });
-  const blocks: Block[] = [section(`**Members** (${members.length})`, memberFields)];
+  const blocks: Block[] = [section([`**Members** (${members.length})`, ...lines].join("\n"))];
   if (members.length > limit) blocks.push(context(`and ${members.length - limit} more`));
   return blocks;
 }
