@@ -1,6 +1,6 @@
 import MarkdownIt from "markdown-it";
 import { describe, expect, it } from "vitest";
-import { hasMarkup, webUrl } from "./reply.ts";
+import { hasMarkup, person, personHandles, webUrl } from "./reply.ts";
 
 // The renderers' parser configuration: the markdown subset's rules and nothing else.
 const parser = new MarkdownIt("zero").enable(["emphasis", "link", "backticks", "escape", "newline"]);
@@ -42,5 +42,24 @@ describe("webUrl", () => {
     expect(webUrl("javascript:alert(1)")).toBeUndefined();
     expect(webUrl("file:///etc/passwd")).toBeUndefined();
     expect(webUrl("not a url")).toBeUndefined();
+  });
+});
+
+describe("person", () => {
+  it("survives the renderers' parser with any handle, and is no web link", () => {
+    const handles = { slack: "U0ALICE", teams: "a (b)&c=d+e@acme.test" };
+    const tokens = parser.parseInline(person("**A**", handles), {})[0]?.children ?? [];
+    expect(tokens.filter((t) => t.type !== "text" || t.content).map((t) => t.type)).toEqual([
+      "link_open",
+      "strong_open",
+      "text",
+      "strong_close",
+      "link_close",
+    ]);
+    const href = String(tokens[0]!.attrGet("href"));
+    expect(personHandles(href)).toEqual(handles);
+    expect(webUrl(href)).toBeUndefined();
+    expect(person("**A**", {})).toBe("**A**");
+    expect(personHandles("https://x.test/?slack=U1")).toBeUndefined();
   });
 });

@@ -3,7 +3,8 @@
  * Slack Block Kit, Teams Adaptive Cards or terminal text, and enforce each platform's limits.
  *
  * Text inside blocks uses a small markdown subset that every surface can show:
- * `**bold**`, `_italic_`, `` `code` `` and `[title](https://url)`. Nothing else is interpreted.
+ * `**bold**`, `_italic_`, `` `code` `` and `[title](https://url)`, plus one element of its own: a person,
+ * written as a link to `person:?slack=U…&teams=…` (see `person`). Nothing else is interpreted.
  */
 import type { Form } from "./form.ts";
 
@@ -83,4 +84,43 @@ export function hasMarkup(text: string): boolean {
 /** Escape text that came from a file or a person so the markdown subset does not interpret it. */
 export function escapeText(text: string): string {
   return text.replace(/([*_`[\]\\])/g, "\\$1");
+}
+
+/**
+ * A person's handles on the chat platforms, by platform: `slack` is a Slack user id (U… or W…), `teams`
+ * the sign-in name (user principal name, usually an email) Teams knows them by.
+ */
+export interface ChatHandles {
+  slack?: string;
+  teams?: string;
+}
+
+const PERSON = "person:";
+
+/**
+ * A person in reply text, for every surface to show its own way: Slack mentions them by their Slack id,
+ * Teams links their name to a chat when it knows their Teams name, the terminal writes the handles out.
+ * A surface never shows another surface's handle. `label` is markdown (escape what came from a file);
+ * it is what a surface shows when it has no handle of its own, and the escaping keeps a name or
+ * description from forging a person.
+ */
+export function person(label: string, handles: ChatHandles): string {
+  const query = new URLSearchParams();
+  if (handles.slack) query.set("slack", handles.slack);
+  if (handles.teams) query.set("teams", handles.teams);
+  const href = query.toString();
+  return href ? `[${label}](${PERSON}?${href})` : label;
+}
+
+/** The handles of a `person` link's target, or undefined for any other link. */
+export function personHandles(href: string): ChatHandles | undefined {
+  if (!href.startsWith(PERSON)) return undefined;
+  const at = href.indexOf("?");
+  const query = new URLSearchParams(at === -1 ? "" : href.slice(at + 1));
+  const handles: ChatHandles = {};
+  const slack = query.get("slack");
+  const teams = query.get("teams");
+  if (slack) handles.slack = slack;
+  if (teams) handles.teams = teams;
+  return handles;
 }

@@ -6,6 +6,7 @@
  * is within the typo budget of what was typed and strictly closer than every other candidate's name.
  */
 import type { EntityResolver, Resolution } from "../catalog/resolver.ts";
+import { parseQuery } from "../catalog/resolver.ts";
 import { tokenize, typoBudget } from "./query-text.ts";
 import type { SearchIndex, SearchResultHit } from "./search-index.ts";
 
@@ -15,35 +16,29 @@ export class SearchEntityResolver implements EntityResolver {
   constructor(private readonly index: SearchIndex) {}
 
   async resolve(query: string, options?: { kinds?: string[] }): Promise<Resolution> {
-    const text = query.trim().replace(/^[`'"<]+|[`'">?!.,;:]+$/g, "");
+    const typed = parseQuery(query);
     const kinds = options?.kinds?.map((k) => k.toLowerCase());
-    const ref = parseRef(text);
-    const words = tokenize(ref ? ref.name : text);
+    const words = tokenize(typed.name);
     if (words.length === 0) return { status: "missing", candidates: [] };
 
-    const kindFilter = ref?.kind ? [ref.kind] : kinds;
+    // A kind typed in the query is a filter: "api:petstore" must not come back as the component petstore.
+    const kindFilter = typed.kind ? [typed.kind] : kinds;
     const result = await this.index.search({
       q: words.join(" "),
       filters: { type: ["entity"], ...(kindFilter ? { kind: kindFilter } : {}) },
       limit: 10,
     });
-    const hits = result.hits.filter((h) => !kinds || kinds.includes(h.kind.toLowerCase()));
+    const hits = result.hits.filter(
+      (h) =>
+        (!kinds || kinds.includes(h.kind.toLowerCase())) &&
+        (!typed.kind || h.kind.toLowerCase() === typed.kind) &&
+        (!typed.namespace || h.namespace.toLowerCase() === typed.namespace),
+    );
     if (hits.length === 0) return { status: "missing", candidates: [] };
-
-    if (ref) {
-      const exact = hits.filter(
-        (h) =>
-          h.name.toLowerCase() === ref.name &&
-          (!ref.kind || h.kind.toLowerCase() === ref.kind) &&
-          (!ref.namespace || h.namespace.toLowerCase() === ref.namespace),
-      );
-      if (exact.length === 1) return { status: "found", ref: exact[0]!.ref };
-      if (exact.length > 1) return { status: "ambiguous", candidates: refs(exact) };
-    }
 
     const wanted = words.join(" ");
     const sameName = hits.filter((h) => nameKey(h) === wanted);
-    if (sameName.length === 1) return { status: "found", ref: sameName[0]!.ref };
+    if (sameName.length === 1) return { status: "found", ref: sameName[0]!.ref, match: "exact" };
     if (sameName.length > 1) return { status: "ambiguous", candidates: refs(sameName) };
 
     // Even a single hit is only taken as meant when its name is close to what was typed: a lone match in
@@ -52,8 +47,12 @@ export class SearchEntityResolver implements EntityResolver {
     const distances = hits.map((h) => editDistance(wanted, nameKey(h)));
     const best = Math.min(...distances);
     const winners = distances.filter((d) => d === best).length;
-    if (best <= budget && winners === 1) return { status: "found", ref: hits[distances.indexOf(best)]!.ref };
-    return { status: "ambiguous", candidates: refs(hits) };
+    if (best <= budget && winners === 1) {
+      return { status: "found", ref: hits[distances.indexOf(best)]!.ref, match: "corrected" };
+    }
+    // Names equally within the typo budget, then looser hits in relevance order, are only suggestions.
+    const close = hits.filter((_, i) => distances[i]! <= budget);
+    return { status: "missing", candidates: refs([...close, ...hits.filter((h) => !close.includes(h))]) };
   }
 }
 
@@ -63,17 +62,6 @@ function refs(hits: SearchResultHit[]): string[] {
 
 function nameKey(hit: SearchResultHit): string {
   return tokenize(hit.name, 64).join(" ");
-}
-
-/** "component:default/payments-api", "component:payments-api" or "default/payments-api"; else undefined. */
-function parseRef(text: string): { kind?: string; namespace?: string; name: string } | undefined {
-  const match = /^(?:([a-z][\w-]*):)?(?:([\w.-]+)\/)?([\w.-]+)$/i.exec(text);
-  if (!match || (!match[1] && !match[2])) return undefined;
-  return {
-    ...(match[1] ? { kind: match[1].toLowerCase() } : {}),
-    ...(match[2] ? { namespace: match[2].toLowerCase() } : {}),
-    name: match[3]!.toLowerCase(),
-  };
 }
 
 /** Optimal string alignment distance: insert, delete, substitute, or swap neighbours, each one edit. */

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { actions, context, fields, header, links, reply, section } from "../../message/reply.ts";
+import { actions, context, fields, header, links, person, reply, section } from "../../message/reply.ts";
 import { Registry } from "../registry.ts";
 import { Router } from "../router.ts";
 import { plainText, renderText } from "./render-text.ts";
@@ -37,6 +37,16 @@ describe("renderText", () => {
       ].join("\n"),
     );
     expect(out.choices).toEqual([{ label: "Dependencies", command: "deps payments-api" }]);
+  });
+
+  it("writes a person as their name with every chat handle as plain text", () => {
+    const alice = person("**Alice \\[A\\]**", { slack: "U0ALICE", teams: "alice@acme.test" });
+    expect(plainText(`• ${alice} · alice@acme.test`)).toBe(
+      "• Alice [A] (Slack U0ALICE, Teams alice@acme.test) · alice@acme.test",
+    );
+    expect(plainText(person("**Bob**", {}))).toBe("Bob");
+    // An escaped bracket opens no link, so text cannot pass for a person.
+    expect(plainText("\\[x](person:?slack=U1)")).toBe("[x](person:?slack=U1)");
   });
 
   it("keeps escaped markdown characters literal", () => {

@@ -1,8 +1,20 @@
 import type { Action, Block, Reply } from "../../message/reply.ts";
+import { personHandles } from "../../message/reply.ts";
 
-/** The markdown subset as plain terminal text: links become "title <url>", emphasis marks go. */
+/** A `person` link: its label (escapes allowed) and its target; an escaped bracket opens no link. */
+const PERSON_LINK = /(?<=(?:^|[^\\])(?:\\\\)*)\[((?:\\.|[^\]\\])+)\]\((person:[^)\s]*)\)/g;
+
+/**
+ * The markdown subset as plain terminal text: links become "title <url>", a person "name (Slack U…)",
+ * emphasis marks go.
+ */
 export function plainText(text: string): string {
   return text
+    .replace(PERSON_LINK, (_, label: string, href: string) => {
+      const { slack, teams } = personHandles(href) ?? {};
+      const handles = [slack && `Slack ${slack}`, teams && `Teams ${teams}`].filter(Boolean);
+      return handles.length > 0 ? `${label} (${handles.join(", ")})` : label;
+    })
     .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, "$1 <$2>")
     .replace(/\*\*([^*]+)\*\*/g, "$1")
     .replace(/(^|[\s(])_([^_]+)_(?=$|[\s).,;:])/g, "$1$2")

@@ -1,5 +1,5 @@
 import MarkdownIt from "markdown-it";
-import { hasMarkup } from "../../message/reply.ts";
+import { hasMarkup, personHandles } from "../../message/reply.ts";
 
 /**
  * The Reply markdown subset (`**bold**`, `_italic_`, `` `code` ``, `[title](url)`, backslash escapes)
@@ -7,6 +7,9 @@ import { hasMarkup } from "../../message/reply.ts";
  * renderers; only inline rules are enabled, nothing else is interpreted.
  */
 const parser = new MarkdownIt("zero").enable(["emphasis", "backticks", "link", "escape", "newline"]);
+
+/** A Slack user id (W… on Enterprise Grid); anything else in a handle must not reach a `<@…>`. */
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 
 /** Slack's three control characters; everything else is shown as typed. */
 export function escapeMrkdwn(text: string): string {
@@ -55,6 +58,14 @@ function inlineToMrkdwn(line: string): string {
       case "link_close": {
         const link = linkStack.pop();
         if (!link) break;
+        const person = personHandles(link.href);
+        if (person) {
+          // A person Slack knows is mentioned, so Slack shows their current name and profile; anyone
+          // else keeps the label (already escaped, so a name like "<!channel>" stays text).
+          const id = person.slack;
+          if (id && SLACK_USER_ID.test(id)) out = `${out.slice(0, link.start)}<@${id}>`;
+          break;
+        }
         // Inside <url|label> a "|" or ">" would end the label early; the label keeps its words.
         const label = out.slice(link.start).replace(/\|/g, "¦");
         out = `${out.slice(0, link.start)}<${escapeMrkdwn(link.href)}|${label}>`;

@@ -2,7 +2,21 @@ import { describe, expect, it } from "vitest";
 import { checkBlocks, checkView } from "../../../test/fixtures/slack/fake-slack-api.ts";
 import { NEW_SERVICE_FORM } from "../../../test/fixtures/slack/test-plugin.ts";
 import type { Form } from "../../message/form.ts";
-import { actions, context, fields, header, links, reply, section, type Block } from "../../message/reply.ts";
+import {
+  actions,
+  context,
+  escapeText,
+  fields,
+  header,
+  links,
+  person,
+  reply,
+  section,
+  type Block,
+} from "../../message/reply.ts";
+import { memberBlocks } from "../../catalog/commands/who-owns.ts";
+import { entity, item } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
+import { CatalogGraph } from "../../catalog/graph/catalog-graph.ts";
 import { toMrkdwn } from "./mrkdwn.ts";
 import {
   decodeButtonValue,
@@ -30,6 +44,49 @@ describe("markdown subset → mrkdwn", () => {
     expect(toMrkdwn("a \\*literal\\* star and snake_case_name")).toBe("a *literal* star and snake_case_name");
     expect(toMrkdwn("line one\nline **two**")).toBe("line one\nline *two*");
     expect(toMrkdwn("[a|b](https://x.test)")).toBe("<https://x.test|a¦b>");
+  });
+});
+
+describe("people", () => {
+  it("mentions a person by their Slack id and never shows another platform's handle", () => {
+    const alice = person("**Alice Ng**", { slack: "U0ALICE", teams: "alice@acme.test" });
+    expect(toMrkdwn(`• ${alice} · alice@acme.test`)).toBe("• <@U0ALICE> · alice@acme.test");
+    // No Slack id: the name, as written; the Teams name means nothing in Slack.
+    expect(toMrkdwn(person("**Carol**", { teams: "carol@acme.test" }))).toBe("*Carol*");
+    // A handle that is not a Slack user id never reaches a <@…>.
+    expect(toMrkdwn(person("**Eve**", { slack: "U1>|<!channel" }))).toBe("*Eve*");
+  });
+
+  it("escapes what it did not produce: a name cannot ping or forge a mention", () => {
+    // As a service writes a name from a descriptor: escaped for the markdown subset.
+    const name = escapeText("Mallory <@U0BOSS> <!channel> [x](person:?slack=U0BOSS)");
+    const out = toMrkdwn(person(`**${name}**`, {}));
+    expect(out).toBe("*Mallory &lt;@U0BOSS&gt; &lt;!channel&gt; [x](person:?slack=U0BOSS)*");
+  });
+
+  it("renders a team's members from the catalog with mentions, hostile names as text", () => {
+    const graph = new CatalogGraph();
+    const users: Array<[string, Record<string, unknown>, Record<string, string>]> = [
+      [
+        "user:default/alice",
+        { displayName: "Alice Ng", email: "alice@acme.test" },
+        { "slack.com/user-id": "U0ALICE" },
+      ],
+      ["user:default/mallory", { displayName: "<!channel> <@U0BOSS>" }, {}],
+    ];
+    graph.upsert([
+      item("group:default/team-a", entity("group:default/team-a", { members: ["alice", "mallory"] })),
+      ...users.map(([ref, profile, annotations]) => item(ref, entity(ref, { profile }, { annotations }))),
+    ]);
+    const out = renderMessage(reply("Members", ...memberBlocks(graph, "group:default/team-a")));
+    const text = (out.blocks[0] as AnyBlock).text.text as string;
+    expect(text).toBe(
+      [
+        "*Members* (2)",
+        "• <@U0ALICE> · alice@acme.test",
+        "• *&lt;!channel&gt; &lt;@U0BOSS&gt;* · no contact details in the catalog",
+      ].join("\n"),
+    );
   });
 });
 

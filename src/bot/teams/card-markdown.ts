@@ -1,4 +1,4 @@
-import { hasMarkup, webUrl } from "../../message/reply.ts";
+import { hasMarkup, personHandles, webUrl } from "../../message/reply.ts";
 import MarkdownIt from "markdown-it";
 
 /**
@@ -26,6 +26,11 @@ function safeUrl(href: string): string | undefined {
   // Normalised (spaces encoded) and with parentheses escaped, which would end the markdown link early.
   const url = webUrl(href);
   return url ? new URL(url).href.replace(/\(/g, "%28").replace(/\)/g, "%29") : undefined;
+}
+
+/** Teams' deep link that opens a chat with one person, by their user principal name. */
+function teamsChatUrl(userPrincipalName: string): string {
+  return `https://teams.microsoft.com/l/chat/0/0?users=${encodeURIComponent(userPrincipalName)}`;
 }
 
 /** Reply markdown subset to Adaptive Card TextBlock markdown. */
@@ -59,10 +64,15 @@ export function toCardMarkdown(text: string): string {
       case "hardbreak":
         emit("\n\n");
         break;
-      case "link_open":
-        linkHref = safeUrl(String(token.attrGet("href") ?? "")) ?? "";
+      case "link_open": {
+        const href = String(token.attrGet("href") ?? "");
+        const person = personHandles(href);
+        // A person shows as their name, linked to a Teams chat with them when their Teams name is known;
+        // other platforms' handles (a Slack id) mean nothing here and are never shown.
+        linkHref = (person ? person.teams && safeUrl(teamsChatUrl(person.teams)) : safeUrl(href)) || "";
         linkText = "";
         break;
+      }
       case "link_close": {
         const href = linkHref;
         linkHref = undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Form } from "../../message/form.ts";
-import { actions, context, divider, header, links, reply, section } from "../../message/reply.ts";
+import { actions, context, divider, header, links, person, reply, section } from "../../message/reply.ts";
 import { escapeCardText, toCardMarkdown, toPlainText } from "./card-markdown.ts";
 import { cardBytes, renderCard, renderFormCard, renderInput } from "./render-card.ts";
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
@@ -29,6 +29,22 @@ describe("card markdown", () => {
   it("keeps text that the Reply author escaped literal", () => {
     expect(toCardMarkdown("a \\*literal\\* star")).toBe("a \\*literal\\* star");
     expect(toPlainText("**b** [t](https://x) `c`")).toBe("b t c");
+  });
+});
+
+describe("people", () => {
+  it("shows a person's name, never their Slack id, and links it to a Teams chat when Teams knows them", () => {
+    expect(toCardMarkdown(`• ${person("**Alice Ng**", { slack: "U0ALICE" })} · alice@acme.test`)).toBe(
+      "• **Alice Ng** · alice@acme.test",
+    );
+    expect(
+      toCardMarkdown(person("**Carol Diaz**", { slack: "U0CAROL", teams: "carol.diaz@acme.test" })),
+    ).toBe("[**Carol Diaz**](https://teams.microsoft.com/l/chat/0/0?users=carol.diaz%40acme.test)");
+    const card = renderCard(
+      reply("Members", section(`**Members**\n• ${person("**Alice Ng**", { slack: "U0ALICE" })}`)),
+    );
+    expect(JSON.stringify(card)).not.toContain("U0ALICE");
+    expect(toPlainText(person("**Alice Ng**", { slack: "U0ALICE" }))).toBe("Alice Ng");
   });
 });
 

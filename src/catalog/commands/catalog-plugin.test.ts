@@ -1,5 +1,5 @@
 import { pino } from "pino";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
   ChatCommand,
   ChatUser,
@@ -11,8 +11,18 @@ import type {
 import type { Action, Block, Field, Reply } from "../../message/reply.ts";
 import { GraphNameResolver } from "../graph/graph-resolver.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { firstFound } from "../resolver.ts";
+import { EmbeddedSearchIndex } from "../../search/embedded-index.ts";
+import { entityToDocument } from "../../search/entity-document.ts";
+import { SearchEntityResolver } from "../../search/search-resolver.ts";
 import { catalogCommandsPlugin } from "./catalog-plugin.ts";
-import { smallGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
+import { channelMarkdown } from "./entity-text.ts";
+import {
+  entity,
+  item,
+  SMALL_CATALOG,
+  smallGraph,
+} from "../../../test/fixtures/catalog-commands/small-catalog.ts";
 
 const log = pino({ level: "silent" });
 const shell: ChatUser = { surface: "shell", id: "tester" };
@@ -58,8 +68,13 @@ beforeAll(async () => {
 });
 
 /** Runs a command the way the router would: phrase stripped, `--flags` split out. */
-async function run(name: string, args: string, flags: Record<string, string | true> = {}): Promise<Reply> {
-  const command = api.commands.get(name);
+async function run(
+  name: string,
+  args: string,
+  flags: Record<string, string | true> = {},
+  on: CapturingApi = api,
+): Promise<Reply> {
+  const command = on.commands.get(name);
   if (!command) throw new Error(`no command ${name}`);
   return command.handler({
     args,
@@ -113,9 +128,14 @@ describe("who owns", () => {
     expect(field(r, "Email")).toBe("payments@acme.test");
     expect(field(r, "Channel")).toBe("Slack `C0PAYMENTS`");
     expect(field(r, "Parent team")).toBe("**engineering**");
-    expect(sectionTexts(r)).toContain("**Members** (2)");
-    expect(field(r, "Alice Ng")).toBe("alice@acme.test · Slack `U0ALICE`");
-    expect(field(r, "bob")).toBe("Bob@Acme.test");
+    // Members are people, each surface shows its own handle: the reply carries them all, neutrally.
+    expect(sectionTexts(r)).toContain(
+      [
+        "**Members** (2)",
+        "• [**Alice Ng**](person:?slack=U0ALICE) · alice@acme.test",
+        "• **bob** · Bob@Acme.test",
+      ].join("\n"),
+    );
     expect(buttons(r)).toEqual([
       { label: "Show payments-api", command: "show component:default/payments-api" },
       { label: "Dependencies", command: "deps component:default/payments-api" },
@@ -127,7 +147,9 @@ describe("who owns", () => {
   it("answers for an entity owned by a user", async () => {
     const r = await run("who-owns", "carol-scripts");
     expect(r.text).toBe("carol-scripts is owned by Carol Diaz.");
-    expect(field(r, "Owner")).toBe("**Carol Diaz** (user)");
+    const carol = "[**Carol Diaz**](person:?teams=carol.diaz%40acme.onmicrosoft.test)";
+    expect(field(r, "Owner")).toBe(`${carol} (user)`);
+    // The Teams name travels with the person, for Teams alone to show; the contact line is platform-free.
     expect(field(r, "Contact")).toBe("carol@acme.test");
     expect(field(r, "Member of")).toBe("**team-ledger**");
   });
@@ -143,11 +165,40 @@ describe("who owns", () => {
 
   it("offers did-you-mean buttons that re-run the command on each candidate", async () => {
     const r = await run("who-owns", "paymnts-api");
-    expect(r.text).toContain('No entity "paymnts-api". Did you mean: payments-api (component)');
-    expect(buttons(r)[0]).toEqual({
-      label: "payments-api (component)",
-      command: "who owns component:default/payments-api",
-    });
+    expect(r.text).toBe('No entity "paymnts-api". Did you mean payments-api (component)?');
+    expect(sectionTexts(r)[0]).toBe(
+      "I couldn't find **paymnts-api**. Did you mean **payments-api** (component)?",
+    );
+    expect(buttons(r)).toEqual([
+      { label: "payments-api (component)", command: "who owns component:default/payments-api" },
+    ]);
+  });
+
+  it("takes a typed kind as a filter and offers the name's other kinds", async () => {
+    // There is a component payments-api and no API of that name: answering for the component would
+    // state something about an entity nobody asked for.
+    const r = await run("who-owns", "api:payments-api");
+    expect(sectionTexts(r)[0]).toBe(
+      "There is no API called **payments-api**. Did you mean **payments-api** (component)?",
+    );
+    expect(buttons(r)).toEqual([
+      { label: "payments-api (component)", command: "who owns component:default/payments-api" },
+    ]);
+    const group = await run("show", "group:ledger");
+    expect(sectionTexts(group)[0]).toBe("There is no group called **ledger**. Did you mean one of these?");
+    expect(buttons(group).map((b) => b.label)).toEqual(["ledger (component)", "ledger (API)"]);
+    const api = await run("who-owns", "api:ledger");
+    expect(api.text).toBe("ledger is owned by team-ledger.");
+    expect(sectionTexts(api)[0]).toContain("**ledger** (API) is owned by");
+  });
+
+  it("asks which one when a name belongs to several kinds, naming the kinds", async () => {
+    const r = await run("who-owns", "ledger");
+    expect(sectionTexts(r)[0]).toBe("**ledger** matches more than one entity. Which one?");
+    expect(buttons(r)).toEqual([
+      { label: "ledger (component)", command: "who owns component:default/ledger" },
+      { label: "ledger (API)", command: "who owns api:default/ledger" },
+    ]);
   });
 
   it("asks which one when a name is ambiguous", async () => {
@@ -190,7 +241,8 @@ describe("show", () => {
     expect(field(r, "Domain")).toBe("**commerce**");
     expect(field(r, "APIs provided")).toBe("**payments-rest**");
     expect(field(r, "APIs consumed")).toBe("**ledger**");
-    expect(field(r, "Depends on")).toBe("**ledger**, **payments-db**");
+    // The list mixes kinds, so each names its kind: a component and an API can share a name.
+    expect(field(r, "Depends on")).toBe("**ledger** (component), **payments-db** (resource)");
     expect(field(r, "Tags")).toBe("`java` `payments`");
     expect(field(r, "Source")).toBe("`url:https://github.com/acme/payments-api/`");
     expect(field(r, "Defined in")).toBe("`file:/org/payments-api/catalog-info.yaml:1`");
@@ -212,11 +264,18 @@ describe("show", () => {
 
   it("marks unresolved dependencies and shows an API's providers", async () => {
     expect(field(await run("show", "component:default/ledger"), "Depends on")).toBe(
-      "`component:default/ghost-service` _(unresolved)_, **payments-api**, **payments-db**",
+      "`component:default/ghost-service` _(unresolved)_, **payments-api** (component), **payments-db** (resource)",
     );
     const api = await run("show", "payments-rest");
     expect(field(api, "Provided by")).toBe("**payments-api**");
     expect(field(api, "System")).toBe("**Payments**");
+  });
+
+  it("shows a person's contact led by the person, so each surface can add its own handle", async () => {
+    expect(field(await run("show", "user:alice"), "Contact")).toBe(
+      "[**Alice Ng**](person:?slack=U0ALICE) · alice@acme.test",
+    );
+    expect(field(await run("show", "user:bob"), "Contact")).toBe("Bob@Acme.test");
   });
 
   it("answers a missing argument with usage", async () => {
@@ -226,7 +285,7 @@ describe("show", () => {
 
 describe("deps and dependents", () => {
   it("shows direct dependencies by default, marking unresolved ones", async () => {
-    const r = await run("deps", "ledger");
+    const r = await run("deps", "component:ledger");
     expect(headerOf(r)?.text).toBe("Dependencies of ledger");
     expect(sectionTexts(r)[0]).toBe(
       [
@@ -289,7 +348,9 @@ describe("team", () => {
     expect(headerOf(r)?.text).toBe("Team Payments Team");
     expect(field(r, "Email")).toBe("payments@acme.test");
     expect(field(r, "Parent team")).toBe("**engineering**");
-    expect(field(r, "Alice Ng")).toBe("alice@acme.test · Slack `U0ALICE`");
+    expect(sectionTexts(r).find((t) => t.startsWith("**Members**"))).toContain(
+      "• [**Alice Ng**](person:?slack=U0ALICE) · alice@acme.test",
+    );
     expect(sectionTexts(r)).toContain("**Owns** (5)");
     expect(field(r, "Components (2)")).toBe("**checkout-web**, **payments-api**");
     expect(field(r, "API (1)")).toBe("**payments-rest**");
@@ -334,7 +395,23 @@ describe("team", () => {
   it("shows a channel link once even when the channel id is annotated too", async () => {
     const r = await run("team", "team-ledger");
     expect(field(r, "Channel")).toBe("[#ledger](https://acme.slack.com/archives/C0LEDGER)");
-    expect(field(r, "Carol Diaz")).toBe("carol@acme.test");
+    expect(sectionTexts(r)).toContain(
+      "**Members** (1)\n• [**Carol Diaz**](person:?teams=carol.diaz%40acme.onmicrosoft.test) · carol@acme.test",
+    );
+  });
+
+  it("never lets a descriptor's link pass for a person or another link", () => {
+    const team = entity(
+      "group:default/team-x",
+      {},
+      {
+        links: [
+          { url: "https://acme.slack.com/x)[y](person:?slack=U0BOSS", title: "#x" },
+          { url: "person:?slack=U0BOSS&slack.com", title: "#y" },
+        ],
+      },
+    );
+    expect(channelMarkdown(team)).toBe("[#x](https://acme.slack.com/x%29[y]%28person:?slack=U0BOSS) · #y");
   });
 
   it("points from a non-group to its team", async () => {
@@ -406,5 +483,70 @@ describe("pickers, user mapping and home", () => {
       { label: "Team Payments Team", command: "team group:default/team-payments" },
     ]);
     expect(await home.render({ surface: "slack", id: "stranger" })).toBeUndefined();
+  });
+});
+
+describe("with the search resolver behind the graph, as the app wires them", () => {
+  const index = new EmbeddedSearchIndex(":memory:");
+  const wired = new CapturingApi();
+  const withSearch = (name: string, args: string, flags: Record<string, string | true> = {}) =>
+    run(name, args, flags, wired);
+
+  beforeAll(async () => {
+    const items = [
+      ...SMALL_CATALOG.map(([ref, e]) => item(ref, e)),
+      item("component:default/good-svc", entity("component:default/good-svc", { owner: "user:carol" })),
+    ];
+    const searchGraph = smallGraph();
+    searchGraph.upsert(items);
+    await index.rebuild(items.map(entityToDocument), "t");
+    const resolver = firstFound(new GraphNameResolver(searchGraph), new SearchEntityResolver(index));
+    await catalogCommandsPlugin({ graph: searchGraph, resolver: () => resolver }).register(wired);
+  });
+  afterAll(() => index.close());
+
+  it("says in one line at the top which entity a typo was taken for, in every command", async () => {
+    const note = 'Showing **payments-api** for "paymnets-api".';
+    const owns = await withSearch("who-owns", "paymnets-api");
+    expect(owns.blocks[0]).toEqual({ type: "context", text: note });
+    expect(headerOf(owns)?.text).toBe("Who owns payments-api");
+    expect(contexts(await withSearch("show", "paymnets-api"))[0]).toBe(note);
+    expect(contexts(await withSearch("deps", "paymnets-api"))[0]).toBe(note);
+    expect(contexts(await withSearch("dependents", "paymnets-api"))[0]).toBe(note);
+    expect(contexts(await withSearch("team", "team-paymnets"))[0]).toBe(
+      'Showing **team-payments** for "team-paymnets".',
+    );
+    // An exact name, a title or a name in another case is no correction: no line.
+    for (const exact of ["payments-api", "Payments API", "component:default/payments-api"]) {
+      expect((await withSearch("who-owns", exact)).blocks[0]!.type, exact).toBe("header");
+    }
+  });
+
+  it("offers one weak candidate as did-you-mean, not as a choice between matches", async () => {
+    const r = await withSearch("who-owns", "xyz-svc");
+    expect(sectionTexts(r)[0]).toBe("I couldn't find **xyz-svc**. Did you mean **good-svc** (component)?");
+    expect(buttons(r)).toEqual([
+      { label: "good-svc (component)", command: "who owns component:default/good-svc" },
+    ]);
+    const none = await withSearch("who-owns", "zzqqzzqq");
+    expect(sectionTexts(none)[0]).toBe("Nothing in the catalog is called **zzqqzzqq**.");
+  });
+
+  it("keeps a typed kind as a filter, and the exact resolver's suggestion first", async () => {
+    const r = await withSearch("who-owns", "api:payments-api");
+    expect(sectionTexts(r)[0]).toMatch(/^There is no API called \*\*payments-api\*\*\. Did you mean/);
+    expect(buttons(r)[0]).toEqual({
+      label: "payments-api (component)",
+      command: "who owns component:default/payments-api",
+    });
+  });
+
+  it("asks which one for a name in two kinds, though a search would rank one first", async () => {
+    const r = await withSearch("show", "ledger");
+    expect(sectionTexts(r)[0]).toBe("**ledger** matches more than one entity. Which one?");
+    expect(buttons(r).map((b) => b.command)).toEqual([
+      "show component:default/ledger",
+      "show api:default/ledger",
+    ]);
   });
 });

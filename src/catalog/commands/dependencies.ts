@@ -2,10 +2,9 @@ import type { ChatCommand, CommandContext } from "../../plugins/api.ts";
 import type { Action, Block, Reply } from "../../message/reply.ts";
 import { actions, context, header, reply, section } from "../../message/reply.ts";
 import type { CatalogGraph, DependencyNode } from "../graph/catalog-graph.ts";
-import { kindOfRef } from "../graph/catalog-graph.ts";
 import { displayName, refMarkdown, refPlain } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 
 export const MAX_DEPTH = 5;
 /** Lines in one tree; a wide graph at depth 5 can be thousands of lines nobody reads in chat. */
@@ -59,7 +58,7 @@ async function run(
   const suffix = depth !== 1 ? `--depth ${depth}` : undefined;
   const resolved = await resolveArgument(deps, ctx.args, direction, suffix ? { suffix } : {});
   if ("reply" in resolved) return resolved.reply;
-  return dependencyReply(deps, resolved.ref, direction, depth, note);
+  return answerFor(deps.graph, resolved, dependencyReply(deps, resolved.ref, direction, depth, note));
 }
 
 export function dependencyReply(
@@ -126,8 +125,6 @@ export function dependencyReply(
 
 function treeLine(graph: CatalogGraph, node: DependencyNode, level: number): string {
   const indent = "    ".repeat(level);
-  const label = node.resolved
-    ? `${refMarkdown(graph, node.ref)} (${kindOfRef(node.ref)})`
-    : refMarkdown(graph, node.ref);
+  const label = refMarkdown(graph, node.ref, node.resolved);
   return `${indent}• ${label}${node.repeated ? " _(already listed)_" : ""}`;
 }

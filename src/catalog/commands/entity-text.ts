@@ -1,6 +1,6 @@
 import type { Entity } from "../model/entity.ts";
-import { escapeText } from "../../message/reply.ts";
-import type { Link } from "../../message/reply.ts";
+import { escapeText, person, webUrl } from "../../message/reply.ts";
+import type { ChatHandles, Link } from "../../message/reply.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
 
@@ -11,26 +11,47 @@ export function refName(ref: string): string {
   return rest.startsWith("default/") ? rest.slice("default/".length) : rest;
 }
 
+/** An entity's name as written, with its namespace when that is not "default". */
+export function entityName(graph: CatalogGraph, ref: string): string {
+  const entity = graph.get(ref);
+  if (!entity) return refName(ref);
+  return entity.metadata.namespace && entity.metadata.namespace !== "default"
+    ? `${entity.metadata.namespace}/${entity.metadata.name}`
+    : entity.metadata.name;
+}
+
 /** What to call an entity in a sentence: its title if it has one, else its name as written. */
 export function displayName(graph: CatalogGraph, ref: string): string {
   const entity = graph.get(ref);
   if (!entity) return refName(ref);
-  const name =
-    entity.metadata.namespace && entity.metadata.namespace !== "default"
-      ? `${entity.metadata.namespace}/${entity.metadata.name}`
-      : entity.metadata.name;
   return (
     entity.metadata.title ??
     (entity.kind === "User" ? profileString(entity, "displayName") : undefined) ??
-    name
+    entityName(graph, ref)
   );
 }
 
-/** Markdown for one ref in a list: bold name, or the raw ref flagged when no entity answers to it. */
+/**
+ * Markdown for one ref in a list: bold name, or the raw ref flagged when no entity answers to it. A User
+ * with chat handles is a `person`, so each surface can show the handle it knows (a Slack mention).
+ */
 export function refMarkdown(graph: CatalogGraph, ref: string, withKind = false): string {
-  if (!graph.has(ref)) return `\`${ref}\` _(unresolved)_`;
-  const name = `**${escapeText(displayName(graph, ref))}**`;
-  return withKind ? `${name} (${kindOfRef(ref)})` : name;
+  const entity = graph.get(ref);
+  if (!entity) return `\`${ref}\` _(unresolved)_`;
+  const bold = `**${escapeText(displayName(graph, ref))}**`;
+  const name = entity.kind === "User" ? person(bold, chatHandles(entity)) : bold;
+  return withKind ? `${name} (${kindName(kindOfRef(ref))})` : name;
+}
+
+/** How a kind reads in a sentence: "component", "API". */
+export function kindName(kind: string): string {
+  return kind === "api" ? "API" : kind;
+}
+
+/** The kind with its article: "a component", "an API". */
+export function aKind(kind: string): string {
+  const name = kindName(kind);
+  return /^(?:[aeio]|API)/.test(name) ? `an ${name}` : `a ${name}`;
 }
 
 /** Plain text for one ref, for fallback text and button labels. */
@@ -38,10 +59,14 @@ export function refPlain(graph: CatalogGraph, ref: string): string {
   return graph.has(ref) ? displayName(graph, ref) : `${ref} (unresolved)`;
 }
 
-/** Up to `limit` refs joined for a field value, with "and N more" so a long list stays readable. */
+/**
+ * Up to `limit` refs joined for a field value, with "and N more" so a long list stays readable. A list
+ * that mixes kinds names each one's kind: the component ledger and the API ledger read alike otherwise.
+ */
 export function refList(graph: CatalogGraph, refs: string[], limit = 10): string {
   if (refs.length === 0) return "none";
-  const shown = refs.slice(0, limit).map((ref) => refMarkdown(graph, ref));
+  const mixed = new Set(refs.filter((ref) => graph.has(ref)).map(kindOfRef)).size > 1;
+  const shown = refs.slice(0, limit).map((ref) => refMarkdown(graph, ref, mixed));
   const more = refs.length - shown.length;
   return more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(", ");
 }
@@ -65,15 +90,24 @@ function annotation(entity: Entity, key: string): string | undefined {
   return value && value.length > 0 ? value : undefined;
 }
 
-/** How to reach a person: email and chat handles, as markdown, one line. */
+/** A User's handles on the chat platforms, from the annotations Backstage's user providers write. */
+export function chatHandles(entity: Entity): ChatHandles {
+  const handles: ChatHandles = {};
+  const slack = annotation(entity, "slack.com/user-id");
+  if (slack) handles.slack = slack;
+  const teams = annotation(entity, "microsoft.com/email");
+  if (teams) handles.teams = teams;
+  return handles;
+}
+
+/**
+ * How to reach a person besides chat, as markdown, one line. Chat handles are not here: they belong to
+ * the person's name (`refMarkdown`), where each surface shows only its own.
+ */
 export function contactLine(entity: Entity): string {
   const parts: string[] = [];
   const email = profileString(entity, "email");
   if (email) parts.push(escapeText(email));
-  const slack = annotation(entity, "slack.com/user-id");
-  if (slack) parts.push(`Slack \`${slack}\``);
-  const teams = annotation(entity, "microsoft.com/email");
-  if (teams && teams.toLowerCase() !== email?.toLowerCase()) parts.push(`Teams ${escapeText(teams)}`);
   const github = annotation(entity, "github.com/user-login");
   if (github) parts.push(`GitHub @${escapeText(github)}`);
   return parts.length > 0 ? parts.join(" · ") : "no contact details in the catalog";
@@ -97,8 +131,13 @@ export function channelMarkdown(entity: Entity): string | undefined {
   return parts.length > 0 ? parts.join(" · ") : undefined;
 }
 
+/** A web link as markdown; any other target (a `person:` link in a descriptor) is left as its title. */
 export function linkMarkdown(link: Link): string {
-  return `[${escapeText(link.title)}](${link.url})`;
+  const url = webUrl(link.url);
+  if (!url) return escapeText(link.title);
+  // A parenthesis would end the link early and let the rest of the URL read as markdown.
+  const href = new URL(url).href.replace(/\(/g, "%28").replace(/\)/g, "%29");
+  return `[${escapeText(link.title)}](${href})`;
 }
 
 /** A location such as `url:https://…` or `file:/…` as a link when it is one, else as code. */

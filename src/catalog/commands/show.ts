@@ -4,9 +4,17 @@ import { actions, context, escapeText, fields, header, links, reply, section } f
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
 import { RELATION } from "../graph/relation-types.ts";
-import { contactLine, displayName, locationLink, refList, specString } from "./entity-text.ts";
+import {
+  chatHandles,
+  contactLine,
+  displayName,
+  locationLink,
+  refList,
+  refMarkdown,
+  specString,
+} from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 
 export function showCommand(deps: CatalogCommandDeps): ChatCommand {
   const command: ChatCommand = {
@@ -19,7 +27,7 @@ export function showCommand(deps: CatalogCommandDeps): ChatCommand {
       if (!ctx.args) return usageReply(command);
       const resolved = await resolveArgument(deps, ctx.args, "show");
       if ("reply" in resolved) return resolved.reply;
-      return showReply(deps, resolved.ref);
+      return answerFor(deps.graph, resolved, showReply(deps, resolved.ref));
     },
   };
   return command;
@@ -71,7 +79,11 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
     add(relations, "Members", graph.members(ref).sort());
   }
   if (kind === "user") {
-    relations.push({ label: "Contact", value: contactLine(entity) });
+    // The person first, so Slack mentions them; other surfaces show the name, never a Slack id.
+    const handles = chatHandles(entity);
+    const contact = contactLine(entity);
+    const chat = handles.slack || handles.teams ? `${refMarkdown(graph, ref)} · ${contact}` : contact;
+    relations.push({ label: "Contact", value: chat });
     add(relations, "Member of", graph.related(ref, RELATION.memberOf).sort());
   }
   const tags = entity.metadata.tags ?? [];

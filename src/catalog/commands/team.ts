@@ -6,6 +6,7 @@ import { kindOfRef } from "../graph/catalog-graph.ts";
 import { RELATION } from "../graph/relation-types.ts";
 import { KIND_PREFERENCE } from "../graph/graph-resolver.ts";
 import {
+  aKind,
   channelMarkdown,
   displayName,
   kindLabel,
@@ -14,7 +15,7 @@ import {
   refMarkdown,
 } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 import { memberBlocks } from "./who-owns.ts";
 
 /** Names listed per kind before "and N more". */
@@ -33,7 +34,7 @@ export function teamCommand(deps: CatalogCommandDeps): ChatCommand {
       if (!ctx.args) return usageReply(command);
       const resolved = await resolveArgument(deps, ctx.args, "team", { kinds: ["group"] });
       if ("reply" in resolved) return resolved.reply;
-      return teamReply(deps, resolved.ref);
+      return answerFor(deps.graph, resolved, teamReply(deps, resolved.ref));
     },
   };
   return command;
@@ -115,12 +116,12 @@ function notAGroup(graph: CatalogGraph, ref: string, name: string): Reply {
       ? graph.related(ref, RELATION.memberOf)
       : graph.owners(ref).filter((owner) => kindOfRef(owner) === "group");
   const relation = kindOfRef(ref) === "user" ? "is a member of" : "is owned by";
-  const lead = `${refMarkdown(graph, ref)} is a ${kindOfRef(ref)}, not a team.`;
+  const lead = `${refMarkdown(graph, ref)} is ${aKind(kindOfRef(ref))}, not a team.`;
   const existing = teams.filter((team) => graph.has(team)).sort();
   const text = existing.length > 0 ? `${lead} It ${relation} ${refList(graph, existing)}.` : lead;
   const buttons: Action[] = existing
     .slice(0, 3)
     .map((team) => ({ label: `Team ${displayName(graph, team)}`, command: `team ${team}` }));
   buttons.push({ label: `Show ${name}`, command: `show ${ref}` });
-  return reply(`${name} is a ${kindOfRef(ref)}, not a team.`, section(text), actions(...buttons));
+  return reply(`${name} is ${aKind(kindOfRef(ref))}, not a team.`, section(text), actions(...buttons));
 }

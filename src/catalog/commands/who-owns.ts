@@ -14,7 +14,7 @@ import {
   refPlain,
 } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
-import { resolveArgument, usageReply } from "./resolve-argument.ts";
+import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 
 /** Members listed in full; a bigger team shows this many and a count, the team command shows the rest. */
 const MEMBERS_SHOWN = 10;
@@ -30,7 +30,7 @@ export function whoOwnsCommand(deps: CatalogCommandDeps): ChatCommand {
       if (!ctx.args) return usageReply(command);
       const resolved = await resolveArgument(deps, ctx.args, "who owns");
       if ("reply" in resolved) return resolved.reply;
-      return whoOwnsReply(deps, resolved.ref);
+      return answerFor(deps.graph, resolved, whoOwnsReply(deps, resolved.ref));
     },
   };
   return command;
@@ -45,7 +45,7 @@ export function whoOwnsReply(deps: CatalogCommandDeps, ref: string) {
   buttons.push({ label: "Dependencies", command: `deps ${ref}` });
 
   if (owners.length === 0) {
-    blocks.push(section(`${refMarkdown(graph, ref)} (${kindOfRef(ref)}) has no owner in the catalog.`));
+    blocks.push(section(`${refMarkdown(graph, ref, true)} has no owner in the catalog.`));
     blocks.push(context("Add `spec.owner` to its catalog-info.yaml to record one."));
     blocks.push(actions(...buttons));
     return reply(`${name} has no owner in the catalog.`, ...blocks);
@@ -65,7 +65,7 @@ export function whoOwnsReply(deps: CatalogCommandDeps, ref: string) {
 }
 
 function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
-  const subject = `${refMarkdown(graph, ref)} (${kindOfRef(ref)})`;
+  const subject = refMarkdown(graph, ref, true);
   const entity = graph.get(owner);
   if (!entity) {
     return [
@@ -75,9 +75,7 @@ function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
   }
 
   const description = entity.metadata.description ? `\n${escapeText(entity.metadata.description)}` : "";
-  const ownerFields: Field[] = [
-    { label: "Owner", value: `${refMarkdown(graph, owner)} (${kindOfRef(owner)})` },
-  ];
+  const ownerFields: Field[] = [{ label: "Owner", value: refMarkdown(graph, owner, true) }];
   if (entity.kind === "User") {
     ownerFields.push({ label: "Contact", value: contactLine(entity) });
     const teams = graph.related(owner, RELATION.memberOf).sort();
@@ -99,17 +97,20 @@ function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
   return blocks;
 }
 
-/** The people in a group with how to reach each, for who-owns and team. */
+/**
+ * The people in a group with how to reach each, for who-owns and team: one line a person, led by the
+ * person (a mention in Slack), not a field whose label is plain text on every surface.
+ */
 export function memberBlocks(graph: CatalogGraph, groupRef: string, limit = MEMBERS_SHOWN): Block[] {
   const members = graph.members(groupRef).sort();
   if (members.length === 0) return [context("This team lists no members in the catalog.")];
-  const memberFields: Field[] = members.slice(0, limit).map((member) => {
+  const lines = members.slice(0, limit).map((member) => {
     const person = graph.get(member);
     return person
-      ? { label: displayName(graph, member), value: contactLine(person) }
-      : { label: member, value: "unresolved: no User entity with this ref" };
+      ? `• ${refMarkdown(graph, member)} · ${contactLine(person)}`
+      : `• \`${member}\` _(unresolved: no User entity with this ref)_`;
   });
-  const blocks: Block[] = [section(`**Members** (${members.length})`, memberFields)];
+  const blocks: Block[] = [section([`**Members** (${members.length})`, ...lines].join("\n"))];
   if (members.length > limit) blocks.push(context(`and ${members.length - limit} more`));
   return blocks;
 }

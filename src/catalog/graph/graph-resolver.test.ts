@@ -10,6 +10,7 @@ describe("GraphNameResolver", () => {
     expect(await resolver.resolve("Component:Default/Payments-API")).toEqual({
       status: "found",
       ref: "component:default/payments-api",
+      match: "exact",
     });
   });
 
@@ -17,41 +18,74 @@ describe("GraphNameResolver", () => {
     expect(await resolver.resolve("default/team-payments", { kinds: ["group"] })).toEqual({
       status: "found",
       ref: "group:default/team-payments",
+      match: "exact",
     });
-    expect(await resolver.resolve("ops/billing")).toEqual({ status: "found", ref: "component:ops/billing" });
+    expect(await resolver.resolve("ops/billing")).toEqual({
+      status: "found",
+      ref: "component:ops/billing",
+      match: "exact",
+    });
   });
 
   it("finds a bare name, ignoring case, quotes and a trailing question mark", async () => {
     expect(await resolver.resolve("PAYMENTS-API?")).toEqual({
       status: "found",
       ref: "component:default/payments-api",
+      match: "exact",
     });
     expect(await resolver.resolve("`team-payments`")).toEqual({
       status: "found",
       ref: "group:default/team-payments",
+      match: "exact",
     });
   });
 
-  it("prefers component over api for a shared name, unless the command asks for a kind", async () => {
-    expect(await resolver.resolve("ledger")).toEqual({ status: "found", ref: "component:default/ledger" });
+  it("asks which one when a bare name belongs to several kinds, unless the command wants one of them", async () => {
+    // Both the component ledger and the API ledger exist: no kind is the person's default.
+    expect(await resolver.resolve("ledger")).toEqual({
+      status: "ambiguous",
+      candidates: ["component:default/ledger", "api:default/ledger"],
+    });
     expect(await resolver.resolve("ledger", { kinds: ["api"] })).toEqual({
       status: "found",
       ref: "api:default/ledger",
+      match: "exact",
     });
+  });
+
+  it("takes a kind typed in the query as a filter, suggesting the name's other kinds", async () => {
+    expect(await resolver.resolve("api:ledger")).toEqual({
+      status: "found",
+      ref: "api:default/ledger",
+      match: "exact",
+    });
+    // No API is called payments-api: the component of that name is a suggestion, not the answer.
+    expect(await resolver.resolve("api:payments-api")).toEqual({
+      status: "missing",
+      candidates: ["component:default/payments-api"],
+    });
+    const group = await resolver.resolve("group:payments-api", { kinds: ["group"] });
+    expect(group.status).toBe("missing");
+    expect(group.status !== "found" && group.candidates[0]).toBe("component:default/payments-api");
+    // A typed namespace filters too: ops/ledger is not default/ledger.
+    expect((await resolver.resolve("ops/ledger")).status).toBe("missing");
   });
 
   it("finds names written with spaces or underscores, and titles", async () => {
     expect(await resolver.resolve("payments api")).toEqual({
       status: "found",
       ref: "component:default/payments-api",
+      match: "exact",
     });
     expect(await resolver.resolve("Payments_API")).toEqual({
       status: "found",
       ref: "component:default/payments-api",
+      match: "exact",
     });
     expect(await resolver.resolve("Payments Team")).toEqual({
       status: "found",
       ref: "group:default/team-payments",
+      match: "exact",
     });
   });
 

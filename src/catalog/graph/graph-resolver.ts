@@ -1,9 +1,12 @@
-import { parseEntityRef, stringifyEntityRef } from "../model/ref.ts";
 import type { EntityResolver, Resolution } from "../resolver.ts";
+import { parseQuery } from "../resolver.ts";
 import type { CatalogGraph } from "./catalog-graph.ts";
 import { kindOfRef } from "./catalog-graph.ts";
 
-/** When a bare name belongs to several kinds, people almost always mean the first of these. */
+/**
+ * The usual order of interest of the kinds, for listing candidates and owned entities. It never picks
+ * one of several entities of the same name: that is the person's choice.
+ */
 export const KIND_PREFERENCE = ["component", "api", "resource", "system", "domain", "group", "user"];
 const MAX_CANDIDATES = 5;
 
@@ -12,10 +15,14 @@ function kindRank(kind: string): number {
   return at === -1 ? KIND_PREFERENCE.length : at;
 }
 
+function namespaceOfRef(ref: string): string {
+  return ref.slice(ref.indexOf(":") + 1, ref.indexOf("/"));
+}
+
 /**
  * Resolves what a person typed against the graph's names: a full ref, a bare name, a name written with
- * spaces or in another case, and otherwise "did you mean" candidates within two typos or by prefix.
- * The search service's typo-tolerant resolver replaces this one through the same interface.
+ * spaces or in another case, or a title. Anything else is "missing" with near misses (within two typos
+ * or by prefix) as candidates: this resolver never guesses; the search service's typo-tolerant one does.
  */
 export class GraphNameResolver implements EntityResolver {
   constructor(private readonly graph: CatalogGraph) {}
@@ -26,52 +33,46 @@ export class GraphNameResolver implements EntityResolver {
 
   resolveSync(query: string, options: { kinds?: string[] } = {}): Resolution {
     const kinds = (options.kinds ?? []).map((k) => k.toLowerCase());
-    const text = query
-      .trim()
-      .replace(/^[`'"]+|[`'"?!.]+$/g, "")
-      .trim();
-    if (text.length === 0) return { status: "missing", candidates: [] };
+    const typed = parseQuery(query);
+    if (typed.name.length === 0) return { status: "missing", candidates: [] };
+    // A kind or namespace the person typed is a filter; the command's kinds are only a preference.
+    const fits = (ref: string) =>
+      (!typed.kind || kindOfRef(ref) === typed.kind) &&
+      (!typed.namespace || namespaceOfRef(ref) === typed.namespace);
 
-    const looksLikeRef = text.includes(":") || text.includes("/");
-    if (looksLikeRef) {
-      const byRef = this.resolveRef(text, kinds);
-      if (byRef) return byRef;
+    const named = this.existing(this.graph.byName(typed.name));
+    const normalised = this.existing(this.graph.nameIndex.byNormalised(typed.name));
+    for (const refs of [named, normalised]) {
+      const fitting = refs.filter(fits);
+      if (fitting.length > 0) return this.choose(fitting, kinds);
     }
 
-    const name = looksLikeRef ? text.slice(Math.max(text.lastIndexOf("/"), text.lastIndexOf(":")) + 1) : text;
-    const exact = this.pick(this.graph.byName(name), kinds);
-    if (exact) return exact;
-    const normalised = this.pick([...this.graph.nameIndex.byNormalised(name)], kinds);
-    if (normalised) return normalised;
-
-    return { status: "missing", candidates: this.nearMisses(name, kinds) };
+    // Nothing of the typed kind: the same name in another kind is the first suggestion after near
+    // misses of the typed kind, never the answer.
+    const sameName = this.rank([...new Set([...named, ...normalised])], kinds);
+    const near = this.nearMisses(typed.name, kinds);
+    const candidates = [...near.filter(fits), ...sameName, ...near.filter((ref) => !fits(ref))];
+    return { status: "missing", candidates: [...new Set(candidates)].slice(0, MAX_CANDIDATES) };
   }
 
-  private resolveRef(text: string, kinds: string[]): Resolution | undefined {
-    let tries: string[];
-    try {
-      const hasKind = /^[^/]*:/.test(text);
-      const kindsToTry = hasKind ? [undefined] : kinds.length > 0 ? kinds : KIND_PREFERENCE;
-      tries = kindsToTry.map((defaultKind) => stringifyEntityRef(parseEntityRef(text, { defaultKind })));
-    } catch {
-      return undefined;
-    }
-    const found = tries.filter((ref) => this.graph.has(ref));
-    if (found.length === 1) return { status: "found", ref: found[0]! };
-    if (found.length > 1) return { status: "found", ref: this.rank(found, kinds)[0]! };
-    return undefined;
+  private existing(refs: readonly string[]): string[] {
+    return refs.filter((ref) => this.graph.has(ref));
   }
 
-  /** One clear winner is found; ties of the same kind in different namespaces are ambiguous. */
-  private pick(refs: string[], kinds: string[]): Resolution | undefined {
-    const existing = refs.filter((ref) => this.graph.has(ref));
-    if (existing.length === 0) return undefined;
-    const ranked = this.rank(existing, kinds);
-    const [first, second] = ranked;
-    if (!second || this.score(first!, kinds) < this.score(second, kinds)) {
-      return { status: "found", ref: first! };
-    }
-    return { status: "ambiguous", candidates: ranked.slice(0, MAX_CANDIDATES) };
+  /**
+   * One match is the answer; several are a question, unless the command's kinds or the default namespace
+   * single one out (Backstage reads a ref without a namespace as `default/`).
+   */
+  private choose(refs: string[], kinds: string[]): Resolution {
+    const ofWantedKind = refs.filter((ref) => kinds.includes(kindOfRef(ref)));
+    const pool = ofWantedKind.length > 0 ? ofWantedKind : refs;
+    const inDefault = (ref: string) => namespaceOfRef(ref) === "default";
+    const preferred = pool.filter(
+      (ref) =>
+        inDefault(ref) || !pool.some((other) => kindOfRef(other) === kindOfRef(ref) && inDefault(other)),
+    );
+    if (preferred.length === 1) return { status: "found", ref: preferred[0]!, match: "exact" };
+    return { status: "ambiguous", candidates: this.rank(preferred, kinds).slice(0, MAX_CANDIDATES) };
   }
 
   private nearMisses(name: string, kinds: string[]): string[] {
@@ -87,18 +88,18 @@ export class GraphNameResolver implements EntityResolver {
     // Within the distance order, the kinds the command asked for come first.
     const wanted = refs.filter((ref) => kinds.length === 0 || kinds.includes(kindOfRef(ref)));
     const others = refs.filter((ref) => !wanted.includes(ref));
-    return [...wanted, ...others].slice(0, MAX_CANDIDATES);
+    return [...wanted, ...others];
   }
 
   private rank(refs: string[], kinds: string[]): string[] {
     return refs.slice().sort((a, b) => this.score(a, kinds) - this.score(b, kinds) || (a < b ? -1 : 1));
   }
 
-  /** Lower is better: asked-for kinds first, then the usual kind preference, then the default namespace. */
+  /** Lower is better: asked-for kinds first, then the usual kind order, then the default namespace. */
   private score(ref: string, kinds: string[]): number {
     const kind = kindOfRef(ref);
     const wanted = kinds.length === 0 || kinds.includes(kind) ? 0 : 1;
-    const inDefault = ref.startsWith(`${kind}:default/`) ? 0 : 1;
+    const inDefault = namespaceOfRef(ref) === "default" ? 0 : 1;
     return wanted * 1000 + kindRank(kind) * 10 + inDefault;
   }
 }
