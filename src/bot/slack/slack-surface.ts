@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type types } from "@slack/bolt";
+import { App, LogLevel, type RespondFn, type SlashCommand, type types } from "@slack/bolt";
 import { WebClient, type RetryOptions, type WebClientOptions } from "@slack/web-api";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -26,6 +26,7 @@ import {
   type SubmittedElement,
 } from "./render-blocks.ts";
 import { clip } from "./mrkdwn.ts";
+import { SlackHttpReceiver } from "./slack-http-receiver.ts";
 import { SlackUserDirectory, type SlackProfile } from "./slack-user-directory.ts";
 
 export interface SlackSurfaceOptions {
@@ -49,6 +50,8 @@ export interface SlackSurfaceOptions {
   retryConfig?: RetryOptions;
   /** Web API request timeout. */
   timeoutMs?: number;
+  /** The clock request timestamps are checked against (tests pin it to probe the five-minute window). */
+  now?: () => number;
 }
 
 export interface SlackSurface {
@@ -117,12 +120,10 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const socketMode = Boolean(options.appToken);
   const receiver = socketMode
     ? undefined
-    : new HTTPReceiver({
+    : new SlackHttpReceiver({
         signingSecret: options.signingSecret,
-        endpoints: [path],
-        // processBeforeResponse stays off (the default): on, an event's 200 would wait for its listeners.
-        logger,
-        logLevel: undefined,
+        log: log.child({ surface: "slack" }),
+        ...(options.now ? { now: options.now } : {}),
       });
   const app = new App({
     token: options.botToken,
@@ -280,8 +281,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   // By the time a listener runs, Slack already has this event's HTTP 200 and the ledger has its event_id:
   // Bolt's App.processEvent (@slack/bolt 5.1, dist/App.js) acks every event_callback but function_executed
-  // before the global middleware chain, and our HTTPReceiver leaves processBeforeResponse off, so that ack
-  // writes the response at once. A retry is dropped by the ledger whether or not this answer has run yet.
+  // before the global middleware chain, and SlackHttpReceiver's ack writes the response at once. A retry is
+  // dropped by the ledger whether or not this answer has run yet.
   // The queue is for the other requests: inline, this answer's CPU work would run in the microtask chain of
   // the read that brought the event, and requests already waiting on their sockets would be acked after it.
   app.event("app_mention", async ({ event, context }) => {
@@ -537,9 +538,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           method: "POST",
           path,
           handler: (req: IncomingMessage, res: ServerResponse) => {
-            // Bolt's receiver reads the raw body, verifies the signature and the 5-minute window, answers 401
-            // when either fails, and acks on our behalf; our server only hands it the request.
-            receiver.requestListener(req, res);
+            // The receiver reads and verifies the request, answers what is not Slack's, and hands the rest to
+            // the App with an ack that writes this response.
+            return receiver.handle(req, res);
           },
         },
       ]
