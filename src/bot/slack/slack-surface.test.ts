@@ -351,7 +351,7 @@ describe("mentions and direct messages", () => {
 });
 
 describe("buttons", () => {
-  it("runs a button's command and answers in the message's thread", async () => {
+  it("runs a button's command and answers in the message's thread through the interaction's response_url", async () => {
     const sent = await sendSigned(
       bot.server.url,
       blockActionsBody({
@@ -366,12 +366,15 @@ describe("buttons", () => {
       FORM,
     );
     expect(sent.status).toBe(200);
-    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({
-      channel: "C0PLATFORM",
+    const answer = await bot.api.waitForResponse("b1");
+    expect(answer.args).toMatchObject({
+      response_type: "in_channel",
+      replace_original: false,
       thread_ts: "1700000060.000100",
       text: "payments-api depends on ledger-db",
     });
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
   });
 
   it("replaces an ephemeral answer in place through response_url", async () => {
@@ -413,8 +416,11 @@ describe("buttons", () => {
 });
 
 describe("answer work never holds up an ack", () => {
+  /** Answers delivered with this text, by chat.postMessage (mentions, DMs) or response_url (buttons). */
   const posted = (text: string) =>
-    bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === text).length;
+    bot.api.calls.filter(
+      (c) => (c.method === "chat.postMessage" || c.method === "response_url") && c.args.text === text,
+    ).length;
   const button = (command: string, messageTs: string) =>
     blockActionsBody({
       actionId: "cb_0",
@@ -547,7 +553,7 @@ describe("answer work never holds up an ack", () => {
     },
   );
 
-  it("still tells the person when an answer fails: in the channel for a mention, by DM for a button", async () => {
+  it("still tells the person when an answer fails: in the channel for a mention, through its response_url for a button", async () => {
     await sendSigned(
       bot.server.url,
       appMentionBody(`<@${BOT_USER_ID}> broken`, { ts: "1700000071.000100", eventId: nextEventId() }),
@@ -561,9 +567,10 @@ describe("answer work never holds up an ack", () => {
       thread_ts: "1700000071.000100",
       text: "Something went wrong (answering a mention). It has been logged; try again in a moment.",
     });
-    const dm = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(dm.args).toMatchObject({
-      channel: ALICE.userId,
+    const toThem = await bot.api.waitForResponse("held-1700000072.000100");
+    expect(toThem.args).toMatchObject({
+      response_type: "ephemeral",
+      replace_original: false,
       text: "Something went wrong (running a button). It has been logged; try again in a moment.",
     });
     await bot.surface.drain();
@@ -654,7 +661,7 @@ describe("a two-page form as a modal", () => {
     });
   });
 
-  it("pushes page two, then closes the stack and posts the result into the originating thread", async () => {
+  it("pushes page two, then closes the stack and posts the result into the originating thread through the button's response_url", async () => {
     const next = await submit(opened.args.view as Record<string, unknown>, page1("payments-api"));
     expect(next.response_action).toBe("push");
     expect(checkView("push", next.view)).toEqual([]);
@@ -697,9 +704,10 @@ describe("a two-page form as a modal", () => {
       errors: { replicas: "Replicas must be between 1 and 10." },
     });
     expect(await submit(next.view!, page2("3"))).toEqual({ response_action: "clear" });
-    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    const posted = await bot.api.waitForResponse("f1");
     expect(posted.args).toMatchObject({
-      channel: "C0PLATFORM",
+      response_type: "in_channel",
+      replace_original: false,
       thread_ts: "1700000069.000100",
       text: "Created payments-api",
     });
