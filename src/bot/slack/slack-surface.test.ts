@@ -350,6 +350,53 @@ describe("mentions and direct messages", () => {
   });
 });
 
+describe("help and answers to commands it does not know", () => {
+  it("go to the asker only after a slash command, whatever the channel", async () => {
+    for (const [text, id] of [
+      ["frobnicate the ledger", "v1"],
+      ["help", "v2"],
+      ["", "v3"],
+    ] as const) {
+      await slash("/callboard", text, id);
+      const answer = await bot.api.waitForResponse(id);
+      expect(answer.args.response_type).toBe("ephemeral");
+    }
+    expect((await bot.api.waitForResponse("v1")).args.text).toContain(
+      `I don't know the command "frobnicate the ledger"`,
+    );
+  });
+
+  it("go to the asker only, in the thread, after a mention", async () => {
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> frobnicate`, { ts: "1700000055.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    const shown = await bot.api.waitFor((c) => c.method === "chat.postEphemeral");
+    expect(shown.args).toMatchObject({
+      channel: "C0PLATFORM",
+      user: ALICE.userId,
+      thread_ts: "1700000055.000100",
+    });
+    expect(shown.args.text).toContain("I don't know the command");
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
+  });
+
+  it("are an ordinary message in a DM, which is private already and where an ephemeral one would vanish", async () => {
+    await sendSigned(
+      bot.server.url,
+      directMessageBody("help", { ts: "1700000056.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    const shown = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(shown.args).toMatchObject({ channel: "D0ALICEDM1" });
+    expect(shown.args.text).toContain("Callboard commands");
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postEphemeral")).toEqual([]);
+  });
+});
+
 describe("buttons", () => {
   it("runs a button's command and answers in the message's thread through the interaction's response_url", async () => {
     const sent = await sendSigned(

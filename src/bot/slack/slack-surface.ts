@@ -293,11 +293,20 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       ...(message.thread_ts ? { thread: message.thread_ts } : {}),
     };
     const text = messageText(message.text ?? "", context.botUserId);
-    answers.run(() => answerMessage(to, text, "answering a direct message"));
+    answers.run(() => answerMessage(to, text, "answering a direct message", { private: true }));
   });
 
-  /** A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. */
-  async function answerMessage(to: Destination, text: string, what: string): Promise<void> {
+  /**
+   * A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. In a
+   * DM every answer is already for the person alone; an ephemeral one there would vanish on reload.
+   */
+  async function answerMessage(
+    to: Destination,
+    text: string,
+    what: string,
+    place: { private?: boolean } = {},
+  ): Promise<void> {
+    const shown = (answer: Reply): Reply => (place.private ? { ...answer, ephemeral: false } : answer);
     try {
       const user = await chatUser(to.userId);
       const answer = await router.handle({
@@ -305,9 +314,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
         user,
         conversation: conversation(to.channel, to.thread),
       });
-      await delivery.deliver(to, withFormButton(answer), { moreCommand: moreCommand(text) });
+      await delivery.deliver(to, shown(withFormButton(answer)), { moreCommand: moreCommand(text) });
     } catch (error) {
-      await delivery.deliver(to, failure(what, error)).catch(() => undefined);
+      await delivery.deliver(to, shown(failure(what, error))).catch(() => undefined);
     }
   }
 
