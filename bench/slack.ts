@@ -1,5 +1,5 @@
 /**
- * bench:slack: signed slash commands over real HTTP against a 100k-entity catalog. The real Bolt HTTP
+ * bench:slack: signed slash commands over real HTTP against a 100k-entity catalog. The Slack HTTP
  * receiver on the bot's one HTTP server verifies each request and acks; the answer goes to the command's
  * response_url on a local Slack stand-in that checks every message against Slack's limits.
  *

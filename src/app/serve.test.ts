@@ -106,6 +106,22 @@ describe("npm start with Slack and Teams configured", () => {
     ).toBe(401);
   });
 
+  it("survives a signed Slack request whose payload is null, and keeps answering", async () => {
+    const hostile = await sendSigned(baseUrl, "payload=null", "application/x-www-form-urlencoded");
+    expect(hostile.status).toBe(400);
+    expect((await sendSigned(baseUrl, "null", "application/json")).status).toBe(400);
+    const answered = slack.waitFor((call) => call.responseId === "r3", 20_000);
+    const body = slashCommandBody(
+      "/callboard",
+      "who owns payments-api",
+      slack.responseUrl("r3"),
+      "13345224609.3",
+    );
+    expect((await sendSigned(baseUrl, body, "application/x-www-form-urlencoded")).status).toBe(200);
+    expect(JSON.stringify((await answered).args)).toContain("Payments Team");
+    expect(child.exitCode).toBeNull();
+  });
+
   it("answers a Teams message through the Bot Connector", async () => {
     const activity = JSON.parse(
       readFileSync(join(root, "test/fixtures/teams/message-personal.json"), "utf8"),

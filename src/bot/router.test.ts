@@ -62,6 +62,16 @@ describe("Router", () => {
     );
   });
 
+  it("shows help and the not-understood answer to the asker only; a command's answer to everyone", async () => {
+    const r = await router(echo);
+    const ask = (text: string) => r.handle({ text, user, conversation });
+    expect((await ask("frobnicate")).ephemeral).toBe(true);
+    expect((await ask("help")).ephemeral).toBe(true);
+    expect((await ask("help who owns")).ephemeral).toBe(true);
+    expect((await ask("")).ephemeral).toBe(true);
+    expect((await ask("owner of payments api")).ephemeral).toBeUndefined();
+  });
+
   it("turns a failing command into a reply that names the command and a log reference, not the error", async () => {
     const r = await router(echo);
     const answer = await r.handle({ text: "show x", user, conversation });

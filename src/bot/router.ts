@@ -148,20 +148,33 @@ export class Router {
     };
   }
 
+  /** Only the person who asked sees it: a channel gains nothing from someone's typo. */
   private notUnderstood(text: string): Reply {
     if (text.length === 0) return this.help("");
     const shown = text.length > 80 ? `${text.slice(0, 77)}...` : text;
     const show = this.registry.commands.get("show");
-    return reply(
-      `I don't know the command "${shown}". Type "help" to see what I can do.`,
-      section(`I don't know the command \`${shown}\`. Type \`help\` to see what I can do.`),
-      ...(show && !shown.includes(" ")
-        ? [actions({ label: `Show ${shown}`, command: `show ${shown}` }, { label: "Help", command: "help" })]
-        : [actions({ label: "Help", command: "help" })]),
+    return ephemeral(
+      reply(
+        `I don't know the command "${shown}". Type "help" to see what I can do.`,
+        section(`I don't know the command \`${shown}\`. Type \`help\` to see what I can do.`),
+        ...(show && !shown.includes(" ")
+          ? [
+              actions(
+                { label: `Show ${shown}`, command: `show ${shown}` },
+                { label: "Help", command: "help" },
+              ),
+            ]
+          : [actions({ label: "Help", command: "help" })]),
+      ),
     );
   }
 
+  /** Help is for the person who asked, like the not-understood answer that offers it. */
   private help(topic: string): Reply {
+    return ephemeral(this.helpText(topic));
+  }
+
+  private helpText(topic: string): Reply {
     const wanted = topic.toLowerCase().trim();
     if (wanted) {
       const command =
@@ -200,4 +213,8 @@ export class Router {
       handler: (ctx) => this.help(ctx.args),
     };
   }
+}
+
+function ephemeral(answer: Reply): Reply {
+  return { ...answer, ephemeral: true };
 }

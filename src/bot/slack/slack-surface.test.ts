@@ -372,8 +372,55 @@ describe("mentions and direct messages", () => {
   });
 });
 
+describe("help and answers to commands it does not know", () => {
+  it("go to the asker only after a slash command, whatever the channel", async () => {
+    for (const [text, id] of [
+      ["frobnicate the ledger", "v1"],
+      ["help", "v2"],
+      ["", "v3"],
+    ] as const) {
+      await slash("/callboard", text, id);
+      const answer = await bot.api.waitForResponse(id);
+      expect(answer.args.response_type).toBe("ephemeral");
+    }
+    expect((await bot.api.waitForResponse("v1")).args.text).toContain(
+      `I don't know the command "frobnicate the ledger"`,
+    );
+  });
+
+  it("go to the asker only, in the thread, after a mention", async () => {
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> frobnicate`, { ts: "1700000055.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    const shown = await bot.api.waitFor((c) => c.method === "chat.postEphemeral");
+    expect(shown.args).toMatchObject({
+      channel: "C0PLATFORM",
+      user: ALICE.userId,
+      thread_ts: "1700000055.000100",
+    });
+    expect(shown.args.text).toContain("I don't know the command");
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
+  });
+
+  it("are an ordinary message in a DM, which is private already and where an ephemeral one would vanish", async () => {
+    await sendSigned(
+      bot.server.url,
+      directMessageBody("help", { ts: "1700000056.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    const shown = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(shown.args).toMatchObject({ channel: "D0ALICEDM1" });
+    expect(shown.args.text).toContain("Callboard commands");
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postEphemeral")).toEqual([]);
+  });
+});
+
 describe("buttons", () => {
-  it("runs a button's command and answers in the message's thread", async () => {
+  it("runs a button's command and answers in the message's thread through the interaction's response_url", async () => {
     const sent = await sendSigned(
       bot.server.url,
       blockActionsBody({
@@ -388,12 +435,15 @@ describe("buttons", () => {
       FORM,
     );
     expect(sent.status).toBe(200);
-    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({
-      channel: "C0PLATFORM",
+    const answer = await bot.api.waitForResponse("b1");
+    expect(answer.args).toMatchObject({
+      response_type: "in_channel",
+      replace_original: false,
       thread_ts: "1700000060.000100",
       text: "payments-api depends on ledger-db",
     });
+    await bot.surface.drain();
+    expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
   });
 
   it("replaces an ephemeral answer in place through response_url", async () => {
@@ -435,8 +485,11 @@ describe("buttons", () => {
 });
 
 describe("answer work never holds up an ack", () => {
+  /** Answers delivered with this text, by chat.postMessage (mentions, DMs) or response_url (buttons). */
   const posted = (text: string) =>
-    bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === text).length;
+    bot.api.calls.filter(
+      (c) => (c.method === "chat.postMessage" || c.method === "response_url") && c.args.text === text,
+    ).length;
   const button = (command: string, messageTs: string) =>
     blockActionsBody({
       actionId: "cb_0",
@@ -569,7 +622,7 @@ describe("answer work never holds up an ack", () => {
     },
   );
 
-  it("still tells the person when an answer fails: in the channel for a mention, by DM for a button", async () => {
+  it("still tells the person when an answer fails: in the channel for a mention, through its response_url for a button", async () => {
     await sendSigned(
       bot.server.url,
       appMentionBody(`<@${BOT_USER_ID}> broken`, { ts: "1700000071.000100", eventId: nextEventId() }),
@@ -583,9 +636,10 @@ describe("answer work never holds up an ack", () => {
       thread_ts: "1700000071.000100",
       text: "Something went wrong (answering a mention). It has been logged; try again in a moment.",
     });
-    const dm = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(dm.args).toMatchObject({
-      channel: ALICE.userId,
+    const toThem = await bot.api.waitForResponse("held-1700000072.000100");
+    expect(toThem.args).toMatchObject({
+      response_type: "ephemeral",
+      replace_original: false,
       text: "Something went wrong (running a button). It has been logged; try again in a moment.",
     });
     await bot.surface.drain();
@@ -676,7 +730,7 @@ describe("a two-page form as a modal", () => {
     });
   });
 
-  it("pushes page two, then closes the stack and posts the result into the originating thread", async () => {
+  it("pushes page two, then closes the stack and posts the result into the originating thread through the button's response_url", async () => {
     const next = await submit(opened.args.view as Record<string, unknown>, page1("payments-api"));
     expect(next.response_action).toBe("push");
     expect(checkView("push", next.view)).toEqual([]);
@@ -719,9 +773,10 @@ describe("a two-page form as a modal", () => {
       errors: { replicas: "Replicas must be between 1 and 10." },
     });
     expect(await submit(next.view!, page2("3"))).toEqual({ response_action: "clear" });
-    const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    const posted = await bot.api.waitForResponse("f1");
     expect(posted.args).toMatchObject({
-      channel: "C0PLATFORM",
+      response_type: "in_channel",
+      replace_original: false,
       thread_ts: "1700000069.000100",
       text: "Created payments-api",
     });

@@ -1,4 +1,4 @@
-import { App, HTTPReceiver, LogLevel, type RespondFn, type SlashCommand, type types } from "@slack/bolt";
+import { App, LogLevel, type SlashCommand, type types } from "@slack/bolt";
 import { WebClient, type RetryOptions, type WebClientOptions } from "@slack/web-api";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
@@ -7,6 +7,7 @@ import { actions, type Reply } from "../../message/reply.ts";
 import type { ChatUser, Conversation, HttpRoute } from "../../plugins/api.ts";
 import type { EventClaim, EventLedger, FormStateStore } from "../ports.ts";
 import type { Inbound, Router } from "../router.ts";
+import { AnswerDelivery, type Destination } from "./answer-delivery.ts";
 import { AnswerQueue } from "./answer-queue.ts";
 import { ResponseUrlPoster } from "./response-url.ts";
 import { boltLogger } from "./bolt-logger.ts";
@@ -26,6 +27,7 @@ import {
   type SubmittedElement,
 } from "./render-blocks.ts";
 import { clip } from "./mrkdwn.ts";
+import { SlackHttpReceiver } from "./slack-http-receiver.ts";
 import { SlackUserDirectory, type SlackProfile } from "./slack-user-directory.ts";
 
 export interface SlackSurfaceOptions {
@@ -49,6 +51,8 @@ export interface SlackSurfaceOptions {
   retryConfig?: RetryOptions;
   /** Web API request timeout. */
   timeoutMs?: number;
+  /** The clock request timestamps are checked against (tests pin it to probe the five-minute window). */
+  now?: () => number;
 }
 
 export interface SlackSurface {
@@ -76,6 +80,8 @@ interface StoredForm {
   text: string;
   channel?: string;
   thread?: string;
+  /** The response_url of the command or button that opened the form: the result goes there. */
+  responseUrl?: string;
 }
 
 /** Where the ledger's claim on an event waits in Bolt's context for the listener that answers the event. */
@@ -83,12 +89,6 @@ const CLAIM_KEY = "callboardEventClaim";
 interface HeldClaim {
   claim: EventClaim;
   taken: boolean;
-}
-
-interface Target {
-  userId: string;
-  channel?: string;
-  thread?: string;
 }
 
 export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
@@ -120,16 +120,16 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   const directory = new SlackUserDirectory(client, log);
   const responses = new ResponseUrlPoster(options.timeoutMs ?? 5000);
   const answers = new AnswerQueue((error) => log.error({ err: error, surface: "slack" }, "answer failed"));
+  let botUserId: string | undefined;
+  const delivery = new AnswerDelivery(client, pacer, responses, log, () => botUserId);
 
   const socketMode = Boolean(options.appToken);
   const receiver = socketMode
     ? undefined
-    : new HTTPReceiver({
+    : new SlackHttpReceiver({
         signingSecret: options.signingSecret,
-        endpoints: [path],
-        // processBeforeResponse stays off (the default): on, an event's 200 would wait for its listeners.
-        logger,
-        logLevel: undefined,
+        log: log.child({ surface: "slack" }),
+        ...(options.now ? { now: options.now } : {}),
       });
   const app = new App({
     token: options.botToken,
@@ -173,31 +173,12 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     return text.includes("--all") ? undefined : `${text} --all`;
   }
 
-  /** Post into a channel or thread, one message a second per channel; DMs the person when there is no channel. */
-  async function post(target: Target, answer: Reply, sourceText?: string): Promise<void> {
-    const channel = target.channel ?? target.userId;
-    const message = renderMessage(answer, { moreCommand: sourceText ? moreCommand(sourceText) : undefined });
-    if (answer.ephemeral && target.channel) {
-      await pacer.run(channel, () =>
-        client.chat.postEphemeral({
-          channel,
-          user: target.userId,
-          ...(target.thread ? { thread_ts: target.thread } : {}),
-          ...message,
-        }),
-      );
-      return;
-    }
-    await pacer.run(channel, () =>
-      client.chat.postMessage({
-        channel,
-        ...(target.thread ? { thread_ts: target.thread } : {}),
-        ...message,
-      }),
-    );
-  }
-
-  async function openModal(triggerId: string, form: Form, inbound: Inbound): Promise<void> {
+  async function openModal(
+    triggerId: string,
+    form: Form,
+    inbound: Inbound,
+    responseUrl: string | undefined,
+  ): Promise<void> {
     const channel = inbound.conversation.channelId;
     const thread = inbound.conversation.threadId;
     const stored: StoredForm = {
@@ -206,6 +187,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       text: inbound.text,
       ...(channel ? { channel } : {}),
       ...(thread ? { thread } : {}),
+      ...(responseUrl ? { responseUrl } : {}),
     };
     const stateId = await formState.put(JSON.stringify(stored));
     const meta = encodeMetadata({
@@ -242,6 +224,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   // queued answer, which marks it done once the answer is delivered or releases it when delivery failed, so
   // only a delivered answer makes a retry redundant. An event no listener takes is done at once.
   app.use(async ({ body, context, next }) => {
+    botUserId ??= context.botUserId;
     const envelope = body as { type?: string; event_id?: string };
     if (envelope.type !== "event_callback" || typeof envelope.event_id !== "string") {
       await next();
@@ -298,10 +281,14 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
   });
 
   async function runSlashCommand(command: SlashCommand): Promise<void> {
-    const respond = (message: object) => responses.post(command.response_url, message);
     const words =
       command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
     const text = `${words} ${command.text ?? ""}`.trim();
+    const to: Destination = {
+      userId: command.user_id,
+      channel: command.channel_id,
+      responseUrl: command.response_url,
+    };
     try {
       // A slash command may open a modal, and its trigger expires 3 s after the command: the profile
       // lookup gets at most PROFILE_WAIT_MS, as for buttons; an uncached person is then named by id.
@@ -310,16 +297,13 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       const answer = await router.handle(inbound);
       if (answer.form) {
         // The trigger expires 3 s after the command and works once: open the modal before anything else.
-        await openModal(command.trigger_id, answer.form, inbound);
+        await openModal(command.trigger_id, answer.form, inbound, command.response_url);
         if (answer.blocks.length === 0) return;
       }
-      const message = renderMessage(answer, { moreCommand: moreCommand(text) });
-      await respond({ response_type: answer.ephemeral ? "ephemeral" : "in_channel", ...message });
+      await delivery.deliver(to, answer, { moreCommand: moreCommand(text) });
     } catch (error) {
-      const message = renderMessage(
-        failure(`running ${command.command} ${clip(command.text ?? "", 60)}`, error),
-      );
-      await respond({ response_type: "ephemeral", ...message }).catch(() => undefined);
+      const failed = failure(`running ${command.command} ${clip(command.text ?? "", 60)}`, error);
+      await delivery.deliver(to, failed).catch(() => undefined);
     }
   }
 
@@ -327,15 +311,15 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   // By the time a listener runs, Slack already has this event's HTTP 200 and the ledger has its event_id:
   // Bolt's App.processEvent (@slack/bolt 5.1, dist/App.js) acks every event_callback but function_executed
-  // before the global middleware chain, and our HTTPReceiver leaves processBeforeResponse off, so that ack
-  // writes the response at once. A retry is dropped by the ledger whether or not this answer has run yet.
+  // before the global middleware chain, and SlackHttpReceiver's ack writes the response at once. A retry is
+  // dropped by the ledger whether or not this answer has run yet.
   // The queue is for the other requests: inline, this answer's CPU work would run in the microtask chain of
   // the read that brought the event, and requests already waiting on their sockets would be acked after it.
   app.event("app_mention", async ({ event, context }) => {
     const thread = event.thread_ts ?? event.ts;
-    const target: Target = { userId: event.user ?? "", channel: event.channel, thread };
+    const to: Destination = { userId: event.user ?? "", channel: event.channel, thread };
     const text = messageText(event.text, context.botUserId);
-    answerEvent(takeClaim(context), () => answerMessage(target, text, "answering a mention"));
+    answerEvent(takeClaim(context), () => answerMessage(to, text, "answering a mention"));
   });
 
   app.event("message", async ({ event, context }) => {
@@ -350,56 +334,76 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     };
     // Edits, joins and other bots' messages are not questions.
     if (message.channel_type !== "im" || message.subtype || message.bot_id || !message.user) return;
-    const target: Target = {
+    const to: Destination = {
       userId: message.user,
       channel: message.channel,
       ...(message.thread_ts ? { thread: message.thread_ts } : {}),
     };
     const text = messageText(message.text ?? "", context.botUserId);
-    answerEvent(takeClaim(context), () => answerMessage(target, text, "answering a direct message"));
+    answerEvent(takeClaim(context), () =>
+      answerMessage(to, text, "answering a direct message", { private: true }),
+    );
   });
 
   /**
-   * A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. Throws
+   * A mention or a DM: answered in its channel (and thread), with a button where the answer is a form. In a
+   * DM every answer is already for the person alone; an ephemeral one there would vanish on reload. Throws
    * when no answer could be delivered, so the event's claim is released for a retry.
    */
-  async function answerMessage(target: Target, text: string, what: string): Promise<void> {
+  async function answerMessage(
+    to: Destination,
+    text: string,
+    what: string,
+    place: { private?: boolean } = {},
+  ): Promise<void> {
+    const shown = (answer: Reply): Reply => (place.private ? { ...answer, ephemeral: false } : answer);
     let answer: Reply;
+    let options: { moreCommand?: string } = {};
     try {
-      const user = await chatUser(target.userId);
+      const user = await chatUser(to.userId);
       answer = withFormButton(
-        await router.handle({ text, user, conversation: conversation(target.channel, target.thread) }),
+        await router.handle({ text, user, conversation: conversation(to.channel, to.thread) }),
       );
+      options = { moreCommand: moreCommand(text) };
     } catch (error) {
       answer = failure(what, error);
     }
-    await post(target, answer, text);
+    await delivery.deliver(to, shown(answer), options);
   }
 
   /* ------------------------------------------------------------- buttons */
 
-  app.action({ type: "block_actions", action_id: /^cb_\d+$/ }, async ({ ack, body, action, respond }) => {
+  app.action({ type: "block_actions", action_id: /^cb_\d+$/ }, async ({ ack, body, action }) => {
     // Nothing before the ack; the queue then adds one event-loop turn before the answer, which a form's
     // trigger_id (3 s) can spare: the profile lookup stays capped at PROFILE_WAIT_MS.
     await ack();
     const value = decodeButtonValue((action as { value?: string }).value);
     if (!value) return; // a link button: Slack opened the URL, nothing to run
-    answers.run(() => runButton(value, body as unknown as BlockActionBody, respond));
+    answers.run(() => runButton(value, body as unknown as BlockActionBody));
   });
 
+  /**
+   * A button's answer goes through the interaction's response_url: it reaches the channel whether or not the
+   * bot is a member (a slash command's answer, and so its buttons, can be in any channel the person is in).
+   * Under a message it goes into that message's thread; on an ephemeral message it replaces it in place.
+   */
   async function runButton(
     value: NonNullable<ReturnType<typeof decodeButtonValue>>,
     actionBody: BlockActionBody,
-    respond: RespondFn | undefined,
   ): Promise<void> {
     const fromMessage = actionBody.container?.type === "message";
     const channel = fromMessage ? (actionBody.channel?.id ?? actionBody.container?.channel_id) : undefined;
     const thread = actionBody.message ? (actionBody.message.thread_ts ?? actionBody.message.ts) : undefined;
-    const target: Target = {
+    const ephemeralSource = Boolean(actionBody.container?.is_ephemeral);
+    const to: Destination = {
       userId: actionBody.user.id,
       ...(channel ? { channel } : {}),
-      ...(thread ? { thread } : {}),
+      ...(thread && !ephemeralSource ? { thread } : {}),
+      ...(actionBody.response_url ? { responseUrl: actionBody.response_url } : {}),
+      ...(actionBody.response_url ? { replaceOriginal: ephemeralSource } : {}),
     };
+    // A note to the person alone must not replace the message whose button they pressed.
+    const aside: Destination = { ...to, ...(to.responseUrl ? { replaceOriginal: false } : {}) };
     try {
       if (value.form) {
         // The trigger works once and only for 3 s: do not wait long for the profile before opening the form.
@@ -410,12 +414,13 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           conversation: conversation(channel, thread),
         };
         const form = await router.openForm(value.form, inbound, value.args ?? "");
-        if (form) await openModal(actionBody.trigger_id, form, inbound);
+        if (form) await openModal(actionBody.trigger_id, form, inbound, actionBody.response_url);
         else
-          await post(
-            { userId: target.userId },
-            { text: `The form "${value.form}" is no longer available.`, blocks: [] },
-          );
+          await delivery.deliver(aside, {
+            text: `The form "${value.form}" is no longer available.`,
+            blocks: [],
+            ephemeral: true,
+          });
         return;
       }
       const text = value.command ?? "";
@@ -423,20 +428,12 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       const inbound: Inbound = { text, user, conversation: conversation(channel, thread) };
       const answer = await router.handle(inbound);
       if (answer.form) {
-        await openModal(actionBody.trigger_id, answer.form, inbound);
+        await openModal(actionBody.trigger_id, answer.form, inbound, actionBody.response_url);
         if (answer.blocks.length === 0) return;
       }
-      if (actionBody.container?.is_ephemeral && respond) {
-        // An ephemeral message has no thread; the answer replaces it in place.
-        await respond({
-          replace_original: true,
-          ...renderMessage(answer, { moreCommand: moreCommand(text) }),
-        });
-        return;
-      }
-      await post(target, answer, text);
+      await delivery.deliver(to, answer, { moreCommand: moreCommand(text) });
     } catch (error) {
-      await post({ userId: target.userId }, failure("running a button", error)).catch(() => undefined);
+      await delivery.deliver(aside, failure("running a button", error)).catch(() => undefined);
     }
   }
 
@@ -447,7 +444,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const raw = meta ? await formState.get(meta.stateId) : undefined;
     if (!meta || !raw) {
       await ack();
-      await post(
+      await delivery.deliver(
         { userId: body.user.id },
         { text: "That form has expired. Run the command again to start over.", blocks: [] },
       );
@@ -475,10 +472,13 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const claim = await ledger.claim("slack-form", meta.stateId);
     await ack(meta.page > 0 ? { response_action: "clear" } : undefined);
     if (!claim) return;
-    const target: Target = {
+    // A view_submission has no response_url of its own: the result goes to the one of the command or button
+    // that opened the form (valid 30 minutes), so it reaches a channel the bot is not in.
+    const to: Destination = {
       userId: body.user.id,
       ...(meta.channel ? { channel: meta.channel } : {}),
       ...(meta.thread ? { thread: meta.thread } : {}),
+      ...(stored.responseUrl ? { responseUrl: stored.responseUrl, replaceOriginal: false } : {}),
     };
     // The modal is closed; the submission's work (a scaffold run, say) waits its turn behind other acks.
     answerEvent(claim, async () => {
@@ -493,7 +493,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
       } catch (error) {
         answer = failure(`submitting ${stored.form.title}`, error);
       }
-      await post(target, answer);
+      await delivery.deliver(to, answer);
     });
   });
 
@@ -584,9 +584,9 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
           method: "POST",
           path,
           handler: (req: IncomingMessage, res: ServerResponse) => {
-            // Bolt's receiver reads the raw body, verifies the signature and the 5-minute window, answers 401
-            // when either fails, and acks on our behalf; our server only hands it the request.
-            receiver.requestListener(req, res);
+            // The receiver reads and verifies the request, answers what is not Slack's, and hands the rest to
+            // the App with an ack that writes this response.
+            return receiver.handle(req, res);
           },
         },
       ]
@@ -621,6 +621,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 interface BlockActionBody {
   user: { id: string; name?: string };
   trigger_id: string;
+  response_url?: string;
   container?: { type: string; channel_id?: string; is_ephemeral?: boolean; message_ts?: string };
   channel?: { id: string };
   message?: { ts: string; thread_ts?: string };
