@@ -7,7 +7,8 @@ import { buildApp, type App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 import { formatImportSummary } from "./import-report.ts";
 import { createLogger } from "./logger.ts";
-import { serve } from "./serve.ts";
+import { serve, type Serving } from "./serve.ts";
+import { listenForStop } from "./shutdown.ts";
 
 const CONNECT_HINT =
   "Slack and Teams are not configured, so this is the terminal chat; to connect them set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README: Connect to Slack / Connect to Teams).";
@@ -19,6 +20,9 @@ export async function startCallboard(config: Config): Promise<void> {
   const logFile = join(config.CALLBOARD_DATA_DIR, "callboard.log");
   const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
   const app = await buildApp(config, log);
+  // A signal ends the input: the chat finishes the answer in flight and returns, and everything closes.
+  const stop = listenForStop({ log });
+  void stop.requested.then(() => process.stdin.push(null));
   try {
     await runTerminal(app);
   } finally {
@@ -32,17 +36,21 @@ async function startServer(config: Config): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const app = await buildApp(config, log);
   for (const report of app.imported) log.info(formatImportSummary(report, { brief: true }));
-  const serving = await serve(app);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      log.info({ signal }, "stopping");
-      resolve();
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
-  });
-  await serving.stop();
-  await app.close();
+  let serving: Serving;
+  try {
+    serving = await serve(app);
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  const stop = listenForStop({ log });
+  await stop.requested;
+  try {
+    await serving.stop();
+  } finally {
+    await app.close();
+  }
+  log.info("stopped");
 }
 
 async function runTerminal(app: App): Promise<void> {
