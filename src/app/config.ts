@@ -170,3 +170,23 @@ export function hideCredentials(value: unknown): unknown {
 export const slackConfigured = (c: Config): boolean => Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET);
 export const teamsConfigured = (c: Config): boolean =>
   Boolean(c.MICROSOFT_APP_ID) || c.TEAMS_ENABLED === true;
+
+/**
+ * What serving Slack or Teams without CALLBOARD_BASE_URL breaks: answers link to http://localhost:PORT,
+ * which nobody else can open, and a pasted link on the public host matches nothing, so it gets no preview.
+ * A warning in development; in production start-up stops.
+ */
+export function checkServingConfig(config: Config): string[] {
+  if (config.CALLBOARD_BASE_URL || !(slackConfigured(config) || teamsConfigured(config))) return [];
+  const problem =
+    `CALLBOARD_BASE_URL is not set: links in answers point at http://localhost:${config.PORT}, which ` +
+    "nobody else can open, and pasted Callboard links get no preview in Slack or Teams. Set " +
+    "CALLBOARD_BASE_URL (callboard.yaml: http.baseUrl) to the public URL of this server, e.g. " +
+    "https://callboard.example.com.";
+  if (config.NODE_ENV === "production") {
+    throw new ConfigError(
+      `${problem} In production (NODE_ENV=production) Callboard does not start without it.`,
+    );
+  }
+  return [problem];
+}

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -69,6 +69,25 @@ describe("npm start (terminal chat, piped)", () => {
 });
 
 describe("npm start with Slack or Teams configured, when it cannot serve", () => {
+  it("refuses to start in production without CALLBOARD_BASE_URL, before opening anything", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "cb-main-"));
+    const { code, stderr } = await run(
+      "main.ts",
+      [],
+      "",
+      {
+        NODE_ENV: "production",
+        SLACK_BOT_TOKEN: "xoxb-test-0000-callboard",
+        SLACK_SIGNING_SECRET: "0123456789abcdef",
+        PORT: "0",
+      },
+      dataDir,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^callboard: CALLBOARD_BASE_URL is not set: .*NODE_ENV=production/);
+    expect(existsSync(join(dataDir, "callboard.db"))).toBe(false);
+  });
+
   it("stops, port closed and exit code 1, when Slack refuses the bot token", async () => {
     const slack = new FakeSlackApi("xoxb-the-real-one");
     await slack.start();

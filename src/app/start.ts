@@ -5,7 +5,7 @@ import pino, { type Logger } from "pino";
 import { runShell } from "../bot/shell/shell-surface.ts";
 import { buildApp, type App } from "./build-app.ts";
 import type { Plugin } from "../plugins/api.ts";
-import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
+import { checkServingConfig, slackConfigured, teamsConfigured, type Config } from "./config.ts";
 import { formatImportSummary } from "./import-report.ts";
 import { createLogger } from "./logger.ts";
 import { serve, type Serving } from "./serve.ts";
@@ -40,6 +40,7 @@ export async function startCallboard(config: Config, options: StartOptions = {})
 /** With Slack or Teams configured: structured logs to stdout, and serve until a signal says stop. */
 async function startServer(config: Config, options: StartOptions): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
+  for (const warning of checkServingConfig(config)) log.warn(warning);
   const app = await buildApp(config, log, options);
   for (const report of app.imported) log.info(formatImportSummary(report, { brief: true }));
   let serving: Serving;

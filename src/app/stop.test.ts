@@ -164,6 +164,11 @@ describe("npm start in server mode (Teams), stopped by a signal", () => {
     const line = await app.waitFor(serving);
     const url = String(parse(line)!.url);
 
+    // No CALLBOARD_BASE_URL: start-up says what breaks, naming the setting.
+    const warning = app.entries.find((e) => String(e.msg).includes("CALLBOARD_BASE_URL"));
+    expect(warning?.level).toBe(40);
+    expect(String(warning?.msg)).toMatch(/links in answers point at http:\/\/localhost:0.*no preview/);
+
     const activity = JSON.parse(
       readFileSync(join(root, "test/fixtures/teams/message-personal.json"), "utf8"),
     ) as Record<string, unknown>;
