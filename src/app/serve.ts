@@ -9,6 +9,7 @@ import type { App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured } from "./config.ts";
 import { formatImportSummary } from "./import-report.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
+import { slackAliases } from "./slack-commands.ts";
 
 export interface Serving {
   http: RunningHttpServer;
@@ -39,6 +40,8 @@ export async function serve(app: App): Promise<Serving> {
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
       log,
+      // Only the aliases whose commands exist, so no slash command answers "I don't know the command".
+      aliases: slackAliases(router),
     });
     routes.push(...slack.routes);
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
