@@ -58,6 +58,15 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "5000" }, { cwd }).PORT).toBe(5000);
   });
 
+  it("reads the file CALLBOARD_CONFIG names, and stops when it is not there", () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "staging.yaml"), "http:\n  port: 4100\n");
+    expect(loadConfig({ CALLBOARD_CONFIG: "staging.yaml" }, { cwd }).PORT).toBe(4100);
+    expect(() => loadConfig({ CALLBOARD_CONFIG: "prod.yaml" }, { cwd })).toThrow(
+      /CALLBOARD_CONFIG="prod.yaml": no such file/,
+    );
+  });
+
   it("refuses unknown keys and secrets in callboard.yaml", () => {
     const cwd = dir();
     writeFileSync(join(cwd, "callboard.yaml"), "htp:\n  port: 4000\n");

@@ -72,7 +72,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** callboard.yaml uses readable nested keys; each maps to one environment variable. */
-const YAML_KEYS: Record<string, keyof Config> = {
+export const YAML_KEYS: Record<string, keyof Config> = {
   "log.level": "LOG_LEVEL",
   "catalog.location": "CALLBOARD_CATALOG",
   "catalog.refreshSeconds": "CALLBOARD_REFRESH_SECONDS",
@@ -137,10 +137,17 @@ export function loadConfig(
   options: { file?: string; cwd?: string } = {},
 ): Config {
   const cwd = options.cwd ?? process.cwd();
-  const file = options.file ?? env.CALLBOARD_CONFIG ?? resolve(cwd, "callboard.yaml");
+  const named = options.file ?? (env.CALLBOARD_CONFIG?.trim() || undefined);
+  const file = resolve(cwd, named ?? "callboard.yaml");
+  // Only the default file may be absent: a file someone named and that is not there is a mistake to report.
+  if (named && !existsSync(file)) {
+    throw new ConfigError(
+      options.file
+        ? `Config file not found: ${options.file}`
+        : `CALLBOARD_CONFIG="${named}": no such file. Point it at your callboard.yaml, or unset it.`,
+    );
+  }
   const fromFile = existsSync(file) ? readConfigFile(file) : {};
-  if (options.file && !existsSync(options.file))
-    throw new ConfigError(`Config file not found: ${options.file}`);
   const merged: Record<string, unknown> = { ...fromFile };
   for (const key of Object.keys(configSchema.shape)) {
     const value = env[key];
