@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, slackConfigured } from "./config.ts";
+import { checkServingConfig, ConfigError, loadConfig, slackConfigured } from "./config.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "cb-config-"));
 
@@ -58,11 +58,50 @@ describe("loadConfig", () => {
     expect(loadConfig({ PORT: "5000" }, { cwd }).PORT).toBe(5000);
   });
 
+  it("reads the file CALLBOARD_CONFIG names, and stops when it is not there", () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "staging.yaml"), "http:\n  port: 4100\n");
+    expect(loadConfig({ CALLBOARD_CONFIG: "staging.yaml" }, { cwd }).PORT).toBe(4100);
+    expect(() => loadConfig({ CALLBOARD_CONFIG: "prod.yaml" }, { cwd })).toThrow(
+      /CALLBOARD_CONFIG="prod.yaml": no such file/,
+    );
+  });
+
   it("refuses unknown keys and secrets in callboard.yaml", () => {
     const cwd = dir();
     writeFileSync(join(cwd, "callboard.yaml"), "htp:\n  port: 4000\n");
     expect(() => loadConfig({}, { cwd })).toThrow(/unknown key "htp.port"/);
     writeFileSync(join(cwd, "callboard.yaml"), "slack:\n  botToken: xoxb-1\n");
     expect(() => loadConfig({}, { cwd })).toThrow(/unknown key "slack.botToken"/);
+  });
+});
+
+describe("checkServingConfig", () => {
+  const slack = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" };
+
+  it("warns, naming CALLBOARD_BASE_URL and what breaks, when Slack or Teams is served without it", () => {
+    for (const env of [slack, { TEAMS_ENABLED: "true" }, { MICROSOFT_APP_ID: "app" }]) {
+      const [warning, ...rest] = checkServingConfig(loadConfig({ ...env, PORT: "3100" }, { cwd: dir() }));
+      expect(rest).toEqual([]);
+      expect(warning).toMatch(
+        /^CALLBOARD_BASE_URL is not set: links in answers point at http:\/\/localhost:3100/,
+      );
+      expect(warning).toContain("no preview");
+    }
+  });
+
+  it("refuses in production, naming the setting", () => {
+    expect(() =>
+      checkServingConfig(loadConfig({ ...slack, NODE_ENV: "production" }, { cwd: dir() })),
+    ).toThrow(ConfigError);
+    expect(() =>
+      checkServingConfig(loadConfig({ TEAMS_ENABLED: "true", NODE_ENV: "production" }, { cwd: dir() })),
+    ).toThrow(/CALLBOARD_BASE_URL.*NODE_ENV=production/);
+  });
+
+  it("is content with a base URL, and says nothing for the terminal chat", () => {
+    const env = { ...slack, NODE_ENV: "production", CALLBOARD_BASE_URL: "https://callboard.example.com" };
+    expect(checkServingConfig(loadConfig(env, { cwd: dir() }))).toEqual([]);
+    expect(checkServingConfig(loadConfig({ NODE_ENV: "production" }, { cwd: dir() }))).toEqual([]);
   });
 });

@@ -72,7 +72,7 @@ export const configSchema = z.object({
 export type Config = z.infer<typeof configSchema>;
 
 /** callboard.yaml uses readable nested keys; each maps to one environment variable. */
-const YAML_KEYS: Record<string, keyof Config> = {
+export const YAML_KEYS: Record<string, keyof Config> = {
   "log.level": "LOG_LEVEL",
   "catalog.location": "CALLBOARD_CATALOG",
   "catalog.refreshSeconds": "CALLBOARD_REFRESH_SECONDS",
@@ -137,10 +137,17 @@ export function loadConfig(
   options: { file?: string; cwd?: string } = {},
 ): Config {
   const cwd = options.cwd ?? process.cwd();
-  const file = options.file ?? env.CALLBOARD_CONFIG ?? resolve(cwd, "callboard.yaml");
+  const named = options.file ?? (env.CALLBOARD_CONFIG?.trim() || undefined);
+  const file = resolve(cwd, named ?? "callboard.yaml");
+  // Only the default file may be absent: a file someone named and that is not there is a mistake to report.
+  if (named && !existsSync(file)) {
+    throw new ConfigError(
+      options.file
+        ? `Config file not found: ${options.file}`
+        : `CALLBOARD_CONFIG="${named}": no such file. Point it at your callboard.yaml, or unset it.`,
+    );
+  }
   const fromFile = existsSync(file) ? readConfigFile(file) : {};
-  if (options.file && !existsSync(options.file))
-    throw new ConfigError(`Config file not found: ${options.file}`);
   const merged: Record<string, unknown> = { ...fromFile };
   for (const key of Object.keys(configSchema.shape)) {
     const value = env[key];
@@ -170,3 +177,23 @@ export function hideCredentials(value: unknown): unknown {
 export const slackConfigured = (c: Config): boolean => Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET);
 export const teamsConfigured = (c: Config): boolean =>
   Boolean(c.MICROSOFT_APP_ID) || c.TEAMS_ENABLED === true;
+
+/**
+ * What serving Slack or Teams without CALLBOARD_BASE_URL breaks: answers link to http://localhost:PORT,
+ * which nobody else can open, and a pasted link on the public host matches nothing, so it gets no preview.
+ * A warning in development; in production start-up stops.
+ */
+export function checkServingConfig(config: Config): string[] {
+  if (config.CALLBOARD_BASE_URL || !(slackConfigured(config) || teamsConfigured(config))) return [];
+  const problem =
+    `CALLBOARD_BASE_URL is not set: links in answers point at http://localhost:${config.PORT}, which ` +
+    "nobody else can open, and pasted Callboard links get no preview in Slack or Teams. Set " +
+    "CALLBOARD_BASE_URL (callboard.yaml: http.baseUrl) to the public URL of this server, e.g. " +
+    "https://callboard.example.com.";
+  if (config.NODE_ENV === "production") {
+    throw new ConfigError(
+      `${problem} In production (NODE_ENV=production) Callboard does not start without it.`,
+    );
+  }
+  return [problem];
+}

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { FakeSlackApi } from "../../test/fixtures/slack/fake-slack-api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 // The child runs in its own data folder, so tsx is named by path rather than resolved from the cwd.
@@ -64,6 +65,46 @@ describe("npm start (terminal chat, piped)", () => {
     const { code, stderr } = await run("main.ts", [], "", { PORT: "eighty" });
     expect(code).toBe(1);
     expect(stderr).toContain('PORT="eighty"');
+  });
+});
+
+describe("npm start with Slack or Teams configured, when it cannot serve", () => {
+  it("refuses to start in production without CALLBOARD_BASE_URL, before opening anything", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "cb-main-"));
+    const { code, stderr } = await run(
+      "main.ts",
+      [],
+      "",
+      {
+        NODE_ENV: "production",
+        SLACK_BOT_TOKEN: "xoxb-test-0000-callboard",
+        SLACK_SIGNING_SECRET: "0123456789abcdef",
+        PORT: "0",
+      },
+      dataDir,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^callboard: CALLBOARD_BASE_URL is not set: .*NODE_ENV=production/);
+    expect(existsSync(join(dataDir, "callboard.db"))).toBe(false);
+  });
+
+  it("stops, port closed and exit code 1, when Slack refuses the bot token", async () => {
+    const slack = new FakeSlackApi("xoxb-the-real-one");
+    await slack.start();
+    try {
+      const { code, stderr } = await run("main.ts", [], "", {
+        SLACK_BOT_TOKEN: "xoxb-test-0000-callboard",
+        SLACK_SIGNING_SECRET: "0123456789abcdef",
+        SLACK_API_URL: slack.apiUrl,
+        CALLBOARD_BASE_URL: "http://callboard.test",
+        PORT: "0",
+        HOST: "127.0.0.1",
+      });
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^callboard: .*invalid_arguments/m);
+    } finally {
+      await slack.stop();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
 import { startCallboard } from "./start.ts";
+import { describeStartupFailure } from "./startup-failure.ts";
 
 const USAGE = `Usage: npm start -- [--catalog <folder|file|url>] [--config <callboard.yaml>]
 
@@ -26,7 +27,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
-  process.stderr.write(`callboard: ${message}\n`);
+  process.stderr.write(`callboard: ${describeStartupFailure(error)}\n`);
   process.exitCode = 1;
 });

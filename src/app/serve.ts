@@ -9,6 +9,7 @@ import type { App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured } from "./config.ts";
 import { formatImportSummary } from "./import-report.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
+import { slackAliases } from "./slack-commands.ts";
 
 export interface Serving {
   http: RunningHttpServer;
@@ -39,6 +40,8 @@ export async function serve(app: App): Promise<Serving> {
       appToken: config.SLACK_APP_TOKEN,
       apiUrl: config.SLACK_API_URL,
       log,
+      // Only the aliases whose commands exist, so no slash command answers "I don't know the command".
+      aliases: slackAliases(router),
     });
     routes.push(...slack.routes);
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
@@ -61,30 +64,39 @@ export async function serve(app: App): Promise<Serving> {
   }
 
   const http = await startHttpServer({ routes, port: config.PORT, host: config.HOST, log });
-  await slack?.start();
+  try {
+    await slack?.start();
+  } catch (error) {
+    // A refused Slack token must not leave the port open and the process running.
+    await http.close(0);
+    throw error;
+  }
   const refresh = scheduleRefresh(app, log);
   log.info({ url: http.url, surfaces: mounted, entities: app.catalog.graph.size }, "Callboard is serving");
   return {
     http,
     slack,
     stop: async () => {
-      if (refresh) clearInterval(refresh);
-      await slack?.stop();
+      // New work stops first; then what was accepted finishes: HTTP requests in flight, then the Slack
+      // answers they queued, then a catalog refresh that is half way through its locations.
+      const refreshed = refresh?.stop();
       await http.close();
+      await slack?.stop();
+      await refreshed;
     },
   };
 }
 
 /** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */
-function scheduleRefresh(app: App, log: Logger): NodeJS.Timeout | undefined {
+function scheduleRefresh(app: App, log: Logger): { stop(): Promise<void> } | undefined {
   const seconds = app.config.CALLBOARD_REFRESH_SECONDS;
   if (seconds <= 0) return undefined;
-  let running = false;
-  const timer = setInterval(async () => {
-    if (running) return;
-    running = true;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const refresh = async () => {
     try {
       for (const location of await app.catalog.locations()) {
+        if (stopped) return;
         const report = await app.importLocation(location.key, "refresh");
         if (
           report.added.length + report.updated.length + report.removed.length + report.problems.length >
@@ -97,9 +109,18 @@ function scheduleRefresh(app: App, log: Logger): NodeJS.Timeout | undefined {
       // The error says whether anything was stored (a failed store writes nothing; see catalog-service.ts).
       log.error({ err: error }, "catalog refresh failed");
     } finally {
-      running = false;
+      running = undefined;
     }
+  };
+  const timer = setInterval(() => {
+    running ??= refresh();
   }, seconds * 1000);
   timer.unref();
-  return timer;
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

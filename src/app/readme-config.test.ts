@@ -1,0 +1,37 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { configSchema, YAML_KEYS } from "./config.ts";
+
+/** Settings read outside the schema: the settings file itself, and who you are in the terminal chat. */
+const ALSO_READ = ["CALLBOARD_CONFIG", "CALLBOARD_USER_EMAIL"];
+
+/** README.md's configuration table: each row's variables and callboard.yaml keys. */
+function table(): Array<{ variables: string[]; yamlKeys: string[] }> {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.slice(readme.indexOf("## Configuration"));
+  const rows = section.split("\n").filter((line) => /^\| `[A-Z]/.test(line));
+  const names = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  return rows.map((row) => {
+    const [variables = "", yamlKeys = ""] = row.split("|").slice(1);
+    return { variables: names(variables), yamlKeys: names(yamlKeys) };
+  });
+}
+
+describe("README.md's configuration table", () => {
+  const rows = table();
+  const documented = rows.flatMap((r) => r.variables);
+
+  it("lists every setting Callboard reads, and nothing else", () => {
+    const known = [...Object.keys(configSchema.shape), ...ALSO_READ];
+    expect([...documented].sort()).toEqual([...known].sort());
+  });
+
+  it("gives each callboard.yaml key on the row of the variable it sets", () => {
+    for (const [yamlKey, variable] of Object.entries(YAML_KEYS)) {
+      const row = rows.find((r) => r.variables.includes(variable));
+      expect(row?.yamlKeys, `${yamlKey} → ${variable}`).toContain(yamlKey);
+    }
+    const yamlDocumented = rows.flatMap((r) => r.yamlKeys).sort();
+    expect(yamlDocumented).toEqual(Object.keys(YAML_KEYS).sort());
+  });
+});
