@@ -44,7 +44,8 @@ export function cardBytes(card: unknown): number {
   return Buffer.byteLength(JSON.stringify(card), "utf8");
 }
 
-function clip(text: string, max = MAX_TEXT_CHARS): string {
+/** The text cut to `max` characters, with an ellipsis where it was cut. */
+export function clip(text: string, max = MAX_TEXT_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -20,9 +20,10 @@ import type { ConversationStore, EventLedger, FormStateStore } from "../ports.ts
 import type { Router } from "../router.ts";
 import { checkActivity } from "./activity-shape.ts";
 import { ConnectorClientCache } from "./connector-cache.ts";
+import { Deadline } from "./deadline.ts";
 import { readJsonBody, RequestBodyError, writeAnswer, type HttpAnswer } from "./http-bridge.ts";
 import { OutboundPacer, type PacerOptions } from "./outbound-pacer.ts";
-import { CallboardTeamsBot } from "./teams-bot.ts";
+import { CallboardTeamsBot, INVOKE_BUDGET_MS, TURN_DEADLINE } from "./teams-bot.ts";
 
 export interface TeamsSurfaceOptions {
   router: Router;
@@ -45,6 +46,11 @@ export interface TeamsSurfaceOptions {
   authSettings?: Record<string, string>;
   pacing?: PacerOptions;
   typeahead?: boolean;
+  /**
+   * Time from a request's arrival within which an invoke must be answered (roster, search and rendering
+   * together). Teams gives message extensions 5 s; tests shorten it.
+   */
+  invokeBudgetMs?: number;
 }
 
 export interface TeamsSurface {
@@ -266,6 +272,7 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
     // Up to serve(), which logs it once and answers 500.
     throw error;
   };
+  const invokeBudgetMs = options.invokeBudgetMs ?? INVOKE_BUDGET_MS;
   const bot = new CallboardTeamsBot({
     router: options.router,
     ledger: options.ledger,
@@ -279,6 +286,8 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
     method: "POST",
     path: options.path ?? "/api/messages",
     handler: async (req, res) => {
+      // Teams counts its invoke time limit from when it sent the request, so the deadline starts here.
+      const arrived = Date.now();
       const request: InboundRequest = { body: undefined, authorization: req.headers.authorization ?? "" };
       try {
         request.body = await readJsonBody(req);
@@ -289,7 +298,10 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
         if (refused.status === 413) return writeAnswer(res, { status: 413, body: `${refused.message}\n` });
         request.unreadable = refused;
       }
-      const answer = await adapter.serve(request, (context) => bot.run(context));
+      const answer = await adapter.serve(request, (context) => {
+        context.turnState.set(TURN_DEADLINE, Deadline.after(invokeBudgetMs, arrived));
+        return bot.run(context);
+      });
       writeAnswer(res, answer);
     },
   };
