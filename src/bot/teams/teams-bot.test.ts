@@ -1,6 +1,54 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- cards and invoke bodies from the wire are inspected loosely in assertions */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTeamsHarness, type TeamsHarness } from "../../../test/fixtures/teams/surface-harness.ts";
+import type { RecordedCall } from "../../../test/fixtures/teams/bot-connector-stand-in.ts";
+import {
+  CountingFormStateStore,
+  startTeamsHarness,
+  type TeamsHarness,
+} from "../../../test/fixtures/teams/surface-harness.ts";
+
+const cardOf = (call: RecordedCall): any =>
+  (call.body.attachments as { contentType: string; content: any }[])[0]!.content;
+
+describe("Teams bot answers", () => {
+  const formState = new CountingFormStateStore();
+  let teams: TeamsHarness;
+
+  beforeAll(async () => {
+    teams = await startTeamsHarness({ formState });
+  });
+  afterAll(() => teams.close());
+
+  async function ask(text: string): Promise<any> {
+    const activity = teams.fixture("message-personal", { text });
+    expect((await teams.post(activity)).status).toBe(200);
+    return cardOf(await teams.connector.waitFor((c) => c.activityId === activity.id));
+  }
+
+  it("writes nothing to render an answer that fits, and stores a cut answer once", async () => {
+    const before = formState.writes;
+    const query = await teams.post(teams.fixture("invoke-compose-query"));
+    expect(query.body.composeExtension.attachments).toHaveLength(3);
+    await ask("show payments-api");
+    await teams.post(teams.fixture("invoke-compose-query-link"));
+    expect(formState.writes).toBe(before);
+
+    const big = await ask("big");
+    expect(formState.writes).toBe(before + 1);
+    const more = big.body.at(-1).actions[0];
+    const next = await teams.post(
+      teams.fixture("invoke-adaptive-card-action", {
+        value: { action: { type: "Action.Execute", verb: "more", data: more.data }, trigger: "manual" },
+      }),
+    );
+    // Long enough for a third part, which points at the same stored answer.
+    expect(next.body.value.body.at(-1).actions[0]).toMatchObject({
+      verb: "more",
+      data: { more: more.data.more },
+    });
+    expect(formState.writes).toBe(before + 1);
+  });
+});
 
 describe("Teams invokes under one deadline", () => {
   const slowUser = { id: "29:slow-roster-bob", name: "Bob Slow", aadObjectId: "bob-aad" };

@@ -27,6 +27,7 @@ import {
   clip,
   renderCard,
   renderFormCard,
+  renderReplyCard,
   VERB_COMMAND,
   VERB_MORE,
   type AdaptiveCard,
@@ -154,8 +155,12 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     await context.sendActivity(await this.activityFor(answer));
   }
 
-  /** The card for a Reply; a Reply that asks for a form gets a button that opens it as a dialog. */
-  async cardFor(answer: Reply, startAt = 0): Promise<AdaptiveCard> {
+  /**
+   * The card for a Reply; a Reply that asks for a form gets a button that opens it as a dialog. Nothing is
+   * written unless the answer is cut: then it is stored once (under `storedId` when it already is) for the
+   * "Show more" button.
+   */
+  async cardFor(answer: Reply, startAt = 0, storedId?: string): Promise<AdaptiveCard> {
     if (answer.form) {
       const session = await saveSession(this.options.formState, { form: answer.form, values: {} });
       // The button's `command` carries the stored session; task/fetch picks it up as `args`.
@@ -171,16 +176,12 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
         ],
       });
     }
-    let truncated = false;
-    const card = renderCard(answer, {
+    const { card, continuesAt } = renderReplyCard(answer, {
       startAt,
-      more: (next) => {
-        truncated = true;
-        return { label: "Show more", verb: VERB_MORE, data: { more: MORE_PLACEHOLDER, from: next } };
-      },
+      more: (next) => ({ label: "Show more", verb: VERB_MORE, data: { more: MORE_PLACEHOLDER, from: next } }),
     });
-    if (!truncated) return card;
-    const id = await this.options.formState.put(JSON.stringify(answer));
+    if (continuesAt === undefined) return card;
+    const id = storedId ?? (await this.options.formState.put(JSON.stringify(answer)));
     return JSON.parse(
       JSON.stringify(card).replaceAll(MORE_PLACEHOLDER, JSON.stringify(id).slice(1, -1)),
     ) as AdaptiveCard;
@@ -236,7 +237,7 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
       const stored = await this.options.formState.get(data.more);
       const from = typeof data.from === "number" ? data.from : 0;
       card = stored
-        ? await this.cardFor(JSON.parse(stored) as Reply, from)
+        ? await this.cardFor(JSON.parse(stored) as Reply, from, data.more)
         : renderCard(reply("That answer has expired. Ask again to see it in full."));
     } else if (verb === VERB_COMMAND && typeof data?.command === "string") {
       const answer = await this.options.router.handle(await this.inbound(context, data.command));
