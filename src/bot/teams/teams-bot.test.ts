@@ -10,6 +10,12 @@ import {
 const cardOf = (call: RecordedCall): any =>
   (call.body.attachments as { contentType: string; content: any }[])[0]!.content;
 
+/** Every text a person sees on a card. */
+const textsOf = (card: any): string[] =>
+  [...JSON.stringify(card).matchAll(/"(?:text|value|title)":("(?:[^"\\]|\\.)*")/g)].map(
+    (m) => JSON.parse(m[1]!) as string,
+  );
+
 describe("Teams bot answers", () => {
   const formState = new CountingFormStateStore();
   let teams: TeamsHarness;
@@ -47,6 +53,18 @@ describe("Teams bot answers", () => {
       data: { more: more.data.more },
     });
     expect(formState.writes).toBe(before + 1);
+  });
+
+  it("lists each command's usage on a line of its own, with no stray backslashes", async () => {
+    const help = await ask("help");
+    expect(textsOf(help).filter((t) => t.includes("\\"))).toEqual([]);
+    expect(textsOf(help)).toContain("**deps <name> [--depth N]**\n\nWhat a component depends on.");
+    const one = await ask("help deps");
+    expect(one.body.find((e: any) => e.type === "FactSet").facts).toContainEqual({
+      title: "Usage",
+      value: "**deps <name> [--depth N]**",
+    });
+    expect(textsOf(one).filter((t) => t.includes("\\"))).toEqual([]);
   });
 });
 
