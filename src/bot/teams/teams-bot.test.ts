@@ -16,6 +16,8 @@ const textsOf = (card: any): string[] =>
     (m) => JSON.parse(m[1]!) as string,
   );
 
+const bodyText = (call: RecordedCall) => JSON.stringify(call.body);
+
 describe("Teams bot answers", () => {
   const formState = new CountingFormStateStore();
   let teams: TeamsHarness;
@@ -65,6 +67,30 @@ describe("Teams bot answers", () => {
       value: "**deps <name> [--depth N]**",
     });
     expect(textsOf(one).filter((t) => t.includes("\\"))).toEqual([]);
+  });
+
+  it("welcomes with commands the router knows, and none it does not", async () => {
+    const install = teams.fixture("conversation-update-bot-added");
+    expect((await teams.post(install)).status).toBe(200);
+    const call = await teams.connector.waitFor(
+      (c) => c.conversationId === install.conversation.id && bodyText(c).includes("Hi, I'm Callboard"),
+    );
+    const suggested = textsOf(cardOf(call)).flatMap((t) =>
+      [...t.matchAll(/\*\*([^*]+)\*\*/g)].map((m) => m[1]!),
+    );
+    expect(suggested.length).toBeGreaterThan(0);
+    for (const command of suggested) {
+      const answer = await teams.router.handle({
+        text: command,
+        user: { surface: "teams", id: "u" },
+        conversation: { surface: "teams" },
+      });
+      expect({ command, answer: answer.text }).not.toMatchObject({
+        answer: expect.stringMatching(/don't know/),
+      });
+    }
+    // Taken from the registered commands: examples where a command has them, else its usage.
+    expect(suggested).toEqual(expect.arrayContaining(["who owns <name>", "deps payments-api --depth 2"]));
   });
 });
 

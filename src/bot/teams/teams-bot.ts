@@ -53,6 +53,8 @@ export const TURN_DEADLINE = Symbol("callboard.turnDeadline");
 /** How much of the time left a roster lookup may take before the person is answered without their email. */
 const ROSTER_SHARE = 0.5;
 const PICKER_CHOICES = 100;
+/** Commands the welcome card suggests, taken from the router in registration order. */
+const WELCOME_SUGGESTIONS = 3;
 /** Stands in for the stored reply's id while the card is measured, then is replaced by the real one. */
 const MORE_PLACEHOLDER = "@@callboard-more@@";
 /** What a call that missed the deadline answers with. */
@@ -128,12 +130,18 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
   private async welcome(context: TurnContext): Promise<Reply> {
     const user = await this.chatUser(context);
     const home = await this.options.router.home(user);
+    // Only what this router answers: a hard-coded list advertised commands (docs, scaffold) that were not there.
+    const suggestions = this.options.router.commands
+      .filter((c) => c.name !== "help")
+      .slice(0, WELCOME_SUGGESTIONS)
+      .map((c) => `\`${c.examples?.[0] ?? c.usage}\``);
+    const tryThese = suggestions.length > 0 ? ` Try ${suggestions.join(", ")}.` : "";
     return {
       text: `Hi, I'm Callboard. ${home.text}`,
       blocks: [
         header("Hi, I'm Callboard"),
         section(
-          "I answer questions about the software catalog: `who owns payments-api`, `deps payments-api`, `docs rotate secrets`. In a channel, mention me first.",
+          `I answer questions about the software catalog.${tryThese} In a channel, mention me first, and \`help\` lists everything I can do.`,
         ),
         ...home.blocks.filter((b) => b.type !== "header"),
         actions({ label: "What can you do?", command: "help" }),
