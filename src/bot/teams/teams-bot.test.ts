@@ -94,6 +94,62 @@ describe("Teams bot answers", () => {
   });
 });
 
+describe("Teams buttons in shared conversations", () => {
+  let teams: TeamsHarness;
+
+  beforeAll(async () => {
+    teams = await startTeamsHarness();
+  });
+  afterAll(() => teams.close());
+
+  const press = (conversation: Record<string, unknown>, command: string) =>
+    teams.fixture("invoke-adaptive-card-action", {
+      conversation: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", ...conversation },
+      value: { action: { type: "Action.Execute", verb: "command", data: { command } }, trigger: "manual" },
+    });
+
+  it("posts a button's answer in a channel's reply chain and leaves the pressed card alone", async () => {
+    const thread = "19:3f2c8e@thread.tacv2;messageid=1732530900001";
+    const res = await teams.post(
+      press({ id: thread, conversationType: "channel", isGroup: true }, "show in-thread"),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ statusCode: 200, type: "application/vnd.microsoft.activity.message" });
+    expect(typeof res.body.value).toBe("string");
+    const call = await teams.connector.waitFor((c) => bodyText(c).includes("component:in-thread"));
+    expect(call).toMatchObject({ method: "POST", conversationId: thread, activityId: "1732530900100" });
+    expect(teams.connector.calls.filter((c) => c.method === "PUT")).toEqual([]);
+  });
+
+  it("starts the reply chain under a card posted at the top of a channel", async () => {
+    const res = await teams.post(
+      press({ id: "19:3f2c8e@thread.tacv2", conversationType: "channel", isGroup: true }, "show at-root"),
+    );
+    expect(res.body.type).toBe("application/vnd.microsoft.activity.message");
+    const call = await teams.connector.waitFor((c) => bodyText(c).includes("component:at-root"));
+    expect(call.conversationId).toBe("19:3f2c8e@thread.tacv2;messageid=1732530900100");
+  });
+
+  it("posts a new message in a group chat, and still replaces the card in a personal chat", async () => {
+    const res = await teams.post(
+      press(
+        { id: "19:groupchat-7788@thread.v2", conversationType: "groupChat", isGroup: true },
+        "show in-group",
+      ),
+    );
+    expect(res.body.type).toBe("application/vnd.microsoft.activity.message");
+    const call = await teams.connector.waitFor((c) => bodyText(c).includes("component:in-group"));
+    expect(call.conversationId).toBe("19:groupchat-7788@thread.v2");
+
+    const personal = await teams.post(
+      press({ id: "a:1personal-chat-alice", conversationType: "personal" }, "show in-personal"),
+    );
+    expect(personal.body).toMatchObject({ statusCode: 200, type: "application/vnd.microsoft.card.adaptive" });
+    expect(personal.body.value.body[0].text).toBe("component:in-personal");
+    expect(teams.connector.calls.filter((c) => bodyText(c).includes("component:in-personal"))).toEqual([]);
+  });
+});
+
 describe("Teams invokes under one deadline", () => {
   const slowUser = { id: "29:slow-roster-bob", name: "Bob Slow", aadObjectId: "bob-aad" };
   let teams: TeamsHarness;

@@ -19,11 +19,11 @@ import { actions, header, reply, section, type Reply } from "../../message/reply
 import type { ChatUser, Conversation } from "../../plugins/api.ts";
 import type { ConversationStore, EventLedger, FormStateStore } from "../ports.ts";
 import type { Inbound, Router } from "../router.ts";
+import { answerCardAction, messageWith } from "./card-action-answer.ts";
 import { toPlainText } from "./card-markdown.ts";
 import { Deadline } from "./deadline.ts";
 import { loadSession, pageValues, saveSession, type FormSession } from "./form-session.ts";
 import {
-  ADAPTIVE_CARD_CONTENT_TYPE,
   clip,
   renderCard,
   renderFormCard,
@@ -151,12 +151,7 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
 
   /** A Reply as a message: the card, plus a short summary for notifications. */
   async activityFor(answer: Reply): Promise<Partial<Activity>> {
-    const card = await this.cardFor(answer);
-    return {
-      type: "message",
-      summary: clip(toPlainText(answer.text), 200),
-      attachments: [CardFactory.adaptiveCard(card)],
-    };
+    return messageWith(await this.cardFor(answer), answer.text);
   }
 
   private async send(context: TurnContext, answer: Reply): Promise<void> {
@@ -241,15 +236,19 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     const { verb, data } = invokeValue.action as { verb?: string; data?: Record<string, unknown> };
     let card: AdaptiveCard;
+    let summary: string;
     if (verb === VERB_MORE && typeof data?.more === "string") {
       const stored = await this.options.formState.get(data.more);
       const from = typeof data.from === "number" ? data.from : 0;
-      card = stored
-        ? await this.cardFor(JSON.parse(stored) as Reply, from, data.more)
-        : renderCard(reply("That answer has expired. Ask again to see it in full."));
+      const answer = stored
+        ? (JSON.parse(stored) as Reply)
+        : reply("That answer has expired. Ask again to see it in full.");
+      card = stored ? await this.cardFor(answer, from, data.more) : renderCard(answer);
+      summary = answer.text;
     } else if (verb === VERB_COMMAND && typeof data?.command === "string") {
       const answer = await this.options.router.handle(await this.inbound(context, data.command));
       card = await this.cardFor(answer);
+      summary = answer.text;
     } else {
       return {
         statusCode: 400,
@@ -257,8 +256,7 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
         value: { code: "BadRequest", message: `Unknown card action "${String(verb)}".` } as never,
       };
     }
-    // The returned card replaces the one that was pressed, in place.
-    return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never };
+    return answerCardAction(context, card, summary);
   }
 
   // ---- dialogs (task modules) -------------------------------------------------------------------------
