@@ -196,7 +196,8 @@ export class Router {
     return reply(
       `Callboard commands: ${listed.map((c) => c.name).join(", ")}`,
       header("Callboard commands"),
-      ...listed.map((c) => section(`\`${c.usage}\` ${c.summary}`)),
+      // The usage on a line of its own: where code does not stand out (a Teams card), it ran into the summary.
+      ...listed.map((c) => section(`\`${c.usage}\`\n${c.summary}`)),
       context(
         "Names can be a full ref (component:default/payments-api) or just the name. `help <command>` says more.",
       ),

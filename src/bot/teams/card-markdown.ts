@@ -3,23 +3,28 @@ import MarkdownIt from "markdown-it";
 
 /**
  * Reply text uses a small markdown subset (`**bold**`, `_italic_`, `` `code` ``, `[t](u)`). Adaptive Card
- * TextBlocks understand bold, italic and links but also lists and more, and Teams shows no inline code, so
- * the subset is parsed with markdown-it (only those rules on) and written back out with everything else
- * escaped: a service name like `my_service*` then shows as typed instead of turning half the card italic.
+ * TextBlocks understand bold, italic, links and lists, and have no inline code, so the subset is parsed with
+ * markdown-it (only those rules on) and written back out, keeping the author's markup and making the rest
+ * literal: a service name like `my_service*` then shows as typed instead of turning half the card italic.
+ *
+ * Literal text is escaped only where a card renderer would otherwise read markup into it. Teams' mobile
+ * clients show backslash escapes as backslashes, so a needless escape is a visible blemish
+ * (`deps <name> \[--depth N\]` in help): a lone `*` or `_` cannot start emphasis, and brackets only make a
+ * link when followed by "(".
  */
 const parser = new MarkdownIt("zero").enable(["emphasis", "link", "backticks", "escape", "newline"]);
 
-/** Only what the card renderer would interpret: fewer backslashes for clients that show them literally. */
-const SPECIAL = /([\\*_[\]])/g;
+/** Output in order: the author's markup as written, literal text still to be escaped, and code spans. */
+type Piece = { kind: "markup"; text: string } | { kind: "literal" | "code"; text: string; inLink?: boolean };
+
+const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/;
+const WORD = /[\p{L}\p{N}]/u;
+
+/** Text that needs no escaping at all: most names, emails and sentences (renderers call this a lot). */
+const NOTHING_TO_ESCAPE = /^(?![ \t]*(?:\d{1,9}[.)]|[-+*])(?:[ \t]|$))[^*_[\]\\\n]*$/;
 
 export function escapeCardText(text: string): string {
-  return (
-    text
-      .replace(SPECIAL, "\\$1")
-      // A line starting "1." or "- " would become a list.
-      .replace(/^(\s*\d+)\./gm, "$1\\.")
-      .replace(/^(\s*)([-+])(\s)/gm, "$1\\$2$3")
-  );
+  return NOTHING_TO_ESCAPE.test(text) ? text : writeCardText([{ kind: "literal", text }]);
 }
 
 function safeUrl(href: string): string | undefined {
@@ -37,53 +42,151 @@ function teamsChatUrl(userPrincipalName: string): string {
 export function toCardMarkdown(text: string): string {
   if (!hasMarkup(text)) return escapeCardText(text);
   const tokens = parser.parseInline(text, {})[0]?.children ?? [];
-  let out = "";
-  let linkHref: string | undefined;
-  let linkText = "";
-  const emit = (piece: string) => {
-    if (linkHref !== undefined) linkText += piece;
-    else out += piece;
-  };
+  const pieces: Piece[] = [];
+  // A link whose URL is refused keeps its words; it is decided at link_close, so its pieces wait here.
+  let link: { href: string; pieces: Piece[] } | undefined;
+  let strong = false;
+  const emit = (piece: Piece) =>
+    link
+      ? link.pieces.push(piece.kind === "markup" ? piece : { ...piece, inLink: true })
+      : pieces.push(piece);
   for (const token of tokens) {
     switch (token.type) {
-      case "text":
-        emit(escapeCardText(token.content));
-        break;
       case "code_inline":
-        emit(escapeCardText(token.content));
+        // Inside bold already: code shown as bold would nest bold in bold.
+        emit({ kind: strong ? "literal" : "code", text: token.content });
         break;
       case "strong_open":
       case "strong_close":
-        emit("**");
+        strong = token.type === "strong_open";
+        emit({ kind: "markup", text: "**" });
         break;
       case "em_open":
       case "em_close":
-        emit("_");
+        emit({ kind: "markup", text: "_" });
         break;
       case "softbreak":
       case "hardbreak":
-        emit("\n\n");
+        emit({ kind: "markup", text: "\n\n" });
         break;
       case "link_open": {
         const href = String(token.attrGet("href") ?? "");
         const person = personHandles(href);
         // A person shows as their name, linked to a Teams chat with them when their Teams name is known;
         // other platforms' handles (a Slack id) mean nothing here and are never shown.
-        linkHref = (person ? person.teams && safeUrl(teamsChatUrl(person.teams)) : safeUrl(href)) || "";
-        linkText = "";
+        link = {
+          href: (person ? person.teams && safeUrl(teamsChatUrl(person.teams)) : safeUrl(href)) || "",
+          pieces: [],
+        };
         break;
       }
       case "link_close": {
-        const href = linkHref;
-        linkHref = undefined;
-        out += href ? `[${linkText}](${href})` : linkText;
+        const done = link!;
+        link = undefined;
+        if (done.href)
+          pieces.push({ kind: "markup", text: "[" }, ...done.pieces, {
+            kind: "markup",
+            text: `](${done.href})`,
+          });
+        else pieces.push(...done.pieces.map((p) => (p.kind === "markup" ? p : { ...p, inLink: false })));
         break;
       }
       default:
-        emit(escapeCardText(token.content));
+        emit({ kind: "literal", text: token.content });
     }
   }
+  return writeCardText(pieces);
+}
+
+/** Write pieces out, escaping literal text only as far as the whole text needs it. */
+function writeCardText(all: Piece[]): string {
+  const input = all.filter((p) => p.text !== "");
+  const pieces = input.flatMap((piece, i) =>
+    piece.kind === "code" ? codePieces(piece.text, input[i - 1], input[i + 1], piece.inLink) : [piece],
+  );
+  const literal = pieces.filter((p) => p.kind !== "markup").map((p) => p.text);
+  const markup = pieces.filter((p) => p.kind === "markup").map((p) => p.text);
+  const count = (char: string) => literal.reduce((n, t) => n + t.split(char).length - 1, 0);
+  const markupUses = (char: string) => markup.some((t) => t.includes(char));
+  // Emphasis takes a pair of delimiters: one literal `*` alone, with no `*` markup beside it, stays as it is.
+  const escapeStar = count("*") >= 2 || (count("*") >= 1 && markupUses("*"));
+  const escapeUnderscore = count("_") >= 2 || (count("_") >= 1 && markupUses("_"));
+  // A link needs "](": literal brackets without that are shown as typed.
+  const escapeBrackets = pieces.some(
+    (p, i) =>
+      p.kind !== "markup" &&
+      (p.text.includes("](") || (p.text.endsWith("]") && pieces[i + 1]?.text.startsWith("("))),
+  );
+  let out = "";
+  for (const [i, piece] of pieces.entries()) {
+    if (piece.kind === "markup") {
+      out += piece.text;
+      continue;
+    }
+    const next = pieces[i + 1]?.text[0];
+    out += escapeLiteral(piece.text, out === "" || out.endsWith("\n"), next, {
+      star: escapeStar,
+      underscore: escapeUnderscore,
+      brackets: escapeBrackets || piece.inLink === true,
+    });
+  }
   return out;
+}
+
+/**
+ * Cards have no inline code; bold keeps a command apart from the words around it. Where bold would not
+ * take (emphasis characters inside, or no word boundary for the delimiters), the code is plain text.
+ */
+function codePieces(
+  code: string,
+  before: Piece | undefined,
+  after: Piece | undefined,
+  inLink?: boolean,
+): Piece[] {
+  const plain: Piece[] = [{ kind: "literal", text: code, ...(inLink ? { inLink } : {}) }];
+  if (!code.trim() || /[*_]/.test(code) || code !== code.trim()) return plain;
+  // Beside the author's emphasis the delimiters would run together ("****").
+  if (before?.kind === "markup" && /[*_]$/.test(before.text)) return plain;
+  if (after?.kind === "markup" && /^[*_]/.test(after.text)) return plain;
+  const prev = before?.text.at(-1) ?? " ";
+  const next = after?.text[0] ?? " ";
+  const opens = !ASCII_PUNCTUATION.test(code[0]!) || !WORD.test(prev);
+  const closes = !ASCII_PUNCTUATION.test(code.at(-1)!) || !WORD.test(next);
+  if (!opens || !closes) return plain;
+  return [{ kind: "markup", text: "**" }, ...plain, { kind: "markup", text: "**" }];
+}
+
+function escapeLiteral(
+  text: string,
+  atLineStart: boolean,
+  following: string | undefined,
+  escape: { star: boolean; underscore: boolean; brackets: boolean },
+): string {
+  const lines = text.split("\n");
+  return lines
+    .map((line, index) => {
+      let out = "";
+      let rest = line;
+      if (index > 0 || atLineStart) {
+        // "1. x", "1) x", "- x", "+ x" and "* x" at the start of a line make a list.
+        const marker = /^([ \t]*)(?:(\d{1,9})([.)])|([-+*]))(?=[ \t]|$)/.exec(line);
+        if (marker) {
+          out = marker[2] ? `${marker[1]}${marker[2]}\\${marker[3]}` : `${marker[1]}\\${marker[4]}`;
+          rest = line.slice(marker[0].length);
+        }
+      }
+      const lineEnd = index === lines.length - 1 ? following : "\n";
+      for (let i = 0; i < rest.length; i++) {
+        const c = rest[i]!;
+        const after = i + 1 < rest.length ? rest[i + 1] : lineEnd;
+        if (c === "\\" && after !== undefined && ASCII_PUNCTUATION.test(after)) out += "\\\\";
+        else if ((c === "*" && escape.star) || (c === "_" && escape.underscore)) out += `\\${c}`;
+        else if ((c === "[" || c === "]") && escape.brackets) out += `\\${c}`;
+        else out += c;
+      }
+      return out;
+    })
+    .join("\n");
 }
 
 /** Plain text (titles, fact labels, button labels): no markdown is interpreted there, so only strip the subset. */

@@ -31,42 +31,21 @@ export async function readJsonBody(req: IncomingMessage, maxBytes = MAX_ACTIVITY
   }
 }
 
-/** The request shape CloudAdapter.process reads: a parsed body, headers and the method. */
-export interface BridgedRequest {
-  body: unknown;
-  headers: IncomingMessage["headers"];
-  method: string;
+/** A status and body for POST /api/messages: a string is sent as text, anything else as JSON. */
+export interface HttpAnswer {
+  status: number;
+  body?: unknown;
 }
 
-/** The Express/Restify-like response CloudAdapter.process writes to, over a plain node:http response. */
-export interface BridgedResponse {
-  status(code: number): void;
-  header(name: string, value: unknown): void;
-  send(body: unknown): void;
-  end(): void;
-}
-
-export function bridgeResponse(res: ServerResponse): BridgedResponse {
-  let body: string | undefined;
-  return {
-    status(code) {
-      res.statusCode = code;
-    },
-    header(name, value) {
-      res.setHeader(name, String(value));
-    },
-    send(value) {
-      if (value === undefined || value === null) return;
-      if (typeof value === "string" || Buffer.isBuffer(value)) {
-        body = value.toString();
-        if (!res.hasHeader("content-type")) res.setHeader("content-type", "text/plain; charset=utf-8");
-      } else {
-        body = JSON.stringify(value);
-        res.setHeader("content-type", "application/json; charset=utf-8");
-      }
-    },
-    end() {
-      if (!res.writableEnded) res.end(body);
-    },
-  };
+export function writeAnswer(res: ServerResponse, answer: HttpAnswer): void {
+  if (res.writableEnded) return;
+  if (answer.body === undefined || answer.body === null) {
+    res.writeHead(answer.status).end();
+  } else if (typeof answer.body === "string") {
+    res.writeHead(answer.status, { "content-type": "text/plain; charset=utf-8" }).end(answer.body);
+  } else {
+    res
+      .writeHead(answer.status, { "content-type": "application/json; charset=utf-8" })
+      .end(JSON.stringify(answer.body));
+  }
 }

@@ -6,12 +6,39 @@ import { cardBytes, renderCard, renderFormCard, renderInput } from "./render-car
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
 
 describe("card markdown", () => {
-  it("keeps bold, italic and links, drops code ticks and escapes everything else", () => {
+  it("keeps bold, italic and links, and escapes what would otherwise become markup", () => {
     expect(toCardMarkdown("**Owner**: [team-a](https://x.io/a) _now_")).toBe(
       "**Owner**: [team-a](https://x.io/a) _now_",
     );
-    expect(toCardMarkdown("run `pay_api*`")).toBe("run pay\\_api\\*");
+    // Two underscores could make italics; so could one beside the author's own `_` markup.
     expect(toCardMarkdown("plain_name_here")).toBe("plain\\_name\\_here");
+    expect(toCardMarkdown("_new_ in my_service")).toBe("_new_ in my\\_service");
+    expect(toCardMarkdown("**b** a*c")).toBe("**b** a\\*c");
+  });
+
+  it("escapes nothing that no card would read as markup: clients that show escapes show backslashes", () => {
+    expect(escapeCardText("deps <name> [--depth N]")).toBe("deps <name> [--depth N]");
+    expect(escapeCardText("my_service, 2 * 3, C:\\temp\\x, 1.5 million")).toBe(
+      "my_service, 2 * 3, C:\\temp\\x, 1.5 million",
+    );
+    // A backslash before punctuation would escape it and vanish; it is doubled to stay visible.
+    expect(escapeCardText("a\\*b")).toBe("a\\\\*b");
+  });
+
+  it("shows code as bold, where bold can take", () => {
+    expect(toCardMarkdown("`deps <name> [--depth N]`\nWhat it depends on.")).toBe(
+      "**deps <name> [--depth N]**\n\nWhat it depends on.",
+    );
+    expect(toCardMarkdown("Type `help`, or `who owns x`.")).toBe("Type **help**, or **who owns x**.");
+    // Emphasis characters inside, bold around it already, or no word boundary: plain, as typed.
+    expect(toCardMarkdown("run `pay_api*`")).toBe("run pay_api*");
+    expect(toCardMarkdown("**run `x`**")).toBe("**run x**");
+    expect(toCardMarkdown("a`-b`")).toBe("a-b");
+  });
+
+  it("escapes brackets that would make a link, even across code and text", () => {
+    expect(toCardMarkdown("`[x]`(https://evil.example)")).not.toMatch(/(^|[^\\])\[x\]\(/);
+    expect(toCardMarkdown("[`a]b`](https://x.io)")).toBe("[**a\\]b**](https://x.io/)");
   });
 
   it("refuses links that are not http(s) or mailto and encodes parentheses in URLs", () => {

@@ -44,7 +44,8 @@ export function cardBytes(card: unknown): number {
   return Buffer.byteLength(JSON.stringify(card), "utf8");
 }
 
-function clip(text: string, max = MAX_TEXT_CHARS): string {
+/** The text cut to `max` characters, with an ellipsis where it was cut. */
+export function clip(text: string, max = MAX_TEXT_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
@@ -148,11 +149,20 @@ export function renderBlock(block: Block): CardElement[] {
   }
 }
 
+/** A rendered Reply, and where it was cut when it did not fit whole. */
+export interface RenderedReply {
+  card: AdaptiveCard;
+  /** Index of the first block left out; absent when the whole answer (from startAt) is in the card. */
+  continuesAt?: number;
+}
+
 /**
  * A Reply as one Adaptive Card. Blocks that would push the card past the byte limit are left out and a
- * "more" button takes their place: a long answer is shortened, never refused by Teams.
+ * "more" button takes their place: a long answer is shortened, never refused by Teams. `options.more` is
+ * also called to measure the button before anything is cut, so it must not act on being called; whether
+ * the answer was cut is `continuesAt`.
  */
-export function renderCard(reply: Reply, options: RenderOptions = {}): AdaptiveCard {
+export function renderReplyCard(reply: Reply, options: RenderOptions = {}): RenderedReply {
   const limit = options.byteLimit ?? DEFAULT_CARD_BYTE_LIMIT;
   const card = emptyCard(reply.text);
   const blocks = reply.blocks;
@@ -201,7 +211,7 @@ export function renderCard(reply: Reply, options: RenderOptions = {}): AdaptiveC
         });
       }
       card.body.push(...moreElementsFor(i));
-      return card;
+      return { card, continuesAt: i };
     }
     separatorNext = false;
   }
@@ -212,7 +222,12 @@ export function renderCard(reply: Reply, options: RenderOptions = {}): AdaptiveC
       wrap: true,
     });
   }
-  return card;
+  return { card };
+}
+
+/** The card alone, for callers that do not keep the rest of a long answer. */
+export function renderCard(reply: Reply, options: RenderOptions = {}): AdaptiveCard {
+  return renderReplyCard(reply, options).card;
 }
 
 /** What a form card's buttons carry back in task/submit, so any replica can continue the form. */

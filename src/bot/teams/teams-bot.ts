@@ -1,14 +1,11 @@
 import {
   CardFactory,
   TeamsActivityHandler,
-  TeamsInfo,
   TurnContext,
   type Activity,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type AppBasedLinkQuery,
-  type Attachment,
-  type MessagingExtensionAttachment,
   type MessagingExtensionQuery,
   type MessagingExtensionResponse,
   type SearchInvokeResponse,
@@ -19,20 +16,25 @@ import {
 import type { Logger } from "pino";
 import type { Form, FormValues, Option } from "../../message/form.ts";
 import { actions, header, reply, section, type Reply } from "../../message/reply.ts";
-import type { ChatUser, Conversation, SearchHit } from "../../plugins/api.ts";
+import type { ChatUser, Conversation } from "../../plugins/api.ts";
 import type { ConversationStore, EventLedger, FormStateStore } from "../ports.ts";
 import type { Inbound, Router } from "../router.ts";
+import { answerCardAction, messageWith } from "./card-action-answer.ts";
 import { toPlainText } from "./card-markdown.ts";
+import { Deadline } from "./deadline.ts";
 import { loadSession, pageValues, saveSession, type FormSession } from "./form-session.ts";
 import {
-  ADAPTIVE_CARD_CONTENT_TYPE,
+  clip,
   renderCard,
   renderFormCard,
+  renderReplyCard,
   VERB_COMMAND,
   VERB_MORE,
   type AdaptiveCard,
   type FormCardData,
 } from "./render-card.ts";
+import { MessageExtension } from "./message-extension.ts";
+import { Roster } from "./roster.ts";
 
 export interface TeamsBotOptions {
   router: Router;
@@ -44,25 +46,37 @@ export interface TeamsBotOptions {
   typeahead?: boolean;
 }
 
-/** Teams wants a message-extension answer within 5 s; stop waiting a little before that. */
-const QUERY_BUDGET_MS = 4000;
-const MAX_QUERY_RESULTS = 25;
+/** Teams wants a message-extension answer within 5 s of sending the request; stop a little before that. */
+export const INVOKE_BUDGET_MS = 4000;
+/** turnState key of the turn's Deadline, set by the surface from the request's arrival. */
+export const TURN_DEADLINE = Symbol("callboard.turnDeadline");
+/** How much of the time left a roster lookup may take before the person is answered without their email. */
+const ROSTER_SHARE = 0.5;
 const PICKER_CHOICES = 100;
-const MEMBER_CACHE_TTL_MS = 60 * 60 * 1000;
-const MEMBER_CACHE_MAX = 20_000;
+/** Commands the welcome card suggests, taken from the router in registration order. */
+const WELCOME_SUGGESTIONS = 3;
 /** Stands in for the stored reply's id while the card is measured, then is replaced by the real one. */
 const MORE_PLACEHOLDER = "@@callboard-more@@";
+/** What a call that missed the deadline answers with. */
+const LATE = Symbol("late");
 
 /**
  * Callboard in Teams: every activity becomes an Inbound for the router, and every Reply or Form goes back
  * as an Adaptive Card. All Bot Framework types stay in this folder.
  */
 export class CallboardTeamsBot extends TeamsActivityHandler {
-  private readonly members = new Map<string, { at: number; email?: string; name?: string }>();
   private readonly savedReferences = new Map<string, string>();
+  private readonly roster: Roster;
+  private readonly extension: MessageExtension;
 
   constructor(private readonly options: TeamsBotOptions) {
     super();
+    this.roster = new Roster(options.log);
+    this.extension = new MessageExtension({
+      router: options.router,
+      cardFor: (answer) => this.cardFor(answer),
+      onLateError: this.lateError,
+    });
     this.onMessage(async (context, next) => {
       await this.answerMessage(context);
       await next();
@@ -134,12 +148,18 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
   private async welcome(context: TurnContext): Promise<Reply> {
     const user = await this.chatUser(context);
     const home = await this.options.router.home(user);
+    // Only what this router answers: a hard-coded list advertised commands (docs, scaffold) that were not there.
+    const suggestions = this.options.router.commands
+      .filter((c) => c.name !== "help")
+      .slice(0, WELCOME_SUGGESTIONS)
+      .map((c) => `\`${c.examples?.[0] ?? c.usage}\``);
+    const tryThese = suggestions.length > 0 ? ` Try ${suggestions.join(", ")}.` : "";
     return {
       text: `Hi, I'm Callboard. ${home.text}`,
       blocks: [
         header("Hi, I'm Callboard"),
         section(
-          "I answer questions about the software catalog: `who owns payments-api`, `deps payments-api`, `docs rotate secrets`. In a channel, mention me first.",
+          `I answer questions about the software catalog.${tryThese} In a channel, mention me first, and \`help\` lists everything I can do.`,
         ),
         ...home.blocks.filter((b) => b.type !== "header"),
         actions({ label: "What can you do?", command: "help" }),
@@ -149,20 +169,19 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
 
   /** A Reply as a message: the card, plus a short summary for notifications. */
   async activityFor(answer: Reply): Promise<Partial<Activity>> {
-    const card = await this.cardFor(answer);
-    return {
-      type: "message",
-      summary: clipText(toPlainText(answer.text), 200),
-      attachments: [CardFactory.adaptiveCard(card)],
-    };
+    return messageWith(await this.cardFor(answer), answer.text);
   }
 
   private async send(context: TurnContext, answer: Reply): Promise<void> {
     await context.sendActivity(await this.activityFor(answer));
   }
 
-  /** The card for a Reply; a Reply that asks for a form gets a button that opens it as a dialog. */
-  async cardFor(answer: Reply, startAt = 0): Promise<AdaptiveCard> {
+  /**
+   * The card for a Reply; a Reply that asks for a form gets a button that opens it as a dialog. Nothing is
+   * written unless the answer is cut: then it is stored once (under `storedId` when it already is) for the
+   * "Show more" button.
+   */
+  async cardFor(answer: Reply, startAt = 0, storedId?: string): Promise<AdaptiveCard> {
     if (answer.form) {
       const session = await saveSession(this.options.formState, { form: answer.form, values: {} });
       // The button's `command` carries the stored session; task/fetch picks it up as `args`.
@@ -178,16 +197,12 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
         ],
       });
     }
-    let truncated = false;
-    const card = renderCard(answer, {
+    const { card, continuesAt } = renderReplyCard(answer, {
       startAt,
-      more: (next) => {
-        truncated = true;
-        return { label: "Show more", verb: VERB_MORE, data: { more: MORE_PLACEHOLDER, from: next } };
-      },
+      more: (next) => ({ label: "Show more", verb: VERB_MORE, data: { more: MORE_PLACEHOLDER, from: next } }),
     });
-    if (!truncated) return card;
-    const id = await this.options.formState.put(JSON.stringify(answer));
+    if (continuesAt === undefined) return card;
+    const id = storedId ?? (await this.options.formState.put(JSON.stringify(answer)));
     return JSON.parse(
       JSON.stringify(card).replaceAll(MORE_PLACEHOLDER, JSON.stringify(id).slice(1, -1)),
     ) as AdaptiveCard;
@@ -210,34 +225,26 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
   }
 
   /**
-   * The Teams person as a ChatUser: the AAD object id is the stable id the catalog can map
-   * (graph.microsoft.com/user-id), and the roster adds the email (microsoft.com/email). Roster lookups are
-   * cached: they are throttled at 14 a second per conversation.
+   * The Teams person as a ChatUser. The roster lookup behind it (for the email) may take half of the time the
+   * turn has left: the search or form that needs the person still has the other half to answer in.
    */
   async chatUser(context: TurnContext): Promise<ChatUser> {
-    const from = context.activity.from ?? { id: "unknown", name: "" };
-    const id = from.aadObjectId ?? from.id;
-    const cached = this.members.get(from.id);
-    let member = cached && Date.now() - cached.at < MEMBER_CACHE_TTL_MS ? cached : undefined;
-    if (!member && context.activity.channelId === "msteams" && context.activity.conversation?.id) {
-      try {
-        const account = await TeamsInfo.getMember(context, from.id);
-        member = { at: Date.now(), email: account.email ?? account.userPrincipalName, name: account.name };
-      } catch (error) {
-        this.options.log.debug({ err: error }, "teams: roster lookup failed; continuing without email");
-        member = { at: Date.now() };
-      }
-      if (this.members.size >= MEMBER_CACHE_MAX) this.members.clear();
-      this.members.set(from.id, member);
-    }
-    const name = member?.name ?? from.name;
-    return {
-      surface: "teams",
-      id,
-      ...(name ? { name } : {}),
-      ...(member?.email ? { email: member.email } : {}),
-    };
+    return this.roster.chatUser(context, this.deadline(context).share(ROSTER_SHARE));
   }
+
+  /** The turn's one deadline: every outside call on an invoke's answer path races it. */
+  private deadline(context: TurnContext): Deadline {
+    let deadline = context.turnState.get(TURN_DEADLINE) as Deadline | undefined;
+    if (!deadline) {
+      deadline = Deadline.after(INVOKE_BUDGET_MS);
+      context.turnState.set(TURN_DEADLINE, deadline);
+    }
+    return deadline;
+  }
+
+  private readonly lateError = (error: unknown): void => {
+    this.options.log.warn({ err: error }, "teams: a call that missed the invoke's deadline failed later");
+  };
 
   // ---- Action.Execute ---------------------------------------------------------------------------------
 
@@ -247,15 +254,19 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
   ): Promise<AdaptiveCardInvokeResponse> {
     const { verb, data } = invokeValue.action as { verb?: string; data?: Record<string, unknown> };
     let card: AdaptiveCard;
+    let summary: string;
     if (verb === VERB_MORE && typeof data?.more === "string") {
       const stored = await this.options.formState.get(data.more);
       const from = typeof data.from === "number" ? data.from : 0;
-      card = stored
-        ? await this.cardFor(JSON.parse(stored) as Reply, from)
-        : renderCard(reply("That answer has expired. Ask again to see it in full."));
+      const answer = stored
+        ? (JSON.parse(stored) as Reply)
+        : reply("That answer has expired. Ask again to see it in full.");
+      card = stored ? await this.cardFor(answer, from, data.more) : renderCard(answer);
+      summary = answer.text;
     } else if (verb === VERB_COMMAND && typeof data?.command === "string") {
       const answer = await this.options.router.handle(await this.inbound(context, data.command));
       card = await this.cardFor(answer);
+      summary = answer.text;
     } else {
       return {
         statusCode: 400,
@@ -263,8 +274,7 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
         value: { code: "BadRequest", message: `Unknown card action "${String(verb)}".` } as never,
       };
     }
-    // The returned card replaces the one that was pressed, in place.
-    return { statusCode: 200, type: ADAPTIVE_CARD_CONTENT_TYPE, value: card as never };
+    return answerCardAction(context, card, summary);
   }
 
   // ---- dialogs (task modules) -------------------------------------------------------------------------
@@ -273,18 +283,33 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     context: TurnContext,
     request: TaskModuleRequest,
   ): Promise<TaskModuleResponse> {
+    const deadline = this.deadline(context);
     const data = (request.data ?? {}) as { form?: unknown; args?: unknown; session?: unknown };
     let session: FormSession | undefined;
     let sessionId: string | undefined;
     const args = typeof data.args === "string" ? data.args : "";
     if (args.startsWith("session:")) {
       sessionId = args.slice("session:".length);
-      session = await loadSession(this.options.formState, sessionId);
+      const loaded = await deadline.race(
+        loadSession(this.options.formState, sessionId),
+        LATE,
+        this.lateError,
+      );
+      if (loaded === LATE) return busyDialog();
+      session = loaded;
     } else if (typeof data.form === "string") {
-      const form = await this.options.router.openForm(data.form, await this.inbound(context, ""), args);
+      const inbound = await this.inbound(context, "");
+      const form = await deadline.race(
+        this.options.router.openForm(data.form, inbound, args),
+        LATE,
+        this.lateError,
+      );
+      if (form === LATE) return busyDialog();
       if (form) {
         session = { form, values: {} };
-        sessionId = await saveSession(this.options.formState, session);
+        const saved = await deadline.race(saveSession(this.options.formState, session), LATE, this.lateError);
+        if (saved === LATE) return busyDialog();
+        sessionId = saved;
       }
     }
     if (!session || !sessionId) {
@@ -355,7 +380,7 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
       task: {
         type: "continue",
         value: {
-          title: clipText(toPlainText(session.form.title), 60),
+          title: clip(toPlainText(session.form.title), 60),
           height: "large",
           width: "medium",
           card: CardFactory.adaptiveCard(card),
@@ -372,11 +397,19 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     const choices: Record<string, Option[]> = {};
     const pickers = form.pages[pageIndex]!.fields.filter((f) => f.kind === "entity" || f.kind === "owner");
     if (pickers.length === 0) return choices;
+    const deadline = this.deadline(context);
     const user = await this.chatUser(context);
-    for (const field of pickers) {
-      const options = await this.options.router.options(field.kind, "", field.entityKinds, user);
-      choices[field.name] = options.slice(0, PICKER_CHOICES);
-    }
+    // A picker whose choices come too late opens empty (with typeahead, it still searches as one types).
+    const lists = await Promise.all(
+      pickers.map((field) =>
+        deadline.race(
+          this.options.router.options(field.kind, "", field.entityKinds, user),
+          [] as Option[],
+          this.lateError,
+        ),
+      ),
+    );
+    pickers.forEach((field, i) => (choices[field.name] = lists[i]!.slice(0, PICKER_CHOICES)));
     return choices;
   }
 
@@ -385,9 +418,14 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     context: TurnContext,
     invokeValue: SearchInvokeValue,
   ): Promise<SearchInvokeResponse> {
+    const deadline = this.deadline(context);
     const user = await this.chatUser(context);
     const dataset = invokeValue.dataset || "entity";
-    const options = await this.options.router.options(dataset, invokeValue.queryText ?? "", undefined, user);
+    const options = await deadline.race(
+      this.options.router.options(dataset, invokeValue.queryText ?? "", undefined, user),
+      [] as Option[],
+      this.lateError,
+    );
     const count = invokeValue.queryOptions?.top ?? 15;
     return {
       statusCode: 200,
@@ -402,69 +440,14 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     context: TurnContext,
     query: MessagingExtensionQuery,
   ): Promise<MessagingExtensionResponse> {
-    const parameter = (query.parameters ?? []).find((p) => p.name !== "initialRun");
-    const text = typeof parameter?.value === "string" ? parameter.value.trim() : "";
-    const skip = Math.max(0, query.queryOptions?.skip ?? 0);
-    const count = Math.min(MAX_QUERY_RESULTS, Math.max(1, query.queryOptions?.count ?? 10));
-    const user = await this.chatUser(context);
-    const hits = text
-      ? await withinBudget(
-          this.options.router.search(text, skip + count, user),
-          QUERY_BUDGET_MS,
-          [] as SearchHit[],
-        )
-      : [];
-    const attachments: MessagingExtensionAttachment[] = [];
-    for (const hit of hits.slice(skip, skip + count)) attachments.push(await this.hitAttachment(hit));
-    return { composeExtension: { type: "result", attachmentLayout: "list", attachments } };
-  }
-
-  private async hitAttachment(hit: SearchHit): Promise<MessagingExtensionAttachment> {
-    const buttons = [
-      ...(hit.command ? [{ label: "Show", command: hit.command }] : []),
-      ...(hit.url ? [{ label: "Open", url: hit.url }] : []),
-    ];
-    const answer = reply(
-      hit.title,
-      header(hit.title),
-      ...(hit.subtitle || hit.text ? [section([hit.subtitle, hit.text].filter(Boolean).join("\n"))] : []),
-      ...(buttons.length ? [actions(...buttons)] : []),
-    );
-    return this.previewAttachment(await this.cardFor(answer), hit.title, hit.subtitle ?? hit.text ?? "");
-  }
-
-  private previewAttachment(card: AdaptiveCard, title: string, text: string): MessagingExtensionAttachment {
-    const attachment = CardFactory.adaptiveCard(card) as Attachment;
-    const preview = CardFactory.thumbnailCard(
-      clipText(toPlainText(title), 120),
-      clipText(toPlainText(text), 200),
-    );
-    return { ...attachment, preview };
+    return this.extension.query(query, this.deadline(context), () => this.chatUser(context));
   }
 
   protected override async handleTeamsAppBasedLinkQuery(
-    _context: TurnContext,
+    context: TurnContext,
     query: AppBasedLinkQuery,
   ): Promise<MessagingExtensionResponse> {
-    let url: URL | undefined;
-    try {
-      url = query.url ? new URL(query.url) : undefined;
-    } catch {
-      url = undefined;
-    }
-    const preview = url
-      ? await withinBudget(this.options.router.unfurl(url), QUERY_BUDGET_MS, undefined)
-      : undefined;
-    if (!preview) return { composeExtension: { type: "result", attachmentLayout: "list", attachments: [] } };
-    const first = preview.blocks.find((b) => b.type === "header");
-    const title = first && first.type === "header" ? first.text : preview.text;
-    return {
-      composeExtension: {
-        type: "result",
-        attachmentLayout: "list",
-        attachments: [this.previewAttachment(await this.cardFor(preview), title, preview.text)],
-      },
-    };
+    return this.extension.linkPreview(query, this.deadline(context));
   }
 }
 
@@ -500,18 +483,6 @@ function dropFields(values: FormValues, fields: { name: string }[]): FormValues 
   return copy;
 }
 
-function clipText(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-async function withinBudget<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
+function busyDialog(): TaskModuleResponse {
+  return { task: { type: "message", value: "Callboard is taking too long to open this form. Try again." } };
 }

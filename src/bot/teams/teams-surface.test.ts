@@ -378,6 +378,45 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     expect((await post(base, "{not json")).status).toBe(400);
   });
 
+  it("answers malformed activities 400 naming the field, with no internals and no outbound call", async () => {
+    const message = fixture("message-personal", serviceUrl, { id: "malformed-1" });
+    const query = fixture("invoke-compose-query", serviceUrl);
+    const without = (activity: Activity, field: string) => {
+      const copy: Record<string, unknown> = { ...activity };
+      delete copy[field];
+      return JSON.stringify(copy);
+    };
+    const cases: [body: string, field: RegExp][] = [
+      ["{}", /"type" is missing/],
+      [without(message, "type"), /"type" is missing/],
+      [without(message, "conversation"), /"conversation" is missing/],
+      [JSON.stringify({ ...message, text: 42 }), /"text" must be a string/],
+      [without(query, "value"), /"value" is missing/],
+      [
+        JSON.stringify({ ...query, value: { parameters: "payments" } }),
+        /"value.parameters" must be an array/,
+      ],
+      [JSON.stringify({ ...message, serviceUrl: "not a url" }), /"serviceUrl" must be an http\(s\) URL/],
+      [
+        JSON.stringify({ ...message, serviceUrl: "file:///etc/passwd" }),
+        /"serviceUrl" must be an http\(s\) URL/,
+      ],
+      // With no serviceUrl the SDK fell back to a public host and tried to post there for 5 s.
+      [without(message, "serviceUrl"), /"serviceUrl" is missing/],
+      ["null", /must be a JSON object/],
+      ["[]", /must be a JSON object/],
+      ['"x"', /must be a JSON object/],
+    ];
+    const callsBefore = connector.calls.length;
+    for (const [body, field] of cases) {
+      const res = await post(base, body);
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      expect(res.body).toMatch(field);
+      expect(res.body).not.toMatch(/TypeError|Cannot read|Invalid URL|getaddrinfo|req\.body|\n\s+at /);
+    }
+    expect(connector.calls.length).toBe(callsBefore);
+  });
+
   it("sent only schema-valid cards within the size limit", () => {
     expect(connector.problems).toEqual([]);
   });
@@ -461,6 +500,37 @@ describe("Teams surface trust", () => {
 
     it("refuses a request without a token with 401", async () => {
       const res = await post(server.url, fixture("invoke-compose-query", serviceUrl));
+      expect(res.status).toBe(401);
+    });
+
+    it("checks the token before the body: an unsigned malformed body gets 401, a signed one 400", async () => {
+      const message = fixture("message-personal", serviceUrl);
+      const { serviceUrl: _dropped, ...noServiceUrl } = message;
+      const hostile = ["{}", "null", "[]", '"x"', "{not json", JSON.stringify({ ...message, text: 42 })];
+      for (const body of hostile) {
+        const res = await post(server.url, body);
+        expect({ body, status: res.status }).toEqual({ body, status: 401 });
+        expect(res.body).toBe("Unauthorized\n");
+      }
+      const signed = { authorization: `Bearer ${token({})}` };
+      const calls = connector.calls.length;
+      for (const [body, field] of [
+        [JSON.stringify({ ...message, text: 42 }), /"text" must be a string/],
+        [JSON.stringify(noServiceUrl), /"serviceUrl" is missing/],
+        ["null", /must be a JSON object/],
+        ["{not json", /not valid JSON/],
+      ] as const) {
+        const res = await post(server.url, body, signed);
+        expect({ body, status: res.status }).toEqual({ body, status: 400 });
+        expect(res.body).toMatch(field);
+      }
+      expect(connector.calls.length).toBe(calls);
+    });
+
+    it("refuses an activity whose serviceUrl is not the one its token was issued for", async () => {
+      // Microsoft's trust rule for serviceUrl: the token's serviceurl claim must match the activity's.
+      const elsewhere = fixture("message-personal", "https://attacker.example/");
+      const res = await post(server.url, elsewhere, { authorization: `Bearer ${token({})}` });
       expect(res.status).toBe(401);
     });
 

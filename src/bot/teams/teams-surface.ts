@@ -9,6 +9,7 @@ import {
 import {
   AuthenticationConstants,
   AuthenticationError,
+  type AuthenticateRequestResult,
   type ClaimsIdentity,
   type ConnectorFactory,
 } from "botframework-connector";
@@ -17,10 +18,12 @@ import type { Reply } from "../../message/reply.ts";
 import type { HttpRoute } from "../../plugins/api.ts";
 import type { ConversationStore, EventLedger, FormStateStore } from "../ports.ts";
 import type { Router } from "../router.ts";
+import { checkActivity } from "./activity-shape.ts";
 import { ConnectorClientCache } from "./connector-cache.ts";
-import { bridgeResponse, readJsonBody, RequestBodyError } from "./http-bridge.ts";
+import { Deadline } from "./deadline.ts";
+import { readJsonBody, RequestBodyError, writeAnswer, type HttpAnswer } from "./http-bridge.ts";
 import { OutboundPacer, type PacerOptions } from "./outbound-pacer.ts";
-import { CallboardTeamsBot } from "./teams-bot.ts";
+import { CallboardTeamsBot, INVOKE_BUDGET_MS, TURN_DEADLINE } from "./teams-bot.ts";
 
 export interface TeamsSurfaceOptions {
   router: Router;
@@ -43,6 +46,11 @@ export interface TeamsSurfaceOptions {
   authSettings?: Record<string, string>;
   pacing?: PacerOptions;
   typeahead?: boolean;
+  /**
+   * Time from a request's arrival within which an invoke must be answered (roster, search and rendering
+   * together). Teams gives message extensions 5 s; tests shorten it.
+   */
+  invokeBudgetMs?: number;
 }
 
 export interface TeamsSurface {
@@ -53,13 +61,66 @@ export interface TeamsSurface {
   updateProactive(conversationKey: string, activityId: string, reply: Reply): Promise<void>;
 }
 
-/** CloudAdapter whose outbound sends queue per conversation and back off when Teams throttles. */
-class PacedCloudAdapter extends CloudAdapter {
+/** What POST /api/messages received: the parsed body, or why it could not be parsed. */
+interface InboundRequest {
+  body: unknown;
+  unreadable?: RequestBodyError;
+  authorization: string;
+}
+
+/**
+ * CloudAdapter whose outbound sends queue per conversation and back off when Teams throttles, and which
+ * answers HTTP itself: CloudAdapter.process runs a body it has not checked and answers 500 with the SDK's
+ * error message (a TypeError for a missing field, "Invalid URL", a DNS failure) for anything that goes wrong.
+ */
+class CallboardCloudAdapter extends CloudAdapter {
   constructor(
     auth: StrictBotFrameworkAuthentication,
     private readonly pacer: OutboundPacer,
+    private readonly log: Logger,
   ) {
     super(auth);
+  }
+
+  /**
+   * The token first (an unsigned body gets 401 whatever it holds), then the activity's shape (400 naming the
+   * field, before any outbound call), then the turn. Failures answer with a short fixed text; the details go
+   * to the log only.
+   */
+  async serve(request: InboundRequest, logic: (context: TurnContext) => Promise<void>): Promise<HttpAnswer> {
+    let auth: AuthenticateRequestResult;
+    try {
+      auth = await this.botFrameworkAuthentication.authenticateRequest(
+        credentialFields(request.body) as Activity,
+        request.authorization,
+      );
+    } catch (error) {
+      if (error instanceof AuthenticationError) {
+        this.log.debug({ reason: error.message }, "teams: request refused");
+        return { status: error.statusCode === 403 ? 403 : 401, body: "Unauthorized\n" };
+      }
+      this.log.error({ err: error }, "teams: could not check the request's token");
+      return { status: 500, body: "Internal error\n" };
+    }
+    if (request.unreadable)
+      return { status: request.unreadable.status, body: `${request.unreadable.message}\n` };
+    const checked = checkActivity(request.body);
+    if ("problem" in checked) {
+      // With authentication on, only the Bot Connector gets this far: a refusal here is a shape we do not know.
+      this.log.warn({ problem: checked.problem }, "teams: malformed activity refused");
+      return { status: 400, body: `${checked.problem}\n` };
+    }
+    try {
+      const invoke = await this.processActivity(auth, checked.activity, logic);
+      return { status: invoke?.status ?? 200, body: invoke?.body };
+    } catch (error) {
+      this.log.error(
+        { err: error, activityType: checked.activity.type, name: checked.activity.name },
+        "teams: turn failed",
+      );
+      // Teams shows the failure instead of a silent nothing; the person never sees the error itself.
+      return { status: 500, body: "Internal error\n" };
+    }
   }
 
   override async sendActivities(
@@ -128,6 +189,24 @@ class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthenti
   }
 }
 
+/**
+ * The fields token validation reads (channel endorsement, the serviceurl claim, the emulator's skill role),
+ * as strings: the body is not checked yet, and a number where the SDK expects a string is a TypeError there.
+ */
+function credentialFields(body: unknown): Partial<Activity> {
+  const fields =
+    typeof body === "object" && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : {};
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const recipient = fields.recipient as { role?: unknown } | undefined;
+  return {
+    channelId: text(fields.channelId),
+    serviceUrl: text(fields.serviceUrl),
+    ...(typeof recipient?.role === "string" ? { recipient: { id: "", name: "", role: recipient.role } } : {}),
+  };
+}
+
 /** Settings that must be given together once any one of them is overridden (the SDK then uses no defaults). */
 function authSettingsWithDefaults(overrides: Record<string, string>): Record<string, string> {
   return {
@@ -188,12 +267,12 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
       options.pacing?.onRetry?.(info);
     },
   });
-  const adapter = new PacedCloudAdapter(auth, pacer);
-  adapter.onTurnError = async (context, error) => {
-    log.error({ err: error, activityType: context.activity?.type }, "teams: turn failed");
-    // Rethrowing makes CloudAdapter answer 500, so Teams shows the failure instead of a silent nothing.
+  const adapter = new CallboardCloudAdapter(auth, pacer, log);
+  adapter.onTurnError = async (_context, error) => {
+    // Up to serve(), which logs it once and answers 500.
     throw error;
   };
+  const invokeBudgetMs = options.invokeBudgetMs ?? INVOKE_BUDGET_MS;
   const bot = new CallboardTeamsBot({
     router: options.router,
     ledger: options.ledger,
@@ -207,16 +286,23 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
     method: "POST",
     path: options.path ?? "/api/messages",
     handler: async (req, res) => {
-      let body: unknown;
+      // Teams counts its invoke time limit from when it sent the request, so the deadline starts here.
+      const arrived = Date.now();
+      const request: InboundRequest = { body: undefined, authorization: req.headers.authorization ?? "" };
       try {
-        body = await readJsonBody(req);
+        request.body = await readJsonBody(req);
       } catch (error) {
-        const status = error instanceof RequestBodyError ? error.status : 400;
-        res.writeHead(status, { "content-type": "text/plain" }).end(`${(error as Error).message}\n`);
-        return;
+        const refused =
+          error instanceof RequestBodyError ? error : new RequestBodyError(400, "Unreadable body.");
+        // Too large to read at all; anything else waits until the token has been checked.
+        if (refused.status === 413) return writeAnswer(res, { status: 413, body: `${refused.message}\n` });
+        request.unreadable = refused;
       }
-      const request = { body, headers: req.headers, method: req.method ?? "POST" };
-      await adapter.process(request as never, bridgeResponse(res) as never, (context) => bot.run(context));
+      const answer = await adapter.serve(request, (context) => {
+        context.turnState.set(TURN_DEADLINE, Deadline.after(invokeBudgetMs, arrived));
+        return bot.run(context);
+      });
+      writeAnswer(res, answer);
     },
   };
 
