@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { runShell } from "../bot/shell/shell-surface.ts";
+import { count } from "../text/grammar.ts";
 import { buildApp, type App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 import { formatImportSummary } from "./import-report.ts";
@@ -49,7 +50,7 @@ async function runTerminal(app: App): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY);
   const notes = [
     ...app.imported.map((report) => formatImportSummary(report, { brief: true })),
-    `${app.catalog.graph.size} entities loaded. Type "help" for commands, "exit" to leave.`,
+    `${count(app.catalog.graph.size, "entity", "entities")} loaded. Type "help" for commands, "exit" to leave.`,
     CONNECT_HINT,
   ];
   // Piped runs keep stdout for answers only; the notes go to stderr.

@@ -340,7 +340,7 @@ describe("team", () => {
   it("points from a non-group to its team", async () => {
     const r = await run("team", "payments-api");
     expect(sectionTexts(r)[0]).toBe(
-      "**payments-api** is a component, not a team. It is owned by **Payments Team**.",
+      "**payments-api** is a Component, not a team. It is owned by **Payments Team**.",
     );
     expect(buttons(r)[0]).toEqual({
       label: "Team Payments Team",
