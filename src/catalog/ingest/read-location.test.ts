@@ -359,20 +359,23 @@ describe("readLocation: bad input", () => {
     expect(invalid.problems[0]?.message).toBe(`${latin1} is not valid UTF-8 text; save it as UTF-8`);
   });
 
-  it("reports unknown kinds, invalid names, invalid refs and missing spec fields, keeping the valid sibling", async () => {
+  it("reports invalid names, invalid refs and missing spec fields, keeping the valid sibling and kinds it does not know", async () => {
     const result = await readLocation(fixture("bad/invalid-entities.yaml"));
-    // bad-refs is kept: its refs are reported, its other data is fine (lenient, like status.items).
-    expect(refs(result)).toEqual(["component:default/bad-refs", "component:default/valid-sibling"]);
+    // bad-refs is kept: its refs are reported, its other data is fine (lenient, like status.items). A kind
+    // Callboard does not know is an installation's own: kept on the envelope rules.
+    expect(refs(result)).toEqual([
+      "widget:default/unknown-kind",
+      "component:default/bad-refs",
+      "component:default/valid-sibling",
+    ]);
     const summary = result.problems.map((p: CatalogProblem) => [p.line, p.ref, p.field]);
     expect(summary).toEqual([
-      [2, "widget:default/unknown-kind", "kind"],
       [10, "component:default/not a valid name", "metadata.name"],
       [23, "component:default/bad-refs", "spec.owner"],
       [24, "component:default/bad-refs", "spec.dependsOn[0]"],
       [31, "resource:default/missing-owner", "spec.owner"],
     ]);
-    expect(result.problems[0]?.message).toContain("Known kinds: API, Component");
-    expect(result.problems[3]?.message).toContain("has no kind");
+    expect(result.problems[2]?.message).toContain("has no kind");
   });
 
   it("rejects targets that are not paths or http(s) URLs", async () => {
