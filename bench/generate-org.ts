@@ -14,6 +14,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
 import type { Entity } from "../src/catalog/model/entity.ts";
+import { count } from "../src/text/grammar.ts";
 
 export interface GenerateOptions {
   entities: number;
@@ -185,7 +186,7 @@ function plan(total: number): Counts {
   const components = total - Object.values(counts).reduce((sum, n) => sum + n, 0);
   if (components < 2) {
     throw new RangeError(
-      `generateOrganisation: ${total} entities are too few to hold one of each kind and two components; ask for at least 10`,
+      `generateOrganisation: ${count(total, "entity is", "entities are")} too few to hold one of each kind and two components; ask for at least 10`,
     );
   }
   return { ...counts, components };

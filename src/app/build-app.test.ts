@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildApp } from "./build-app.ts";
+import type { Reply } from "../message/reply.ts";
+import { buildApp, type App } from "./build-app.ts";
 import { loadConfig } from "./config.ts";
 
 /** Every log line as an object, so a test can see what the app did (an index rebuild, a staged write). */
@@ -65,6 +66,152 @@ describe("buildApp: the catalog and its search index", () => {
       );
     } finally {
       await again.close();
+    }
+  });
+});
+
+/** Files under `dir`, from a map of relative path to content. */
+function writeTree(dir: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), content);
+  }
+}
+
+const ask = (app: App, text: string): Promise<Reply> =>
+  app.router.handle({
+    text,
+    user: { surface: "shell", id: "tester" },
+    conversation: { surface: "shell" },
+  });
+
+describe("buildApp: catalogs as Backstage writes them today", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The shapes of Backstage's own example organisation (AiResource, an MCP server API), written anew, and a
+  // kind of the installation's own.
+  const catalog = {
+    "catalog-info.yaml":
+      "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: everything\nspec:\n" +
+      "  targets: [./org.yaml, ./ai/frontend-skill.yaml, ./apis/mcp.yaml, ./custom/capability.yaml]\n",
+    "org.yaml":
+      "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-a\nspec:\n  type: team\n  children: []\n",
+    "ai/frontend-skill.yaml":
+      "apiVersion: backstage.io/v1alpha1\nkind: AiResource\nmetadata:\n  name: frontend-design\n" +
+      "  description: Builds pages with the design system\n" +
+      "  annotations:\n    github.com/project-slug: acme/ai-skills\nspec:\n  type: skill\n  lifecycle: production\n" +
+      "  owner: team-a\n  agents: [claude-code, copilot]\n  license: Apache-2.0\n",
+    "apis/mcp.yaml":
+      "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata:\n  name: tools-mcp\nspec:\n  type: mcp-server\n" +
+      "  lifecycle: experimental\n  owner: team-a\n  remotes:\n    - type: streamable-http\n      url: http://localhost:7007/api/mcp/v1\n",
+    "custom/capability.yaml":
+      "apiVersion: build.example.com/v1alpha1\nkind: Capability\nmetadata:\n  name: ledger-automation\n" +
+      "  description: Ledger automation capability\nspec:\n  identifier: ledger-automation-xk2\n  owner: team-a\n",
+  };
+
+  it("imports them with no problem, and show, who owns and search treat each sensibly without naming a server path", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-modern-"));
+    dirs.push(dir);
+    writeTree(join(dir, "org"), catalog);
+    const config = loadConfig({ CALLBOARD_DATA_DIR: join(dir, "data") }, { cwd: dir });
+    const app = await buildApp(config, pino({ level: "silent" }), { skipImport: true });
+    try {
+      const report = await app.importLocation(join(dir, "org"), "test");
+      expect(report.problems).toEqual([]);
+      expect(report.added).toHaveLength(5);
+
+      const skill = await ask(app, "show frontend-design");
+      const skillText = JSON.stringify(skill);
+      expect(skillText).toContain("AiResource");
+      expect(skillText).toContain("`ai/frontend-skill.yaml:1`");
+      expect(skillText).toContain("https://github.com/acme/ai-skills");
+      expect(skillText).toContain("claude-code, copilot");
+      expect(skillText).not.toContain(dir);
+
+      const mcp = await ask(app, "show tools-mcp");
+      expect(JSON.stringify(mcp)).toContain(
+        '"label":"Endpoints","value":"streamable-http `http://localhost:7007/api/mcp/v1`"',
+      );
+
+      const capability = await ask(app, "show ledger-automation");
+      expect(JSON.stringify(capability)).toContain("ledger-automation-xk2");
+      expect(JSON.stringify(capability)).toContain("`custom/capability.yaml:1`");
+      expect(JSON.stringify(capability)).not.toContain(dir);
+      const owner = await ask(app, "who owns ledger-automation");
+      expect(owner.text).toBe("ledger-automation is owned by team-a.");
+
+      const hits = await app.search.search({ q: "ledger automation", filters: { kind: ["capability"] } });
+      expect(hits.hits.map((h) => [h.id, h.owner])).toEqual([
+        ["capability:default/ledger-automation", "group:default/team-a"],
+      ]);
+      const stats = await ask(app, "catalog stats");
+      expect(JSON.stringify(stats)).not.toContain(dir);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("reads local files only inside the imported folder, and from the extra roots configured", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-roots-"));
+    dirs.push(dir);
+    writeTree(dir, {
+      "shared/notes.md": "Shared notes\n",
+      "org/catalog-info.yaml":
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: noted\n  description:\n    $text: ../shared/notes.md\n" +
+        "spec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+    });
+    const refused = await buildApp(
+      loadConfig({ CALLBOARD_DATA_DIR: join(dir, "data1") }, { cwd: dir }),
+      pino({ level: "silent" }),
+      { skipImport: true },
+    );
+    try {
+      const report = await refused.importLocation(join(dir, "org"), "test");
+      expect(report.added).toEqual([]);
+      expect(report.problems[0]?.message).toContain("is outside the imported folder");
+    } finally {
+      await refused.close();
+    }
+    const allowed = await buildApp(
+      loadConfig(
+        { CALLBOARD_DATA_DIR: join(dir, "data2"), CALLBOARD_LOCAL_ROOTS: join(dir, "shared") },
+        { cwd: dir },
+      ),
+      pino({ level: "silent" }),
+      { skipImport: true },
+    );
+    try {
+      const report = await allowed.importLocation(join(dir, "org"), "test");
+      expect(report.problems).toEqual([]);
+      expect(allowed.catalog.graph.get("component:default/noted")?.metadata.description).toBe(
+        "Shared notes\n",
+      );
+    } finally {
+      await allowed.close();
+    }
+  });
+
+  it("passes the configured file size limit to the reader, naming the setting when a file is over it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-size-"));
+    dirs.push(dir);
+    writeTree(dir, { "org/catalog-info.yaml": `# ${"x".repeat(3000)}\n` });
+    const app = await buildApp(
+      loadConfig({ CALLBOARD_DATA_DIR: join(dir, "data"), CALLBOARD_MAX_FILE_BYTES: "2048" }, { cwd: dir }),
+      pino({ level: "silent" }),
+      { skipImport: true },
+    );
+    try {
+      const report = await app.importLocation(join(dir, "org"), "test");
+      expect(report.problems.map((p) => p.message)).toEqual([
+        expect.stringContaining(
+          "the limit is 2048 bytes. Split it into smaller files or raise CALLBOARD_MAX_FILE_BYTES",
+        ),
+      ]);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -21,6 +21,7 @@ import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-
 import type { SearchDocument, SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
 import { SearchEntityResolver } from "../search/search-resolver.ts";
+import { count } from "../text/grammar.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
@@ -58,7 +59,7 @@ export interface BuildOptions {
 function importDetail(report: ImportReport): string {
   return (
     `${report.locationKey}: ${report.added.length} added, ${report.updated.length} updated, ` +
-    `${report.removed.length} removed, ${report.problems.length} problems`
+    `${report.removed.length} removed, ${count(report.problems.length, "problem")}`
   );
 }
 
@@ -105,7 +106,12 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const catalog = new CatalogService({
       store,
       graph,
-      read: (target) => readLocation(target, { allowedHosts: config.CALLBOARD_READ_ALLOW }),
+      read: (target) =>
+        readLocation(target, {
+          allowedHosts: config.CALLBOARD_READ_ALLOW,
+          localRoots: config.CALLBOARD_LOCAL_ROOTS,
+          maxFileBytes: config.CALLBOARD_MAX_FILE_BYTES,
+        }),
       log,
     });
     // The index is derived state: rebuilt from the database whenever its fingerprint says it is stale,

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { buildApp } from "./build-app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
+import { count } from "../text/grammar.ts";
 import { formatImportSummary, formatProblem } from "./import-report.ts";
 import { createLogger } from "./logger.ts";
 
@@ -14,7 +15,8 @@ const USAGE = `Usage: npm run callboard -- <command>
   reindex                    rebuild the search index from the database
   audit                      who imported or removed what, most recent first
 
-Exit code: 0 clean, 1 when an import reported problems, 2 on a usage or configuration error.`;
+Exit code: 0 clean, 1 when an import reported problems (notes do not count), 2 on a usage or configuration
+error.`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -45,15 +47,18 @@ async function main(): Promise<number> {
             "remove needs the location you imported: npm run callboard -- remove ./catalog",
           );
         const result = await app.removeLocation(target, actor);
-        process.stdout.write(`Removed ${result.locationKey}: ${result.removed.length} entities.\n`);
+        process.stdout.write(
+          `Removed ${result.locationKey}: ${count(result.removed.length, "entity", "entities")}.\n`,
+        );
         return 0;
       }
       case "locations": {
         for (const location of await app.catalog.locations()) {
           process.stdout.write(
-            `${location.key}  ${location.entityCount} entities, imported ${location.importedAt.toISOString()}\n`,
+            `${location.key}  ${count(location.entityCount, "entity", "entities")}, imported ${location.importedAt.toISOString()}\n`,
           );
           for (const problem of location.problems) process.stdout.write(`  ! ${formatProblem(problem)}\n`);
+          for (const note of location.notes) process.stdout.write(`  note: ${formatProblem(note)}\n`);
         }
         return 0;
       }
@@ -67,9 +72,9 @@ async function main(): Promise<number> {
       }
       case "reindex": {
         const started = performance.now();
-        const count = await app.reindex();
+        const documents = await app.reindex();
         process.stdout.write(
-          `Search index rebuilt: ${count} entities in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+          `Search index rebuilt: ${count(documents, "entity", "entities")} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
         );
         return 0;
       }

@@ -50,6 +50,38 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads the extra local roots as absolute paths and the file size limit as a number of bytes", () => {
+    const none = loadConfig({}, { cwd: dir() });
+    expect(none.CALLBOARD_LOCAL_ROOTS).toEqual([]);
+    expect(none.CALLBOARD_MAX_FILE_BYTES).toBe(2 * 1024 * 1024);
+    const set = loadConfig(
+      { CALLBOARD_LOCAL_ROOTS: "/srv/specs, /opt/shared ", CALLBOARD_MAX_FILE_BYTES: "65536" },
+      { cwd: dir() },
+    );
+    expect(set.CALLBOARD_LOCAL_ROOTS).toEqual(["/srv/specs", "/opt/shared"]);
+    expect(set.CALLBOARD_MAX_FILE_BYTES).toBe(65536);
+    expect(() => loadConfig({ CALLBOARD_LOCAL_ROOTS: "/srv/specs,../shared" }, { cwd: dir() })).toThrow(
+      /CALLBOARD_LOCAL_ROOTS.*each entry is an absolute path/,
+    );
+    expect(() => loadConfig({ CALLBOARD_MAX_FILE_BYTES: "lots" }, { cwd: dir() })).toThrow(
+      /CALLBOARD_MAX_FILE_BYTES="lots"/,
+    );
+    expect(() => loadConfig({ CALLBOARD_MAX_FILE_BYTES: "10" }, { cwd: dir() })).toThrow(
+      /at least 1024 bytes/,
+    );
+  });
+
+  it("takes the local roots and the size limit from callboard.yaml, a list or a comma-separated string", () => {
+    const cwd = dir();
+    writeFileSync(
+      join(cwd, "callboard.yaml"),
+      "catalog:\n  localRoots:\n    - /srv/specs\n    - /opt/shared\n  maxFileBytes: 4096\n",
+    );
+    const config = loadConfig({}, { cwd });
+    expect(config.CALLBOARD_LOCAL_ROOTS).toEqual(["/srv/specs", "/opt/shared"]);
+    expect(config.CALLBOARD_MAX_FILE_BYTES).toBe(4096);
+  });
+
   it("reads callboard.yaml, and the environment wins", () => {
     const cwd = dir();
     writeFileSync(join(cwd, "callboard.yaml"), "http:\n  port: 4000\ncatalog:\n  location: ./org\n");

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
@@ -53,6 +53,31 @@ export const configSchema = z.object({
         z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "each entry is a host, host:port or *.domain"),
       ),
     ),
+  /**
+   * Folders besides the imported one that local catalogs may read (Location targets, $text/$json/$yaml),
+   * comma-separated absolute paths. Nothing else on the host is read.
+   */
+  CALLBOARD_LOCAL_ROOTS: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((p) => p.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.string().refine((p) => isAbsolute(p), "each entry is an absolute path, e.g. /srv/shared-specs"),
+      ),
+    ),
+  /** Largest descriptor or placeholder file an import reads, in bytes. */
+  CALLBOARD_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024, "must be at least 1024 bytes")
+    .max(256 * 1024 * 1024, "must be at most 268435456 bytes (256 MiB)")
+    .default(2 * 1024 * 1024),
   MEILISEARCH_URL: urlText,
   MEILISEARCH_API_KEY: optionalText,
   SLACK_BOT_TOKEN: optionalText,
@@ -77,6 +102,8 @@ export const YAML_KEYS: Record<string, keyof Config> = {
   "catalog.location": "CALLBOARD_CATALOG",
   "catalog.refreshSeconds": "CALLBOARD_REFRESH_SECONDS",
   "catalog.readAllow": "CALLBOARD_READ_ALLOW",
+  "catalog.localRoots": "CALLBOARD_LOCAL_ROOTS",
+  "catalog.maxFileBytes": "CALLBOARD_MAX_FILE_BYTES",
   "data.dir": "CALLBOARD_DATA_DIR",
   "database.url": "DATABASE_URL",
   "http.port": "PORT",

@@ -126,6 +126,30 @@ describe("npm run callboard -- import", () => {
     expect(stdout).toMatch(new RegExp(`${join(dir, "catalog-info.yaml")}:13: .*metadata\\.name`));
   });
 
+  it("prints a skipped optional target as a note that does not fail the import, and shows it in locations", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-notes-"));
+    dirs.push(dir);
+    const dataDir = mkdtempSync(join(tmpdir(), "cb-notes-data-"));
+    writeFileSync(
+      join(dir, "catalog-info.yaml"),
+      "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: later\nspec:\n  presence: optional\n  target: ./not-yet.yaml\n",
+    );
+    const imported = await run("cli.ts", ["import", dir], "", {}, dataDir);
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain("1 added, 0 updated, 0 removed, 0 unchanged, 0 problems, 1 note.");
+    expect(imported.stdout).toMatch(
+      new RegExp(
+        `note: ${join(dir, "catalog-info.yaml")}:7: location:default/later spec\\.target: .*not-yet\\.yaml does not exist; skipped, as spec\\.presence is optional`,
+      ),
+    );
+    const listed = await run("cli.ts", ["locations"], "", {}, dataDir);
+    expect(listed.stdout).toContain(`file:${join(dir, "catalog-info.yaml")}  1 entity, imported`);
+    expect(listed.stdout).toMatch(/^ {2}note: .*not-yet\.yaml does not exist/m);
+    expect(listed.stdout).not.toContain("  !");
+    const removed = await run("cli.ts", ["remove", dir], "", {}, dataDir);
+    expect(removed.stdout).toContain(": 1 entity.");
+  });
+
   it("rebuilds the search index from the database, and answers from it afterwards", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "cb-reindex-"));
     const catalog = join(root, "examples/acme/catalog-info.yaml");

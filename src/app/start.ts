@@ -3,6 +3,7 @@ import { userInfo } from "node:os";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
 import { runShell } from "../bot/shell/shell-surface.ts";
+import { count } from "../text/grammar.ts";
 import { buildApp, type App } from "./build-app.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { checkServingConfig, slackConfigured, teamsConfigured, type Config } from "./config.ts";
@@ -81,7 +82,7 @@ async function runTerminal(app: App): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY);
   const notes = [
     ...app.imported.map((report) => formatImportSummary(report, { brief: true })),
-    `${app.catalog.graph.size} entities loaded. Type "help" for commands, "exit" to leave.`,
+    `${count(app.catalog.graph.size, "entity", "entities")} loaded. Type "help" for commands, "exit" to leave.`,
     CONNECT_HINT,
   ];
   // Piped runs keep stdout for answers only; the notes go to stderr.

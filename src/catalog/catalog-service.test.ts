@@ -57,6 +57,25 @@ describe("CatalogService over a real SQLite file", () => {
 
   const write = (name: string, text: string) => writeFileSync(join(dir, name), text);
 
+  it("keeps notes apart from problems: stored with the location, listed apart, and never keeping old entities", async () => {
+    const location = (presence: string) =>
+      `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  presence: ${presence}\n  targets: [./b.yaml, ./not-yet.yaml]\n`;
+    write("b.yaml", component("billing"));
+    write("root.yaml", location("optional"));
+    const first = await service.importLocation(join(dir, "root.yaml"));
+    expect(first.problems).toEqual([]);
+    expect(first.notes.map((n) => [n.field, n.severity])).toEqual([["spec.targets[1]", "note"]]);
+    const [stored] = await service.locations();
+    expect(stored?.problems).toEqual([]);
+    expect(stored?.notes).toEqual(first.notes);
+
+    // With only a note, billing's removal from b.yaml is a real removal, not a file that failed to read.
+    write("b.yaml", group("team-a"));
+    const second = await service.importLocation(join(dir, "root.yaml"));
+    expect(second.removed).toEqual(["component:default/billing"]);
+    expect(second.kept).toEqual([]);
+  });
+
   it("re-importing a location replaces what it produced and skips unchanged entities", async () => {
     write("a.yaml", [group("team-a"), component("payments-api"), component("ledger")].join("---\n"));
     const first = await service.importLocation(join(dir, "a.yaml"));

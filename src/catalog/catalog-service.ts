@@ -8,6 +8,8 @@ import type { CatalogStore, ImportResult, StoredLocation } from "./store/catalog
 export interface LocationRead {
   entities: ProcessedEntity[];
   problems: CatalogProblem[];
+  /** Worth telling, nothing to fix (optional Location targets skipped); never counts as a problem. */
+  notes?: CatalogProblem[];
   files: string[];
 }
 
@@ -15,6 +17,7 @@ export type LocationReader = (target: string) => Promise<LocationRead>;
 
 export interface ImportReport extends ImportResult {
   problems: CatalogProblem[];
+  notes: CatalogProblem[];
   files: string[];
   /** Entities kept at their last good version because their file or document failed this time. */
   kept: string[];
@@ -118,6 +121,7 @@ export class CatalogService {
     const started = performance.now();
     const read = await this.deps.read(key);
     const entities = read.entities;
+    const notes = (read.notes ?? []).map((note) => ({ ...note, severity: "note" as const }));
     const kept = this.lastGoodToKeep(key, read);
     const readMs = performance.now() - started;
     // What the store will most likely commit, worked out from memory: refs another location holds are lost
@@ -126,7 +130,8 @@ export class CatalogService {
     const staged = this.stage(expected);
     let result: ImportResult;
     try {
-      result = await this.deps.store.replaceLocation(key, entities, read.problems, kept);
+      // Notes are kept with the problems (marked as notes) so `locations` can show both later.
+      result = await this.deps.store.replaceLocation(key, entities, [...read.problems, ...notes], kept);
     } catch (error) {
       await Promise.all(staged.map(({ work }) => work.abort()));
       throw error;
@@ -179,11 +184,16 @@ export class CatalogService {
       },
       "location imported",
     );
-    return { ...result, problems: [...read.problems, ...result.conflicts], files: read.files, kept };
+    return { ...result, problems: [...read.problems, ...result.conflicts], notes, files: read.files, kept };
   }
 
-  locations(): Promise<StoredLocation[]> {
-    return this.deps.store.listLocations();
+  /** Stored locations with their last import's problems and, apart, its notes. */
+  async locations(): Promise<Array<StoredLocation & { notes: CatalogProblem[] }>> {
+    return (await this.deps.store.listLocations()).map((location) => ({
+      ...location,
+      problems: location.problems.filter((p) => p.severity !== "note"),
+      notes: location.problems.filter((p) => p.severity === "note"),
+    }));
   }
 
   async removeLocation(target: string): Promise<ImportResult> {

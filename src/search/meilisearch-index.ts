@@ -16,6 +16,7 @@ import {
   type SearchResult,
   type SearchResultHit,
 } from "./search-index.ts";
+import { count } from "../text/grammar.ts";
 
 export interface MeiliSearchOptions {
   url: string;
@@ -200,7 +201,7 @@ export class MeiliSearchIndex implements SearchIndex {
       const batch = docs.slice(i, i + BATCH).map(toStored);
       await this.wait(
         index.addDocuments(batch, { primaryKey: "key" }),
-        `add ${batch.length} documents to ${index.uid}`,
+        `add ${count(batch.length, "document")} to ${index.uid}`,
       );
     }
   }

@@ -244,13 +244,16 @@ describe("show", () => {
     // The list mixes kinds, so each names its kind: a component and an API can share a name.
     expect(field(r, "Depends on")).toBe("**ledger** (component), **payments-db** (resource)");
     expect(field(r, "Tags")).toBe("`java` `payments`");
-    expect(field(r, "Source")).toBe("`url:https://github.com/acme/payments-api/`");
-    expect(field(r, "Defined in")).toBe("`file:/org/payments-api/catalog-info.yaml:1`");
+    expect(field(r, "Repository")).toBe("[Repository](https://github.com/acme/payments-api/)");
+    // Relative to the folder that was imported (/org): the server's own paths stay off the channel.
+    expect(field(r, "Defined in")).toBe("`payments-api/catalog-info.yaml:1`");
+    expect(JSON.stringify(r)).not.toContain("/org/");
+    expect(JSON.stringify(r)).not.toContain("file:");
     expect(r.blocks.find((b) => b.type === "links")).toEqual({
       type: "links",
       links: [
         { title: "Dashboard", url: "https://grafana.acme.test/d/payments" },
-        { title: "Source", url: "https://github.com/acme/payments-api/" },
+        { title: "Repository", url: "https://github.com/acme/payments-api/" },
         { title: "Docs", url: "https://docs.acme.test/payments-api/" },
         { title: "Catalog", url: "https://callboard.acme.test/catalog/component:default/payments-api" },
       ],
@@ -260,6 +263,12 @@ describe("show", () => {
       "deps component:default/payments-api",
       "dependents component:default/payments-api",
     ]);
+  });
+
+  it("names the descriptor file alone when it does not know the imported folder, never a server path", async () => {
+    const r = await run("show", "component:default/ledger");
+    expect(field(r, "Defined in")).toBe("`catalog-info.yaml:1`");
+    expect(JSON.stringify(r)).not.toContain("/org/");
   });
 
   it("marks unresolved dependencies and shows an API's providers", async () => {

@@ -1,6 +1,6 @@
 import type { Entity } from "../model/entity.ts";
 import { escapeText, person, webUrl } from "../../message/reply.ts";
-import type { ChatHandles, Link } from "../../message/reply.ts";
+import type { ChatHandles, Field, Link } from "../../message/reply.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
 
@@ -43,15 +43,10 @@ export function refMarkdown(graph: CatalogGraph, ref: string, withKind = false):
   return withKind ? `${name} (${kindName(kindOfRef(ref))})` : name;
 }
 
-/** How a kind reads in a sentence: "component", "API". */
+/** How a kind reads inside a sentence: "component", "API", "AI resource". */
 export function kindName(kind: string): string {
-  return kind === "api" ? "API" : kind;
-}
-
-/** The kind with its article: "a component", "an API". */
-export function aKind(kind: string): string {
-  const name = kindName(kind);
-  return /^(?:[aeio]|API)/.test(name) ? `an ${name}` : `a ${name}`;
+  const label = kindLabel(kind, 1);
+  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }
 
 /** Plain text for one ref, for fallback text and button labels. */
@@ -140,24 +135,53 @@ export function linkMarkdown(link: Link): string {
   return `[${escapeText(link.title)}](${href})`;
 }
 
-/** A location such as `url:https://…` or `file:/…` as a link when it is one, else as code. */
-export function locationLink(location: string, title: string): Link | undefined {
-  const target = location.replace(/^(url|file):/, "");
-  return /^https?:\/\//.test(target) ? { title, url: target } : undefined;
+const SPEC_DETAILS_SHOWN = 8;
+const SPEC_VALUE_CHARS = 200;
+
+/**
+ * A spec's plain values (text, numbers, yes/no, lists of those) as fields, for kinds without a layout of
+ * their own: an installation's own kinds, whose meaning Callboard cannot know, still say what they hold.
+ */
+export function specDetails(entity: Entity, skip: ReadonlySet<string>): Field[] {
+  const fields: Field[] = [];
+  for (const [key, value] of Object.entries(entity.spec ?? {})) {
+    if (fields.length >= SPEC_DETAILS_SHOWN) break;
+    if (skip.has(key)) continue;
+    const items = Array.isArray(value) ? value : [value];
+    if (items.length === 0 || !items.every((v) => ["string", "number", "boolean"].includes(typeof v)))
+      continue;
+    const text = items.map(String).join(", ");
+    const cut = text.length > SPEC_VALUE_CHARS ? `${text.slice(0, SPEC_VALUE_CHARS - 1)}…` : text;
+    fields.push({ label: humanise(key), value: escapeText(cut) });
+  }
+  return fields;
 }
 
+/** `allowedTools` → "Allowed tools". */
+function humanise(key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/[-_]+/g, " ")
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const KIND_NAMES: Record<string, [string, string]> = {
+  component: ["Component", "Components"],
+  api: ["API", "APIs"],
+  resource: ["Resource", "Resources"],
+  system: ["System", "Systems"],
+  domain: ["Domain", "Domains"],
+  group: ["Group", "Groups"],
+  user: ["User", "Users"],
+  template: ["Template", "Templates"],
+  location: ["Location", "Locations"],
+  airesource: ["AI resource", "AI resources"],
+  environment: ["Environment", "Environments"],
+};
+
+/** A kind (lower-case, as in refs) as a person says it; a kind Callboard does not know keeps its own name. */
 export function kindLabel(kind: string, count: number): string {
-  const names: Record<string, [string, string]> = {
-    component: ["Component", "Components"],
-    api: ["API", "APIs"],
-    resource: ["Resource", "Resources"],
-    system: ["System", "Systems"],
-    domain: ["Domain", "Domains"],
-    group: ["Group", "Groups"],
-    user: ["User", "Users"],
-    template: ["Template", "Templates"],
-    location: ["Location", "Locations"],
-  };
-  const [one, many] = names[kind] ?? [kind, kind];
+  const [one, many] = KIND_NAMES[kind] ?? [kind, kind];
   return count === 1 ? one : many;
 }

@@ -1,6 +1,7 @@
 import type { ChatUser, HomeSection } from "../../plugins/api.ts";
 import type { Action, Block } from "../../message/reply.ts";
 import { actions, context, fields, header, reply, section } from "../../message/reply.ts";
+import { count } from "../../text/grammar.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { RELATION } from "../graph/relation-types.ts";
 import { displayName, refMarkdown } from "./entity-text.ts";
@@ -33,7 +34,8 @@ export function myTeamsSection(graph: CatalogGraph, users: GraphUserResolver): H
         blocks.push(owned.length > 0 ? fields(...owned) : context("Owns nothing in the catalog yet."));
         buttons.push({ label: `Team ${displayName(graph, team)}`, command: `team ${team}` });
       }
-      if (teams.length > TEAMS_SHOWN) blocks.push(context(`and ${teams.length - TEAMS_SHOWN} more teams`));
+      if (teams.length > TEAMS_SHOWN)
+        blocks.push(context(`and ${count(teams.length - TEAMS_SHOWN, "more team")}`));
       blocks.push(actions(...buttons));
       return reply(`Your teams: ${teams.map((t) => displayName(graph, t)).join(", ")}`, ...blocks);
     },

@@ -4,13 +4,15 @@ import { actions, context, escapeText, fields, header, links, reply, section } f
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
 import { RELATION } from "../graph/relation-types.ts";
+import { definedInMarkdown, repositoryLink } from "./entity-source.ts";
 import {
   chatHandles,
   contactLine,
   displayName,
-  locationLink,
+  linkMarkdown,
   refList,
   refMarkdown,
+  specDetails,
   specString,
 } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
@@ -31,6 +33,40 @@ export function showCommand(deps: CatalogCommandDeps): ChatCommand {
     },
   };
   return command;
+}
+
+/** Kinds whose spec fields this answer lays out one by one; others list their spec's plain values. */
+const LAID_OUT_KINDS = new Set([
+  "Component",
+  "API",
+  "Resource",
+  "System",
+  "Domain",
+  "Group",
+  "User",
+  "Location",
+  "Template",
+]);
+/** Spec fields every answer already shows (or shows as relations). */
+const SHOWN_ABOVE = new Set(["type", "lifecycle", "owner", "system", "dependsOn", "skills", "plugins"]);
+
+/**
+ * Where an MCP or AI model server API answers: its `remotes` (transport and URL), or `serverUrl`. These
+ * APIs have no definition to read, so the endpoint is what a person asking about them needs.
+ */
+function apiEndpoints(spec: Record<string, unknown>): string | undefined {
+  const endpoint = (transport: unknown, url: unknown) =>
+    typeof url === "string"
+      ? [`${typeof transport === "string" ? `${escapeText(transport)} ` : ""}\`${url.replace(/`/g, "")}\``]
+      : [];
+  const remotes = Array.isArray(spec.remotes)
+    ? (spec.remotes as Array<{ type?: unknown; url?: unknown } | null>)
+    : [];
+  const shown = [
+    ...remotes.flatMap((remote) => endpoint(remote?.type, remote?.url)),
+    ...endpoint(spec.serverType, spec.serverUrl),
+  ];
+  return shown.length > 0 ? shown.join(", ") : undefined;
 }
 
 /** Refs of `type` from `ref` whose kind is `kind`. */
@@ -56,6 +92,8 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
   if (type) about.push({ label: "Type", value: escapeText(type) });
   const lifecycle = specString(entity, "lifecycle");
   if (lifecycle) about.push({ label: "Lifecycle", value: escapeText(lifecycle) });
+  const endpoints = apiEndpoints(spec);
+  if (endpoints) about.push({ label: "Endpoints", value: endpoints });
   if ("owner" in spec || graph.owners(ref).length > 0) {
     about.push({ label: "Owner", value: refList(graph, graph.owners(ref).sort()) });
   }
@@ -73,6 +111,10 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
   add(relations, "Provided by", graph.related(ref, RELATION.apiProvidedBy).sort());
   add(relations, "Consumed by", graph.related(ref, RELATION.apiConsumedBy).sort());
   add(relations, "Has parts", graph.related(ref, RELATION.hasPart).sort());
+  add(relations, "Skills", graph.related(ref, RELATION.hasSkill).sort());
+  add(relations, "In plugins", graph.related(ref, RELATION.skillOf).sort());
+  add(relations, "Plugins", graph.related(ref, RELATION.hasPlugin).sort());
+  add(relations, "In marketplaces", graph.related(ref, RELATION.pluginOf).sort());
   if (kind === "group") {
     add(relations, "Parent team", graph.parentOf(ref).sort());
     add(relations, "Child teams", graph.childrenOf(ref).sort());
@@ -89,13 +131,14 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
   const tags = entity.metadata.tags ?? [];
   if (tags.length > 0) relations.push({ label: "Tags", value: tags.map((t) => `\`${t}\``).join(" ") });
 
-  const annotations = entity.metadata.annotations ?? {};
-  const sourceLocation = annotations["backstage.io/source-location"];
-  const managedBy = annotations["backstage.io/managed-by-location"];
-  const position = graph.source(ref);
-  const definedIn = managedBy ?? (position ? `${position.location}:${position.line}` : undefined);
-  if (sourceLocation) relations.push({ label: "Source", value: `\`${sourceLocation}\`` });
-  if (definedIn) relations.push({ label: "Defined in", value: `\`${definedIn}\`` });
+  // Where it comes from, without the server's paths: this answer may go to a whole channel.
+  const repository = repositoryLink(entity);
+  const definedIn = definedInMarkdown(entity, graph.source(ref));
+  if (repository) relations.push({ label: "Repository", value: linkMarkdown(repository) });
+  if (definedIn) relations.push({ label: "Defined in", value: definedIn });
+
+  // A kind Callboard has no layout for (AiResource, or one an installation added) shows its spec as is.
+  if (!LAID_OUT_KINDS.has(entity.kind)) about.push(...specDetails(entity, SHOWN_ABOVE));
 
   const blocks: Block[] = [header(name)];
   const description = entity.metadata.description
@@ -108,8 +151,7 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
     title: link.title ?? link.url,
     url: link.url,
   }));
-  const source = sourceLocation ? locationLink(sourceLocation, "Source") : undefined;
-  if (source) linkList.push(source);
+  if (repository) linkList.push(repository);
   const docs = deps.docsUrl?.(ref);
   if (docs) linkList.push({ title: "Docs", url: docs });
   const catalog = deps.catalogUrl?.(ref);

@@ -1,6 +1,7 @@
 import type { ChatCommand } from "../../plugins/api.ts";
 import type { Field, Reply } from "../../message/reply.ts";
 import { context, fields, header, reply, section } from "../../message/reply.ts";
+import { count } from "../../text/grammar.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindLabel } from "./entity-text.ts";
 
@@ -34,7 +35,8 @@ export function statsReply(graph: CatalogGraph): Reply {
     );
   }
   return reply(
-    `Catalog: ${graph.size} entities, ${stats.relations} relations, ${stats.unresolved} unresolved refs.`,
+    `Catalog: ${count(graph.size, "entity", "entities")}, ${count(stats.relations, "relation")}, ` +
+      `${count(stats.unresolved, "unresolved ref")}.`,
     ...blocks,
   );
 }

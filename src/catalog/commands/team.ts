@@ -1,15 +1,16 @@
 import type { ChatCommand } from "../../plugins/api.ts";
 import type { Action, Block, Field, Reply } from "../../message/reply.ts";
 import { actions, context, escapeText, fields, header, reply, section } from "../../message/reply.ts";
+import { count, withArticle } from "../../text/grammar.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
 import { RELATION } from "../graph/relation-types.ts";
 import { KIND_PREFERENCE } from "../graph/graph-resolver.ts";
 import {
-  aKind,
   channelMarkdown,
   displayName,
   kindLabel,
+  kindName,
   profileString,
   refList,
   refMarkdown,
@@ -106,7 +107,10 @@ export function teamReply(deps: CatalogCommandDeps, ref: string): Reply {
   buttons.push({ label: `Show ${name}`, command: `show ${ref}` });
   blocks.push(actions(...buttons));
 
-  return reply(`Team ${name}: ${graph.members(ref).length} members, owns ${ownedCount} entities.`, ...blocks);
+  return reply(
+    `Team ${name}: ${count(graph.members(ref).length, "member")}, owns ${count(ownedCount, "entity", "entities")}.`,
+    ...blocks,
+  );
 }
 
 /** The resolver may land on a non-group when nothing else fits: say so and point at the right team. */
@@ -116,12 +120,13 @@ function notAGroup(graph: CatalogGraph, ref: string, name: string): Reply {
       ? graph.related(ref, RELATION.memberOf)
       : graph.owners(ref).filter((owner) => kindOfRef(owner) === "group");
   const relation = kindOfRef(ref) === "user" ? "is a member of" : "is owned by";
-  const lead = `${refMarkdown(graph, ref)} is ${aKind(kindOfRef(ref))}, not a team.`;
+  const kind = withArticle(kindName(kindOfRef(ref)));
+  const lead = `${refMarkdown(graph, ref)} is ${kind}, not a team.`;
   const existing = teams.filter((team) => graph.has(team)).sort();
   const text = existing.length > 0 ? `${lead} It ${relation} ${refList(graph, existing)}.` : lead;
   const buttons: Action[] = existing
     .slice(0, 3)
     .map((team) => ({ label: `Team ${displayName(graph, team)}`, command: `team ${team}` }));
   buttons.push({ label: `Show ${name}`, command: `show ${ref}` });
-  return reply(`${name} is ${aKind(kindOfRef(ref))}, not a team.`, section(text), actions(...buttons));
+  return reply(`${name} is ${kind}, not a team.`, section(text), actions(...buttons));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDescriptorYaml } from "./descriptor-yaml.ts";
+import { parseDescriptorYaml, parsePlainDocuments } from "./descriptor-yaml.ts";
 
 const limits = { maxAliases: 100 };
 
@@ -24,6 +24,29 @@ describe("parseDescriptorYaml", () => {
     const bad = docs[1];
     expect(bad?.line).toBe(3);
     if (bad && !bad.ok) expect(bad.message).toMatch(/^YAML syntax error: /);
+  });
+
+  it("names the over-indented line, on the main thread and on a parsing worker alike", () => {
+    // yaml places this error at "x" on line 2: it reads line 4 (after a blank line) as the rest of that value.
+    const text = "metadata:\n  name: x\n\n     title: y\n";
+    const [main] = parseDescriptorYaml(text, limits);
+    const [worker] = parsePlainDocuments(text, limits);
+    for (const doc of [main, worker]) {
+      expect(doc?.ok).toBe(false);
+      expect(doc?.line).toBe(4);
+      if (doc && !doc.ok)
+        expect(doc.message).toMatch(/^YAML syntax error: line 4 is indented deeper than line 2 /);
+    }
+  });
+
+  it("keeps yaml's own line when the next line is not indented deeper", () => {
+    // A missing space after the colon: the mistake is on line 2 itself.
+    const [doc] = parseDescriptorYaml("metadata:\n  name:x\n  title: y\n", limits);
+    expect(doc?.line).toBe(2);
+    if (doc && !doc.ok)
+      expect(doc.message).toBe(
+        "YAML syntax error: Implicit keys need to be on a single line at line 2, column 3",
+      );
   });
 
   it("rejects duplicate keys, as yaml (and so Backstage) does", () => {

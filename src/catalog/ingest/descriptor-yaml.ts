@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { isNode, LineCounter, parseAllDocuments, type Document, type YAMLError } from "yaml";
 import type { CheckResult } from "./check-entity.ts";
 import { parsePlainYaml } from "./plain-yaml.ts";
 
@@ -74,13 +74,15 @@ function parseDocuments(
   const documents = parseAllDocuments(text, { lineCounter, merge: false, prettyErrors: true });
   const lineAt = (offset: number) => lineCounter.linePos(offset).line;
   const out: Array<ParsedDocument | PlainDocument> = [];
+  let sourceLines: string[] | undefined;
 
   for (const doc of documents) {
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lineAt(start);
     const error = doc.errors[0];
     if (error) {
-      out.push({ ok: false, line: error.linePos?.[0].line ?? line, message: firstLine(error.message) });
+      sourceLines ??= text.split("\n");
+      out.push({ ok: false, ...syntaxError(doc.errors, sourceLines, line) });
       continue;
     }
     let value: unknown;
@@ -114,6 +116,40 @@ function lineOfPath(
     if (isNode(node) && node.range) return lineAt(node.range[0]);
   }
   return undefined;
+}
+
+/**
+ * Where a syntax error is, for the person fixing it. `yaml` places an error where the node it could not
+ * read starts. For the most common slip, a line indented deeper than its neighbours (`name: x` followed by
+ * `   description: y`), that is the line before: `yaml` reads the deeper line as the rest of the value
+ * above it, which then turns into a multi-line key. The line to fix is the deeper one, so point there.
+ */
+function syntaxError(
+  errors: readonly YAMLError[],
+  lines: readonly string[],
+  documentLine: number,
+): { line: number; message: string } {
+  const first = errors[0]!;
+  const reported = { line: first.linePos?.[0].line ?? documentLine, message: firstLine(first.message) };
+  const multiline = errors.find((e) => e.code === "MULTILINE_IMPLICIT_KEY");
+  const [from, to] = multiline?.linePos ?? [];
+  if (!from || !to || to.line <= from.line) return reported;
+  const keyLine = lines[from.line - 1] ?? "";
+  // The first line after the key's start that holds anything: blank lines fold into a plain scalar.
+  let deeper = from.line + 1;
+  while (deeper < to.line && (lines[deeper - 1] ?? "").trim() === "") deeper++;
+  if (indentation(lines[deeper - 1] ?? "") <= indentation(keyLine)) return reported;
+  return {
+    line: deeper,
+    message:
+      `YAML syntax error: line ${deeper} is indented deeper than line ${from.line} above it, so it reads ` +
+      `as the rest of line ${from.line}'s value (${reported.message.replace(/^YAML syntax error: /, "")}); ` +
+      `indent it like the lines around it`,
+  };
+}
+
+function indentation(line: string): number {
+  return line.length - line.trimStart().length;
 }
 
 function firstLine(message: string): string {

@@ -10,7 +10,10 @@ export interface PlaceholderProblem {
 export interface PlaceholderContext {
   /** The descriptor file the placeholder appears in; relative targets resolve against it. */
   base: LocationSpec;
-  /** Reads a file or URL as text with the reader's size cap; throws a SourceError-like Error on failure. */
+  /**
+   * Reads a file or URL as text with the reader's size cap and its rules on where it may read (local files
+   * inside the imported folder, URLs on allowed hosts); throws a SourceError-like Error on failure.
+   */
   read: (spec: LocationSpec) => Promise<string>;
   maxAliases: number;
 }
@@ -125,7 +128,8 @@ function placeholderTarget(target: string, base: LocationSpec): LocationSpec | {
   if (/^[a-z][a-z0-9+.-]*:/i.test(target) && !isAbsolute(target)) {
     return { error: "only relative paths, absolute paths and http(s) URLs are supported" };
   }
-  // Backstage lets a relative path climb out of the descriptor's folder (shared specs live in
-  // sibling folders), so there is no containment check here, only the reader's size cap.
+  // Backstage lets a relative path (or an absolute one) reach any file on its host; Callboard does not.
+  // `read` holds every local path inside the imported folder and the configured extra roots (LocalRoots),
+  // so `../shared/openapi.yaml` from a sub-folder works and `../../../etc/passwd` is refused.
   return { type: "file", target: resolve(dirname(base.target), target) };
 }

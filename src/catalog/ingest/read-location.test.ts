@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -94,8 +94,11 @@ describe("readLocation: one multi-document file", () => {
 });
 
 describe("readLocation: placeholders", () => {
+  // The fixture's notes live in a sibling folder, outside the imported one: the extra local root lets it in.
+  const sharedRoot = { localRoots: [fixture("shared")] };
+
   it("resolves $text, $json and $yaml relative to the file, even one folder up, and leaves $ref alone", async () => {
-    const result = await readLocation(fixture("placeholders"));
+    const result = await readLocation(fixture("placeholders"), sharedRoot);
     const api = result.entities.find((e) => e.ref === "api:default/payments-rest");
     expect(api?.entity.spec?.definition).toBe(
       "openapi: 3.0.0\ninfo:\n  title: Payments\n  version: 1.0.0\npaths: {}\n",
@@ -112,7 +115,7 @@ describe("readLocation: placeholders", () => {
   });
 
   it("reports a missing placeholder file with the file, line and field, and drops only that entity", async () => {
-    const result = await readLocation(fixture("placeholders/catalog-info.yaml"));
+    const result = await readLocation(fixture("placeholders/catalog-info.yaml"), sharedRoot);
     expect(refs(result)).toEqual(["api:default/payments-rest", "component:default/with-json-and-yaml"]);
     expect(result.problems).toEqual([
       {
@@ -145,6 +148,113 @@ describe("readLocation: placeholders", () => {
   });
 });
 
+describe("readLocation: local files stay inside the imported folder", () => {
+  const withText = (name: string, target: string) =>
+    component(name).replace("owner: team-a", `owner: team-a\n  notes:\n    $text: ${target}`);
+  const location = (name: string, targets: string[], extra = "") =>
+    `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: ${name}\nspec:\n${extra}  targets: [${targets.join(", ")}]\n`;
+  let root: string;
+  let outside: string;
+
+  beforeAll(async () => {
+    // contain/cat is imported; contain/elsewhere holds a secret next to it.
+    root = join(temp, "contain/cat");
+    outside = join(temp, "contain/elsewhere");
+    await writeTemp("contain/elsewhere/secret.txt", "s3cret\n");
+    await writeTemp("contain/elsewhere/catalog-info.yaml", component("smuggled"));
+    await writeTemp("contain/cat/shared/openapi.yaml", "openapi: 3.0.0\n");
+    await symlink(join(outside, "secret.txt"), join(root, "link.txt"));
+    await symlink(outside, join(root, "linked-folder"));
+  });
+
+  it("refuses placeholders that climb out, absolute paths elsewhere and symlinks that lead out, naming file, line and field", async () => {
+    const file = await writeTemp(
+      "contain/cat/catalog-info.yaml",
+      [
+        withText("climbs-out", "../../../../../../../../etc/passwd"),
+        withText("absolute", join(outside, "secret.txt")),
+        withText("through-a-link", "./link.txt"),
+        withText("honest", "./shared/openapi.yaml"),
+      ].join("---\n"),
+    );
+    const result = await readLocation(root);
+    expect(refs(result)).toEqual(["component:default/honest"]);
+    expect(JSON.stringify(result.entities)).not.toContain("s3cret");
+    expect(JSON.stringify(result.entities)).not.toContain("root:");
+    expect(result.problems.map((p) => [p.location, p.line, p.ref, p.field])).toEqual([
+      [`file:${file}`, 10, "component:default/climbs-out", "spec.notes"],
+      [`file:${file}`, 21, "component:default/absolute", "spec.notes"],
+      [`file:${file}`, 32, "component:default/through-a-link", "spec.notes"],
+    ]);
+    expect(result.problems[0]?.message).toBe(
+      `$text placeholder "../../../../../../../../etc/passwd": /etc/passwd is outside the imported folder ${root}; ` +
+        "Callboard reads local files only there. Move the file inside, or list its folder in CALLBOARD_LOCAL_ROOTS",
+    );
+    expect(result.problems[2]?.message).toContain(
+      `${join(root, "link.txt")} (a link to ${join(outside, "secret.txt")}) is outside`,
+    );
+    expect(result.files).not.toContain(`file:${join(root, "link.txt")}`);
+  });
+
+  it("lets a file in a sub-folder climb to a sibling inside the imported folder", async () => {
+    await writeTemp("contain/cat/catalog-info.yaml", location("root", ["./svc/catalog-info.yaml"]));
+    await writeTemp("contain/cat/svc/catalog-info.yaml", withText("svc", "../shared/openapi.yaml"));
+    const result = await readLocation(root);
+    expect(result.problems).toEqual([]);
+    expect(result.entities.find((e) => e.ref === "component:default/svc")?.entity.spec?.notes).toBe(
+      "openapi: 3.0.0\n",
+    );
+  });
+
+  it("refuses Location targets and globs that lead out, optional or not, and names the field", async () => {
+    const file = await writeTemp(
+      "contain/cat/catalog-info.yaml",
+      location("escapes", [
+        "../elsewhere/catalog-info.yaml",
+        join(outside, "catalog-info.yaml"),
+        "../elsewhere/*.yaml",
+        "./linked-folder/catalog-info.yaml",
+        "./linked-folder/*.yaml",
+      ]) +
+        "---\n" +
+        location("optional-escape", ["../elsewhere/catalog-info.yaml"], "  presence: optional\n"),
+    );
+    const result = await readLocation(file);
+    expect(refs(result)).toEqual(["location:default/escapes", "location:default/optional-escape"]);
+    expect(result.problems.map((p) => [p.line, p.ref, p.field])).toEqual([
+      [6, "location:default/escapes", "spec.targets[0]"],
+      [6, "location:default/escapes", "spec.targets[1]"],
+      [6, "location:default/escapes", "spec.targets[2]"],
+      [6, "location:default/escapes", "spec.targets[3]"],
+      [6, "location:default/escapes", "spec.targets[4]"],
+      [14, "location:default/optional-escape", "spec.targets[0]"],
+    ]);
+    expect(result.problems[0]?.message).toBe(
+      `spec.targets[0] of location:default/escapes points at file:${join(outside, "catalog-info.yaml")}, which is not read: ` +
+        `${join(outside, "catalog-info.yaml")} is outside the imported folder ${root}; ` +
+        "Callboard reads local files only there. Move the file inside, or list its folder in CALLBOARD_LOCAL_ROOTS",
+    );
+    expect(result.problems[4]?.message).toContain(
+      `${join(root, "linked-folder")} (a link to ${outside}) is outside`,
+    );
+    expect(result.notes).toEqual([]);
+  });
+
+  it("reads from the extra local roots the operator lists", async () => {
+    const file = await writeTemp(
+      "contain/cat/catalog-info.yaml",
+      location("allowed", ["../elsewhere/catalog-info.yaml"]) + "---\n" + withText("noted", "./link.txt"),
+    );
+    const result = await readLocation(file, { localRoots: [outside] });
+    expect(result.problems).toEqual([]);
+    expect(refs(result)).toEqual([
+      "location:default/allowed",
+      "component:default/noted",
+      "component:default/smuggled",
+    ]);
+  });
+});
+
 describe("readLocation: Location entities", () => {
   it("follows targets and globs relative to the Location file, honouring presence: optional", async () => {
     const result = await readLocation(fixture("locations/root"));
@@ -156,7 +266,19 @@ describe("readLocation: Location entities", () => {
       "group:default/alpha",
       "group:default/beta",
     ]);
-    // Only the required target that is missing is a problem; the optional one is silent.
+    // Only the required target that is missing is a problem; the optional one is a note, not a problem.
+    expect(result.notes).toEqual([
+      {
+        location: fileRef("locations/root/catalog-info.yaml"),
+        line: 17,
+        ref: "location:default/optional-extras",
+        field: "spec.target",
+        severity: "note",
+        message: `spec.target of location:default/optional-extras points at ${fileRef(
+          "locations/root/not-there-yet/catalog-info.yaml",
+        )}, but ${fixture("locations/root/not-there-yet/catalog-info.yaml")} does not exist; skipped, as spec.presence is optional`,
+      },
+    ]);
     expect(result.problems).toEqual([
       {
         location: fileRef("locations/root/catalog-info.yaml"),
@@ -167,6 +289,23 @@ describe("readLocation: Location entities", () => {
           "locations/root/gone/catalog-info.yaml",
         )}, but ${fixture("locations/root/gone/catalog-info.yaml")} does not exist; fix the target or set spec.presence: optional`,
       },
+    ]);
+  });
+
+  it("notes an optional glob that matches nothing", async () => {
+    const file = await writeTemp(
+      "optional-glob/catalog-info.yaml",
+      "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: later\nspec:\n  presence: optional\n  target: ./teams/*/catalog-info.yaml\n",
+    );
+    const result = await readLocation(file);
+    expect(result.problems).toEqual([]);
+    expect(result.notes.map((n) => [n.line, n.field, n.message])).toEqual([
+      [
+        7,
+        "spec.target",
+        `spec.target of location:default/later points at file:${join(temp, "optional-glob/teams/*/catalog-info.yaml")}, ` +
+          `but no file matches ${join(temp, "optional-glob/teams/*/catalog-info.yaml")}; skipped, as spec.presence is optional`,
+      ],
     ]);
   });
 
@@ -259,6 +398,40 @@ describe("readLocation: folders", () => {
     expect(refs(result)).toEqual(["component:default/svc"]);
   });
 
+  it("names the Location files at the top of a folder without a catalog-info.yaml", async () => {
+    const loc = (name: string, targets: string[]) =>
+      `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: ${name}\nspec:\n  targets: [${targets.join(", ")}]\n`;
+    await writeTemp("hinted/all.yaml", loc("all", ["./all-apis.yaml", "./all-components.yaml"]));
+    await writeTemp("hinted/all-apis.yaml", loc("apis", ["./apis/a.yaml"]));
+    await writeTemp("hinted/all-components.yaml", loc("components", ["./components/c.yaml"]));
+    await writeTemp("hinted/notes.yaml", "kind: Component\n");
+    await writeTemp("hinted/apis/a.yaml", component("a"));
+    const folder = join(temp, "hinted");
+    const result = await readLocation(folder);
+    expect(result.entities).toEqual([]);
+    expect(result.problems).toEqual([
+      {
+        location: `file:${folder}/**/catalog-info.y?(a)ml`,
+        message:
+          `${folder} has no catalog-info.yaml, here or in a sub-folder; all.yaml is a Location file ` +
+          `(2 more that it points at): import ${join(folder, "all.yaml")}`,
+      },
+    ]);
+
+    await writeTemp("one-location/everything.yml", loc("everything", ["./x.yaml"]));
+    const single = await readLocation(join(temp, "one-location"));
+    expect(single.problems[0]?.message).toBe(
+      `${join(temp, "one-location")} has no catalog-info.yaml, here or in a sub-folder; everything.yml is a Location file: ` +
+        `import ${join(temp, "one-location/everything.yml")}`,
+    );
+
+    await writeTemp("no-location/readme.yaml", "title: nothing to see\n");
+    const none = await readLocation(join(temp, "no-location"));
+    expect(none.problems[0]?.message).toBe(
+      `${join(temp, "no-location")} has no catalog-info.yaml, here or in a sub-folder; import a descriptor file by name, or add a catalog-info.yaml`,
+    );
+  });
+
   it("reports a path that does not exist", async () => {
     const result = await readLocation(join(temp, "nowhere"));
     expect(result).toEqual({
@@ -267,6 +440,7 @@ describe("readLocation: folders", () => {
       problems: [
         { location: `file:${join(temp, "nowhere")}`, message: `${join(temp, "nowhere")} does not exist` },
       ],
+      notes: [],
     });
   });
 });
@@ -288,6 +462,23 @@ describe("readLocation: bad input", () => {
         line: 14,
         message:
           "YAML syntax error: Nested mappings are not allowed in compact mappings at line 14, column 16",
+      },
+    ]);
+  });
+
+  it("points at the line indented too deep, not at the line above it that yaml names", async () => {
+    const file = await writeTemp(
+      "indented.yaml",
+      "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: indented\n   description: one space too many\nspec:\n  type: service\n",
+    );
+    const result = await readLocation(file);
+    expect(result.problems).toEqual([
+      {
+        location: `file:${file}`,
+        line: 5,
+        message:
+          "YAML syntax error: line 5 is indented deeper than line 4 above it, so it reads as the rest of line 4's value " +
+          "(Nested mappings are not allowed in compact mappings at line 4, column 9); indent it like the lines around it",
       },
     ]);
   });
@@ -344,7 +535,7 @@ describe("readLocation: bad input", () => {
     expect(result.problems).toEqual([
       {
         location: `file:${file}`,
-        message: `${file} is 10485760 bytes; the limit is 2097152 bytes (maxFileBytes). Split it into smaller files or raise the limit`,
+        message: `${file} is 10485760 bytes; the limit is 2097152 bytes. Split it into smaller files or raise CALLBOARD_MAX_FILE_BYTES (catalog.maxFileBytes)`,
       },
     ]);
   });
@@ -359,20 +550,23 @@ describe("readLocation: bad input", () => {
     expect(invalid.problems[0]?.message).toBe(`${latin1} is not valid UTF-8 text; save it as UTF-8`);
   });
 
-  it("reports unknown kinds, invalid names, invalid refs and missing spec fields, keeping the valid sibling", async () => {
+  it("reports invalid names, invalid refs and missing spec fields, keeping the valid sibling and kinds it does not know", async () => {
     const result = await readLocation(fixture("bad/invalid-entities.yaml"));
-    // bad-refs is kept: its refs are reported, its other data is fine (lenient, like status.items).
-    expect(refs(result)).toEqual(["component:default/bad-refs", "component:default/valid-sibling"]);
+    // bad-refs is kept: its refs are reported, its other data is fine (lenient, like status.items). A kind
+    // Callboard does not know is an installation's own: kept on the envelope rules.
+    expect(refs(result)).toEqual([
+      "widget:default/unknown-kind",
+      "component:default/bad-refs",
+      "component:default/valid-sibling",
+    ]);
     const summary = result.problems.map((p: CatalogProblem) => [p.line, p.ref, p.field]);
     expect(summary).toEqual([
-      [2, "widget:default/unknown-kind", "kind"],
       [10, "component:default/not a valid name", "metadata.name"],
       [23, "component:default/bad-refs", "spec.owner"],
       [24, "component:default/bad-refs", "spec.dependsOn[0]"],
       [31, "resource:default/missing-owner", "spec.owner"],
     ]);
-    expect(result.problems[0]?.message).toContain("Known kinds: API, Component");
-    expect(result.problems[3]?.message).toContain("has no kind");
+    expect(result.problems[2]?.message).toContain("has no kind");
   });
 
   it("rejects targets that are not paths or http(s) URLs", async () => {
@@ -419,6 +613,16 @@ describe("readLocation: URLs over real HTTP", () => {
           );
         return;
       }
+      if (path === "/optional.yaml") {
+        const other = base.replace("127.0.0.1", "localhost");
+        res
+          .writeHead(200, { "content-type": "text/yaml" })
+          .end(
+            `apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: maybe\nspec:\n  type: url\n  presence: optional\n` +
+              `  targets: [${other}/repo/svc/catalog-info.yaml, ./repo/later.yaml]\n`,
+          );
+        return;
+      }
       if (path === "/stream-big.yaml") {
         // No Content-Length: the reader must count while streaming.
         res.writeHead(200, { "content-type": "text/yaml" });
@@ -462,6 +666,19 @@ describe("readLocation: URLs over real HTTP", () => {
       `url:${base}/repo/svc/catalog-info.yaml`,
       `url:${base}/repo/specs/openapi.yaml`,
     ]);
+  });
+
+  it("notes an optional target on a host it may not read, or not there, instead of dropping it silently", async () => {
+    const result = await readLocation(`${base}/optional.yaml`);
+    expect(result.problems).toEqual([]);
+    expect(result.notes.map((n) => [n.line, n.ref, n.field, n.severity])).toEqual([
+      [8, "location:default/maybe", "spec.targets[0]", "note"],
+      [8, "location:default/maybe", "spec.targets[1]", "note"],
+    ]);
+    expect(result.notes[0]?.message).toMatch(
+      /reading from localhost:\d+ is not allowed; add it to CALLBOARD_READ_ALLOW .*; skipped, as spec\.presence is optional$/,
+    );
+    expect(result.notes[1]?.message).toContain("/repo/later.yaml does not exist (HTTP 404)");
   });
 
   it("reads only from the root's host unless the operator allows more, redirects included", async () => {

@@ -1,12 +1,14 @@
-import { stat } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
-import { glob, isDynamicPattern } from "tinyglobby";
+import { isDynamicPattern } from "tinyglobby";
 import type { CatalogProblem, Entity, ProcessedEntity } from "../model/entity.ts";
 import { entityRef } from "../model/ref.ts";
 import { checkEntity, guessRef, pathToField, type CheckedEntity, type CheckResult } from "./check-entity.ts";
 import { parseDescriptorYaml, type ParsedDocument } from "./descriptor-yaml.ts";
 import { YamlParserPool } from "./yaml-pool.ts";
+import { missingCatalogInfoMessage } from "./folder-hint.ts";
+import { LocalRoots } from "./local-roots.ts";
+import { expandGlob, globBase, hostMatches, resolveTarget } from "./location-targets.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
+import { FOLDER_PATTERN, importedFolders, rootLocation } from "./root-location.ts";
 import {
   readSource,
   SourceError,
@@ -31,12 +33,19 @@ export interface ReadOptions {
    * `*.example.com`. Targets and placeholders pointing anywhere else are reported, not fetched.
    */
   allowedHosts?: string[];
+  /**
+   * Folders besides the imported one that local reads (Location targets, placeholders) may reach, as
+   * absolute paths. Everything else on the host is refused.
+   */
+  localRoots?: string[];
 }
 
 export interface ReadResult {
   /** Valid entities, first declaration of each ref only, in reading order. */
   entities: ProcessedEntity[];
   problems: CatalogProblem[];
+  /** Worth knowing but nothing to fix: optional Location targets that were skipped. */
+  notes: CatalogProblem[];
   /** Location refs (`file:/abs/path`, `url:https://...`) of every descriptor and placeholder file read. */
   files: string[];
 }
@@ -46,8 +55,6 @@ export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "../model/entity
 const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 const DEFAULT_MAX_ALIASES = 100;
 const DEFAULT_TIMEOUT_MS = 30_000;
-const FOLDER_PATTERN = "**/catalog-info.y?(a)ml";
-const GLOB_IGNORE = ["**/node_modules/**", "**/.git/**"];
 
 /** Who pointed at a location, so "does not exist" can name the Location entity and line to fix. */
 interface Referrer {
@@ -65,7 +72,8 @@ interface Referrer {
  *
  * `target`: a file or folder path, `file:<path>`, `url:<http(s) URL>` or a bare http(s) URL. A folder
  * starts at its top-level catalog-info.yaml if there is one, otherwise reads every
- * `**\/catalog-info.y?(a)ml` below it.
+ * `**\/catalog-info.y?(a)ml` below it. Local files are read only inside the imported folder and
+ * `options.localRoots`; URLs only on the root's host and `options.allowedHosts`.
  */
 export async function readLocation(target: string, options: ReadOptions = {}): Promise<ReadResult> {
   const pool = options.parallel === false ? undefined : new YamlParserPool();
@@ -81,6 +89,7 @@ export async function readLocation(target: string, options: ReadOptions = {}): P
 class LocationReading {
   private readonly entities: ProcessedEntity[] = [];
   private readonly problems: CatalogProblem[] = [];
+  private readonly notes: CatalogProblem[] = [];
   private readonly files: string[] = [];
   private readonly readKeys = new Set<string>();
   private readonly declared = new Map<string, { location: string; line: number }>();
@@ -90,6 +99,9 @@ class LocationReading {
   private readonly source: SourceOptions;
   private readonly maxAliases: number;
   private readonly allowedHosts: string[];
+  private readonly extraRoots: string[];
+  /** Where local reads may go; decided by the root location. None until then, and none for a URL root. */
+  private localRoots: LocalRoots | undefined;
   private origin = "";
 
   constructor(
@@ -103,48 +115,29 @@ class LocationReading {
       allowHost: (host) => this.allowedHosts.some((pattern) => hostMatches(pattern, host)),
     };
     this.allowedHosts = (options.allowedHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
+    this.extraRoots = options.localRoots ?? [];
     this.maxAliases = options.maxAliases ?? DEFAULT_MAX_ALIASES;
   }
 
   result(): ReadResult {
-    return { entities: this.entities, problems: this.problems, files: this.files };
+    return { entities: this.entities, problems: this.problems, notes: this.notes, files: this.files };
   }
 
   async readRoot(target: string): Promise<void> {
-    const root = await this.rootSpec(target);
-    if (!root) return;
-    this.origin = stringifyLocation(root);
-    await this.readSpec(root, [], undefined, false);
-  }
-
-  private async rootSpec(target: string): Promise<LocationSpec | undefined> {
-    const trimmed = target.trim();
-    if (/^url:/i.test(trimmed) || /^https?:\/\//i.test(trimmed)) {
-      const url = trimmed.replace(/^url:/i, "");
-      if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) {
-        this.problem({
-          location: trimmed,
-          message: `"${url}" is not an http(s) URL; write url:https://host/path`,
-        });
-        return undefined;
-      }
+    const root = await rootLocation(target);
+    if ("problem" in root) {
+      this.problem(root.problem);
+      return;
+    }
+    const { spec } = root;
+    this.origin = stringifyLocation(spec);
+    if (spec.type === "url") {
       // The operator named this URL, so its host is trusted; others must be listed.
-      this.allowedHosts.push(new URL(url).host.toLowerCase());
-      return { type: "url", target: new URL(url).href };
+      this.allowedHosts.push(new URL(spec.target).host.toLowerCase());
+    } else {
+      this.localRoots = await LocalRoots.of([...(await importedFolders(spec)), ...this.extraRoots]);
     }
-    const path = resolve(trimmed.replace(/^file:/i, ""));
-    if (isDynamicPattern(path)) return { type: "file", target: path };
-    try {
-      if (!(await stat(path)).isDirectory()) return { type: "file", target: path };
-    } catch {
-      this.problem({ location: `file:${path}`, message: `${path} does not exist` });
-      return undefined;
-    }
-    for (const name of ["catalog-info.yaml", "catalog-info.yml"]) {
-      const candidate = join(path, name);
-      if (await isFile(candidate)) return { type: "file", target: candidate };
-    }
-    return { type: "file", target: join(path, FOLDER_PATTERN) };
+    await this.readSpec(spec, [], undefined, false);
   }
 
   /** Reads one location spec (expanding a file glob), with `ancestors` being the chain of files that led here. */
@@ -155,9 +148,20 @@ class LocationReading {
     optional: boolean,
   ): Promise<void> {
     if (spec.type === "file" && isDynamicPattern(spec.target)) {
+      try {
+        await this.contain(globBase(spec.target));
+      } catch (error) {
+        this.refused(spec, referrer, (error as Error).message);
+        return;
+      }
       const matches = await expandGlob(spec.target);
-      if (matches.length === 0 && !optional) {
-        this.missing(spec, referrer, `no file matches ${spec.target}`);
+      if (matches.length === 0 && !referrer && spec.target.endsWith(FOLDER_PATTERN)) {
+        // The operator named a folder that holds no catalog-info.yaml: say what it holds instead.
+        const limits = { maxBytes: this.source.maxBytes, maxAliases: this.maxAliases };
+        const message = await missingCatalogInfoMessage(globBase(spec.target), limits);
+        this.problem({ location: stringifyLocation(spec), message });
+      } else if (matches.length === 0) {
+        this.missing(spec, referrer, `no file matches ${spec.target}`, optional);
       }
       const specs: LocationSpec[] = matches.map((match) => ({ type: "file", target: match }));
       specs.forEach((s) => this.parseAhead(s));
@@ -192,11 +196,14 @@ class LocationReading {
     try {
       text = await this.readText(spec);
     } catch (error) {
-      if (error instanceof SourceError && error.code === "not-found") {
-        if (!optional) this.missing(spec, referrer, error.message);
-        return;
+      const code = error instanceof SourceError ? error.code : undefined;
+      if (code === "not-found" || code === "host-not-allowed") {
+        this.missing(spec, referrer, (error as Error).message, optional);
+      } else if (code === "outside-root") {
+        this.refused(spec, referrer, (error as Error).message);
+      } else {
+        this.problem({ location: key, message: (error as Error).message });
       }
-      this.problem({ location: key, message: (error as Error).message });
       return;
     }
     this.readKeys.add(key);
@@ -374,7 +381,7 @@ class LocationReading {
     const key = stringifyLocation(spec);
     let pending = this.textCache.get(key);
     if (!pending) {
-      pending = readSource(spec, this.source);
+      pending = this.readContained(spec);
       this.textCache.set(key, pending);
       pending.then(
         () => this.files.push(key),
@@ -384,10 +391,38 @@ class LocationReading {
     return pending;
   }
 
-  private missing(spec: LocationSpec, referrer: Referrer | undefined, reason: string): void {
+  /** Local files are read only inside the imported folder (and the extra roots), symlinks resolved. */
+  private async readContained(spec: LocationSpec): Promise<string> {
+    if (spec.type !== "file") return readSource(spec, this.source);
+    return readSource({ type: "file", target: await this.contain(spec.target) }, this.source);
+  }
+
+  private async contain(path: string): Promise<string> {
+    // Only a local root sets local roots; a URL root has none, and resolveTarget never gives it a file.
+    if (!this.localRoots) throw new SourceError("outside-root", `${path}: no local files may be read here`);
+    return this.localRoots.contain(path);
+  }
+
+  /**
+   * A target that is not there (or on a host that may not be read). Required: a problem naming the Location
+   * and its field. Optional (`spec.presence: optional`): a note, since skipping it is what was asked for.
+   */
+  private missing(
+    spec: LocationSpec,
+    referrer: Referrer | undefined,
+    reason: string,
+    optional = false,
+  ): void {
     const key = stringifyLocation(spec);
     if (!referrer) {
       this.problem({ location: key, message: reason });
+      return;
+    }
+    if (optional) {
+      this.note({
+        ...referrer,
+        message: `${referrer.field} of ${referrer.ref} points at ${key}, but ${reason}; skipped, as spec.presence is optional`,
+      });
       return;
     }
     this.problem({
@@ -396,67 +431,33 @@ class LocationReading {
     });
   }
 
-  private problem(problem: CatalogProblem): void {
-    const clean: CatalogProblem = { location: problem.location, message: problem.message };
-    if (problem.line !== undefined) clean.line = problem.line;
-    if (problem.ref !== undefined) clean.ref = problem.ref;
-    if (problem.field !== undefined && problem.field !== "") clean.field = problem.field;
-    this.problems.push(clean);
-  }
-}
-
-/**
- * Resolves a Location target like Backstage's LocationEntityProcessor: relative targets resolve against
- * the Location's own file or URL. A URL-hosted descriptor may not point at local files: remote content
- * must never make the bot read its own disk.
- */
-function resolveTarget(type: string, target: string, base: LocationSpec): LocationSpec | { error: string } {
-  if (type === "file") {
-    if (base.type !== "file") return { error: "a Location read from a URL cannot point at local files" };
-    const path = target.replace(/^file:/i, "");
-    return { type: "file", target: isAbsolute(path) ? path : resolve(dirname(base.target), path) };
-  }
-  if (type === "url") {
-    if (isDynamicPattern(target)) return { error: "glob targets are only supported for file locations" };
-    if (base.type === "url") {
-      return URL.canParse(target, base.target)
-        ? { type: "url", target: new URL(target, base.target).href }
-        : { error: `cannot be resolved against ${base.target}` };
+  /** A target outside the folders local reads may reach: always a problem, optional or not. */
+  private refused(spec: LocationSpec, referrer: Referrer | undefined, reason: string): void {
+    const key = stringifyLocation(spec);
+    if (!referrer) {
+      this.problem({ location: key, message: reason });
+      return;
     }
-    if (/^https?:\/\//i.test(target) && URL.canParse(target))
-      return { type: "url", target: new URL(target).href };
-    return { error: "a url location needs an absolute http(s) URL here" };
+    this.problem({
+      ...referrer,
+      message: `${referrer.field} of ${referrer.ref} points at ${key}, which is not read: ${reason}`,
+    });
   }
-  return { error: `location type "${type}" is not supported by Callboard (supported: file, url); skipped` };
-}
 
-/** Expands an absolute glob from its longest static folder, skipping node_modules and .git. */
-async function expandGlob(pattern: string): Promise<string[]> {
-  const segments = pattern.split(sep);
-  const firstDynamic = segments.findIndex((segment) => isDynamicPattern(segment));
-  const cwd = segments.slice(0, firstDynamic).join(sep) || sep;
-  const relative = segments.slice(firstDynamic).join("/");
-  const matches = await glob(relative, {
-    cwd,
-    absolute: true,
-    onlyFiles: true,
-    ignore: GLOB_IGNORE,
-    expandDirectories: false,
-  });
-  return matches.map((match) => resolve(match)).sort();
-}
+  private note(note: CatalogProblem): void {
+    this.notes.push({ ...tidy(note), severity: "note" });
+  }
 
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
+  private problem(problem: CatalogProblem): void {
+    this.problems.push(tidy(problem));
   }
 }
 
-/** `example.com` matches itself (any port unless one is given); `*.example.com` matches its subdomains. */
-function hostMatches(pattern: string, host: string): boolean {
-  const hostname = host.replace(/:\d+$/, "");
-  if (pattern.startsWith("*.")) return hostname.endsWith(pattern.slice(1));
-  return pattern.includes(":") ? pattern === host : pattern === hostname;
+/** The problem without empty or undefined fields, so results compare and store the same way every time. */
+function tidy(problem: CatalogProblem): CatalogProblem {
+  const clean: CatalogProblem = { location: problem.location, message: problem.message };
+  if (problem.line !== undefined) clean.line = problem.line;
+  if (problem.ref !== undefined) clean.ref = problem.ref;
+  if (problem.field !== undefined && problem.field !== "") clean.field = problem.field;
+  return clean;
 }

@@ -6,7 +6,8 @@ export interface LocationSpec {
   target: string;
 }
 
-export type SourceErrorCode = "not-found" | "too-large" | "binary" | "unreadable";
+export type SourceErrorCode =
+  "not-found" | "too-large" | "binary" | "unreadable" | "host-not-allowed" | "outside-root";
 
 export class SourceError extends Error {
   readonly code: SourceErrorCode;
@@ -71,7 +72,7 @@ function checkHost(url: string, options: SourceOptions): void {
   const host = new URL(url).host.toLowerCase();
   if (!options.allowHost(host)) {
     throw new SourceError(
-      "unreadable",
+      "host-not-allowed",
       `${url}: reading from ${host} is not allowed; add it to CALLBOARD_READ_ALLOW (Backstage's backend.reading.allow)`,
     );
   }
@@ -158,7 +159,7 @@ function decodeText(bytes: Uint8Array, where: string): string {
 function tooLarge(where: string, size: number, limit: number, atLeast = false): SourceError {
   return new SourceError(
     "too-large",
-    `${where} is ${atLeast ? "more than " : ""}${size} bytes; the limit is ${limit} bytes (maxFileBytes). ` +
-      `Split it into smaller files or raise the limit`,
+    `${where} is ${atLeast ? "more than " : ""}${size} bytes; the limit is ${limit} bytes. ` +
+      `Split it into smaller files or raise CALLBOARD_MAX_FILE_BYTES (catalog.maxFileBytes)`,
   );
 }

@@ -66,6 +66,8 @@ export interface CatalogProblem {
   /** Dotted path of the field, e.g. "spec.owner". */
   field?: string;
   message: string;
+  /** "note": worth knowing, nothing to fix (an optional Location target skipped). Absent: a problem. */
+  severity?: "note";
 }
 
 /** Annotations the reader adds to every entity: the file it came from and the root location it was reached from. */

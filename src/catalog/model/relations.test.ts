@@ -86,6 +86,38 @@ describe("deriveRelations", () => {
     ["User", { memberOf: ["team-a"] }, ["memberOf group:default/team-a"]],
     ["Template", { type: "service", owner: "team-a", steps: [] }, ["ownedBy group:default/team-a"]],
     ["Location", { target: "./x.yaml" }, []],
+    ["Environment", { lifecycle: "production", owner: "team-a" }, []],
+    [
+      "AiResource",
+      {
+        type: "skill",
+        lifecycle: "production",
+        owner: "team-a",
+        system: "portal",
+        dependsOn: ["base-rules"],
+      },
+      [
+        "ownedBy group:default/team-a",
+        "partOf system:default/portal",
+        "dependsOn airesource:default/base-rules",
+      ],
+    ],
+    [
+      "AiResource",
+      { type: "plugin", lifecycle: "production", owner: "team-a", skills: ["airesource:default/review"] },
+      ["ownedBy group:default/team-a", "hasSkill airesource:default/review"],
+    ],
+    [
+      "AiResource",
+      { type: "marketplace", lifecycle: "production", owner: "user:jo", plugins: ["code-review"] },
+      ["ownedBy user:default/jo", "hasPlugin airesource:default/code-review"],
+    ],
+    [
+      "AiResource",
+      // A rule has no dependsOn of its own: the field is not a relation there.
+      { type: "rule", lifecycle: "production", owner: "team-a", dependsOn: ["x"], skills: ["y"] },
+      ["ownedBy group:default/team-a"],
+    ],
   ])("derives %s relations with their reverses", (kind, spec, outgoing) => {
     const entity = make(kind, "x", spec);
     const self = `${kind.toLowerCase()}:default/x`;
@@ -152,10 +184,26 @@ describe("deriveRelations", () => {
     ]);
   });
 
-  it("emits nothing for unknown kinds or a missing spec", () => {
-    expect(deriveRelations(make("Widget", "w", { owner: "x" }))).toEqual({ edges: [], problems: [] });
+  it("gives a kind it does not know its owner when spec.owner is a ref, and nothing else", () => {
+    expect(deriveRelations(make("Widget", "w", { owner: "team-x", system: "s", dependsOn: ["c"] }))).toEqual({
+      edges: [
+        edge("widget:default/w", "ownedBy", "group:default/team-x"),
+        edge("group:default/team-x", "ownerOf", "widget:default/w"),
+      ],
+      problems: [],
+    });
+    // Its owner may not be a ref at all: that is its own business, not a problem to report.
+    expect(deriveRelations(make("Widget", "w", { owner: { name: "x" } }))).toEqual({
+      edges: [],
+      problems: [],
+    });
+    expect(deriveRelations(make("Widget", "w", { owner: "group:" }))).toEqual({ edges: [], problems: [] });
+  });
+
+  it("emits nothing for a missing spec", () => {
     expect(deriveRelations({ apiVersion: "v1", kind: "Component", metadata: { name: "n" } }).edges).toEqual(
       [],
     );
+    expect(deriveRelations({ apiVersion: "v1", kind: "Widget", metadata: { name: "n" } }).edges).toEqual([]);
   });
 });

@@ -17,6 +17,11 @@ export const RELATION = {
   hasMember: "hasMember",
   childOf: "childOf",
   parentOf: "parentOf",
+  // Backstage's AiResource kind (catalog-backend-module-ai-model): plugins bundle skills, marketplaces plugins.
+  hasSkill: "hasSkill",
+  skillOf: "skillOf",
+  hasPlugin: "hasPlugin",
+  pluginOf: "pluginOf",
 } as const;
 
 interface RelationRule {
@@ -25,14 +30,17 @@ interface RelationRule {
   defaultKind: string | undefined;
   outgoing: string;
   incoming: string;
+  /** The rule applies only to entities of this spec.type (AiResource's types have fields of their own). */
+  specType?: string;
 }
 
-const rule = (field: string, defaultKind: string | undefined, outgoing: string, incoming: string) => ({
-  field,
-  defaultKind,
-  outgoing,
-  incoming,
-});
+const rule = (
+  field: string,
+  defaultKind: string | undefined,
+  outgoing: string,
+  incoming: string,
+  specType?: string,
+): RelationRule => ({ field, defaultKind, outgoing, incoming, ...(specType ? { specType } : {}) });
 
 const R = RELATION;
 const owner = rule("owner", "Group", R.ownedBy, R.ownerOf);
@@ -40,7 +48,8 @@ const system = rule("system", "System", R.partOf, R.hasPart);
 const dependsOn = rule("dependsOn", undefined, R.dependsOn, R.dependencyOf);
 const dependencyOf = rule("dependencyOf", undefined, R.dependencyOf, R.dependsOn);
 
-// Mirrors BuiltinKindsEntityProcessor.postProcessEntity (plus the scaffolder's Template owner rule).
+// Mirrors BuiltinKindsEntityProcessor.postProcessEntity (plus the scaffolder's Template owner rule and the
+// relation fields of the AiResource kind and the API spec types of catalog-backend-module-ai-model).
 const RULES: Record<string, RelationRule[]> = {
   Component: [
     owner,
@@ -62,6 +71,15 @@ const RULES: Record<string, RelationRule[]> = {
   System: [owner, rule("domain", "Domain", R.partOf, R.hasPart)],
   Domain: [owner, rule("subdomainOf", "Domain", R.partOf, R.hasPart)],
   Template: [owner],
+  AiResource: [
+    owner,
+    system,
+    rule("dependsOn", "AiResource", R.dependsOn, R.dependencyOf, "skill"),
+    rule("skills", "AiResource", R.hasSkill, R.skillOf, "plugin"),
+    rule("plugins", "AiResource", R.hasPlugin, R.pluginOf, "marketplace"),
+  ],
+  Environment: [],
+  Location: [],
 };
 
 export interface DerivedRelations {
@@ -78,10 +96,16 @@ export interface DerivedRelations {
  * default to the referring entity's.
  */
 export function deriveRelations(entity: Entity): DerivedRelations {
-  const rules = RULES[entity.kind];
   const edges: RelationEdge[] = [];
   const problems: FieldProblem[] = [];
-  if (!rules || !entity.spec) return { edges, problems };
+  if (!entity.spec) return { edges, problems };
+  const known = RULES[entity.kind];
+  // A kind Callboard does not know has no relation fields it can be sure of, but `spec.owner` is near
+  // universal (Backstage's own kinds all use it): read it when it is a valid ref, so "who owns" and the
+  // owner filter in search work, and say nothing when it is not one.
+  const lenient = known === undefined;
+  const specType = typeof entity.spec.type === "string" ? entity.spec.type : undefined;
+  const rules = (known ?? [owner]).filter((r) => r.specType === undefined || r.specType === specType);
 
   const self = entityRef(entity);
   const namespace = entity.metadata.namespace || DEFAULT_NAMESPACE;
@@ -100,14 +124,15 @@ export function deriveRelations(entity: Entity): DerivedRelations {
     items.forEach((item, index) => {
       const path = Array.isArray(value) ? `spec.${field}[${index}]` : `spec.${field}`;
       if (typeof item !== "string") {
-        problems.push({ field: path, message: `${path} must be an entity ref string, got ${typeof item}` });
+        if (!lenient)
+          problems.push({ field: path, message: `${path} must be an entity ref string, got ${typeof item}` });
         return;
       }
       let target: string;
       try {
         target = stringifyEntityRef(parseEntityRef(item, { defaultKind, defaultNamespace: namespace }));
       } catch (error) {
-        problems.push({ field: path, message: `${path}: ${(error as Error).message}` });
+        if (!lenient) problems.push({ field: path, message: `${path}: ${(error as Error).message}` });
         return;
       }
       add(self, outgoing, target);

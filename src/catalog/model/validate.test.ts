@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { withArticle } from "../../text/grammar.ts";
 import { KNOWN_KINDS, validateEntity } from "./validate.ts";
 
 const v1 = "backstage.io/v1alpha1";
@@ -44,6 +45,18 @@ const VALID: Record<string, ReturnType<typeof entity>> = {
   }),
   User: entity("User", { memberOf: [], profile: { email: "alice@example.com" } }),
   Location: entity("Location", { type: "url", targets: ["https://example.com/catalog-info.yaml"] }),
+  // Shapes of Backstage's own example organisation (packages/catalog-model/examples), written anew here.
+  AiResource: entity("AiResource", {
+    type: "skill",
+    lifecycle: "production",
+    owner: "team-a",
+    system: "portal",
+    disciplines: ["web"],
+    agents: ["claude-code"],
+    allowedTools: ["Read"],
+    license: "Apache-2.0",
+  }),
+  Environment: entity("Environment", { lifecycle: "production" }),
   Template: {
     ...entity("Template", {
       type: "service",
@@ -68,14 +81,18 @@ const MISSING: Record<string, string[]> = {
   User: ["spec.memberOf"],
   Location: [],
   Template: ["spec.type", "spec.steps"],
+  AiResource: ["spec.type", "spec.lifecycle", "spec.owner"],
+  Environment: [],
 };
 
 describe("validateEntity: kinds", () => {
   it("knows exactly the built-in kinds", () => {
     expect(KNOWN_KINDS).toEqual([
       "API",
+      "AiResource",
       "Component",
       "Domain",
+      "Environment",
       "Group",
       "Location",
       "Resource",
@@ -92,15 +109,23 @@ describe("validateEntity: kinds", () => {
   it.each(Object.keys(MISSING))("names every missing required spec field of a %s", (kind) => {
     const problems = validateEntity({ ...VALID[kind], spec: {} });
     expect(problems.map((p) => p.field).sort()).toEqual([...(MISSING[kind] ?? [])].sort());
-    for (const p of problems) expect(p.message).toBe(`${p.field} is required for a ${kind}`);
+    for (const p of problems) expect(p.message).toBe(`${p.field} is required for ${withArticle(kind)}`);
   });
 
   it.each(Object.keys(VALID))("requires a spec on a %s", (kind) => {
     const { spec: _spec, ...withoutSpec } = VALID[kind] as Record<string, unknown>;
     expect(validateEntity(withoutSpec)).toContainEqual({
       field: "spec",
-      message: `spec is required for a ${kind}`,
+      message: `spec is required for ${withArticle(kind)}`,
     });
+  });
+
+  it("says an API and an AiResource, not a API", () => {
+    const { spec: _spec, ...withoutSpec } = VALID.API as Record<string, unknown>;
+    expect(validateEntity(withoutSpec)).toEqual([{ field: "spec", message: "spec is required for an API" }]);
+    expect(validateEntity({ ...VALID.Component, spec: { type: "service", owner: "a" } })).toEqual([
+      { field: "spec.lifecycle", message: "spec.lifecycle is required for a Component" },
+    ]);
   });
 
   it("accepts backstage.io/v1beta1 where Backstage does, and rejects other versions with the allowed ones", () => {
@@ -114,15 +139,96 @@ describe("validateEntity: kinds", () => {
     ]);
   });
 
-  it("rejects unknown kinds listing the known ones, and hints at case mistakes", () => {
-    const [widget] = validateEntity(entity("Widget", {}));
-    expect(widget?.field).toBe("kind");
-    expect(widget?.message).toContain('Unknown kind "Widget"');
-    expect(widget?.message).toContain(
-      "API, Component, Domain, Group, Location, Resource, System, Template, User",
+  it("keeps a kind it does not know on the envelope rules alone, but refuses a known kind in the wrong case", () => {
+    // Backstage installations add kinds of their own (Capability, Pipeline...): their spec is theirs.
+    expect(validateEntity(entity("Capability", { identifier: "x", anything: [1, { deep: true }] }))).toEqual(
+      [],
     );
-    const [lower] = validateEntity({ ...VALID.Component, kind: "component" });
-    expect(lower?.message).toContain('did you mean "Component"?');
+    expect(validateEntity(entity("Widget", undefined))).toEqual([]);
+    expect(validateEntity({ ...entity("Widget", {}), metadata: { name: "Bad Name" } })).toEqual([
+      expect.objectContaining({ field: "metadata.name" }),
+    ]);
+    expect(validateEntity({ ...entity("Widget", {}), apiVersion: "not a version" })).toEqual([
+      expect.objectContaining({ field: "apiVersion" }),
+    ]);
+    expect(validateEntity({ ...VALID.Component, kind: "component" })).toEqual([
+      {
+        field: "kind",
+        message: 'Unknown kind "component": kinds are case-sensitive; did you mean "Component"?',
+      },
+    ]);
+  });
+
+  it("reads an API's spec by its type, as Backstage's catalog model and its ai-model module do", () => {
+    const api = (spec: Record<string, unknown>, apiVersion = v1) => ({ ...entity("API", spec), apiVersion });
+    const base = { lifecycle: "experimental", owner: "team-a" };
+    const remotes = [{ type: "streamable-http", url: "http://localhost:7007/api/mcp/v1" }];
+    // An MCP server lists its endpoints instead of a definition.
+    expect(validateEntity(api({ ...base, type: "mcp-server", remotes }))).toEqual([]);
+    expect(validateEntity(api({ ...base, type: "mcp-server", remotes }, "backstage.io/v1beta2"))).toEqual([]);
+    expect(validateEntity(api({ ...base, type: "mcp-server" }))).toEqual([
+      { field: "spec.remotes", message: "spec.remotes is required for an API" },
+    ]);
+    expect(validateEntity(api({ ...base, type: "mcp-server", remotes: [{ type: "sse" }] }))).toEqual([
+      { field: "spec.remotes[0].url", message: "spec.remotes[0].url is required for an API" },
+    ]);
+    // An AI model server: endpoints as remotes, or as serverType with serverUrl.
+    expect(validateEntity(api({ ...base, type: "ai-model-server", remotes }))).toEqual([]);
+    expect(
+      validateEntity(
+        api({
+          ...base,
+          type: "ai-model-server",
+          serverType: "openai-v1",
+          serverUrl: "http://localhost:11434/v1",
+          models: { discoverable: true, available: ["llama3"], default: "llama3" },
+        }),
+      ),
+    ).toEqual([]);
+    expect(validateEntity(api({ ...base, type: "ai-model-server" }))).toEqual([
+      { field: "spec.remotes", message: "spec.remotes is required for an API" },
+    ]);
+    // Every other type still needs its definition, whatever the apiVersion.
+    expect(validateEntity(api({ ...base, type: "openapi" }, "backstage.io/v1alpha2"))).toEqual([
+      { field: "spec.definition", message: "spec.definition is required for an API" },
+    ]);
+  });
+
+  it("reads an AiResource's spec by its type: skill, rule, plugin, marketplace, or the base fields", () => {
+    const ai = (spec: Record<string, unknown>) => entity("AiResource", spec);
+    const base = { lifecycle: "production", owner: "team-a" };
+    expect(
+      validateEntity(
+        ai({
+          ...base,
+          type: "rule",
+          category: "architecture",
+          rationale: "One way to call services",
+          activation: [
+            { harness: "claude", paths: ["src/**"] },
+            { harness: "cursor", alwaysApply: false },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+    expect(validateEntity(ai({ ...base, type: "rule" })).map((p) => p.field)).toEqual([
+      "spec.category",
+      "spec.rationale",
+    ]);
+    expect(
+      validateEntity(ai({ ...base, type: "plugin", skills: ["airesource:x"], version: "1.0.0" })),
+    ).toEqual([]);
+    expect(validateEntity(ai({ ...base, type: "plugin" }))).toEqual([
+      { field: "spec.skills", message: "spec.skills is required for an AiResource" },
+    ]);
+    expect(validateEntity(ai({ ...base, type: "marketplace", plugins: ["airesource:p"] }))).toEqual([]);
+    expect(validateEntity(ai({ ...base, type: "marketplace" })).map((p) => p.field)).toEqual([
+      "spec.plugins",
+    ]);
+    expect(validateEntity(ai({ ...base, type: "prompt-library", extra: { free: "form" } }))).toEqual([]);
+    expect(validateEntity(ai({ ...base, type: "skill", agents: "claude-code" }))).toEqual([
+      { field: "spec.agents", message: 'spec.agents must be a list, got the string "claude-code"' },
+    ]);
   });
 
   it("checks spec field types and emptiness with readable messages", () => {

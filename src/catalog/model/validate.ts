@@ -1,14 +1,23 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import envelopeSchema from "./schema/envelope.schema.json" with { type: "json" };
+import aiResourceSchema from "./schema/ai-resource.schema.json" with { type: "json" };
+import aiResourceMarketplaceSchema from "./schema/ai-resource-marketplace.schema.json" with { type: "json" };
+import aiResourcePluginSchema from "./schema/ai-resource-plugin.schema.json" with { type: "json" };
+import aiResourceRuleSchema from "./schema/ai-resource-rule.schema.json" with { type: "json" };
+import aiResourceSkillSchema from "./schema/ai-resource-skill.schema.json" with { type: "json" };
 import apiSchema from "./schema/api.schema.json" with { type: "json" };
+import apiAiModelServerSchema from "./schema/api-ai-model-server.schema.json" with { type: "json" };
+import apiMcpServerSchema from "./schema/api-mcp-server.schema.json" with { type: "json" };
 import componentSchema from "./schema/component.schema.json" with { type: "json" };
 import domainSchema from "./schema/domain.schema.json" with { type: "json" };
+import environmentSchema from "./schema/environment.schema.json" with { type: "json" };
 import groupSchema from "./schema/group.schema.json" with { type: "json" };
 import locationSchema from "./schema/location.schema.json" with { type: "json" };
 import resourceSchema from "./schema/resource.schema.json" with { type: "json" };
 import systemSchema from "./schema/system.schema.json" with { type: "json" };
 import templateSchema from "./schema/template.schema.json" with { type: "json" };
 import userSchema from "./schema/user.schema.json" with { type: "json" };
+import { withArticle } from "../../text/grammar.ts";
 
 export interface FieldProblem {
   /** Dotted path of the field, e.g. "spec.owner", "metadata.tags[2]", `metadata.annotations["a/b"]`. */
@@ -16,16 +25,34 @@ export interface FieldProblem {
   message: string;
 }
 
+/**
+ * The spec schema of each kind Callboard knows, and of the spec types that have their own (as Backstage's
+ * catalog model picks a schema by kind, apiVersion and spec.type). The kinds are Backstage's built-in ones,
+ * the scaffolder's Template, and AiResource with the API spec types of catalog-backend-module-ai-model.
+ */
 const KIND_SCHEMAS = {
-  API: apiSchema,
-  Component: componentSchema,
-  Domain: domainSchema,
-  Group: groupSchema,
-  Location: locationSchema,
-  Resource: resourceSchema,
-  System: systemSchema,
-  Template: templateSchema,
-  User: userSchema,
+  API: {
+    schema: apiSchema,
+    byType: { "mcp-server": apiMcpServerSchema, "ai-model-server": apiAiModelServerSchema },
+  },
+  AiResource: {
+    schema: aiResourceSchema,
+    byType: {
+      skill: aiResourceSkillSchema,
+      rule: aiResourceRuleSchema,
+      plugin: aiResourcePluginSchema,
+      marketplace: aiResourceMarketplaceSchema,
+    },
+  },
+  Component: { schema: componentSchema },
+  Domain: { schema: domainSchema },
+  Environment: { schema: environmentSchema },
+  Group: { schema: groupSchema },
+  Location: { schema: locationSchema },
+  Resource: { schema: resourceSchema },
+  System: { schema: systemSchema },
+  Template: { schema: templateSchema },
+  User: { schema: userSchema },
 } as const;
 
 export type KnownKind = keyof typeof KIND_SCHEMAS;
@@ -40,14 +67,32 @@ ajv.addFormat("parsable-url", { type: "string", validate: (value: string) => URL
 ajv.addKeyword({ keyword: "errorHint", schemaType: "string" });
 
 const validateEnvelope = ajv.compile(envelopeSchema);
-const kindValidators = new Map<string, ValidateFunction>(
-  Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [kind, ajv.compile(schema)]),
+interface KindValidators {
+  validate: ValidateFunction;
+  byType: Map<string, ValidateFunction>;
+}
+const kindValidators = new Map<string, KindValidators>(
+  Object.entries(KIND_SCHEMAS).map(([kind, entry]) => [
+    kind,
+    {
+      validate: ajv.compile(entry.schema),
+      byType: new Map(
+        Object.entries<object>("byType" in entry ? entry.byType : {}).map(([type, schema]) => [
+          type,
+          ajv.compile(schema),
+        ]),
+      ),
+    },
+  ]),
 );
 const kindsByLowerCase = new Map(KNOWN_KINDS.map((kind) => [kind.toLowerCase(), kind]));
 
 /**
- * Checks an entity against Backstage's envelope rules and its kind's spec schema. Returns every
- * problem found (never throws), so a person can fix a file in one pass. An empty array means valid.
+ * Checks an entity against Backstage's envelope rules and its kind's spec schema (the one for its spec.type
+ * where the kind has several). Returns every problem found (never throws), so a person can fix a file in one
+ * pass. An empty array means valid. A kind Callboard does not know is kept on the envelope rules alone:
+ * Backstage installations add kinds of their own. Only a known kind spelt in the wrong case is refused, as
+ * that is a typo rather than a kind of its own.
  */
 export function validateEntity(entity: unknown): FieldProblem[] {
   if (typeof entity !== "object" || entity === null || Array.isArray(entity)) {
@@ -56,22 +101,23 @@ export function validateEntity(entity: unknown): FieldProblem[] {
   const problems: FieldProblem[] = [];
   if (!validateEnvelope(entity)) problems.push(...describeErrors(validateEnvelope.errors));
 
-  const { kind } = entity as { kind?: unknown };
+  const { kind, spec } = entity as { kind?: unknown; spec?: { type?: unknown } };
   if (typeof kind === "string" && kind !== "") {
-    const validateKind = kindValidators.get(kind);
+    const validators = kindValidators.get(kind);
+    const type = typeof spec?.type === "string" ? spec.type : undefined;
+    const validateKind = validators && ((type && validators.byType.get(type)) || validators.validate);
     if (validateKind) {
       if (!validateKind(entity)) problems.push(...describeErrors(validateKind.errors, kind));
     } else {
-      problems.push({ field: "kind", message: unknownKindMessage(kind) });
+      const known = kindsByLowerCase.get(kind.toLowerCase());
+      if (known) problems.push({ field: "kind", message: miscasedKindMessage(kind, known) });
     }
   }
   return dedupe(problems);
 }
 
-function unknownKindMessage(kind: string): string {
-  const known = kindsByLowerCase.get(kind.toLowerCase());
-  const hint = known ? ` Kinds are case-sensitive: did you mean "${known}"?` : "";
-  return `Unknown kind "${kind}": no processor recognises it. Known kinds: ${KNOWN_KINDS.join(", ")}.${hint}`;
+function miscasedKindMessage(kind: string, known: string): string {
+  return `Unknown kind "${kind}": kinds are case-sensitive; did you mean "${known}"?`;
 }
 
 function describeErrors(errors: ErrorObject[] | null | undefined, kind?: string): FieldProblem[] {
@@ -98,7 +144,7 @@ function describeError(error: ErrorObject, kind: string | undefined): FieldProbl
   switch (error.keyword) {
     case "required": {
       const field = join(base, String(error.params.missingProperty));
-      return { field, message: `${field} is required${kind ? ` for a ${kind}` : ""}` };
+      return { field, message: `${field} is required${kind ? ` for ${withArticle(kind)}` : ""}` };
     }
     case "type": {
       const expected = String(error.params.type)
@@ -139,6 +185,9 @@ function describeError(error: ErrorObject, kind: string | undefined): FieldProbl
       return { field: base, message: `${label(base)} ${JSON.stringify(got)} is not a valid URL` };
     case "propertyNames":
       // Reported in detail by the nested pattern error, which carries the offending key.
+      return undefined;
+    case "if":
+      // "must match the then/else schema": the error inside that branch says which field, and how.
       return undefined;
     default:
       return { field: base, message: `${label(base)} ${error.message ?? "is invalid"}` };
