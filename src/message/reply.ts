@@ -28,6 +28,8 @@ export interface Action {
   command?: string;
   url?: string;
   form?: string;
+  /** Shows the rest of an answer a renderer had to cut ("Show more"); set by the chat core only. */
+  continuation?: string;
   style?: "primary" | "danger";
 }
 
