@@ -38,7 +38,7 @@ function setup(options: { submit?: FormDefinition["submit"]; now?: () => Date } 
   const definition: FormDefinition = {
     id: FORM.id,
     open: () => FORM,
-    validate: (_form, page, values) =>
+    validate: (_form, page, values): Record<string, string> =>
       page === 0 && typeof values.name === "string" && !/^[a-z-]+$/.test(values.name)
         ? { name: "Use lower-case letters and dashes." }
         : {},
