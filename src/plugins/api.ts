@@ -6,6 +6,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
 import type { Reply } from "../message/reply.ts";
+import type { Address } from "./outbox.ts";
+
+export type { Address, MessageRef, Outbox } from "./outbox.ts";
 
 export type Surface = "shell" | "slack" | "teams";
 
@@ -25,6 +28,8 @@ export interface Conversation {
   surface: Surface;
   channelId?: string;
   threadId?: string;
+  /** Where a message into this conversation goes later, through the outbox (durable; keep it as it is). */
+  address?: Address;
 }
 
 export interface CommandContext {

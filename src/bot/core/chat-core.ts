@@ -98,6 +98,31 @@ export class ChatCore {
     return this.continuations.fit(answer, render);
   }
 
+  /** Type-ahead choices for a picker (Slack external_select, Teams Data.Query). */
+  options(provider: string, query: string, kinds: string[] | undefined, user: ChatUser) {
+    return this.router.options(provider, query, kinds, user);
+  }
+
+  /** Quick results for compose-box search (Teams message extension). */
+  search(query: string, limit: number, user: ChatUser) {
+    return this.router.search(query, limit, user);
+  }
+
+  /** A preview for a pasted link, or undefined when it is not one of ours. */
+  unfurl(url: URL) {
+    return this.router.unfurl(url);
+  }
+
+  /** A person's home view (Slack App Home, the Teams welcome). */
+  home(user: ChatUser) {
+    return this.router.home(user);
+  }
+
+  /** The commands people can type, for help, manifests and welcome cards. */
+  get commands() {
+    return this.router.commands;
+  }
+
   /** The answer a person sees when handling their input failed: a reference, never the error itself. */
   failure(what: string, error: unknown): Reply {
     this.log.error({ err: error }, `${what} failed`);
