@@ -26,7 +26,7 @@ export async function runShell(router: Router, options: ShellOptions): Promise<v
   const conversation: Conversation = { surface: "shell", channelId: "terminal" };
   const lines = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
   const write = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
-  let choices: { command?: string; form?: string }[] = [];
+  let choices: { command?: string }[] = [];
   const prompt = () => {
     if (!interactive) return;
     lines.setPrompt("callboard> ");

@@ -205,7 +205,7 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
     const label = clip(`Open ${answer.form.title}`, SLACK_LIMITS.buttonText);
     return {
       ...answer,
-      blocks: [...answer.blocks, actions({ label, form: answer.form.id, style: "primary" })],
+      blocks: [...answer.blocks, actions({ label, form: { id: answer.form.id }, style: "primary" })],
     };
   }
 

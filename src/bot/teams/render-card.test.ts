@@ -86,7 +86,7 @@ describe("renderCard", () => {
     actions(
       { label: "Dependencies", command: "deps payments-api", style: "primary" },
       { label: "Open", url: "https://backstage.example.com/x" },
-      { label: "Scaffold", form: "new-service" },
+      { label: "Scaffold", form: { id: "new-service" } },
     ),
   );
 

@@ -72,8 +72,8 @@ export function renderAction(action: Action): CardElement | undefined {
       ...(style ? { style } : {}),
       data: {
         msteams: { type: "task/fetch" },
-        form: action.form,
-        ...(action.command ? { args: action.command } : {}),
+        form: action.form.id,
+        ...(action.form.args ? { args: action.form.args } : {}),
       },
     };
   }

@@ -191,8 +191,7 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
           ...answer.blocks,
           actions({
             label: `Open ${toPlainText(answer.form.title)}`,
-            form: answer.form.id,
-            command: `session:${session}`,
+            form: { id: answer.form.id, args: `session:${session}` },
           }),
         ],
       });
