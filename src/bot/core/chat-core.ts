@@ -3,8 +3,10 @@ import { reply, type Reply } from "../../message/reply.ts";
 import type { ChatUser, Conversation } from "../../plugins/api.ts";
 import type { Router } from "../router.ts";
 import type { ActionPayload } from "./action-codec.ts";
-import { Continuations, EXPIRED_CONTINUATION, type Renderer } from "./continuations.ts";
-import { FormSessions, type FormIntent, type FormOrigin, type FormStep } from "./form-sessions.ts";
+import type { Continuations } from "./continuations.ts";
+import { EXPIRED_CONTINUATION, type Renderer } from "./continuations.ts";
+import type { FormSessions } from "./form-sessions.ts";
+import { type FormIntent, type FormOrigin, type FormStep } from "./form-sessions.ts";
 import type { RawValues } from "./form-values.ts";
 
 /** What a person said, as an adapter understood it. */
