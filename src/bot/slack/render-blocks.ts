@@ -171,7 +171,11 @@ function renderButtons(list: Action[], ids: { next: number }): KnownBlock[] {
       if (!url || url.length > SLACK_LIMITS.buttonUrl) continue;
       button.url = url;
     } else if (action.command !== undefined || action.form) {
-      const value = encodeButtonValue({ command: action.command, form: action.form?.id, args: action.form?.args });
+      const value = encodeButtonValue({
+        command: action.command,
+        form: action.form?.id,
+        args: action.form?.args,
+      });
       // A command longer than Slack lets a button carry cannot be run from one; the text still says it.
       if (value.length > SLACK_LIMITS.buttonValue) continue;
       button.value = value;
