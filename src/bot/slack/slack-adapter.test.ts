@@ -21,7 +21,8 @@ import {
   viewSubmissionBody,
 } from "../../../test/fixtures/slack/slack-requests.ts";
 import { DOCS_HOST, testPlugin } from "../../../test/fixtures/slack/test-plugin.ts";
-import { messageText } from "./slack-surface.ts";
+import { EXPIRED } from "../core/form-sessions.ts";
+import { messageText } from "./slack-runtime.ts";
 
 const FORM = "application/x-www-form-urlencoded" as const;
 const JSON_TYPE = "application/json" as const;
@@ -88,9 +89,20 @@ const timingPlugin: Plugin = {
       },
     });
     api.addCommand({
+      name: "many",
+      phrases: ["many"],
+      summary: "An answer of as many sections as asked for.",
+      usage: "many <n>",
+      handler: (ctx) =>
+        reply(
+          `${ctx.args} parts`,
+          ...Array.from({ length: Number(ctx.args) }, (_, i) => section(`Part ${i + 1}`)),
+        ),
+    });
+    api.addCommand({
       name: "broken",
       phrases: ["broken"],
-      summary: "A command that breaks the Reply contract, so the surface itself fails to answer.",
+      summary: "A command that breaks the Reply contract, so the adapter itself fails to answer.",
       usage: "broken",
       handler: () => undefined as unknown as Reply,
     });
@@ -125,6 +137,41 @@ const slash = (command: string, text: string, responseId: string, triggerId = tr
   );
 
 const allText = (blocks: Blocks) => JSON.stringify(blocks);
+
+/**
+ * The answer posted to `responseId`, then every part "Show more" brings, pressed as a person would: each press
+ * is a signed block_actions request from the message that carries the button, answered through its own
+ * response_url. Returns each part's blocks.
+ */
+async function showAll(responseId: string, channel: string): Promise<Blocks[]> {
+  const pages: Blocks[] = [(await bot.api.waitForResponse(responseId)).args.blocks as Blocks];
+  for (let n = 1; n < 20; n++) {
+    const last = pages.at(-1)!.at(-1)!;
+    const more =
+      last.type === "actions" ? last.elements!.find((e) => e.text?.text === "Show more") : undefined;
+    if (!more) return pages;
+    expect(JSON.parse(more.value!)).toEqual({ m: expect.any(String) });
+    const id = `${responseId}-more${n}`;
+    const sent = await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: more.action_id,
+        value: more.value!,
+        label: "Show more",
+        channel,
+        messageTs: `1700000900.00010${n}`,
+        triggerId: trigger(),
+        responseUrl: bot.api.responseUrl(id),
+      }),
+      FORM,
+    );
+    expect(sent.status).toBe(200);
+    const answer = await bot.api.waitForResponse(id);
+    expect(answer.args).toMatchObject({ response_type: "in_channel", replace_original: false });
+    pages.push(answer.args.blocks as Blocks);
+  }
+  throw new Error("Show more never reached the end of the answer");
+}
 
 describe("slash commands", () => {
   it("acks at once with an empty 200 and answers in the channel through response_url, as the catalog user", async () => {
@@ -181,18 +228,35 @@ describe("slash commands", () => {
       "owner",
       "description",
     ]);
-    expect(JSON.parse(view.private_metadata)).toMatchObject({ p: 0, c: "C0PLATFORM" });
+    // The view carries only the form session and its page; where the result goes is the session's.
+    expect(JSON.parse(view.private_metadata)).toEqual({ s: expect.any(String), p: 0 });
   });
 
-  it("keeps an answer far beyond Slack's limits inside them, with a way to see the rest", async () => {
+  it("keeps an answer far beyond Slack's limits inside them, and 'Show more' brings the rest to the end", async () => {
     await slash("/callboard", "big", "r5");
-    const answer = await bot.api.waitFor((c) => c.responseId === "r5");
-    const blocks = answer.args.blocks as Blocks;
-    expect(blocks).toHaveLength(50);
-    expect(blocks[48]!.type).toBe("context");
-    expect(blocks[48]!.elements![0]!.text).toMatch(/^\d+ more parts not shown here\.$/);
-    expect(JSON.parse(blocks[49]!.elements![0]!.value!)).toEqual({ c: "big --all" });
-    // The stand-in checked 50 blocks, 3,000-char sections, 10 fields, button limits (afterEach).
+    const pages = await showAll("r5", "C0PLATFORM");
+    expect(pages[0]).toHaveLength(50);
+    // Every part is shown once, in order, across the pages: the fields, the 70 sections, the 300 links, the
+    // 40 buttons (the stand-in checked 50 blocks, 3,000-char sections, 10 fields, button limits: afterEach).
+    const shown = pages.flat();
+    const text = allText(shown);
+    expect(shown.flatMap((b) => b.fields ?? [])).toHaveLength(120);
+    for (let i = 0; i < 70; i++) expect(text).toContain(`Section ${i}:`);
+    expect(text.match(/\|Doc \d+>/g)).toHaveLength(300);
+    const buttons = shown.flatMap((b) => (b.type === "actions" ? b.elements! : []));
+    expect(buttons.filter((b) => b.text?.text !== "Show more")).toHaveLength(40);
+    expect(buttons.filter((b) => b.text?.text === "Show more")).toHaveLength(pages.length - 1);
+  });
+
+  it("shows an answer of 200 sections 49 at a time, each part's 'Show more' bringing the next", async () => {
+    await slash("/callboard", "many 200", "r6");
+    const pages = await showAll("r6", "C0PLATFORM");
+    expect(pages.map((p) => p.length)).toEqual([50, 50, 50, 50, 4]);
+    const sections = pages.flat().filter((b) => b.type === "section");
+    expect(sections.map((b) => b.text!.text)).toEqual(Array.from({ length: 200 }, (_, i) => `Part ${i + 1}`));
+    // Only the last block of a cut part is the button, and the last part has none.
+    for (const page of pages.slice(0, -1)) expect(page.at(-1)!.elements![0]!.text!.text).toBe("Show more");
+    expect(allText(pages.at(-1)!)).not.toContain("Show more");
   });
 });
 
@@ -297,7 +361,7 @@ describe("mentions and direct messages", () => {
     await bot.api.waitFor(
       (c) => c.method === "chat.postMessage" && c.args.text === "marker depends on ledger-db",
     );
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(
       bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === "retried-api depends on ledger-db"),
     ).toHaveLength(1);
@@ -312,12 +376,12 @@ describe("mentions and direct messages", () => {
     });
     expect((await sendSigned(bot.server.url, body, JSON_TYPE)).status).toBe(200);
     await bot.api.waitFor((c) => c.method === "chat.postMessage (failed: fatal_error)");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     // Slack delivers the event again (its retry schedule); this time the answer goes out, once.
     expect((await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect((await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(
       bot.api
         .callsTo("chat.postMessage")
@@ -356,7 +420,7 @@ describe("mentions and direct messages", () => {
       text: "&lt;payments-api&gt; depends on ledger-db",
     });
     expect(posted.args.thread_ts).toBeUndefined();
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postMessage")).toHaveLength(1);
   });
 
@@ -368,7 +432,28 @@ describe("mentions and direct messages", () => {
     );
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     const button = (posted.args.blocks as Blocks).at(-1)!.elements![0]!;
-    expect(JSON.parse(button.value!)).toEqual({ f: "new-service", a: "" });
+    // The form's session started with the mention; the button opens it where the person presses it.
+    const value = JSON.parse(button.value!) as { f: string; s: string };
+    expect(value).toEqual({ f: "new-service", s: expect.any(String) });
+    const triggerId = trigger();
+    await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: button.action_id,
+        value: button.value!,
+        label: "Open",
+        channel: "C0PLATFORM",
+        messageTs: "1700000050.000200",
+        threadTs: "1700000050.000100",
+        triggerId,
+        responseUrl: bot.api.responseUrl("fb1"),
+      }),
+      FORM,
+    );
+    const opened = await bot.api.waitFor((c) => c.method === "views.open");
+    expect(opened.args.trigger_id).toBe(triggerId);
+    const view = opened.args.view as { private_metadata: string };
+    expect(JSON.parse(view.private_metadata)).toEqual({ s: value.s, p: 0 });
   });
 });
 
@@ -401,7 +486,7 @@ describe("help and answers to commands it does not know", () => {
       thread_ts: "1700000055.000100",
     });
     expect(shown.args.text).toContain("I don't know the command");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
   });
 
@@ -414,7 +499,7 @@ describe("help and answers to commands it does not know", () => {
     const shown = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     expect(shown.args).toMatchObject({ channel: "D0ALICEDM1" });
     expect(shown.args.text).toContain("Callboard commands");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postEphemeral")).toEqual([]);
   });
 });
@@ -442,7 +527,7 @@ describe("buttons", () => {
       thread_ts: "1700000060.000100",
       text: "payments-api depends on ledger-db",
     });
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
   });
 
@@ -542,7 +627,7 @@ describe("answer work never holds up an ack", () => {
       await bot.api.waitFor((c) => c.args.text === `${name}-button depends on ledger-db`);
       await bot.api.waitFor((c) => c.args.text === `${name}-dm depends on ledger-db`);
       let drained = false;
-      const draining = bot.surface.drain().then(() => (drained = true));
+      const draining = bot.adapter.drain().then(() => (drained = true));
       // drain() must wait for the held answer: give it a few event-loop turns to resolve early if it would.
       for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
       expect(posted(`${name} released`)).toBe(0);
@@ -582,7 +667,7 @@ describe("answer work never holds up an ack", () => {
     async ({ body, firstType, secondBody, secondType, secondText }) => {
       // The bot's own route, mounted on a second server that notes when each response is written.
       const tagged = await startHttpServer({
-        routes: bot.surface.routes.map((route) => ({
+        routes: bot.adapter.routes.map((route) => ({
           ...route,
           handler: (req, res) => {
             const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
@@ -608,7 +693,7 @@ describe("answer work never holds up an ack", () => {
         expect((await b.response()).status).toBe(200);
         await bot.api.waitFor((c) => c.args.text === "one spun");
         await bot.api.waitFor((c) => c.args.text === secondText);
-        await bot.surface.drain();
+        await bot.adapter.drain();
         expect(order.filter((o) => o.startsWith("work:"))).toEqual(["work:one"]);
         expect(order.indexOf("ack:second")).toBeGreaterThanOrEqual(0);
         expect(order.indexOf("ack:second")).toBeLessThan(order.indexOf("work:one"));
@@ -642,7 +727,7 @@ describe("answer work never holds up an ack", () => {
       replace_original: false,
       text: "Something went wrong (running a button). It has been logged; try again in a moment.",
     });
-    await bot.surface.drain();
+    await bot.adapter.drain();
   });
 });
 
@@ -700,7 +785,7 @@ describe("a two-page form as a modal", () => {
       string,
       unknown
     >;
-    expect(meta).toMatchObject({ p: 0, c: "C0PLATFORM", t: "1700000069.000100" });
+    expect(meta).toEqual({ s: expect.any(String), p: 0 });
   });
 
   it("offers owners as the person types (block_suggestion)", async () => {
@@ -730,10 +815,11 @@ describe("a two-page form as a modal", () => {
     });
   });
 
-  it("pushes page two, then closes the stack and posts the result into the originating thread through the button's response_url", async () => {
+  it("shows page two in the same view, then closes it and posts the result into the originating thread through the button's response_url", async () => {
     const next = await submit(opened.args.view as Record<string, unknown>, page1("payments-api"));
-    expect(next.response_action).toBe("push");
-    expect(checkView("push", next.view)).toEqual([]);
+    // One view, updated in place: Back is the view's own button, and closing the view cancels the form.
+    expect(next.response_action).toBe("update");
+    expect(checkView("update", next.view)).toEqual([]);
     const view2 = next.view as {
       blocks: { type: string; block_id?: string; element?: { type: string } }[];
       submit: { text: string };
@@ -792,10 +878,7 @@ describe("a two-page form as a modal", () => {
     };
     expect(await submit(view, page1("x"))).toEqual({});
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({
-      channel: ALICE.userId,
-      text: "That form has expired. Run the command again to start over.",
-    });
+    expect(posted.args).toMatchObject({ channel: ALICE.userId, text: EXPIRED });
   });
 });
 
@@ -866,14 +949,15 @@ describe("messageText", () => {
   });
 });
 
-describe("with the database-backed ledger and form state (SQLite file, two replicas, a restart)", () => {
+describe("with the database-backed ledger and form sessions (SQLite file, two replicas, a restart)", () => {
   it("answers a retry once even when it reaches another replica or a restarted one, and finishes a form across replicas", async () => {
     const { mkdtempSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { openDatabase } = await import("../../db/open-database.ts");
     const { PrismaEventLedger } = await import("../../db/event-ledger.ts");
-    const { PrismaFormStateStore } = await import("../../db/form-state-store.ts");
+    const { PrismaFormSessionStore } = await import("../../db/form-session-store.ts");
+    const { PrismaContinuationStore } = await import("../../db/continuation-store.ts");
     const { FakeSlackApi } = await import("../../../test/fixtures/slack/fake-slack-api.ts");
     const dir = mkdtempSync(join(tmpdir(), "callboard-slack-"));
     const api = new FakeSlackApi(BOT_TOKEN);
@@ -886,7 +970,8 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
         plugins: [testPlugin],
         api,
         ledger: new PrismaEventLedger(db.prisma),
-        formState: new PrismaFormStateStore(db.prisma),
+        formSessions: new PrismaFormSessionStore(db.prisma),
+        continuations: new PrismaContinuationStore(db.prisma),
       });
       return { harness, close: async () => (await harness.close(), await db.close()) };
     };
@@ -933,7 +1018,7 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
         }),
         FORM,
       );
-      expect(JSON.parse(sent.body)).toMatchObject({ response_action: "push" });
+      expect(JSON.parse(sent.body)).toMatchObject({ response_action: "update" });
 
       // A marker event proves both replicas are idle before counting.
       await sendSigned(
@@ -942,7 +1027,7 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
         JSON_TYPE,
       );
       await api.waitFor((c) => c.args.text === "marker2 depends on ledger-db");
-      await Promise.all([b.harness.surface.drain(), restarted.harness.surface.drain()]);
+      await Promise.all([b.harness.adapter.drain(), restarted.harness.adapter.drain()]);
       expect(
         api.callsTo("chat.postMessage").filter((c) => c.args.text === "shared-api depends on ledger-db"),
       ).toHaveLength(1);
