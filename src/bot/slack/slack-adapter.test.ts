@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer } from "../../app/http-server.ts";
 import { reply, section, type Reply } from "../../message/reply.ts";
-import type { Plugin } from "../../plugins/api.ts";
+import type { Address, Plugin } from "../../plugins/api.ts";
 import { BOT_USER_ID, checkView, type RecordedCall } from "../../../test/fixtures/slack/fake-slack-api.ts";
 import { BOT_TOKEN, startSlackHarness, type SlackHarness } from "../../../test/fixtures/slack/harness.ts";
 import {
@@ -18,10 +18,13 @@ import {
   sign,
   SIGNING_SECRET,
   slashCommandBody,
+  viewBlockActionsBody,
+  viewClosedBody,
   viewSubmissionBody,
 } from "../../../test/fixtures/slack/slack-requests.ts";
 import { DOCS_HOST, testPlugin } from "../../../test/fixtures/slack/test-plugin.ts";
 import { EXPIRED } from "../core/form-sessions.ts";
+import { BACK_ACTION_ID } from "./render-modal.ts";
 import { messageText } from "./slack-runtime.ts";
 
 const FORM = "application/x-www-form-urlencoded" as const;
@@ -51,6 +54,9 @@ interface Gate {
   released: Promise<void>;
 }
 const gates = new Map<string, Gate>();
+
+/** The addresses `remember` was asked from. */
+const remembered: (Address | undefined)[] = [];
 
 /** Hold the answer of `wait <name>` until the test calls release(). */
 function gate(name: string): Gate {
@@ -86,6 +92,16 @@ const timingPlugin: Plugin = {
       handler: (ctx) => {
         order.push(`work:${ctx.args}`);
         return reply(`${ctx.args} spun`, section(`\`${ctx.args}\` spun`));
+      },
+    });
+    api.addCommand({
+      name: "remember",
+      phrases: ["remember"],
+      summary: "Keeps where it was asked, to post there later (as a job would).",
+      usage: "remember",
+      handler: (ctx) => {
+        remembered.push(ctx.conversation.address);
+        return reply("Working on it");
       },
     });
     api.addCommand({
@@ -880,6 +896,95 @@ describe("a two-page form as a modal", () => {
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     expect(posted.args).toMatchObject({ channel: ALICE.userId, text: EXPIRED });
   });
+
+  it("goes Back with what was typed on both pages kept, and Cancel ends the form so it cannot be submitted", async () => {
+    await slash("/scaffold", "", "back1");
+    const first = (await bot.api.waitFor((c) => c.method === "views.open")).args.view as Record<
+      string,
+      unknown
+    >;
+    const second = await submit(first, page1("ledger-api"));
+    expect(second.response_action).toBe("update");
+    const page2 = {
+      language: {
+        value: { type: "static_select", selected_option: { value: "go" } },
+      },
+      replicas: { value: { type: "number_input", value: "4" } },
+    };
+
+    // Back, from inside the second page's view: the view is updated in place to page one, as it was filled.
+    const back = await sendSigned(
+      bot.server.url,
+      viewBlockActionsBody({
+        view: { ...second.view!, id: "V0VIEW7", hash: "1700000401.h4sh" },
+        values: page2,
+        actionId: BACK_ACTION_ID,
+        value: "back",
+        triggerId: trigger(),
+      }),
+      FORM,
+    );
+    expect(back.status).toBe(200);
+    const updated = await bot.api.waitFor((c) => c.method === "views.update");
+    expect(updated.args).toMatchObject({ view_id: "V0VIEW7", hash: "1700000401.h4sh" });
+    const shown = updated.args.view as { blocks: Blocks; private_metadata: string };
+    expect(JSON.parse(shown.private_metadata)).toMatchObject({ p: 0 });
+    const inputs = Object.fromEntries(
+      (shown.blocks as (Blocks[number] & { block_id?: string; element?: Record<string, unknown> })[])
+        .filter((b) => b.type === "input")
+        .map((b) => [b.block_id, b.element]),
+    );
+    expect(inputs.name).toMatchObject({ initial_value: "ledger-api" });
+    expect(inputs.owner).toMatchObject({ initial_option: { value: "group:default/payments" } });
+    expect(allText(shown.blocks)).not.toContain(BACK_ACTION_ID);
+
+    // Next again: page two comes back with its own answers from before Back.
+    const again = await submit(shown as unknown as Record<string, unknown>, page1("ledger-api"));
+    expect(again.response_action).toBe("update");
+    const kept = JSON.stringify(again.view);
+    expect(kept).toContain('"initial_option":{"text":{"type":"plain_text","text":"Go"},"value":"go"}');
+    expect(kept).toContain('"initial_value":"4"');
+
+    // Cancel: Slack says the view was closed; the session ends, and a copy of the view cannot submit it.
+    const closed = await sendSigned(bot.server.url, viewClosedBody({ view: again.view! }), FORM);
+    expect(closed.status).toBe(200);
+    await bot.adapter.drain();
+    expect(await submit(again.view!, page2)).toEqual({});
+    const told = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(told.args).toMatchObject({ channel: ALICE.userId, text: EXPIRED });
+    await bot.adapter.drain();
+    expect(bot.api.calls.some((c) => c.responseId === "back1")).toBe(false);
+  });
+});
+
+describe("posting later where a command was asked", () => {
+  it("gives a command the address of its conversation, and a later post there lands in the same thread", async () => {
+    remembered.length = 0;
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> remember`, {
+        ts: "1700000095.000200",
+        threadTs: "1700000095.000100",
+        eventId: nextEventId(),
+      }),
+      JSON_TYPE,
+    );
+    await slash("/callboard", "remember", "later1");
+    await bot.api.waitForResponse("later1");
+    await bot.adapter.drain();
+    expect(remembered).toEqual([
+      { adapter: "slack", channel: "C0PLATFORM", thread: "1700000095.000100" },
+      { adapter: "slack", channel: "C0PLATFORM" },
+    ]);
+    // Stored as a job would keep it, and used after the command's answer is long gone.
+    const address = JSON.parse(JSON.stringify(remembered[0])) as Address;
+    const ref = await bot.adapter.post(address, reply("Done: the thing you asked for"));
+    const posted = await bot.api.waitFor(
+      (c) => c.method === "chat.postMessage" && c.args.text === "Done: the thing you asked for",
+    );
+    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000095.000100" });
+    expect(ref.address).toEqual(address);
+  });
 });
 
 describe("link previews and App Home", () => {
@@ -911,6 +1016,51 @@ describe("link previews and App Home", () => {
     expect(allText((published.args.view as { blocks: Blocks }).blocks)).toContain(
       "user:default/alice is in *payments*",
     );
+  });
+
+  it("publishes a Home tab past 100 blocks in parts, Show more publishing the next part in its place", async () => {
+    const big = await startSlackHarness({
+      plugins: [
+        {
+          id: "big-home",
+          register: (api) =>
+            api.addHomeSection({
+              id: "everything",
+              render: async () =>
+                reply("All of it", ...Array.from({ length: 150 }, (_, i) => section(`Item ${i + 1}`))),
+            }),
+        },
+      ],
+    });
+    try {
+      await sendSigned(big.server.url, appHomeOpenedBody(nextEventId()), JSON_TYPE);
+      const first = (await big.api.waitFor((c) => c.method === "views.publish")).args.view as {
+        blocks: Blocks;
+      };
+      expect(first.blocks).toHaveLength(100);
+      const more = first.blocks.at(-1)!.elements![0]!;
+      expect(more.text!.text).toBe("Show more");
+      big.api.reset();
+      const pressed = await sendSigned(
+        big.server.url,
+        viewBlockActionsBody({
+          view: { type: "home", id: "V0HOME1" },
+          values: {},
+          actionId: more.action_id,
+          value: more.value!,
+          triggerId: trigger(),
+        }),
+        FORM,
+      );
+      expect(pressed.status).toBe(200);
+      const next = await big.api.waitFor((c) => c.method === "views.publish");
+      expect(next.args.user_id).toBe(ALICE.userId);
+      const rest = (next.args.view as { blocks: Blocks }).blocks;
+      expect(rest.map((b) => b.text!.text)).toEqual(Array.from({ length: 51 }, (_, i) => `Item ${i + 100}`));
+      expect(big.api.violations).toEqual([]);
+    } finally {
+      await big.close();
+    }
   });
 
   it("ignores app_home_opened for the Messages tab", async () => {
