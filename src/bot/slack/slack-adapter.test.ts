@@ -2,6 +2,7 @@ import { connect, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer } from "../../app/http-server.ts";
 import { reply, section, type Reply } from "../../message/reply.ts";
+import type { Form } from "../../message/form.ts";
 import type { Address, Plugin } from "../../plugins/api.ts";
 import { BOT_USER_ID, checkView, type RecordedCall } from "../../../test/fixtures/slack/fake-slack-api.ts";
 import { BOT_TOKEN, startSlackHarness, type SlackHarness } from "../../../test/fixtures/slack/harness.ts";
@@ -55,6 +56,12 @@ interface Gate {
 }
 const gates = new Map<string, Gate>();
 
+const SLOW_FORM: Form = {
+  id: "slow-form",
+  title: "Slow",
+  pages: [{ title: "Note", fields: [{ name: "note", label: "Note", kind: "text", required: true }] }],
+};
+
 /** The addresses `remember` was asked from. */
 const remembered: (Address | undefined)[] = [];
 
@@ -93,6 +100,27 @@ const timingPlugin: Plugin = {
         order.push(`work:${ctx.args}`);
         return reply(`${ctx.args} spun`, section(`\`${ctx.args}\` spun`));
       },
+    });
+    api.addForm({
+      id: "slow-form",
+      open: () => SLOW_FORM,
+      validate: () => ({}),
+      submit: async (_form, values) => {
+        if (values.note === "fail") throw new Error("the catalog is away");
+        const held = gates.get(String(values.note));
+        if (held) {
+          held.enter();
+          await held.released;
+        }
+        return reply(`Noted: ${String(values.note)}`);
+      },
+    });
+    api.addCommand({
+      name: "slow-form",
+      phrases: ["slow form"],
+      summary: "A one-page form whose submit waits for the test, or fails.",
+      usage: "slow form",
+      handler: () => ({ text: "", blocks: [], form: SLOW_FORM }),
     });
     api.addCommand({
       name: "remember",
@@ -954,6 +982,40 @@ describe("a two-page form as a modal", () => {
     expect(told.args).toMatchObject({ channel: ALICE.userId, text: EXPIRED });
     await bot.adapter.drain();
     expect(bot.api.calls.some((c) => c.responseId === "back1")).toBe(false);
+  });
+});
+
+describe("a form whose submit is slow or fails", () => {
+  const note = (text: string) => ({ note: { value: { type: "plain_text_input", value: text } } });
+  const openSlowForm = async (responseId: string) => {
+    await slash("/callboard", "slow form", responseId);
+    return (await bot.api.waitFor((c) => c.method === "views.open")).args.view as Record<string, unknown>;
+  };
+  const submitNote = (view: Record<string, unknown>, text: string) =>
+    sendSigned(bot.server.url, viewSubmissionBody({ view, values: note(text), triggerId: trigger() }), FORM);
+
+  it("closes the modal within Slack's three seconds and posts the result when the submit is done", async () => {
+    const view = await openSlowForm("slow1");
+    const held = gate("slow-note");
+    const sent = await submitNote(view, "slow-note");
+    // Answered while the submit is still held: the modal closes, nothing is lost.
+    expect(JSON.parse(sent.body)).toEqual({ response_action: "clear" });
+    await held.entered;
+    held.release();
+    const result = await bot.api.waitForResponse("slow1");
+    expect(result.args).toMatchObject({ response_type: "in_channel", text: "Noted: slow-note" });
+  });
+
+  it("keeps the modal open with the failure on the page, and submits once the cause is gone", async () => {
+    const view = await openSlowForm("fail1");
+    const failed = JSON.parse((await submitNote(view, "fail")).body) as { errors?: Record<string, string> };
+    expect(failed).toEqual({
+      response_action: "errors",
+      errors: { note: expect.stringContaining("Something went wrong (submitting Slow)") },
+    });
+    expect(JSON.stringify(failed)).not.toContain("the catalog is away");
+    expect(JSON.parse((await submitNote(view, "fine")).body)).toEqual({ response_action: "clear" });
+    expect((await bot.api.waitForResponse("fail1")).args.text).toBe("Noted: fine");
   });
 });
 

@@ -16,7 +16,10 @@ import { PROFILE_WAIT_MS, type SlackRuntime } from "./slack-runtime.ts";
 type Page = Extract<FormStep, { kind: "page" }>;
 type Submitted = Extract<FormStep, { kind: "submitted" }>;
 
-/** Slack waits 3 s for a view_submission's answer; past this the modal is closed and the result sent later. */
+/**
+ * Slack waits 3 s for a view_submission's answer; this long after the request arrived, the modal is closed and
+ * what came of the page is sent when it is known.
+ */
 const SUBMIT_ACK_MS = 2500;
 
 /** A form page as the view that shows it; only the session id and the page travel with it. */
@@ -53,6 +56,15 @@ export async function deliverSubmitted(rt: SlackRuntime, step: Submitted, userId
   await rt.delivery.deliver(to, step.reply);
 }
 
+/** A view_submission's answer in its ack, and the work that follows the ack. */
+interface Submission {
+  response?:
+    | { response_action: "errors"; errors: Record<string, string> }
+    | { response_action: "update"; view: types.ModalView }
+    | { response_action: "clear" };
+  after?: () => Promise<void>;
+}
+
 interface ViewBody {
   user: { id: string; name?: string };
   view: { id?: string; hash?: string; private_metadata?: string; state?: { values?: unknown } };
@@ -64,56 +76,71 @@ export function registerModals(app: App, rt: SlackRuntime): void {
 
   app.view({ callback_id: FORM_CALLBACK_ID, type: "view_submission" }, async ({ ack, body }) => {
     const { user, view } = body as unknown as ViewBody;
+    let answer: Submission;
+    try {
+      answer = await submitPage(user, view, performance.now() + SUBMIT_ACK_MS);
+    } catch (error) {
+      // The session could not be read (the database is away): the modal closes, and the person is told.
+      answer = {
+        after: () => rt.delivery.deliver({ userId: user.id }, core.failure("reading a form", error)),
+      };
+    }
+    await ack(answer.response);
+    if (answer.after) rt.later(answer.after);
+  });
+
+  /** What to answer a submitted page with (errors, the next page, or close), and what to send after. */
+  async function submitPage(
+    user: ViewBody["user"],
+    view: ViewBody["view"],
+    deadline: number,
+  ): Promise<Submission> {
     const meta = decodeMetadata(view.private_metadata);
     const shown = meta ? await core.forms.current(meta.session) : undefined;
     if (!meta || shown?.kind !== "page") {
-      await ack();
       const note = shown?.kind === "closed" ? shown.reply : closedNote();
-      rt.later(() => rt.delivery.deliver({ userId: user.id }, note));
-      return;
+      return { after: () => rt.delivery.deliver({ userId: user.id }, note) };
     }
     const raw = readModalValues(shown.form, meta.page, view.state?.values);
     const person = await rt.chatUser(user.id, user.name, PROFILE_WAIT_MS);
     const stepping = core.formStep(meta.session, meta.page, raw, "next", person);
-    const step = await within(stepping, SUBMIT_ACK_MS).catch((error: unknown) => ({
+    const step = await within(stepping, deadline - performance.now()).catch((error: unknown) => ({
       kind: "failed" as const,
       error,
     }));
     if (step === undefined) {
       // The form's own checks or submit are slow: close the modal now, and say what came of it when it is done.
-      await ack({ response_action: "clear" });
-      rt.later(async () => settleLate(rt, await stepping.catch((e: unknown) => failedStep(rt, e)), user.id));
-      return;
-    }
-    if (step.kind === "failed") {
-      // The session is open again (the submit failed): the person can press Submit once the cause is fixed.
-      const failed = core.failure(`submitting ${shown.form.title}`, step.error);
-      await ack({
-        response_action: "errors",
-        errors: modalErrors(shown.form, meta.page, { _form: failed.text }),
-      });
-      return;
+      return {
+        response: { response_action: "clear" },
+        after: async () => settleLate(await stepping.catch((e: unknown) => failedStep(rt, e)), user.id),
+      };
     }
     switch (step.kind) {
+      case "failed": {
+        // The session is open again (the submit failed): the person can press Submit once the cause is fixed.
+        const failed = core.failure(`submitting ${shown.form.title}`, step.error);
+        return {
+          response: {
+            response_action: "errors",
+            errors: modalErrors(shown.form, meta.page, { _form: failed.text }),
+          },
+        };
+      }
       case "page":
         if (step.page === meta.page && Object.keys(step.errors).length > 0) {
-          await ack({ response_action: "errors", errors: modalErrors(step.form, step.page, step.errors) });
-        } else {
-          // One view, updated in place: Back is the view's own button and closing it cancels the form, so a
-          // stack of pushed views (whose close goes back a view) would mean two different Backs.
-          await ack({ response_action: "update", view: pageView(step) });
+          return {
+            response: { response_action: "errors", errors: modalErrors(step.form, step.page, step.errors) },
+          };
         }
-        return;
+        // One view, updated in place: Back is the view's own button and closing it cancels the form, so a
+        // stack of pushed views (whose close goes back a view) would mean two different Backs.
+        return { response: { response_action: "update", view: pageView(step) } };
       case "submitted":
-        await ack({ response_action: "clear" });
-        rt.later(() => deliverSubmitted(rt, step, user.id));
-        return;
+        return { response: { response_action: "clear" }, after: () => deliverSubmitted(rt, step, user.id) };
       case "closed":
-        await ack();
-        rt.later(() => rt.delivery.deliver({ userId: user.id }, step.reply));
-        return;
+        return { after: () => rt.delivery.deliver({ userId: user.id }, step.reply) };
     }
-  });
+  }
 
   // Cancel (or the close button): the session ends, so it cannot be submitted from another copy of the view.
   app.view({ callback_id: FORM_CALLBACK_ID, type: "view_closed" }, async ({ ack, body }) => {
@@ -153,7 +180,7 @@ export function registerModals(app: App, rt: SlackRuntime): void {
   });
 
   /** What became of a submission that outlived its ack, told to the person. */
-  async function settleLate(rt: SlackRuntime, step: FormStep, userId: string): Promise<void> {
+  async function settleLate(step: FormStep, userId: string): Promise<void> {
     if (step.kind === "submitted") return deliverSubmitted(rt, step, userId);
     if (step.kind === "closed") return rt.delivery.deliver({ userId }, step.reply);
     // Still a page (its errors, or the next one): a button opens it again where the person left off.
@@ -196,7 +223,9 @@ function noteView(note: Reply): types.ModalView {
 /** `work`'s result, or undefined when it takes longer than `ms`. */
 async function within<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  const late = new Promise<undefined>(
+    (resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))),
+  );
   try {
     return await Promise.race([work, late]);
   } finally {
