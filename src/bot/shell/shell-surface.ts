@@ -56,7 +56,7 @@ export async function runShell(router: Router, options: ShellOptions): Promise<v
     const inbound = { text: line, user: options.user, conversation };
     let answer: Reply = await router.handle(inbound);
     if (answer.form) answer = await fillForm(router, answer.form, inbound, ask, write);
-    const rendered = renderText(answer);
+    const rendered = renderText(answer).output;
     choices = rendered.choices;
     output.write(`${rendered.text}\n\n`);
     prompt();
