@@ -1,5 +1,6 @@
 import { parseEntityRef, stringifyEntityRef } from "../model/ref.ts";
 import type { EntityResolver, Resolution } from "../resolver.ts";
+import { trimEdges } from "../../text/trim-edges.ts";
 import type { CatalogGraph } from "./catalog-graph.ts";
 import { kindOfRef } from "./catalog-graph.ts";
 
@@ -26,10 +27,7 @@ export class GraphNameResolver implements EntityResolver {
 
   resolveSync(query: string, options: { kinds?: string[] } = {}): Resolution {
     const kinds = (options.kinds ?? []).map((k) => k.toLowerCase());
-    const text = query
-      .trim()
-      .replace(/^[`'"]+|[`'"?!.]+$/g, "")
-      .trim();
+    const text = trimEdges(query.trim(), "`'\"", "`'\"?!.").trim();
     if (text.length === 0) return { status: "missing", candidates: [] };
 
     const looksLikeRef = text.includes(":") || text.includes("/");
