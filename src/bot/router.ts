@@ -13,6 +13,15 @@ import type { Registry } from "./registry.ts";
  */
 export const MAX_COMMAND_LENGTH = 4_000;
 
+/**
+ * For an adapter about to decode platform text (mentions, links, entities): text more than twice the limit
+ * cannot shrink to a command, so it comes back cut just past the limit, undecoded, for the router to refuse
+ * without anyone walking the rest of it. Undefined when the text should be decoded as usual.
+ */
+export function oversizedCommandText(raw: string): string | undefined {
+  return raw.length > 2 * MAX_COMMAND_LENGTH ? raw.slice(0, MAX_COMMAND_LENGTH + 1) : undefined;
+}
+
 export interface Inbound {
   text: string;
   user: ChatUser;
