@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { catalogCommandsPlugin } from "../../catalog/commands/catalog-plugin.ts";
+import { catalogLinksPlugin } from "../../catalog/web/catalog-links.ts";
 import { GraphNameResolver } from "../../catalog/graph/graph-resolver.ts";
 import { hubGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
 import { BOT_USER_ID, type RecordedCall } from "../../../test/fixtures/slack/fake-slack-api.ts";
@@ -12,6 +13,7 @@ import { startSlackHarness, type SlackHarness } from "../../../test/fixtures/sla
 import {
   appMentionBody,
   directMessageBody,
+  linkSharedBody,
   nextEventId,
   sendSigned,
   slashCommandBody,
@@ -31,7 +33,10 @@ beforeAll(async () => {
   const graph = hubGraph(1_500);
   const resolver = new GraphNameResolver(graph);
   bot = await startSlackHarness({
-    plugins: [catalogCommandsPlugin({ graph, resolver: () => resolver })],
+    plugins: [
+      catalogCommandsPlugin({ graph, resolver: () => resolver }),
+      catalogLinksPlugin({ graph, baseUrl: "https://callboard.test" }),
+    ],
     channelIntervalMs: 1,
     logLevel: "warn",
   });
@@ -122,5 +127,20 @@ describe("oversized and pathological input beside an ordinary command", () => {
     await bot.surface.drain();
     expect(bot.api.violations).toEqual([]);
     expect(bot.logLines.join("")).not.toMatch(/"level":(50|60)/);
+  });
+
+  it("previews at most ten of the links in one message", async () => {
+    const links = Array.from(
+      { length: 300 },
+      (_, i) => `https://callboard.test/catalog/default/component/user-${i}`,
+    );
+    const sent = await sendSigned(
+      bot.server.url,
+      linkSharedBody(links, { channel: "C0LINKS", messageTs: "1700000200.000100", eventId: nextEventId() }),
+      JSON_TYPE,
+    );
+    expect(sent.status).toBe(200);
+    const unfurl = await bot.api.waitFor((c) => c.method === "chat.unfurl", 10_000);
+    expect(Object.keys(unfurl.args.unfurls as object)).toEqual(links.slice(0, 10));
   });
 });

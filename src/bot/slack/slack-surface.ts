@@ -487,7 +487,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   async function unfurlLinks(event: types.LinkSharedEvent): Promise<void> {
     const unfurls: Record<string, { blocks: types.KnownBlock[] }> = {};
-    for (const link of event.links) {
+    // A long message can hold hundreds of links; each preview is a lookup and a render in one job.
+    for (const link of event.links.slice(0, MAX_UNFURLS)) {
       let url: URL;
       try {
         url = new URL(link.url);
@@ -601,6 +602,9 @@ export function messageText(text: string, botUserId?: string): string {
     .replace(/&amp;/g, "&");
   return out.replace(/\s+/g, " ").trim();
 }
+
+/** Links previewed per message. */
+const MAX_UNFURLS = 10;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
