@@ -213,6 +213,12 @@ async function runLoad(): Promise<void> {
   function postSigned(body: string, contentType: string, timeoutMs: number): Promise<number> {
     const timestamp = Math.floor(Date.now() / 1000);
     return new Promise((resolve) => {
+      // Not the socket's idle timeout: on a reused keep-alive socket that fired early, cutting acks short.
+      const timer = setTimeout(() => req.destroy(new Error("no ack within the run")), timeoutMs);
+      const done = (status: number) => {
+        clearTimeout(timer);
+        resolve(status);
+      };
       const req = request(
         {
           agent,
@@ -220,7 +226,6 @@ async function runLoad(): Promise<void> {
           port: target.port,
           path: target.pathname,
           method: "POST",
-          timeout: timeoutMs,
           headers: {
             "content-type": contentType,
             "content-length": Buffer.byteLength(body),
@@ -230,12 +235,11 @@ async function runLoad(): Promise<void> {
         },
         (res) => {
           res.resume();
-          res.once("end", () => resolve(res.statusCode ?? 0));
-          res.once("error", () => resolve(0));
+          res.once("end", () => done(res.statusCode ?? 0));
+          res.once("error", () => done(0));
         },
       );
-      req.once("timeout", () => req.destroy(new Error("timeout")));
-      req.once("error", () => resolve(0));
+      req.once("error", () => done(0));
       req.end(body);
     });
   }
@@ -344,7 +348,7 @@ async function runLoad(): Promise<void> {
 
   async function abuser(index: number): Promise<void> {
     let next = index;
-    while (!done && !crashed) {
+    while (!done && !crashed && performance.now() < deadline) {
       const input = inputs[next++ % inputs.length]!;
       const tally = abuse.get(input.name)!;
       tally.sent++;
@@ -363,7 +367,7 @@ async function runLoad(): Promise<void> {
 
   let innocentSent = 0;
   async function innocent(index: number): Promise<void> {
-    while (!done && !crashed && innocentSent < INNOCENT_COMMANDS) {
+    while (!done && !crashed && performance.now() < deadline && innocentSent < INNOCENT_COMMANDS) {
       const n = innocentSent++;
       const text = n % 2 === 0 ? "help" : `who owns ${components[(n * 7919) % components.length]}`;
       const { acked, answered } = send(
@@ -395,10 +399,10 @@ async function runLoad(): Promise<void> {
     new Promise((resolve) => setTimeout(resolve, timeLeft()).unref()),
     bot.exited,
   ]);
+  done = true;
   const elapsed = (performance.now() - started) / 1000;
   const loadCpu = process.cpuUsage(cpuBefore);
   const sample = crashed ? undefined : await sampleWithin(10_000);
-  done = true;
   stopping = !crashed;
   const stop = await bot.stop(10_000);
   await Promise.race([Promise.all(abusers), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
