@@ -264,7 +264,12 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
   switch (field.kind) {
     case "text":
     case "textarea":
-    case "repoUrl": {
+    case "repoUrl":
+    // Kinds this card has no input for yet: a text box (lists comma-separated), read back by the form.
+    case "secret":
+    case "hidden":
+    case "multiEntity":
+    case "tags": {
       const text = field.secret ? undefined : asText(value);
       return {
         type: "Input.Text",
@@ -295,6 +300,7 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
       };
     case "select":
     case "multiselect":
+    case "radio":
     case "entity":
     case "owner": {
       const text = asText(value);
@@ -341,6 +347,7 @@ export function renderFormCard(form: Form, options: FormRenderOptions): Adaptive
     card.body.push({ type: "TextBlock", text: escapeCardText(errors._form), color: "Attention", wrap: true });
   }
   for (const field of page.fields) {
+    if (field.kind === "hidden") continue;
     card.body.push(renderInput(field, options));
     if (field.description) {
       card.body.push({
