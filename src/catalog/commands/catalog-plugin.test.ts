@@ -39,6 +39,7 @@ class CapturingApi implements PluginApi {
   addSearchProvider() {}
   addLinkUnfurler() {}
   addHttpRoute() {}
+  addAction() {}
 }
 
 let graph: CatalogGraph;
