@@ -62,6 +62,7 @@ export async function resolveInsideReal(root: string, child: string, what = "pat
 }
 
 function printable(path: string): string {
-  const clean = path.replace(/[\0-\x1f\x7f]/g, "?");
+  // Control characters would garble a terminal; show them as "?".
+  const clean = [...path].map((c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? "?" : c)).join("");
   return clean.length > 200 ? `${clean.slice(0, 197)}...` : clean;
 }
