@@ -129,5 +129,6 @@ export function compatMember(target: unknown, key: unknown, owned: WeakSet<objec
   ) {
     return bound(value as object, OBJECT_MEMBERS[name] as { mutates: boolean; fn: Method }, owned);
   }
-  return member(value, key);
+  // nunjucks hands the original value on (its `obj || {}` does not reach `arguments` in strict mode).
+  return member(target, key);
 }

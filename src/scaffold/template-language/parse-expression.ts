@@ -75,20 +75,17 @@ export class ExpressionParser extends TokenStream {
     const negate = this.skipSymbol("not");
     const testToken = this.peek();
     const right = this.parseCompare();
-    let test: string;
+    // nunjucks takes the test's name from a name, a call's callee or a literal's value, and anything else
+    // (`x is defined == false`) as the test "undefined": odd, but templates written for Backstage mean that.
+    let test = "undefined";
     let args: Expr[] = [];
     if (right.kind === "symbol") test = right.name;
     else if (right.kind === "literal") test = String(right.value);
-    else if (
-      right.kind === "call" &&
-      right.callee.kind === "symbol" &&
-      !right.kwargs &&
-      right.args.length <= 1
-    ) {
-      test = right.callee.name;
+    else if (right.kind === "call") {
+      if (right.kwargs || right.args.length > 1)
+        this.fail("a test takes one argument, like `is divisibleby(3)`", testToken);
+      if (right.callee.kind === "symbol") test = right.callee.name;
       args = right.args;
-    } else {
-      this.fail('expected a test name after "is", like `is defined` or `is divisibleby(3)`', testToken);
     }
     const node2: Expr = { kind: "is", left: node, test, args, at: node.at };
     return negate ? { kind: "not", target: node2, at: node.at } : node2;

@@ -85,7 +85,12 @@ export class RenderState {
     if (name in this.assigned) found = this.assigned[name];
     else if (Object.prototype.hasOwnProperty.call(context, name)) found = safeValue(context[name]);
     else if (Object.prototype.hasOwnProperty.call(globals, name)) found = globals[name];
-    if (found === undefined && this.setup.compat) return JINJA_CONSTANTS[name];
+    if (found === undefined && this.setup.compat) {
+      // fetch:template hands cookiecutter templates their values as `cookiecutter`; an engine that passes
+      // them as `values` gets the same names.
+      if (name === "cookiecutter") return safeValue(context.values);
+      return JINJA_CONSTANTS[name];
+    }
     return found;
   }
 
@@ -226,7 +231,10 @@ export class RenderState {
   loop(frame: Frame, index: number, length: number): void {
     let loop = frame.vars.loop as Record<string, unknown> | undefined;
     if (!loop) loop = frame.vars.loop = {};
-    if (typeof loop !== "object") return;
+    if (typeof loop !== "object")
+      throw new RuntimeFault(
+        `cannot set loop.index on ${describeValue(loop)}: \`loop\` was set to something else`,
+      );
     loop.index = index + 1;
     loop.index0 = index;
     loop.revindex = length - index;

@@ -147,11 +147,18 @@ export const COLLECTION_FILTERS: Record<string, Filter> = {
   groupby(value: unknown, attribute: unknown) {
     const list = firstIndexable(value, "groupby");
     const get = attributeGetter(attribute);
-    const groups: Record<string, unknown[]> = Object.create(null);
+    const groups: Record<string, unknown[]> = {};
     for (let i = 0; i < list.length; i++) {
       const item = list[i];
       const key = String(get(item));
-      (groups[key] ??= []).push(item);
+      if (!hasOwn(groups, key))
+        Object.defineProperty(groups, key, {
+          value: [],
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      groups[key]!.push(item);
     }
     return groups;
   },

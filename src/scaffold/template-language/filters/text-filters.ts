@@ -168,8 +168,9 @@ export const TEXT_FILTERS: Record<string, Filter> = {
     const pairs = Array.isArray(value)
       ? value
       : Object.keys(value as object).map((key) => [key, (value as Record<string, unknown>)[key]]);
-    return (pairs as Array<[string, string]>)
-      .map(([key, item]) => `${encodeURIComponent(key)}=${encodeURIComponent(item)}`)
+    // nunjucks' published build reads each pair as pair[0], pair[1], so a non-pair gives "undefined=undefined".
+    return (pairs as Array<Record<number, string>>)
+      .map((pair) => `${encodeURIComponent(pair[0]!)}=${encodeURIComponent(pair[1]!)}`)
       .join("&");
   },
   urlize(value: unknown, length: unknown, nofollow: unknown) {
