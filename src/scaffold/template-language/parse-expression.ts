@@ -158,7 +158,7 @@ export class ExpressionParser extends TokenStream {
 
   protected parseFilterName(): string {
     const token = this.next();
-    if (!token || token.type !== "symbol") this.expected("a filter name after |", token);
+    if (!token || token.type !== "symbol") this.expected("a filter name", token);
     let name = token.value;
     while (this.skipValue("operator", ".")) {
       const part = this.next();
@@ -315,8 +315,9 @@ export class ExpressionParser extends TokenStream {
         this.next();
         break;
       }
-      if (items.length + pairs.length > 0 && !this.skip("comma"))
-        this.expected('"," between items', this.peek());
+      if (items.length + pairs.length > 0 && !this.skip("comma")) {
+        this.expected(`"," or "${kind === "group" ? ")" : kind === "array" ? "]" : "}"}"`, this.peek());
+      }
       if (kind === "dict") {
         const keyToken = this.peek();
         const key = this.parsePrimary();

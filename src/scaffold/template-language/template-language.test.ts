@@ -100,7 +100,7 @@ describe("renderTemplate", () => {
     const render = () =>
       renderTemplate("line one\nvalue: ${{ parameters.name | }}", context, { file: "skeleton/README.md" });
     expect(render).toThrow(TemplateSyntaxError);
-    expect(render).toThrow(/^skeleton\/README\.md:2:30: expected a filter name after \|, found "}}"/);
+    expect(render).toThrow(/^skeleton\/README\.md:2:30: expected a filter name, found "}}"/);
   });
 
   it("names the place of an unknown filter", () => {
