@@ -12,6 +12,12 @@ import {
   type Outcome,
   type ReferenceOptions,
 } from "../../../test/fixtures/scaffold-templates/nunjucks-reference.ts";
+import {
+  SKELETON,
+  SKELETON_VALUES,
+  TEMPLATE_CONTEXT,
+  TEMPLATE_STEPS,
+} from "../../../test/fixtures/scaffold-templates/skeleton.ts";
 import { renderTemplate, renderValue } from "./index.ts";
 
 /**
@@ -107,5 +113,62 @@ describe("differential: nunjucks as Backstage configures it", () => {
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(compared).toBeGreaterThan(1500);
+  });
+
+  it("renders a hand-written skeleton's file names and contents identically", () => {
+    const sources = Object.entries(SKELETON).flatMap(([path, contents]) => [
+      { source: path },
+      { source: contents },
+    ]);
+    const lstrip = sources.map(({ source }) => ({
+      source,
+      options: { trimBlocks: true, lstripBlocks: true },
+    }));
+    const { mismatches, rendered } = compare([...sources, ...lstrip], { values: SKELETON_VALUES });
+    expect(mismatches).toEqual([]);
+    expect(rendered).toBe(sources.length * 2);
+    const readme = renderTemplate(SKELETON["README.md"]!, { values: SKELETON_VALUES });
+    expect(readme).toContain("# Payments Api");
+    expect(readme).toContain("| Ann Example | <ann@example.com> | yes |");
+    expect(
+      renderTemplate("{% if values.includeDocs %}docs-extra{% endif %}/guide.md", {
+        values: SKELETON_VALUES,
+      }),
+    ).toBe("/guide.md");
+  });
+
+  it("renders a hand-written template's step inputs and output as Backstage's workflow runner does", () => {
+    const reference = (value: unknown): unknown => {
+      if (typeof value === "string") {
+        const outcome = referenceRenderValue(value, TEMPLATE_CONTEXT);
+        if (!outcome.ok) throw new Error(`nunjucks failed on ${value}`);
+        return outcome.value;
+      }
+      if (Array.isArray(value)) return value.map(reference);
+      if (value && typeof value === "object") {
+        const entries = Object.entries(value).map(([key, item]) => [key, reference(item)] as const);
+        return Object.fromEntries(entries.filter(([, item]) => item !== undefined));
+      }
+      return value;
+    };
+    const expected = reference(TEMPLATE_STEPS);
+    expect(renderValue(TEMPLATE_STEPS, TEMPLATE_CONTEXT)).toEqual(expected);
+    expect(expected).toMatchObject({
+      steps: [
+        {
+          input: { values: { port: 8080, replicas: 3, includeHelm: true, features: ["metrics", "tracing"] } },
+        },
+        {
+          if: true,
+          input: {
+            defaultBranch: "main",
+            repoVisibility: "private",
+            collaborators: [{ team: "payments-team" }],
+          },
+        },
+        { input: { optional: true } },
+        { input: { message: "Feature 0: METRICS", count: 2 } },
+      ],
+    });
   });
 });
