@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ScaffolderInputError } from "../actions/action.ts";
 
 /** A rendered or given path that would leave the folder it must stay in. */
@@ -36,26 +36,29 @@ export function resolveInside(root: string, child: string, what = "path"): strin
  */
 export async function resolveInsideReal(root: string, child: string, what = "path"): Promise<string> {
   const lexical = resolveInside(root, child, what);
-  const realRoot = await realpath(root);
-  let existing = lexical;
+  const [realRoot, realChild] = await Promise.all([realExisting(root), realExisting(lexical)]);
+  if (!isInside(realRoot, realChild)) {
+    throw new PathEscapeError(
+      `${what} "${printable(child)}" goes through a symbolic link that leads outside ${root}.`,
+    );
+  }
+  return lexical;
+}
+
+/** The path with the symlinks of its deepest existing ancestor resolved; the rest is kept as spelled. */
+async function realExisting(path: string): Promise<string> {
   const rest: string[] = [];
+  let existing = path;
   for (;;) {
     try {
       const real = await realpath(existing);
-      const full = rest.length > 0 ? join(real, ...rest.reverse()) : real;
-      if (!isInside(realRoot, full)) {
-        throw new PathEscapeError(
-          `${what} "${printable(child)}" goes through a symbolic link that leads outside ${root}.`,
-        );
-      }
-      return lexical;
+      return rest.length > 0 ? join(real, ...rest.reverse()) : real;
     } catch (error) {
-      if (error instanceof PathEscapeError) throw error;
       const code = (error as NodeJS.ErrnoException).code;
       if (code !== "ENOENT" && code !== "ENOTDIR") throw error;
       const parent = dirname(existing);
-      if (parent === existing) return lexical;
-      rest.push(existing.slice(parent.length + (parent.endsWith(sep) ? 0 : 1)));
+      if (parent === existing) return path;
+      rest.push(basename(existing));
       existing = parent;
     }
   }
