@@ -1,5 +1,6 @@
 import type { TemplateOptions } from "../template-language/index.ts";
 import { publishLocalAction } from "../publish/local-git.ts";
+import { scaffolderFilters } from "../scm-hosts.ts";
 import type { ScaffolderAction } from "./action.ts";
 import {
   catalogFetchAction,
@@ -24,9 +25,10 @@ export interface BuiltinActionOptions {
 
 /** The actions every Callboard has, as Backstage's createBuiltinActions, plus the local git publisher. */
 export function builtinActions(options: BuiltinActionOptions): ScaffolderAction[] {
+  const language = options.language ?? { filters: scaffolderFilters() };
   const fetchOptions = {
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.language ? { language: options.language } : {}),
+    language,
   };
   return [
     fetchTemplateAction(fetchOptions),

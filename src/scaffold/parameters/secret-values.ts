@@ -42,3 +42,20 @@ function removeAt(values: Record<string, unknown>, path: string[]): void {
   if (current && typeof current === "object")
     delete (current as Record<string, unknown>)[path[path.length - 1]!];
 }
+
+/** A copy of the values with every secret field's value shown as `******`, for printing. */
+export function maskSecretValues(
+  pages: ParameterPage[],
+  values: Record<string, unknown>,
+): Record<string, unknown> {
+  const masked = structuredClone(values);
+  for (const page of pages) {
+    for (const entry of walkProperties(page.schema)) {
+      if (!isSecretProperty(entry.schema) || valueAt(masked, entry.path) === undefined) continue;
+      let current = masked;
+      for (const part of entry.path.slice(0, -1)) current = current[part] as Record<string, unknown>;
+      current[entry.path[entry.path.length - 1]!] = "******";
+    }
+  }
+  return masked;
+}

@@ -99,8 +99,11 @@ export async function runStep(
   progress.inputs = inputs;
 
   if (env.dryRun) {
-    logger.info(
+    env.log.write(
+      "info",
       `Running ${action.id} in dry-run mode with inputs (secrets redacted): ${JSON.stringify(inputs.length === 1 ? inputs[0] : inputs, null, 2)}`,
+      step.id,
+      "input",
     );
     if (!action.supportsDryRun) {
       const output = (action.schema?.output ? exampleOutput(action.schema.output) : {}) as Record<

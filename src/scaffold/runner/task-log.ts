@@ -7,6 +7,8 @@ export interface LogLine {
   level: LogLevel;
   message: string;
   stepId?: string;
+  /** `status`: a step began, ended or was skipped; `input`: the rendered input, which reports show anyway. */
+  kind?: "status" | "input";
 }
 
 const MAX_LINE = 16 * 1024;
@@ -27,9 +29,9 @@ export class TaskLog {
     private readonly onLine?: (line: LogLine) => void,
   ) {}
 
-  write(level: LogLevel, message: string, stepId?: string): void {
+  write(level: LogLevel, message: string, stepId?: string, kind?: LogLine["kind"]): void {
     const text = clip(this.redactor.text(message));
-    const line: LogLine = { level, message: text, ...(stepId ? { stepId } : {}) };
+    const line: LogLine = { level, message: text, ...(stepId ? { stepId } : {}), ...(kind ? { kind } : {}) };
     this.lines.push(line);
     this.onLine?.(line);
     this.append({ at: new Date(), type: "log", level, message: text, ...(stepId ? { stepId } : {}) });
@@ -38,8 +40,9 @@ export class TaskLog {
   step(stepId: string, status: StepStatus, message: string): void {
     const text = clip(this.redactor.text(message));
     const level: LogLevel = status === "failed" ? "error" : "info";
-    this.lines.push({ level, message: text, stepId });
-    this.onLine?.({ level, message: text, stepId });
+    const line: LogLine = { level, message: text, stepId, kind: "status" };
+    this.lines.push(line);
+    this.onLine?.(line);
     this.append({ at: new Date(), type: "step", level, message: text, stepId, status });
   }
 
