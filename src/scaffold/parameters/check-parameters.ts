@@ -92,6 +92,16 @@ export function checkParameters(
       if (message) report(field, message);
     }
   }
+  // Reported in the order the form asks, page by page, rather than the order ajv found them.
+  const order = new Map<string, number>();
+  for (const page of pages) {
+    for (const entry of walkProperties(page.schema)) {
+      const key = `${page.index}:${entry.path.join(".")}`;
+      if (!order.has(key)) order.set(key, order.size);
+    }
+  }
+  const rank = (p: ParameterProblem) => order.get(`${p.page}:${p.field}`) ?? Number.MAX_SAFE_INTEGER;
+  problems.sort((a, b) => a.page - b.page || rank(a) - rank(b));
   const unknown = Object.keys(values).filter((key) => !declared.has(key));
   return { values, problems, unknown: pages.length > 0 ? unknown : [] };
 }
