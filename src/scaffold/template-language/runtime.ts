@@ -68,7 +68,6 @@ export class RenderState {
   private written = 0;
   /** Names `set` at the top level; they shadow the context even when set to undefined, as in nunjucks. */
   private readonly assigned: Record<string, unknown> = Object.create(null);
-  readonly F = Frame;
 
   constructor(readonly setup: RenderSetup) {
     setStringCap(setup.limits.maxOutputLength);

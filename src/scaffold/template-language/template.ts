@@ -6,6 +6,7 @@ import { COLLECTION_FILTERS } from "./filters/collection-filters.ts";
 import { TEXT_FILTERS } from "./filters/text-filters.ts";
 import { BUILTIN_GLOBALS } from "./globals.ts";
 import { BUILTIN_TESTS } from "./is-tests.ts";
+import type { Node } from "./ast.ts";
 import { Lexer, LineMap } from "./lexer.ts";
 import { TemplateParser } from "./parser.ts";
 import { DEFAULT_LIMITS, RenderState, withActiveRender, type Filter, type Global } from "./runtime.ts";
@@ -116,6 +117,19 @@ function translate(
     // No tag can start here (every opener begins with "{"): the text is its own output.
     return { constant: (state) => state.o(source), lines: new LineMap("") };
   }
+  const { nodes, lines } = parseSource(source, options);
+  return {
+    code: new Compiler(lines, {
+      dumpOutputs,
+      compat: !!options.cookiecutterCompat,
+      file: options.file,
+    }).compile(nodes),
+    lines,
+  };
+}
+
+/** The syntax tree of a template, read with the delimiters and whitespace options of `options`. */
+export function parseSource(source: string, options: TemplateOptions): { nodes: Node[]; lines: LineMap } {
   const compat = !!options.cookiecutterCompat;
   const lexer = new Lexer(source, {
     variableStart: compat ? "{{" : "${{",
@@ -124,11 +138,21 @@ function translate(
     lstripBlocks: !!options.lstripBlocks,
     file: options.file,
   });
-  const nodes = new TemplateParser(lexer, compat).parseTemplate();
-  return {
-    code: new Compiler(lexer.lines, { dumpOutputs, compat, file: options.file }).compile(nodes),
-    lines: lexer.lines,
-  };
+  try {
+    return { nodes: new TemplateParser(lexer, compat).parseTemplate(), lines: lexer.lines };
+  } catch (error) {
+    throw tooDeep(error, options);
+  }
+}
+
+/** The parser and compiler recurse once per nesting level; thousands of levels run out of stack. */
+function tooDeep(error: unknown, options: TemplateOptions): unknown {
+  if (!(error instanceof RangeError)) return error;
+  return new TemplateSyntaxError("the template nests blocks or parentheses too deeply", {
+    file: options.file,
+    line: 1,
+    column: 1,
+  });
 }
 
 /** eta's body for the code, wrapped as a function expression. */
@@ -153,8 +177,12 @@ function instantiate(sources: string[], options: TemplateOptions): TemplateFunct
 
 /** Parses and compiles without the cache. */
 function build(source: string, options: TemplateOptions, dumpOutputs: boolean): Compiled {
-  const { code, lines, constant } = translate(source, options, dumpOutputs);
-  return { fn: constant ?? instantiate([functionSource(code!)], options)[0]!, lines };
+  try {
+    const { code, lines, constant } = translate(source, options, dumpOutputs);
+    return { fn: constant ?? instantiate([functionSource(code!)], options)[0]!, lines };
+  } catch (error) {
+    throw tooDeep(error, options);
+  }
 }
 
 function remember(key: string, entry: Compiled): void {
