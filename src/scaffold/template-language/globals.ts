@@ -1,12 +1,13 @@
 import { trust } from "./safe-access.ts";
-import type { RenderState } from "./runtime.ts";
+import { tickActive } from "./runtime.ts";
 
 /**
  * nunjucks' globals: range, cycler and joiner. range counts against the render's iteration cap, so
  * `range(1e12)` stops with an error instead of filling memory.
  */
-export function builtinGlobals(state: RenderState): Record<string, unknown> {
-  return {
+export const BUILTIN_GLOBALS: Record<string, unknown> = Object.assign(
+  Object.create(null) as Record<string, unknown>,
+  {
     range: trust((start: unknown, stop?: unknown, step?: unknown) => {
       if (stop === undefined) {
         stop = start;
@@ -19,12 +20,12 @@ export function builtinGlobals(state: RenderState): Record<string, unknown> {
       const by = step as number;
       if (by > 0) {
         for (let i = start as number; i < (stop as number); i += by) {
-          state.tick();
+          tickActive();
           result.push(i);
         }
       } else {
         for (let i = start as number; i > (stop as number); i += by) {
-          state.tick();
+          tickActive();
           result.push(i);
         }
       }
@@ -56,5 +57,5 @@ export function builtinGlobals(state: RenderState): Record<string, unknown> {
         return value;
       });
     }),
-  };
-}
+  },
+);

@@ -1,7 +1,8 @@
 /**
  * Backstage's template language (nunjucks syntax, as the scaffolder renders `${{ }}` in template YAML and
- * skeleton files), parsed by a real grammar and compiled to eta. See README.md in this folder's parent for
- * how the engine uses it.
+ * skeleton files), parsed by a grammar and compiled to eta templates. The engine renders skeleton paths and
+ * contents with renderTemplate (precompileTemplates first for a whole skeleton), template-YAML values with
+ * renderValue and `if:` results with isTruthy.
  */
 import { compiled, run, type CompiledTemplate, type TemplateOptions } from "./template.ts";
 
@@ -9,6 +10,7 @@ export {
   addFilter,
   addGlobal,
   clearTemplateCache,
+  precompileTemplates,
   type CompiledTemplate,
   type TemplateOptions,
 } from "./template.ts";

@@ -1,7 +1,4 @@
-import type { Node } from "./ast.ts";
-import { Lexer } from "./lexer.ts";
-import { TemplateParser } from "./parser.ts";
-import { compiled, run, type TemplateOptions } from "./template.ts";
+import { compiled, parseSource, run, type TemplateOptions } from "./template.ts";
 
 /**
  * Template-YAML values as Backstage's NunjucksWorkflowRunner renders them: strings anywhere in arrays and
@@ -39,15 +36,7 @@ function isSingleTemplate(source: string, options: TemplateOptions): boolean {
   const key = `${options.cookiecutterCompat ? 1 : 0}${options.trimBlocks ? 1 : 0}${options.lstripBlocks ? 1 : 0}\u0000${source}`;
   let single = shapes.get(key);
   if (single === undefined) {
-    const compat = !!options.cookiecutterCompat;
-    const lexer = new Lexer(source, {
-      variableStart: compat ? "{{" : "${{",
-      variableEnd: "}}",
-      trimBlocks: !!options.trimBlocks,
-      lstripBlocks: !!options.lstripBlocks,
-      file: options.file,
-    });
-    const nodes: Node[] = new TemplateParser(lexer, compat).parseTemplate();
+    const { nodes } = parseSource(source, options);
     single = nodes.length === 1 && nodes[0]!.kind !== "text";
     if (shapes.size > 2000) shapes.clear();
     shapes.set(key, single);

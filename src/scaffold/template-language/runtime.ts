@@ -45,9 +45,11 @@ export class Frame {
 
 export interface RenderSetup {
   context: Record<string, unknown>;
-  filters: Record<string, Filter>;
+  /** Filter tables, first match wins: the render's own, then registered, then built in. */
+  filters: ReadonlyArray<Record<string, Filter>>;
   tests: Record<string, Test>;
-  globals: Record<string, unknown>;
+  /** Global tables, first match wins. */
+  globals: ReadonlyArray<Record<string, unknown>>;
   limits: Limits;
   compat: boolean;
 }
@@ -66,7 +68,6 @@ export class RenderState {
   private written = 0;
   /** Names `set` at the top level; they shadow the context even when set to undefined, as in nunjucks. */
   private readonly assigned: Record<string, unknown> = Object.create(null);
-  readonly F = Frame;
 
   constructor(readonly setup: RenderSetup) {
     setStringCap(setup.limits.maxOutputLength);
@@ -84,7 +85,7 @@ export class RenderState {
     const { context, globals } = this.setup;
     if (name in this.assigned) found = this.assigned[name];
     else if (Object.prototype.hasOwnProperty.call(context, name)) found = safeValue(context[name]);
-    else if (Object.prototype.hasOwnProperty.call(globals, name)) found = globals[name];
+    else found = fromTables(globals, name);
     if (found === undefined && this.setup.compat) {
       // fetch:template hands cookiecutter templates their values as `cookiecutter`; an engine that passes
       // them as `values` gets the same names.
@@ -102,15 +103,17 @@ export class RenderState {
   }
 
   /** Lists and dicts written in the template, which Jinja's mutating methods may change. */
-  private readonly owned = new WeakSet<object>();
+  private owned?: WeakSet<object>;
 
   /** Member access `a.b` / `a[b]`. */
   m(target: unknown, key: unknown): unknown {
-    return this.setup.compat ? compatMember(target, key, this.owned) : member(target, key);
+    return this.setup.compat
+      ? compatMember(target, key, (this.owned ??= new WeakSet()))
+      : member(target, key);
   }
 
   own<T extends object>(value: T): T {
-    this.owned.add(value);
+    (this.owned ??= new WeakSet()).add(value);
     return value;
   }
 
@@ -126,9 +129,7 @@ export class RenderState {
   /** Applies filter `name`. */
   f(at: number, name: string, ...args: unknown[]): unknown {
     this.p = at;
-    const filter = Object.prototype.hasOwnProperty.call(this.setup.filters, name)
-      ? this.setup.filters[name]
-      : undefined;
+    const filter = fromTables(this.setup.filters, name);
     if (!filter) throw new RuntimeFault(`unknown filter "${name}"`);
     const result = filter.apply(this, args);
     if (typeof result === "string") this.checkLength(result.length, `the ${name} filter`);
@@ -263,6 +264,30 @@ export class RenderState {
     }
     return result;
   }
+}
+
+function fromTables<T>(tables: ReadonlyArray<Record<string, T>>, name: string): T | undefined {
+  for (const table of tables) {
+    if (Object.prototype.hasOwnProperty.call(table, name)) return table[name];
+  }
+  return undefined;
+}
+
+/** The render running now; renders are synchronous, so globals such as range() can count against its caps. */
+let activeRender: RenderState | undefined;
+
+export function withActiveRender<T>(state: RenderState, fn: () => T): T {
+  const previous = activeRender;
+  activeRender = state;
+  try {
+    return fn();
+  } finally {
+    activeRender = previous;
+  }
+}
+
+export function tickActive(): void {
+  activeRender?.tick();
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

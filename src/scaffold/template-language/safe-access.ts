@@ -161,8 +161,3 @@ export function member(target: unknown, key: unknown): unknown {
 export function safeValue(value: unknown): unknown {
   return typeof value === "function" && !trusted.has(value) ? undefined : value;
 }
-
-/** An own property read for filters that take an attribute name (`join(",", "name")`, `sort(attribute=...)`). */
-export function ownProperty(target: unknown, key: unknown): unknown {
-  return member(target, key);
-}

@@ -176,6 +176,16 @@ describe("renders are bounded", () => {
     );
   });
 
+  it("refuses templates nested deeper than the stack instead of crashing", () => {
+    const parens = `\${{ ${"(".repeat(20_000)}1${")".repeat(20_000)} }}`;
+    const blocks = `${"{% if true %}".repeat(20_000)}x${"{% endif %}".repeat(20_000)}`;
+    for (const source of [parens, blocks]) {
+      expect(() => renderTemplate(source, {})).toThrow(/nests blocks or parentheses too deeply/);
+      expect(() => renderValue(source, {})).toThrow(/nests blocks or parentheses too deeply/);
+    }
+    expect(renderTemplate(`${"{% if true %}".repeat(100)}x${"{% endif %}".repeat(100)}`, {})).toBe("x");
+  });
+
   it("stops a Jinja slice with a zero step", () => {
     expect(() => renderTemplate("{{ s[::0] }}", { s: "abc" }, { cookiecutterCompat: true })).toThrow(
       TemplateLimitError,

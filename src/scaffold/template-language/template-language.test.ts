@@ -3,7 +3,9 @@ import {
   TemplateRenderError,
   TemplateSyntaxError,
   addFilter,
+  clearTemplateCache,
   compileTemplate,
+  precompileTemplates,
   isTruthy,
   renderTemplate,
   renderValue,
@@ -74,6 +76,41 @@ describe("renderTemplate", () => {
     const template = compileTemplate("Hi ${{ who }}");
     expect(template.render({ who: "a" })).toBe("Hi a");
     expect(template.render({ who: "b" })).toBe("Hi b");
+  });
+
+  it("precompiles a batch of templates that then render as they would alone", () => {
+    clearTemplateCache();
+    const sources = [
+      "${{ parameters.name }}-{{ x }}",
+      "plain text, no tags",
+      "{% for t in parameters.tags %}${{ t }}{% endfor %}",
+      "${{ broken",
+    ];
+    const alone = sources.map((source) => {
+      try {
+        return renderTemplate(source, context);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    clearTemplateCache();
+    precompileTemplates(sources);
+    expect(
+      sources.map((source) => {
+        try {
+          return renderTemplate(source, context);
+        } catch (error) {
+          return (error as Error).message;
+        }
+      }),
+    ).toEqual(alone);
+    expect(alone.slice(0, 3)).toEqual(["payments-api-{{ x }}", "plain text, no tags", "javakafka"]);
+    expect(alone[3]).toMatch(/^template:1:11: expected "}}"/);
+  });
+
+  it("renders text without tags as it is, but still rejects a stray comment end", () => {
+    expect(renderTemplate("no tags here: $ % # }}", {})).toBe("no tags here: $ % # }}");
+    expect(() => renderTemplate("bad #} here", {})).toThrow(TemplateSyntaxError);
   });
 
   it("renders a value typed by a user as text, never as template code", () => {

@@ -4,11 +4,12 @@ import { RuntimeFault, TemplateLimitError, TemplateRenderError, TemplateSyntaxEr
 import { createBackstageFilters } from "./filters/backstage-filters.ts";
 import { COLLECTION_FILTERS } from "./filters/collection-filters.ts";
 import { TEXT_FILTERS } from "./filters/text-filters.ts";
-import { builtinGlobals } from "./globals.ts";
+import { BUILTIN_GLOBALS } from "./globals.ts";
 import { BUILTIN_TESTS } from "./is-tests.ts";
-import { Lexer, type LineMap } from "./lexer.ts";
+import type { Node } from "./ast.ts";
+import { Lexer, LineMap } from "./lexer.ts";
 import { TemplateParser } from "./parser.ts";
-import { DEFAULT_LIMITS, RenderState, type Filter, type Global } from "./runtime.ts";
+import { DEFAULT_LIMITS, RenderState, withActiveRender, type Filter, type Global } from "./runtime.ts";
 import { trust } from "./safe-access.ts";
 
 export interface TemplateOptions {
@@ -43,7 +44,16 @@ const eta = new Eta({
   rmWhitespace: false,
 });
 
-type TemplateFunction = (this: Eta, state: RenderState, options: object) => string;
+type TemplateFunction = (state: RenderState) => string;
+
+/**
+ * What eta's compiled body needs around it: its output buffer and `capture` (for `{% set %}` and
+ * `{% filter %}` bodies). eta's own function prologue also defines include, layout and block helpers these
+ * templates never use, and creating that prologue for every skeleton file doubled the cold compile time.
+ */
+const PROLOGUE = `let __eta = {res: ""};
+function capture(fn) { const saved = __eta.res; __eta.res = ""; try { fn(); return __eta.res; } finally { __eta.res = saved; } }
+`;
 
 interface Compiled {
   fn: TemplateFunction;
@@ -68,31 +78,58 @@ const BASE_FILTERS: Record<string, Filter> = Object.assign(
   TEXT_FILTERS,
   COLLECTION_FILTERS,
   createBackstageFilters(),
-  {
-    e: TEXT_FILTERS.escape,
-  },
 );
+const COMPAT_FILTERS: Record<string, Filter> = Object.assign(Object.create(null), {
+  jsonify: COLLECTION_FILTERS.dump!,
+});
+const NONE: Record<string, never> = Object.create(null);
 
-function filtersFor(options: TemplateOptions): Record<string, Filter> {
-  const filters: Record<string, Filter> = Object.assign(
-    Object.create(null),
-    BASE_FILTERS,
+function filterTables(options: TemplateOptions): Array<Record<string, Filter>> {
+  return [
+    options.filters ?? NONE,
+    options.cookiecutterCompat ? COMPAT_FILTERS : NONE,
     registeredFilters,
-    options.filters,
-  );
-  if (options.cookiecutterCompat && !options.filters?.jsonify) filters.jsonify = COLLECTION_FILTERS.dump!;
-  return filters;
+    BASE_FILTERS,
+  ];
 }
 
-const CACHE_LIMIT = 2000;
+function globalTables(options: TemplateOptions): Array<Record<string, unknown>> {
+  if (!options.globals) return [registeredGlobals, BUILTIN_GLOBALS];
+  for (const value of Object.values(options.globals)) if (typeof value === "function") trust(value);
+  return [options.globals, registeredGlobals, BUILTIN_GLOBALS];
+}
+
+// Enough for a few templates' skeletons (a path and a contents entry per file) plus every step input.
+const CACHE_LIMIT = 10_000;
 const cache = new Map<string, Compiled>();
 
 function cacheKey(source: string, options: TemplateOptions, dumpOutputs: boolean): string {
   return `${options.cookiecutterCompat ? 1 : 0}${options.trimBlocks ? 1 : 0}${options.lstripBlocks ? 1 : 0}${dumpOutputs ? 1 : 0}\u0000${source}`;
 }
 
-/** Parses and compiles without the cache. */
-function build(source: string, options: TemplateOptions, dumpOutputs: boolean): Compiled {
+/** The eta template (JavaScript in eta tags) for a source, or a constant function when no tag can start in it. */
+function translate(
+  source: string,
+  options: TemplateOptions,
+  dumpOutputs: boolean,
+): { code?: string; lines: LineMap; constant?: TemplateFunction } {
+  if (!source.includes("{") && !source.includes("#}")) {
+    // No tag can start here (every opener begins with "{"): the text is its own output.
+    return { constant: (state) => state.o(source), lines: new LineMap("") };
+  }
+  const { nodes, lines } = parseSource(source, options);
+  return {
+    code: new Compiler(lines, {
+      dumpOutputs,
+      compat: !!options.cookiecutterCompat,
+      file: options.file,
+    }).compile(nodes),
+    lines,
+  };
+}
+
+/** The syntax tree of a template, read with the delimiters and whitespace options of `options`. */
+export function parseSource(source: string, options: TemplateOptions): { nodes: Node[]; lines: LineMap } {
   const compat = !!options.cookiecutterCompat;
   const lexer = new Lexer(source, {
     variableStart: compat ? "{{" : "${{",
@@ -101,18 +138,85 @@ function build(source: string, options: TemplateOptions, dumpOutputs: boolean): 
     lstripBlocks: !!options.lstripBlocks,
     file: options.file,
   });
-  const nodes = new TemplateParser(lexer, compat).parseTemplate();
-  const code = new Compiler(lexer.lines, { dumpOutputs, compat, file: options.file }).compile(nodes);
-  let fn: TemplateFunction;
   try {
-    fn = eta.compile(code) as unknown as TemplateFunction;
+    return { nodes: new TemplateParser(lexer, compat).parseTemplate(), lines: lexer.lines };
+  } catch (error) {
+    throw tooDeep(error, options);
+  }
+}
+
+/** The parser and compiler recurse once per nesting level; thousands of levels run out of stack. */
+function tooDeep(error: unknown, options: TemplateOptions): unknown {
+  if (!(error instanceof RangeError)) return error;
+  return new TemplateSyntaxError("the template nests blocks or parentheses too deeply", {
+    file: options.file,
+    line: 1,
+    column: 1,
+  });
+}
+
+/** eta's body for the code, wrapped as a function expression. */
+function functionSource(code: string): string {
+  return `function (r) {\n${PROLOGUE}${eta.compileBody(eta.parse(code))}return __eta.res;\n}`;
+}
+
+function instantiate(sources: string[], options: TemplateOptions): TemplateFunction[] {
+  try {
+    return new Function(`return [${sources.join(",\n")}];`)() as TemplateFunction[];
   } catch (error) {
     throw new TemplateSyntaxError(
       `the template could not be compiled: ${(error as Error).message.split("\n")[0]}`,
-      { file: options.file, line: 1, column: 1 },
+      {
+        file: options.file,
+        line: 1,
+        column: 1,
+      },
     );
   }
-  return { fn, lines: lexer.lines };
+}
+
+/** Parses and compiles without the cache. */
+function build(source: string, options: TemplateOptions, dumpOutputs: boolean): Compiled {
+  try {
+    const { code, lines, constant } = translate(source, options, dumpOutputs);
+    return { fn: constant ?? instantiate([functionSource(code!)], options)[0]!, lines };
+  } catch (error) {
+    throw tooDeep(error, options);
+  }
+}
+
+function remember(key: string, entry: Compiled): void {
+  cache.set(key, entry);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+}
+
+/**
+ * Compiles many templates at once into the cache, e.g. every path and file of a skeleton before rendering
+ * them. Creating a JavaScript function has a fixed cost that dominates small templates; one creation for
+ * all of them makes a cold skeleton render about twice as fast. Sources that do not parse are left for
+ * renderTemplate to report.
+ */
+export function precompileTemplates(sources: Iterable<string>, options: TemplateOptions = {}): void {
+  const pending: Array<{ key: string; lines: LineMap; source: string }> = [];
+  const seen = new Set<string>();
+  for (const source of sources) {
+    const key = cacheKey(source, options, false);
+    if (cache.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    try {
+      const { code, lines, constant } = translate(source, options, false);
+      if (constant) remember(key, { fn: constant, lines });
+      else pending.push({ key, lines, source: functionSource(code!) });
+    } catch {
+      // reported when the template is rendered
+    }
+  }
+  if (!pending.length) return;
+  const functions = instantiate(
+    pending.map((entry) => entry.source),
+    options,
+  );
+  pending.forEach((entry, i) => remember(entry.key, { fn: functions[i]!, lines: entry.lines }));
 }
 
 export function compiled(
@@ -130,8 +234,7 @@ export function compiled(
     return entry;
   }
   entry = build(source, options, dumpOutputs);
-  cache.set(key, entry);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value!);
+  remember(key, entry);
   return entry;
 }
 
@@ -141,23 +244,19 @@ export function clearTemplateCache(): void {
 }
 
 export function run(template: Compiled, context: Record<string, unknown>, options: TemplateOptions): string {
-  const globals: Record<string, unknown> = Object.create(null);
   const state = new RenderState({
     context: context ?? {},
-    filters: filtersFor(options),
+    filters: filterTables(options),
     tests: BUILTIN_TESTS,
-    globals,
+    globals: globalTables(options),
     limits: {
       maxIterations: options.maxIterations ?? DEFAULT_LIMITS.maxIterations,
       maxOutputLength: options.maxOutputLength ?? DEFAULT_LIMITS.maxOutputLength,
     },
     compat: !!options.cookiecutterCompat,
   });
-  Object.assign(globals, builtinGlobals(state), registeredGlobals);
-  for (const [name, fn] of Object.entries(options.globals ?? {}))
-    globals[name] = typeof fn === "function" ? trust(fn) : fn;
   try {
-    return template.fn.call(eta, state, {});
+    return withActiveRender(state, () => template.fn(state));
   } catch (error) {
     throw renderError(error, template.lines.position(state.p), options.file);
   }

@@ -199,3 +199,4 @@ export const TEXT_FILTERS: Record<string, Filter> = {
     return words ? words.length : null;
   },
 };
+TEXT_FILTERS.e = TEXT_FILTERS.escape!;
