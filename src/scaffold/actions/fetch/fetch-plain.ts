@@ -1,10 +1,9 @@
-import { chmod, copyFile, lstat, mkdir, rm, symlink } from "node:fs/promises";
-import { dirname } from "node:path";
-import { resolveInsideReal } from "../../workspace/safe-path.ts";
+import { lstat, readFile } from "node:fs/promises";
+import { FileWriter, WritePipeline } from "../../workspace/file-writer.ts";
+import { resolveInside, resolveInsideReal } from "../../workspace/safe-path.ts";
 import type { ScaffolderAction } from "../action.ts";
 import {
   checkedLinkTarget,
-  checkLinkInWorkspace,
   DEFAULT_SKELETON_LIMITS,
   resolveFetchUrl,
   walkSkeleton,
@@ -47,24 +46,23 @@ export function fetchPlainAction(
         "targetPath",
       );
       const entries = await walkSkeleton(source, options.limits ?? DEFAULT_SKELETON_LIMITS, "fetch:plain");
+      const writer = new FileWriter(ctx.workspacePath);
+      const writes = new WritePipeline(32);
       for (const entry of entries) {
         ctx.signal.throwIfAborted();
-        const target = await resolveInsideReal(outputDir, entry.path, "copied path");
-        if (entry.type === "directory") {
-          await mkdir(target, { recursive: true });
-          continue;
-        }
-        await mkdir(dirname(target), { recursive: true });
-        if (entry.type === "symlink") {
-          const link = await checkedLinkTarget(entry, source, "fetch:plain");
-          checkLinkInWorkspace(target, link, ctx.workspacePath, "fetch:plain");
-          await rm(target, { force: true });
-          await symlink(link, target);
+        const target = resolveInside(outputDir, entry.path, "copied path");
+        if (entry.type === "directory") await writer.folder(target);
+        else if (entry.type === "symlink") {
+          await writer.link(target, await checkedLinkTarget(entry, source, "fetch:plain"), true);
         } else {
-          await copyFile(entry.full, target);
-          await chmod(target, entry.mode);
+          await writes.add(
+            readFile(entry.full).then(async (bytes) => {
+              await writer.write(target, bytes, entry.mode, true);
+            }),
+          );
         }
       }
+      await writes.drain();
       ctx.logger.info(`Copied ${entries.length} files and folders from ${ctx.input.url}.`);
     },
   };

@@ -1,16 +1,17 @@
-import { chmod, lstat, mkdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
-import { dirname, extname } from "node:path";
+import { readFileSync } from "node:fs";
+import { extname } from "node:path";
 import { glob } from "tinyglobby";
-import { renderTemplate, type TemplateOptions } from "../../template-language/index.ts";
+import { precompileTemplates, renderTemplate, type TemplateOptions } from "../../template-language/index.ts";
 import { isBinary } from "../../workspace/binary.ts";
-import { PathEscapeError, resolveInsideReal } from "../../workspace/safe-path.ts";
+import { eachLimited, FileWriter, WritePipeline } from "../../workspace/file-writer.ts";
+import { PathEscapeError, resolveInside, resolveInsideReal } from "../../workspace/safe-path.ts";
 import { ScaffolderInputError, type ActionContext, type ScaffolderAction } from "../action.ts";
 import {
   checkedLinkTarget,
-  checkLinkInWorkspace,
   DEFAULT_SKELETON_LIMITS,
   resolveFetchUrl,
   walkSkeleton,
+  type SkeletonEntry,
   type SkeletonLimits,
 } from "./skeleton.ts";
 
@@ -89,6 +90,17 @@ export function fetchTemplateAction(options: FetchOptions = {}): ScaffolderActio
   };
 }
 
+/** Files read, rendered and written at a time: enough to keep the disk busy, few enough to bound memory. */
+const CHUNK = 32;
+const WRITES_IN_FLIGHT = 32;
+
+interface PlannedFile {
+  entry: SkeletonEntry;
+  target: string;
+  shown: string;
+  renderContents: boolean;
+}
+
 async function fetchTemplate(ctx: ActionContext<FetchTemplateInput>, options: FetchOptions): Promise<void> {
   const { input } = ctx;
   const label = "fetch:template";
@@ -114,77 +126,119 @@ async function fetchTemplate(ctx: ActionContext<FetchTemplateInput>, options: Fe
     lstripBlocks: input.lstripBlocks === true,
   };
   ctx.logger.info(`Processing ${entries.length} template files/directories from ${input.url}`);
-  let written = 0;
+
+  // Names first, compiled in one batch: a skeleton's names and contents are hundreds of small templates.
+  precompileTemplates(
+    entries.map((e) => e.path).filter((p) => p.includes("{")),
+    language,
+  );
+  const folders: string[] = [];
+  const files: PlannedFile[] = [];
+  const links: PlannedFile[] = [];
+  const seen = new Set<string>();
   for (const entry of entries) {
-    ctx.signal.throwIfAborted();
-    const key = entry.type === "directory" ? `${entry.path}/` : entry.path;
-    let renderContents: boolean;
-    let outputPath = entry.path;
-    const renderName = (name: string) =>
-      name.includes("{")
-        ? renderTemplate(name, context, { ...language, file: `${input.url}/${entry.path} (its name)` })
-        : name;
-    if (settings.extension) {
-      renderContents = extname(outputPath) === settings.extension;
-      if (renderContents) outputPath = outputPath.slice(0, -settings.extension.length);
-      outputPath = renderName(outputPath);
-    } else {
-      renderContents = !verbatim.has(key);
-      if (settings.renderNames || renderContents) outputPath = renderName(outputPath);
-    }
-    if (
-      outputPath === "" ||
-      outputPath.startsWith("/") ||
-      outputPath.includes("//") ||
-      outputPath.endsWith("/")
-    ) {
+    const planned = planEntry(entry, settings, verbatim, context, language, input.url, outputDir, label);
+    if (!planned) {
       ctx.logger.info(`Skipping ${entry.path}: a part of its name rendered empty.`);
       continue;
     }
-    let target: string;
-    try {
-      target = await resolveInsideReal(outputDir, outputPath, "the rendered path");
-    } catch (error) {
-      if (!(error instanceof PathEscapeError)) throw error;
-      throw new ScaffolderInputError(
-        `${label}: skeleton entry "${entry.path}" renders to "${outputPath}", which is outside the workspace. ` +
-          `Check the values it uses (a value containing "../", say). ${error.message}`,
+    if (seen.has(planned.target)) {
+      ctx.logger.warn(`Skipping ${entry.path}: another skeleton entry already renders to ${planned.shown}.`);
+      continue;
+    }
+    seen.add(planned.target);
+    if (entry.type === "directory") folders.push(planned.target);
+    else (entry.type === "symlink" ? links : files).push(planned);
+  }
+
+  const writer = new FileWriter(ctx.workspacePath);
+  const replace = input.replace === true;
+  await eachLimited(folders, 16, (folder) => writer.folder(folder));
+  let written = 0;
+  const kept: string[] = [];
+  // Rendering is work for this thread, writing is the disk's: files are written while the next ones render.
+  const writes = new WritePipeline(WRITES_IN_FLIGHT);
+  for (let start = 0; start < files.length; start += CHUNK) {
+    ctx.signal.throwIfAborted();
+    const chunk = files.slice(start, start + CHUNK);
+    // Skeleton files are small and just listed, so reading them is a page-cache copy: done in one go.
+    const contents = chunk.map((file) => readFileSync(file.entry.full));
+    const texts = chunk.map((file, i) =>
+      file.renderContents && !isBinary(contents[i]!) ? contents[i]!.toString("utf8") : undefined,
+    );
+    precompileTemplates(
+      texts.filter((t): t is string => t !== undefined),
+      language,
+    );
+    for (const [i, file] of chunk.entries()) {
+      const text = texts[i];
+      const data =
+        text === undefined
+          ? contents[i]!
+          : renderTemplate(text, context, { ...language, file: `${input.url}/${file.entry.path}` });
+      await writes.add(
+        writer.write(file.target, data, file.entry.mode, replace).then((done) => {
+          if (done) written++;
+          else kept.push(file.shown);
+        }),
       );
     }
-    if (entry.type === "directory") {
-      await mkdir(target, { recursive: true });
-      continue;
-    }
-    if (!input.replace && (await exists(target))) {
-      ctx.logger.info(
-        `Keeping ${outputPath}: it is already in the workspace (set replace: true to overwrite).`,
-      );
-      continue;
-    }
-    await mkdir(dirname(target), { recursive: true });
-    if (entry.type === "symlink") {
-      const link = await checkedLinkTarget(entry, skeleton, label);
-      checkLinkInWorkspace(target, link, ctx.workspacePath, label);
-      await writeLink(target, link, input.replace === true);
-      written++;
-      continue;
-    }
-    const bytes = await readFile(entry.full);
-    if (isBinary(bytes) || !renderContents) {
-      await writeFile(target, bytes, { mode: entry.mode });
-    } else {
-      const text = renderTemplate(bytes.toString("utf8"), context, {
-        ...language,
-        file: `${input.url}/${entry.path}`,
-      });
-      await writeFile(target, text, { mode: entry.mode });
-    }
-    await chmod(target, entry.mode);
-    written++;
+    // Let other work on this process run between chunks.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  await writes.drain();
+  for (const link of links) {
+    const target = await checkedLinkTarget(link.entry, skeleton, label);
+    if (await writer.link(link.target, target, replace)) written++;
+    else kept.push(link.shown);
+  }
+  if (kept.length > 0) {
+    ctx.logger.info(
+      `Kept ${kept.length} files already in the workspace (set replace: true to overwrite): ${kept.join(", ")}`,
+    );
   }
   ctx.logger.info(
     `Template result written to ${input.targetPath ?? "the workspace root"} (${written} files).`,
   );
+}
+
+/** Where one skeleton entry goes: its rendered path, checked to stay inside; undefined when it is skipped. */
+function planEntry(
+  entry: SkeletonEntry,
+  settings: ReturnType<typeof patternSettings>,
+  verbatim: Set<string>,
+  context: Record<string, unknown>,
+  language: TemplateOptions,
+  url: string,
+  outputDir: string,
+  label: string,
+): PlannedFile | undefined {
+  const key = entry.type === "directory" ? `${entry.path}/` : entry.path;
+  const renderName = (name: string) =>
+    name.includes("{")
+      ? renderTemplate(name, context, { ...language, file: `${url}/${entry.path} (its name)` })
+      : name;
+  let renderContents: boolean;
+  let shown = entry.path;
+  if (settings.extension) {
+    renderContents = extname(shown) === settings.extension;
+    if (renderContents) shown = shown.slice(0, -settings.extension.length);
+    shown = renderName(shown);
+  } else {
+    renderContents = !verbatim.has(key);
+    if (settings.renderNames || renderContents) shown = renderName(shown);
+  }
+  // As Backstage: an empty name, or an empty segment anywhere in the path, drops the entry.
+  if (shown === "" || shown.startsWith("/") || shown.includes("//") || shown.endsWith("/")) return undefined;
+  try {
+    return { entry, target: resolveInside(outputDir, shown, "the rendered path"), shown, renderContents };
+  } catch (error) {
+    if (!(error instanceof PathEscapeError)) throw error;
+    throw new ScaffolderInputError(
+      `${label}: skeleton entry "${entry.path}" renders to "${shown}", which is outside the workspace. ` +
+        `Check the values it uses (a value containing "../", say). ${error.message}`,
+    );
+  }
 }
 
 /** Backstage's rules for copyWithoutRender / copyWithoutTemplating / templateFileExtension. */
@@ -210,18 +264,4 @@ function patternSettings(input: FetchTemplateInput): {
     if (!extension.startsWith(".")) extension = `.${extension}`;
   }
   return { patterns, renderNames: input.copyWithoutRender === undefined, extension };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await lstat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function writeLink(target: string, link: string, replace: boolean): Promise<void> {
-  if (replace) await rm(target, { force: true });
-  await symlink(link, target);
 }
