@@ -10,6 +10,7 @@
  * Options: --files N (default 500) --runs N (default 30) --expressions N (default 5000) --seed N.
  * The parts are exported so fetch:template's benchmark can run the same workload through the engine.
  */
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { CORPUS_CONTEXT, CorpusGenerator, seededRandom } from "../test/fixtures/scaffold-templates/corpus.ts";
 import {
@@ -108,6 +109,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const runs = Number(values.runs);
   const seed = Number(values.seed);
   const steal = measureSteal();
+  const loadBefore = loadavg()[0]!;
 
   const sources = buildExpressions(Number(values.expressions), seed);
   measureExpressions(sources.slice(0, 500), 1); // warm the JIT
@@ -143,6 +145,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   );
   if (stealShare !== undefined) console.log(`CPU steal during the run: ${round(stealShare * 100, 1)} %`);
   console.log(
+    `load average before the run: ${round(loadBefore, 2)} (2 cores here: above 2, other work shares the CPU)`,
+  );
+  console.log(
     JSON.stringify({
       bench: "scaffold",
       corpus: { files: files.length, runs, expressions: sources.length, seed },
@@ -158,6 +163,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         expressions_per_s: Math.round(expressions.cached),
         expressions_per_s_cold: Math.round(expressions.cold),
         cpu_steal: stealShare === undefined ? null : round(stealShare, 3),
+        load_average: round(loadBefore, 2),
       },
     }),
   );

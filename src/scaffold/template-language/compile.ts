@@ -34,9 +34,10 @@ const BINARY: Record<string, string> = {
 };
 
 function literal(text: string): string {
-  return JSON.stringify(text)
-    .replace(/\u2028/g, "\\u2028")
-    .replace(/\u2029/g, "\\u2029");
+  const json = JSON.stringify(text);
+  return /[\u2028\u2029]/.test(json)
+    ? json.replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")
+    : json;
 }
 
 export class Compiler {

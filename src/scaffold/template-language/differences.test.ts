@@ -56,6 +56,13 @@ describe("deliberate differences from nunjucks", () => {
     expect(renderTemplate("[${{ fn }}]", context)).toBe("[]");
   });
 
+  it("loop.index and friends go into a copy when `loop` was set to data, so the data is not changed", () => {
+    expect(both("{% for x in [1, 2, 3] %}{% set loop = list %}{% endfor %}${{ list | length }}")).toEqual({
+      nunjucks: "3",
+      ours: "1",
+    });
+  });
+
   it("a test with two arguments is a syntax error, where nunjucks glues their source together", () => {
     expect(referenceRender("${{ 7 is divisibleby(1, 2) }}", {})).toEqual({ ok: true, value: "false" });
     expect(() => renderTemplate("${{ 7 is divisibleby(1, 2) }}", {})).toThrow(TemplateSyntaxError);

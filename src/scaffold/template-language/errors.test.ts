@@ -68,6 +68,17 @@ const RENDER_ERRORS: Array<[source: string, context: Record<string, unknown>, me
   ["${{ 1 in 2 }}", {}, 'f.yaml:1:1: cannot use "in" to look for 1 in number 2'],
   ["${{ missing | first }}", {}, "f.yaml:1:15: the first filter cannot read from undefined"],
   ["${{ missing | upper | trim }}", { missing: 4 }, "f.yaml:1:15: "],
+  ["${{ [1, 1] | unique }}", {}, 'f.yaml:1:14: unknown filter "unique"'],
+  [
+    "${{ url | parseRepoUrl }}",
+    { url: "git.internal.example?owner=a&repo=b" },
+    "no SCM integration is configured for host git.internal.example",
+  ],
+  [
+    "${{ url | projectSlug }}",
+    { url: "github.com?repo=b" },
+    "parseRepoUrl: https://github.com/?repo=b is missing owner",
+  ],
   ["${{ ref | parseEntityRef }}", { ref: "nokind" }, 'parseEntityRef: Entity reference "nokind" has no kind'],
 ];
 

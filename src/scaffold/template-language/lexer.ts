@@ -83,15 +83,18 @@ function endsSymbol(char: string): boolean {
   return WHITESPACE.includes(char) || DELIMITERS.includes(char);
 }
 
-/** Maps source offsets to 1-based lines and columns. */
+/** Maps source offsets to 1-based lines and columns; the line table is built on the first error that needs it. */
 export class LineMap {
-  private readonly starts: number[] = [0];
+  private starts?: number[];
 
-  constructor(source: string) {
-    for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) this.starts.push(i + 1);
-  }
+  constructor(private readonly source: string) {}
 
   position(index: number): { line: number; column: number } {
+    if (!this.starts) {
+      this.starts = [0];
+      for (let i = this.source.indexOf("\n"); i !== -1; i = this.source.indexOf("\n", i + 1))
+        this.starts.push(i + 1);
+    }
     let low = 0;
     let high = this.starts.length - 1;
     while (low < high) {
@@ -106,14 +109,16 @@ export class LineMap {
 export class Lexer {
   private index = 0;
   private inCode = false;
-  private readonly beginChars: string;
+  /** Finds the next character that may start a tag or end a comment (`{`, `#`, the expression opener's first). */
+  private readonly beginChars: RegExp;
   readonly lines: LineMap;
 
   constructor(
     readonly source: string,
     readonly options: LexerOptions,
   ) {
-    this.beginChars = BLOCK_START[0]! + options.variableStart[0]! + COMMENT_START[0]! + COMMENT_END[0]!;
+    const chars = BLOCK_START[0]! + options.variableStart[0]! + COMMENT_START[0]! + COMMENT_END[0]!;
+    this.beginChars = new RegExp(`[${chars.replace(/[\]\\^-]/g, "\\$&")}]`, "g");
     this.lines = new LineMap(source);
   }
 
@@ -278,8 +283,8 @@ export class Lexer {
         reachedEnd = true;
         break;
       }
-      let stop = this.index;
-      while (stop < source.length && !this.beginChars.includes(source[stop]!)) stop++;
+      this.beginChars.lastIndex = this.index;
+      const stop = this.beginChars.exec(source)?.index ?? source.length;
       text += source.slice(this.index, stop);
       this.index = stop;
       if (stop >= source.length) {

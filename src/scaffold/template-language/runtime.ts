@@ -228,14 +228,26 @@ export class RenderState {
     return member(item, index);
   }
 
-  /** Sets `loop.index` and friends in the loop's frame. */
+  /** `loop` objects this render made, the only ones it writes loop.index and friends into. */
+  private readonly loops = new WeakSet<object>();
+
+  /**
+   * Sets `loop.index` and friends in the loop's frame. When a template has set `loop` to a list or object of
+   * its data, nunjucks writes the fields into that object; here they go into a copy, so a template can never
+   * change its context (an array's `length` field would even cut the list short for the next file).
+   */
   loop(frame: Frame, index: number, length: number): void {
     let loop = frame.vars.loop as Record<string, unknown> | undefined;
     if (!loop) loop = frame.vars.loop = {};
-    if (typeof loop !== "object")
+    if (typeof loop !== "object") {
       throw new RuntimeFault(
         `cannot set loop.index on ${describeValue(loop)}: \`loop\` was set to something else`,
       );
+    }
+    if (!this.loops.has(loop)) {
+      loop = frame.vars.loop = (Array.isArray(loop) ? loop.slice() : { ...loop }) as Record<string, unknown>;
+      this.loops.add(loop);
+    }
     loop.index = index + 1;
     loop.index0 = index;
     loop.revindex = length - index;

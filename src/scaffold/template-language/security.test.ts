@@ -94,6 +94,22 @@ describe("expressions reach only the render context", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it("never changes the context it renders", () => {
+    const data = { parameters: { list: [1, 2, 3], nested: { a: 1 } } };
+    const before = JSON.stringify(data);
+    const sources = [
+      "{% for x in [1, 2] %}{% set loop = parameters.list %}{% endfor %}${{ parameters.list | length }}",
+      "{% for x in [1, 2] %}{% set loop = parameters.nested %}${{ loop.a }}{% endfor %}",
+      "${{ parameters.list | sort(true) | join }}${{ parameters.list | reverse | join }}",
+      "{% set parameters = 1 %}{% set list = parameters %}",
+    ];
+    expect(sources.map((source) => renderTemplate(source, data))).toEqual(["3", "11", "321321", ""]);
+    const compat =
+      "{% for x in [1] %}{{ cookiecutter.list.count(1) }}{% endfor %}{{ cookiecutter.nested.items() }}";
+    renderTemplate(compat, { cookiecutter: data.parameters }, { cookiecutterCompat: true });
+    expect(JSON.stringify(data)).toBe(before);
+  });
+
   it("treats functions found in data as missing, so they cannot be called", () => {
     const output = renderSafely("[${{ fn }}][${{ obj.fn }}]${{ fn() }}", {
       fn: () => "ran",

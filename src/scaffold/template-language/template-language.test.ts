@@ -5,6 +5,7 @@ import {
   addFilter,
   clearTemplateCache,
   compileTemplate,
+  createBackstageFilters,
   precompileTemplates,
   isTruthy,
   renderTemplate,
@@ -51,6 +52,44 @@ describe("renderTemplate", () => {
     expect(renderTemplate("${{ parameters.owner | parseEntityRef | pick('name') }}", context)).toBe(
       "payments",
     );
+  });
+
+  it("calls the string, list and number methods templates use, and no others", () => {
+    expect(renderTemplate("${{ 'acme/payments'.split('/')[1] }}", {})).toBe("payments");
+    expect(renderTemplate("${{ parameters.name.replace('-', '_').toUpperCase() }}", context)).toBe(
+      "PAYMENTS_API",
+    );
+    expect(
+      renderTemplate(
+        "${{ parameters.name.startsWith('pay') }} ${{ parameters.tags.includes('java') }}",
+        context,
+      ),
+    ).toBe("true true");
+    expect(
+      renderTemplate(
+        "${{ parameters.tags.join('+') }} ${{ (2.5).toFixed(2) }} ${{ parameters.name.length }}",
+        context,
+      ),
+    ).toBe("java+kafka 2.50 12");
+    expect(() => renderTemplate("${{ parameters.tags.push('x') }}", context)).toThrow(
+      /cannot call parameters\["tags"\]\["push"\]/,
+    );
+  });
+
+  it("parses repository URLs for the hosts the engine knows", () => {
+    const filters = createBackstageFilters({
+      hostType: (host) => (host === "git.internal.example" ? "gitlab" : undefined),
+    });
+    const source = "${{ url | parseRepoUrl | dump }} ${{ url | projectSlug }}";
+    expect(renderTemplate(source, { url: "git.internal.example?owner=a&repo=b" }, { filters })).toBe(
+      '{"host":"git.internal.example","owner":"a","repo":"b"} a/b',
+    );
+    expect(
+      renderTemplate(
+        "${{ ref | parseEntityRef({ defaultKind: 'group', defaultNamespace: 'ops' }) | dump }}",
+        { ref: "team-a" },
+      ),
+    ).toBe('{"kind":"group","namespace":"ops","name":"team-a"}');
   });
 
   it("runs blocks: if, for with loop variables and else, set", () => {

@@ -192,9 +192,9 @@ function remember(key: string, entry: Compiled): void {
 
 /**
  * Compiles many templates at once into the cache, e.g. every path and file of a skeleton before rendering
- * them. Creating a JavaScript function has a fixed cost that dominates small templates; one creation for
- * all of them makes a cold skeleton render about twice as fast. Sources that do not parse are left for
- * renderTemplate to report.
+ * them. Creating a JavaScript function has a fixed cost (~100 µs under tsx) that dominates small templates;
+ * one creation for the batch takes a fifth or more off a cold skeleton render (bench/RESULTS.md). Sources
+ * that do not compile are left for renderTemplate to report.
  */
 export function precompileTemplates(sources: Iterable<string>, options: TemplateOptions = {}): void {
   const pending: Array<{ key: string; lines: LineMap; source: string }> = [];
@@ -212,10 +212,15 @@ export function precompileTemplates(sources: Iterable<string>, options: Template
     }
   }
   if (!pending.length) return;
-  const functions = instantiate(
-    pending.map((entry) => entry.source),
-    options,
-  );
+  let functions: TemplateFunction[];
+  try {
+    functions = instantiate(
+      pending.map((entry) => entry.source),
+      options,
+    );
+  } catch {
+    return; // each template is then compiled, and any error reported, when it is rendered
+  }
   pending.forEach((entry, i) => remember(entry.key, { fn: functions[i]!, lines: entry.lines }));
 }
 
