@@ -262,10 +262,11 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
   const value = initialValue(field, options.values);
   const placeholder = field.placeholder ? { placeholder: clip(field.placeholder, 200) } : {};
   switch (field.kind) {
+    // secret, hidden, multiEntity and tags have no input of their own here yet: a text box (lists
+    // comma-separated), which the form definition reads back.
     case "text":
     case "textarea":
     case "repoUrl":
-    // Kinds this card has no input for yet: a text box (lists comma-separated), read back by the form.
     case "secret":
     case "hidden":
     case "multiEntity":
