@@ -5,6 +5,7 @@ import { loadTemplateFile } from "../template/load-template.ts";
 import type { LoadedTemplate } from "../template/template-spec.ts";
 import { checkParameters, conditionHolds } from "./check-parameters.ts";
 import { formValuesToParameters } from "./coerce-values.ts";
+import { pageErrors } from "./form-errors.ts";
 import { templateForm } from "./form-model.ts";
 import { parameterPages, type ParameterPage } from "./parameter-pages.ts";
 import { splitSecretValues } from "./secret-values.ts";
@@ -219,5 +220,20 @@ describe("secrets and form values", () => {
       database: { engine: "postgres", size: 20 },
       features: ["metrics"],
     });
+  });
+});
+
+describe("page errors for a form", () => {
+  it("keys each problem by the form's field name, reading the text a surface sent", () => {
+    expect(pageErrors(pages, 0, { name: "Bad Name", replicas: "9" })).toEqual({
+      name: '"Service name" must match the pattern ^[a-z][a-z0-9-]*$.',
+      owner: '"Owner" is required.',
+      replicas: '"Replicas" must be 5 or less.',
+    });
+    expect(pageErrors(pages, 1, { tags: "ok, Not OK", "database.size": "many" })).toEqual({
+      tags: '"Tags": tag "Not OK" must be lower-case letters and digits (and + # :), separated by single -, at most 63 characters.',
+      "database.size": '"Disk (GB)" must be a number.',
+    });
+    expect(pageErrors(pages, 2, { repoUrl: "local?owner=acme&repo=x", deploy: "lambda" })).toEqual({});
   });
 });
