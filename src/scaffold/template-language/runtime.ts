@@ -54,7 +54,11 @@ export interface RenderSetup {
   compat: boolean;
 }
 
-const JINJA_CONSTANTS: Record<string, unknown> = { True: true, False: false, None: null };
+const JINJA_CONSTANTS: Record<string, unknown> = Object.assign(Object.create(null), {
+  True: true,
+  False: false,
+  None: null,
+});
 
 /**
  * The state of one render, handed to the compiled template as `r`. Its short method names are what the
@@ -71,10 +75,6 @@ export class RenderState {
 
   constructor(readonly setup: RenderSetup) {
     setStringCap(setup.limits.maxOutputLength);
-  }
-
-  get compat(): boolean {
-    return this.setup.compat;
   }
 
   /** A name: loop and `set` variables, then the context, then globals. */

@@ -79,6 +79,13 @@ describe("expressions reach only the render context", () => {
     expect(output === "" || output.startsWith("error: ")).toBe(true);
   });
 
+  it("finds no prototype member among Jinja's constants in cookiecutter mode", () => {
+    for (const name of ["constructor", "toString", "__proto__", "valueOf"]) {
+      expect(renderTemplate(`[{{ ${name} }}]`, {}, { cookiecutterCompat: true })).toBe("[]");
+    }
+    expect(renderTemplate("{{ True }}{{ None }}", {}, { cookiecutterCompat: true })).toBe("true");
+  });
+
   it("passes no function to a method that takes one", () => {
     expect(renderSafely("${{ parameters.name.replace('s', cycler().next.constructor) }}")).toBe(
       "undefinedvc",

@@ -25,12 +25,12 @@ export interface BackstageFilterOptions {
   hostType?: (host: string) => HostType | undefined;
 }
 
-const PUBLIC_HOSTS: Record<string, HostType> = {
-  "github.com": "github",
-  "gitlab.com": "gitlab",
-  "bitbucket.org": "bitbucketCloud",
-  "dev.azure.com": "azure",
-};
+const PUBLIC_HOSTS = new Map<string, HostType>([
+  ["github.com", "github"],
+  ["gitlab.com", "gitlab"],
+  ["bitbucket.org", "bitbucketCloud"],
+  ["dev.azure.com", "azure"],
+]);
 
 export interface RepoSpec {
   host: string;
@@ -44,7 +44,7 @@ export interface RepoSpec {
 /** Backstage's parseRepoUrl: `host?owner=o&repo=r` (as RepoUrlPicker writes it) into its parts. */
 export function parseRepoUrl(
   repoUrl: unknown,
-  hostType: BackstageFilterOptions["hostType"] = (host) => PUBLIC_HOSTS[host],
+  hostType: BackstageFilterOptions["hostType"] = (host) => PUBLIC_HOSTS.get(host),
 ): RepoSpec {
   let parsed: URL;
   try {
