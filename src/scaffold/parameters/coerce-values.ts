@@ -7,7 +7,7 @@ import { walkProperties } from "./walk-properties.ts";
  * A form's flat values (`database.engine`, text from surfaces that only have text boxes) as the nested,
  * typed parameters a template expects: numbers and booleans from their text, lists from comma- or
  * line-separated text, JSON for object fields. A value that does not convert is kept as typed, so the
- * schema check names the field.
+ * schema check names the field. Names that are no field of the form are dropped.
  */
 export function formValuesToParameters(pages: ParameterPage[], values: FormValues): Record<string, unknown> {
   const schemas = new Map<string, JsonSchema>();
@@ -15,9 +15,10 @@ export function formValuesToParameters(pages: ParameterPage[], values: FormValue
     for (const entry of walkProperties(page.schema)) schemas.set(entry.path.join("."), entry.schema);
   const out: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(values)) {
-    if (raw === undefined || raw === null || raw === "") continue;
+    // Only the form's own fields: a name a surface made up (`__proto__`, say) is not a parameter.
     const schema = schemas.get(name);
-    setAt(out, schema ? name.split(".") : [name], schema ? coerce(schema, raw) : raw);
+    if (!schema || raw === undefined || raw === null || raw === "") continue;
+    setAt(out, name.split("."), coerce(schema, raw));
   }
   return out;
 }

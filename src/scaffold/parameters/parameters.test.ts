@@ -212,6 +212,9 @@ describe("secrets and form values", () => {
         "database.size": "20",
         features: ["metrics"],
         name: "",
+        ...(JSON.parse('{"__proto__": {"polluted": "yes"}}') as object),
+        "constructor.prototype.polluted": "yes",
+        notAField: "dropped",
       }),
     ).toEqual({
       replicas: 3,
