@@ -285,7 +285,7 @@ export function renderModal(form: Form, pageIndex: number, privateMetadata: stri
       blocks.push(mrkdwnSection(chunk));
     }
   }
-  const inputs = page.fields.map(renderInput);
+  const inputs = page.fields.filter((f) => f.kind !== "hidden").map(renderInput);
   const room = SLACK_LIMITS.viewBlocks - blocks.length;
   if (inputs.length > room) {
     blocks.push(...inputs.slice(0, room - 1));
@@ -378,7 +378,8 @@ function renderInput(field: FormField): KnownBlock {
             : {}),
         },
       };
-    case "select": {
+    case "select":
+    case "radio": {
       const initial = options.find((_, i) => field.options?.[i]?.value === field.default);
       return {
         ...base,
@@ -482,6 +483,7 @@ export function readModalValues(
         values[field.name] = (element.selected_options ?? []).map((o) => fromOption(o.value));
         break;
       case "select":
+      case "radio":
       case "entity":
       case "owner":
         if (element.selected_option) values[field.name] = fromOption(element.selected_option.value);
