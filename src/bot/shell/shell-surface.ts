@@ -79,6 +79,10 @@ async function fillForm(
     write(`-- ${plainText(current.title)} --`);
     for (;;) {
       for (const field of current.fields) {
+        if (field.kind === "hidden") {
+          if (field.default !== undefined) values[field.name] = field.default;
+          continue;
+        }
         const hint = field.options ? ` (${field.options.map((o) => o.value).join(" | ")})` : "";
         const fallback = field.default !== undefined ? ` [${String(field.default)}]` : "";
         const answer = await ask(`${field.label}${hint}${fallback}: `);

@@ -50,6 +50,7 @@ class CapturingApi implements PluginApi {
   addSearchProvider() {}
   addLinkUnfurler() {}
   addHttpRoute() {}
+  addAction() {}
 }
 
 let graph: CatalogGraph;
