@@ -30,7 +30,7 @@ import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { createSlackAdapter } from "../src/bot/slack/slack-adapter.ts";
-import { testChatCore } from "../test/fixtures/chat-core.ts";
+import { chatCoreFor } from "../test/fixtures/chat-core.ts";
 import { FakeSlackApi } from "../test/fixtures/slack/fake-slack-api.ts";
 import { MemoryConversationStore, MemoryEventLedger } from "../test/fixtures/memory-ports.ts";
 import { sign, SIGNING_SECRET, slashCommandBody } from "../test/fixtures/slack/slack-requests.ts";
@@ -69,7 +69,7 @@ async function runBot(apiUrl: string): Promise<void> {
   const adapter = createSlackAdapter(
     { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl },
     {
-      core: testChatCore(registry, router, log),
+      core: chatCoreFor(registry, router, log),
       ledger: new MemoryEventLedger(),
       conversations: new MemoryConversationStore(),
       log,

@@ -94,7 +94,10 @@ export function renderModal(
           },
         ]
       : [];
-  const inputs = page.fields.map((field) => renderInput(field, values[field.name]));
+  // A hidden field is never shown: the session keeps its value.
+  const inputs = page.fields
+    .filter((field) => field.kind !== "hidden")
+    .map((field) => renderInput(field, values[field.name]));
   const room = SLACK_LIMITS.viewBlocks - blocks.length - back.length;
   if (inputs.length > room) {
     blocks.push(...inputs.slice(0, room - 1));
@@ -159,7 +162,7 @@ function renderInput(field: FormField, value: unknown): KnownBlock {
   const placeholder = field.placeholder
     ? { placeholder: plain(field.placeholder, SLACK_LIMITS.placeholder) }
     : {};
-  if (field.secret) {
+  if (field.secret || field.kind === "secret") {
     // Slack has no masked input; a secret is never written back into a view, whatever the session holds.
     return { ...base, element: { type: "plain_text_input", action_id: VALUE_ACTION, ...placeholder } };
   }
@@ -190,7 +193,8 @@ function renderInput(field: FormField, value: unknown): KnownBlock {
         },
       };
     }
-    case "select": {
+    case "select":
+    case "radio": {
       const initial = options.find((_, i) => field.options?.[i]?.value === value);
       return {
         ...base,
@@ -235,9 +239,7 @@ function renderInput(field: FormField, value: unknown): KnownBlock {
         },
       };
     }
-    case "text":
-    case "textarea":
-    case "repoUrl":
+    // text, textarea, repoUrl; and multiEntity and tags as text (a comma-separated list the form reads back).
     default:
       return {
         ...base,

@@ -5,6 +5,9 @@ import type { Destination } from "./answer-delivery.ts";
 import { homeRenderer, renderMessage, sizedForSlack } from "./render-blocks.ts";
 import { messageText, slackConversation, type SlackRuntime } from "./slack-runtime.ts";
 
+/** Links previewed per message. */
+const MAX_UNFURLS = 10;
+
 /** Where the ledger's claim on an event waits in Bolt's context for the listener that answers the event. */
 const CLAIM_KEY = "callboardEventClaim";
 interface HeldClaim {
@@ -136,7 +139,8 @@ export function registerEvents(app: App, rt: SlackRuntime): void {
 
   async function unfurlLinks(event: types.LinkSharedEvent): Promise<void> {
     const unfurls: Record<string, { blocks: types.KnownBlock[] }> = {};
-    for (const link of event.links) {
+    // A long message can hold hundreds of links; each preview is a lookup and a render in one job.
+    for (const link of event.links.slice(0, MAX_UNFURLS)) {
       let url: URL;
       try {
         url = new URL(link.url);
