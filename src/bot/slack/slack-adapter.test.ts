@@ -26,7 +26,7 @@ import {
 import { DOCS_HOST, testPlugin } from "../../../test/fixtures/slack/test-plugin.ts";
 import { EXPIRED } from "../core/form-sessions.ts";
 import { BACK_ACTION_ID } from "./render-modal.ts";
-import { messageText } from "./slack-runtime.ts";
+import { messageText } from "./message-text.ts";
 
 const FORM = "application/x-www-form-urlencoded" as const;
 const JSON_TYPE = "application/json" as const;

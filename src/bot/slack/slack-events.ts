@@ -3,7 +3,8 @@ import type { Reply } from "../../message/reply.ts";
 import type { EventClaim } from "../../state/ports.ts";
 import type { Destination } from "./answer-delivery.ts";
 import { homeRenderer, renderMessage, sizedForSlack } from "./render-blocks.ts";
-import { messageText, slackConversation, type SlackRuntime } from "./slack-runtime.ts";
+import { messageText } from "./message-text.ts";
+import { slackConversation, type SlackRuntime } from "./slack-runtime.ts";
 
 /** Links previewed per message. */
 const MAX_UNFURLS = 10;

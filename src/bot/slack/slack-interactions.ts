@@ -10,7 +10,8 @@ import { decodePickerActionId } from "./render-modal.ts";
 import { SLACK_LIMITS } from "./slack-limits.ts";
 import { deliverSubmitted, openModal } from "./slack-modals.ts";
 import { publishHome } from "./slack-events.ts";
-import { escapeRegExp, PROFILE_WAIT_MS, slackConversation, type SlackRuntime } from "./slack-runtime.ts";
+import { escapeRegExp } from "./message-text.ts";
+import { PROFILE_WAIT_MS, slackConversation, type SlackRuntime } from "./slack-runtime.ts";
 
 /** Alias → the words it stands for, where they differ from the alias's own name. */
 const ALIAS_WORDS: Record<string, string> = { "/whoowns": "who owns" };

@@ -5,7 +5,6 @@ import type { ChatUser, Conversation } from "../../plugins/api.ts";
 import type { Address } from "../../plugins/outbox.ts";
 import type { EventLedger } from "../../state/ports.ts";
 import type { ChatCore } from "../core/chat-core.ts";
-import { oversizedCommandText } from "../router.ts";
 import type { AnswerDelivery, FitMessage } from "./answer-delivery.ts";
 import type { AnswerQueue } from "./answer-queue.ts";
 import { messageRenderer, sizedForSlack, type RenderedMessage } from "./render-blocks.ts";
@@ -72,32 +71,6 @@ export function slackConversation(channel?: string, thread?: string, responseUrl
     ...(responseUrl ? { responseUrl } : {}),
   };
   return { surface: "slack", channelId: channel, ...(thread ? { threadId: thread } : {}), address };
-}
-
-/**
- * Slack message text → what the person typed: the bot's own mention is removed wherever it is, entities
- * are decoded, and links and channel/user references keep only what a command can use.
- */
-export function messageText(text: string, botUserId?: string): string {
-  const oversized = oversizedCommandText(text);
-  if (oversized !== undefined) return oversized;
-  // Slack sends a literal "<" as &lt;, so no reference contains one: stopping at "<" keeps each pattern
-  // linear (with [^>]*, "<@U1|<@U1|…" rescanned the rest of the text from every "<").
-  let out = text;
-  if (botUserId) out = out.replace(new RegExp(`<@${escapeRegExp(botUserId)}(\\|[^<>]*)?>`, "g"), " ");
-  else out = out.replace(/^\s*<@[UW][A-Z0-9]+(\|[^<>]*)?>/, " ");
-  out = out
-    .replace(/<((?:https?|mailto):[^|<>]+)\|[^<>]*>/g, "$1")
-    .replace(/<((?:https?|mailto):[^<>]+)>/g, "$1")
-    .replace(/<#[A-Z0-9]+\|([^<>]*)>/g, "#$1")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&");
-  return out.replace(/\s+/g, " ").trim();
-}
-
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 }
 
 function delay<T>(ms: number, value: T): Promise<T> {
