@@ -52,7 +52,13 @@ export async function benchRouter(
   entities: number,
   log: Logger,
   options: { search?: boolean; extra?: Entity[] } = {},
-): Promise<{ router: Router; size: number; loadSeconds: number; close: () => Promise<void> }> {
+): Promise<{
+  registry: Registry;
+  router: Router;
+  size: number;
+  loadSeconds: number;
+  close: () => Promise<void>;
+}> {
   const t = performance.now();
   const graph = new CatalogGraph();
   graph.upsert(
@@ -87,7 +93,7 @@ export async function benchRouter(
   const loadSeconds = (performance.now() - t) / 1000;
   const registry = new Registry(log);
   await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }), ...plugins);
-  return { router: new Router(registry, log), size: graph.size, loadSeconds, close };
+  return { registry, router: new Router(registry, log), size: graph.size, loadSeconds, close };
 }
 
 export interface BotSample {

@@ -37,14 +37,3 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     destination,
   );
 }
-
-/** Token shapes that must never leave the process, whatever field they hide in. */
-const SECRET_SHAPES = [
-  /xox[abpr]-[A-Za-z0-9-]{8,}/g,
-  /xapp-[A-Za-z0-9-]{8,}/g,
-  /Bearer\s+[A-Za-z0-9._~+/=-]{16,}/g,
-];
-
-export function scrubSecrets(text: string): string {
-  return SECRET_SHAPES.reduce((out, shape) => out.replace(shape, "[redacted]"), text);
-}

@@ -68,7 +68,7 @@ describe("what the Slack and Teams manifests advertise, against the commands Cal
     }
   });
 
-  it("the Slack surface answers exactly the slash commands the manifest lists", () => {
+  it("the Slack adapter answers exactly the slash commands the manifest lists", () => {
     const listed = slack.features.slash_commands.map((c) => c.command).filter((c) => c !== "/callboard");
     expect(slackAliases(app.router).sort()).toEqual(listed.sort());
   });

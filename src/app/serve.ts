@@ -1,9 +1,16 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
-import { createSlackSurface, type SlackSurface } from "../bot/slack/slack-surface.ts";
+import { ChatCore } from "../bot/core/chat-core.ts";
+import { Continuations } from "../bot/core/continuations.ts";
+import { FormSessions } from "../bot/core/form-sessions.ts";
+import { createSlackAdapter, type SlackAdapter } from "../bot/slack/slack-adapter.ts";
 import { createTeamsSurface } from "../bot/teams/teams-surface.ts";
+import { PrismaContinuationStore } from "../db/continuation-store.ts";
 import { PrismaConversationStore } from "../db/conversation-store.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
+import { PrismaFormSessionStore } from "../db/form-session-store.ts";
 import { PrismaFormStateStore } from "../db/form-state-store.ts";
+import { SecretBox } from "../state/secret-box.ts";
 import type { HttpRoute } from "../plugins/api.ts";
 import type { App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured } from "./config.ts";
@@ -13,7 +20,7 @@ import { slackAliases } from "./slack-commands.ts";
 
 export interface Serving {
   http: RunningHttpServer;
-  slack?: SlackSurface;
+  slack?: SlackAdapter;
   stop(): Promise<void>;
 }
 
@@ -29,20 +36,26 @@ export async function serve(app: App): Promise<Serving> {
   const routes: HttpRoute[] = [...app.registry.routes];
   const mounted: string[] = [];
 
-  let slack: SlackSurface | undefined;
+  let slack: SlackAdapter | undefined;
   if (slackConfigured(config)) {
-    slack = createSlackSurface({
-      router,
-      ledger,
-      formState,
-      signingSecret: config.SLACK_SIGNING_SECRET!,
-      botToken: config.SLACK_BOT_TOKEN!,
-      appToken: config.SLACK_APP_TOKEN,
-      apiUrl: config.SLACK_API_URL,
-      log,
-      // Only the aliases whose commands exist, so no slash command answers "I don't know the command".
-      aliases: slackAliases(router),
-    });
+    slack = createSlackAdapter(
+      {
+        signingSecret: config.SLACK_SIGNING_SECRET!,
+        botToken: config.SLACK_BOT_TOKEN!,
+        ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+        ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+        // Only the aliases whose commands exist, so no slash command answers "I don't know the command".
+        aliases: slackAliases(router),
+      },
+      {
+        core: chatCore(app),
+        ledger,
+        conversations: new PrismaConversationStore(db.prisma),
+        log,
+        baseUrl: config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`,
+        production: config.NODE_ENV === "production",
+      },
+    );
     routes.push(...slack.routes);
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
   }
@@ -85,6 +98,29 @@ export async function serve(app: App): Promise<Serving> {
       await refreshed;
     },
   };
+}
+
+/**
+ * The chat core over the database's form sessions and continuations, so any replica can take a form's next page
+ * or a "Show more". Secret form fields are sealed with a key kept in the data directory.
+ */
+function chatCore(app: App): ChatCore {
+  const { db, log, registry, router } = app;
+  const forms = new FormSessions({
+    store: new PrismaFormSessionStore(db.prisma),
+    secrets: SecretBox.fromKeyFile(join(app.config.CALLBOARD_DATA_DIR, "secret.key")),
+    definition: (id) => registry.forms.get(id),
+    contextFor: async (origin, user) => ({
+      args: "",
+      flags: {},
+      text: origin.text,
+      user: await router.identify(user),
+      conversation: origin.conversation,
+      log,
+    }),
+    log,
+  });
+  return new ChatCore(router, forms, new Continuations(new PrismaContinuationStore(db.prisma)), log);
 }
 
 /** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */

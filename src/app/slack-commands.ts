@@ -2,7 +2,7 @@ import { parseCommandLine } from "../bot/parse-command-line.ts";
 import type { Router } from "../bot/router.ts";
 
 /**
- * Slack slash commands besides /callboard, each with the command words it stands for (the Slack surface
+ * Slack slash commands besides /callboard, each with the command words it stands for (the Slack adapter
  * reads "/whoowns x" as "who owns x" and any other alias as its own name). /scaffold and /docs come alive
  * when the scaffolder and docs plugins register those commands; slack/manifest.yaml lists them only then.
  */

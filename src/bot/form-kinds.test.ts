@@ -6,7 +6,7 @@ import { reply } from "../message/reply.ts";
 import { Registry } from "./registry.ts";
 import { Router } from "./router.ts";
 import { runShell } from "./shell/shell-surface.ts";
-import { readModalValues, renderModal } from "./slack/render-blocks.ts";
+import { readModalValues, renderModal } from "./slack/render-modal.ts";
 import { renderFormCard } from "./teams/render-card.ts";
 import { pageValues } from "./teams/form-session.ts";
 

@@ -2,7 +2,8 @@ import { connect, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer } from "../../app/http-server.ts";
 import { reply, section, type Reply } from "../../message/reply.ts";
-import type { Plugin } from "../../plugins/api.ts";
+import type { Form } from "../../message/form.ts";
+import type { Address, Plugin } from "../../plugins/api.ts";
 import { BOT_USER_ID, checkView, type RecordedCall } from "../../../test/fixtures/slack/fake-slack-api.ts";
 import { BOT_TOKEN, startSlackHarness, type SlackHarness } from "../../../test/fixtures/slack/harness.ts";
 import {
@@ -18,10 +19,14 @@ import {
   sign,
   SIGNING_SECRET,
   slashCommandBody,
+  viewBlockActionsBody,
+  viewClosedBody,
   viewSubmissionBody,
 } from "../../../test/fixtures/slack/slack-requests.ts";
 import { DOCS_HOST, testPlugin } from "../../../test/fixtures/slack/test-plugin.ts";
-import { messageText } from "./slack-surface.ts";
+import { EXPIRED } from "../core/form-sessions.ts";
+import { BACK_ACTION_ID } from "./render-modal.ts";
+import { messageText } from "./message-text.ts";
 
 const FORM = "application/x-www-form-urlencoded" as const;
 const JSON_TYPE = "application/json" as const;
@@ -50,6 +55,15 @@ interface Gate {
   released: Promise<void>;
 }
 const gates = new Map<string, Gate>();
+
+const SLOW_FORM: Form = {
+  id: "slow-form",
+  title: "Slow",
+  pages: [{ title: "Note", fields: [{ name: "note", label: "Note", kind: "text", required: true }] }],
+};
+
+/** The addresses `remember` was asked from. */
+const remembered: (Address | undefined)[] = [];
 
 /** Hold the answer of `wait <name>` until the test calls release(). */
 function gate(name: string): Gate {
@@ -87,10 +101,52 @@ const timingPlugin: Plugin = {
         return reply(`${ctx.args} spun`, section(`\`${ctx.args}\` spun`));
       },
     });
+    api.addForm({
+      id: "slow-form",
+      open: () => SLOW_FORM,
+      validate: () => ({}),
+      submit: async (_form, values) => {
+        if (values.note === "fail") throw new Error("the catalog is away");
+        const held = gates.get(String(values.note));
+        if (held) {
+          held.enter();
+          await held.released;
+        }
+        return reply(`Noted: ${String(values.note)}`);
+      },
+    });
+    api.addCommand({
+      name: "slow-form",
+      phrases: ["slow form"],
+      summary: "A one-page form whose submit waits for the test, or fails.",
+      usage: "slow form",
+      handler: () => ({ text: "", blocks: [], form: SLOW_FORM }),
+    });
+    api.addCommand({
+      name: "remember",
+      phrases: ["remember"],
+      summary: "Keeps where it was asked, to post there later (as a job would).",
+      usage: "remember",
+      handler: (ctx) => {
+        remembered.push(ctx.conversation.address);
+        return reply("Working on it");
+      },
+    });
+    api.addCommand({
+      name: "many",
+      phrases: ["many"],
+      summary: "An answer of as many sections as asked for.",
+      usage: "many <n>",
+      handler: (ctx) =>
+        reply(
+          `${ctx.args} parts`,
+          ...Array.from({ length: Number(ctx.args) }, (_, i) => section(`Part ${i + 1}`)),
+        ),
+    });
     api.addCommand({
       name: "broken",
       phrases: ["broken"],
-      summary: "A command that breaks the Reply contract, so the surface itself fails to answer.",
+      summary: "A command that breaks the Reply contract, so the adapter itself fails to answer.",
       usage: "broken",
       handler: () => undefined as unknown as Reply,
     });
@@ -125,6 +181,41 @@ const slash = (command: string, text: string, responseId: string, triggerId = tr
   );
 
 const allText = (blocks: Blocks) => JSON.stringify(blocks);
+
+/**
+ * The answer posted to `responseId`, then every part "Show more" brings, pressed as a person would: each press
+ * is a signed block_actions request from the message that carries the button, answered through its own
+ * response_url. Returns each part's blocks.
+ */
+async function showAll(responseId: string, channel: string): Promise<Blocks[]> {
+  const pages: Blocks[] = [(await bot.api.waitForResponse(responseId)).args.blocks as Blocks];
+  for (let n = 1; n < 20; n++) {
+    const last = pages.at(-1)!.at(-1)!;
+    const more =
+      last.type === "actions" ? last.elements!.find((e) => e.text?.text === "Show more") : undefined;
+    if (!more) return pages;
+    expect(JSON.parse(more.value!)).toEqual({ m: expect.any(String) });
+    const id = `${responseId}-more${n}`;
+    const sent = await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: more.action_id,
+        value: more.value!,
+        label: "Show more",
+        channel,
+        messageTs: `1700000900.00010${n}`,
+        triggerId: trigger(),
+        responseUrl: bot.api.responseUrl(id),
+      }),
+      FORM,
+    );
+    expect(sent.status).toBe(200);
+    const answer = await bot.api.waitForResponse(id);
+    expect(answer.args).toMatchObject({ response_type: "in_channel", replace_original: false });
+    pages.push(answer.args.blocks as Blocks);
+  }
+  throw new Error("Show more never reached the end of the answer");
+}
 
 describe("slash commands", () => {
   it("acks at once with an empty 200 and answers in the channel through response_url, as the catalog user", async () => {
@@ -181,18 +272,35 @@ describe("slash commands", () => {
       "owner",
       "description",
     ]);
-    expect(JSON.parse(view.private_metadata)).toMatchObject({ p: 0, c: "C0PLATFORM" });
+    // The view carries only the form session and its page; where the result goes is the session's.
+    expect(JSON.parse(view.private_metadata)).toEqual({ s: expect.any(String), p: 0 });
   });
 
-  it("keeps an answer far beyond Slack's limits inside them, with a way to see the rest", async () => {
+  it("keeps an answer far beyond Slack's limits inside them, and 'Show more' brings the rest to the end", async () => {
     await slash("/callboard", "big", "r5");
-    const answer = await bot.api.waitFor((c) => c.responseId === "r5");
-    const blocks = answer.args.blocks as Blocks;
-    expect(blocks).toHaveLength(50);
-    expect(blocks[48]!.type).toBe("context");
-    expect(blocks[48]!.elements![0]!.text).toMatch(/^\d+ more parts not shown here\.$/);
-    expect(JSON.parse(blocks[49]!.elements![0]!.value!)).toEqual({ c: "big --all" });
-    // The stand-in checked 50 blocks, 3,000-char sections, 10 fields, button limits (afterEach).
+    const pages = await showAll("r5", "C0PLATFORM");
+    expect(pages[0]).toHaveLength(50);
+    // Every part is shown once, in order, across the pages: the fields, the 70 sections, the 300 links, the
+    // 40 buttons (the stand-in checked 50 blocks, 3,000-char sections, 10 fields, button limits: afterEach).
+    const shown = pages.flat();
+    const text = allText(shown);
+    expect(shown.flatMap((b) => b.fields ?? [])).toHaveLength(120);
+    for (let i = 0; i < 70; i++) expect(text).toContain(`Section ${i}:`);
+    expect(text.match(/\|Doc \d+>/g)).toHaveLength(300);
+    const buttons = shown.flatMap((b) => (b.type === "actions" ? b.elements! : []));
+    expect(buttons.filter((b) => b.text?.text !== "Show more")).toHaveLength(40);
+    expect(buttons.filter((b) => b.text?.text === "Show more")).toHaveLength(pages.length - 1);
+  });
+
+  it("shows an answer of 200 sections 49 at a time, each part's 'Show more' bringing the next", async () => {
+    await slash("/callboard", "many 200", "r6");
+    const pages = await showAll("r6", "C0PLATFORM");
+    expect(pages.map((p) => p.length)).toEqual([50, 50, 50, 50, 4]);
+    const sections = pages.flat().filter((b) => b.type === "section");
+    expect(sections.map((b) => b.text!.text)).toEqual(Array.from({ length: 200 }, (_, i) => `Part ${i + 1}`));
+    // Only the last block of a cut part is the button, and the last part has none.
+    for (const page of pages.slice(0, -1)) expect(page.at(-1)!.elements![0]!.text!.text).toBe("Show more");
+    expect(allText(pages.at(-1)!)).not.toContain("Show more");
   });
 });
 
@@ -297,7 +405,7 @@ describe("mentions and direct messages", () => {
     await bot.api.waitFor(
       (c) => c.method === "chat.postMessage" && c.args.text === "marker depends on ledger-db",
     );
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(
       bot.api.callsTo("chat.postMessage").filter((c) => c.args.text === "retried-api depends on ledger-db"),
     ).toHaveLength(1);
@@ -312,12 +420,12 @@ describe("mentions and direct messages", () => {
     });
     expect((await sendSigned(bot.server.url, body, JSON_TYPE)).status).toBe(200);
     await bot.api.waitFor((c) => c.method === "chat.postMessage (failed: fatal_error)");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     // Slack delivers the event again (its retry schedule); this time the answer goes out, once.
     expect((await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 1 })).status).toBe(200);
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect((await sendSigned(bot.server.url, body, JSON_TYPE, { retryNum: 2 })).status).toBe(200);
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(
       bot.api
         .callsTo("chat.postMessage")
@@ -356,7 +464,7 @@ describe("mentions and direct messages", () => {
       text: "&lt;payments-api&gt; depends on ledger-db",
     });
     expect(posted.args.thread_ts).toBeUndefined();
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postMessage")).toHaveLength(1);
   });
 
@@ -368,7 +476,28 @@ describe("mentions and direct messages", () => {
     );
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     const button = (posted.args.blocks as Blocks).at(-1)!.elements![0]!;
-    expect(JSON.parse(button.value!)).toEqual({ f: "new-service", a: "" });
+    // The form's session started with the mention; the button opens it where the person presses it.
+    const value = JSON.parse(button.value!) as { f: string; s: string };
+    expect(value).toEqual({ f: "new-service", s: expect.any(String) });
+    const triggerId = trigger();
+    await sendSigned(
+      bot.server.url,
+      blockActionsBody({
+        actionId: button.action_id,
+        value: button.value!,
+        label: "Open",
+        channel: "C0PLATFORM",
+        messageTs: "1700000050.000200",
+        threadTs: "1700000050.000100",
+        triggerId,
+        responseUrl: bot.api.responseUrl("fb1"),
+      }),
+      FORM,
+    );
+    const opened = await bot.api.waitFor((c) => c.method === "views.open");
+    expect(opened.args.trigger_id).toBe(triggerId);
+    const view = opened.args.view as { private_metadata: string };
+    expect(JSON.parse(view.private_metadata)).toEqual({ s: value.s, p: 0 });
   });
 });
 
@@ -401,7 +530,7 @@ describe("help and answers to commands it does not know", () => {
       thread_ts: "1700000055.000100",
     });
     expect(shown.args.text).toContain("I don't know the command");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
   });
 
@@ -414,7 +543,7 @@ describe("help and answers to commands it does not know", () => {
     const shown = await bot.api.waitFor((c) => c.method === "chat.postMessage");
     expect(shown.args).toMatchObject({ channel: "D0ALICEDM1" });
     expect(shown.args.text).toContain("Callboard commands");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postEphemeral")).toEqual([]);
   });
 });
@@ -442,7 +571,7 @@ describe("buttons", () => {
       thread_ts: "1700000060.000100",
       text: "payments-api depends on ledger-db",
     });
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.callsTo("chat.postMessage")).toEqual([]);
   });
 
@@ -542,7 +671,7 @@ describe("answer work never holds up an ack", () => {
       await bot.api.waitFor((c) => c.args.text === `${name}-button depends on ledger-db`);
       await bot.api.waitFor((c) => c.args.text === `${name}-dm depends on ledger-db`);
       let drained = false;
-      const draining = bot.surface.drain().then(() => (drained = true));
+      const draining = bot.adapter.drain().then(() => (drained = true));
       // drain() must wait for the held answer: give it a few event-loop turns to resolve early if it would.
       for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
       expect(posted(`${name} released`)).toBe(0);
@@ -582,7 +711,7 @@ describe("answer work never holds up an ack", () => {
     async ({ body, firstType, secondBody, secondType, secondText }) => {
       // The bot's own route, mounted on a second server that notes when each response is written.
       const tagged = await startHttpServer({
-        routes: bot.surface.routes.map((route) => ({
+        routes: bot.adapter.routes.map((route) => ({
           ...route,
           handler: (req, res) => {
             const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
@@ -608,7 +737,7 @@ describe("answer work never holds up an ack", () => {
         expect((await b.response()).status).toBe(200);
         await bot.api.waitFor((c) => c.args.text === "one spun");
         await bot.api.waitFor((c) => c.args.text === secondText);
-        await bot.surface.drain();
+        await bot.adapter.drain();
         expect(order.filter((o) => o.startsWith("work:"))).toEqual(["work:one"]);
         expect(order.indexOf("ack:second")).toBeGreaterThanOrEqual(0);
         expect(order.indexOf("ack:second")).toBeLessThan(order.indexOf("work:one"));
@@ -642,7 +771,7 @@ describe("answer work never holds up an ack", () => {
       replace_original: false,
       text: "Something went wrong (running a button). It has been logged; try again in a moment.",
     });
-    await bot.surface.drain();
+    await bot.adapter.drain();
   });
 });
 
@@ -700,7 +829,7 @@ describe("a two-page form as a modal", () => {
       string,
       unknown
     >;
-    expect(meta).toMatchObject({ p: 0, c: "C0PLATFORM", t: "1700000069.000100" });
+    expect(meta).toEqual({ s: expect.any(String), p: 0 });
   });
 
   it("offers owners as the person types (block_suggestion)", async () => {
@@ -730,10 +859,11 @@ describe("a two-page form as a modal", () => {
     });
   });
 
-  it("pushes page two, then closes the stack and posts the result into the originating thread through the button's response_url", async () => {
+  it("shows page two in the same view, then closes it and posts the result into the originating thread through the button's response_url", async () => {
     const next = await submit(opened.args.view as Record<string, unknown>, page1("payments-api"));
-    expect(next.response_action).toBe("push");
-    expect(checkView("push", next.view)).toEqual([]);
+    // One view, updated in place: Back is the view's own button, and closing the view cancels the form.
+    expect(next.response_action).toBe("update");
+    expect(checkView("update", next.view)).toEqual([]);
     const view2 = next.view as {
       blocks: { type: string; block_id?: string; element?: { type: string } }[];
       submit: { text: string };
@@ -792,10 +922,130 @@ describe("a two-page form as a modal", () => {
     };
     expect(await submit(view, page1("x"))).toEqual({});
     const posted = await bot.api.waitFor((c) => c.method === "chat.postMessage");
-    expect(posted.args).toMatchObject({
-      channel: ALICE.userId,
-      text: "That form has expired. Run the command again to start over.",
+    expect(posted.args).toMatchObject({ channel: ALICE.userId, text: EXPIRED });
+  });
+
+  it("goes Back with what was typed on both pages kept, and Cancel ends the form so it cannot be submitted", async () => {
+    await slash("/scaffold", "", "back1");
+    const first = (await bot.api.waitFor((c) => c.method === "views.open")).args.view as Record<
+      string,
+      unknown
+    >;
+    const second = await submit(first, page1("ledger-api"));
+    expect(second.response_action).toBe("update");
+    const page2 = {
+      language: {
+        value: { type: "static_select", selected_option: { value: "go" } },
+      },
+      replicas: { value: { type: "number_input", value: "4" } },
+    };
+
+    // Back, from inside the second page's view: the view is updated in place to page one, as it was filled.
+    const back = await sendSigned(
+      bot.server.url,
+      viewBlockActionsBody({
+        view: { ...second.view!, id: "V0VIEW7", hash: "1700000401.h4sh" },
+        values: page2,
+        actionId: BACK_ACTION_ID,
+        value: "back",
+        triggerId: trigger(),
+      }),
+      FORM,
+    );
+    expect(back.status).toBe(200);
+    const updated = await bot.api.waitFor((c) => c.method === "views.update");
+    expect(updated.args).toMatchObject({ view_id: "V0VIEW7", hash: "1700000401.h4sh" });
+    const shown = updated.args.view as { blocks: Blocks; private_metadata: string };
+    expect(JSON.parse(shown.private_metadata)).toMatchObject({ p: 0 });
+    const inputs = Object.fromEntries(
+      (shown.blocks as (Blocks[number] & { block_id?: string; element?: Record<string, unknown> })[])
+        .filter((b) => b.type === "input")
+        .map((b) => [b.block_id, b.element]),
+    );
+    expect(inputs.name).toMatchObject({ initial_value: "ledger-api" });
+    expect(inputs.owner).toMatchObject({ initial_option: { value: "group:default/payments" } });
+    expect(allText(shown.blocks)).not.toContain(BACK_ACTION_ID);
+
+    // Next again: page two comes back with its own answers from before Back.
+    const again = await submit(shown as unknown as Record<string, unknown>, page1("ledger-api"));
+    expect(again.response_action).toBe("update");
+    const kept = JSON.stringify(again.view);
+    expect(kept).toContain('"initial_option":{"text":{"type":"plain_text","text":"Go"},"value":"go"}');
+    expect(kept).toContain('"initial_value":"4"');
+
+    // Cancel: Slack says the view was closed; the session ends, and a copy of the view cannot submit it.
+    const closed = await sendSigned(bot.server.url, viewClosedBody({ view: again.view! }), FORM);
+    expect(closed.status).toBe(200);
+    await bot.adapter.drain();
+    expect(await submit(again.view!, page2)).toEqual({});
+    const told = await bot.api.waitFor((c) => c.method === "chat.postMessage");
+    expect(told.args).toMatchObject({ channel: ALICE.userId, text: EXPIRED });
+    await bot.adapter.drain();
+    expect(bot.api.calls.some((c) => c.responseId === "back1")).toBe(false);
+  });
+});
+
+describe("a form whose submit is slow or fails", () => {
+  const note = (text: string) => ({ note: { value: { type: "plain_text_input", value: text } } });
+  const openSlowForm = async (responseId: string) => {
+    await slash("/callboard", "slow form", responseId);
+    return (await bot.api.waitFor((c) => c.method === "views.open")).args.view as Record<string, unknown>;
+  };
+  const submitNote = (view: Record<string, unknown>, text: string) =>
+    sendSigned(bot.server.url, viewSubmissionBody({ view, values: note(text), triggerId: trigger() }), FORM);
+
+  it("closes the modal within Slack's three seconds and posts the result when the submit is done", async () => {
+    const view = await openSlowForm("slow1");
+    const held = gate("slow-note");
+    const sent = await submitNote(view, "slow-note");
+    // Answered while the submit is still held: the modal closes, nothing is lost.
+    expect(JSON.parse(sent.body)).toEqual({ response_action: "clear" });
+    await held.entered;
+    held.release();
+    const result = await bot.api.waitForResponse("slow1");
+    expect(result.args).toMatchObject({ response_type: "in_channel", text: "Noted: slow-note" });
+  });
+
+  it("keeps the modal open with the failure on the page, and submits once the cause is gone", async () => {
+    const view = await openSlowForm("fail1");
+    const failed = JSON.parse((await submitNote(view, "fail")).body) as { errors?: Record<string, string> };
+    expect(failed).toEqual({
+      response_action: "errors",
+      errors: { note: expect.stringContaining("Something went wrong (submitting Slow)") },
     });
+    expect(JSON.stringify(failed)).not.toContain("the catalog is away");
+    expect(JSON.parse((await submitNote(view, "fine")).body)).toEqual({ response_action: "clear" });
+    expect((await bot.api.waitForResponse("fail1")).args.text).toBe("Noted: fine");
+  });
+});
+
+describe("posting later where a command was asked", () => {
+  it("gives a command the address of its conversation, and a later post there lands in the same thread", async () => {
+    remembered.length = 0;
+    await sendSigned(
+      bot.server.url,
+      appMentionBody(`<@${BOT_USER_ID}> remember`, {
+        ts: "1700000095.000200",
+        threadTs: "1700000095.000100",
+        eventId: nextEventId(),
+      }),
+      JSON_TYPE,
+    );
+    await slash("/callboard", "remember", "later1");
+    await bot.api.waitForResponse("later1");
+    await bot.adapter.drain();
+    expect(remembered).toEqual([
+      { adapter: "slack", channel: "C0PLATFORM", thread: "1700000095.000100" },
+      { adapter: "slack", channel: "C0PLATFORM" },
+    ]);
+    // Stored as a job would keep it, and used after the command's answer is long gone.
+    const address = JSON.parse(JSON.stringify(remembered[0])) as Address;
+    const ref = await bot.adapter.post(address, reply("Done: the thing you asked for"));
+    const posted = await bot.api.waitFor(
+      (c) => c.method === "chat.postMessage" && c.args.text === "Done: the thing you asked for",
+    );
+    expect(posted.args).toMatchObject({ channel: "C0PLATFORM", thread_ts: "1700000095.000100" });
+    expect(ref.address).toEqual(address);
   });
 });
 
@@ -828,6 +1078,51 @@ describe("link previews and App Home", () => {
     expect(allText((published.args.view as { blocks: Blocks }).blocks)).toContain(
       "user:default/alice is in *payments*",
     );
+  });
+
+  it("publishes a Home tab past 100 blocks in parts, Show more publishing the next part in its place", async () => {
+    const big = await startSlackHarness({
+      plugins: [
+        {
+          id: "big-home",
+          register: (api) =>
+            api.addHomeSection({
+              id: "everything",
+              render: async () =>
+                reply("All of it", ...Array.from({ length: 150 }, (_, i) => section(`Item ${i + 1}`))),
+            }),
+        },
+      ],
+    });
+    try {
+      await sendSigned(big.server.url, appHomeOpenedBody(nextEventId()), JSON_TYPE);
+      const first = (await big.api.waitFor((c) => c.method === "views.publish")).args.view as {
+        blocks: Blocks;
+      };
+      expect(first.blocks).toHaveLength(100);
+      const more = first.blocks.at(-1)!.elements![0]!;
+      expect(more.text!.text).toBe("Show more");
+      big.api.reset();
+      const pressed = await sendSigned(
+        big.server.url,
+        viewBlockActionsBody({
+          view: { type: "home", id: "V0HOME1" },
+          values: {},
+          actionId: more.action_id,
+          value: more.value!,
+          triggerId: trigger(),
+        }),
+        FORM,
+      );
+      expect(pressed.status).toBe(200);
+      const next = await big.api.waitFor((c) => c.method === "views.publish");
+      expect(next.args.user_id).toBe(ALICE.userId);
+      const rest = (next.args.view as { blocks: Blocks }).blocks;
+      expect(rest.map((b) => b.text!.text)).toEqual(Array.from({ length: 51 }, (_, i) => `Item ${i + 100}`));
+      expect(big.api.violations).toEqual([]);
+    } finally {
+      await big.close();
+    }
   });
 
   it("ignores app_home_opened for the Messages tab", async () => {
@@ -866,14 +1161,15 @@ describe("messageText", () => {
   });
 });
 
-describe("with the database-backed ledger and form state (SQLite file, two replicas, a restart)", () => {
+describe("with the database-backed ledger and form sessions (SQLite file, two replicas, a restart)", () => {
   it("answers a retry once even when it reaches another replica or a restarted one, and finishes a form across replicas", async () => {
     const { mkdtempSync, rmSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { openDatabase } = await import("../../db/open-database.ts");
     const { PrismaEventLedger } = await import("../../db/event-ledger.ts");
-    const { PrismaFormStateStore } = await import("../../db/form-state-store.ts");
+    const { PrismaFormSessionStore } = await import("../../db/form-session-store.ts");
+    const { PrismaContinuationStore } = await import("../../db/continuation-store.ts");
     const { FakeSlackApi } = await import("../../../test/fixtures/slack/fake-slack-api.ts");
     const dir = mkdtempSync(join(tmpdir(), "callboard-slack-"));
     const api = new FakeSlackApi(BOT_TOKEN);
@@ -886,7 +1182,8 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
         plugins: [testPlugin],
         api,
         ledger: new PrismaEventLedger(db.prisma),
-        formState: new PrismaFormStateStore(db.prisma),
+        formSessions: new PrismaFormSessionStore(db.prisma),
+        continuations: new PrismaContinuationStore(db.prisma),
       });
       return { harness, close: async () => (await harness.close(), await db.close()) };
     };
@@ -933,7 +1230,7 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
         }),
         FORM,
       );
-      expect(JSON.parse(sent.body)).toMatchObject({ response_action: "push" });
+      expect(JSON.parse(sent.body)).toMatchObject({ response_action: "update" });
 
       // A marker event proves both replicas are idle before counting.
       await sendSigned(
@@ -942,7 +1239,7 @@ describe("with the database-backed ledger and form state (SQLite file, two repli
         JSON_TYPE,
       );
       await api.waitFor((c) => c.args.text === "marker2 depends on ledger-db");
-      await Promise.all([b.harness.surface.drain(), restarted.harness.surface.drain()]);
+      await Promise.all([b.harness.adapter.drain(), restarted.harness.adapter.drain()]);
       expect(
         api.callsTo("chat.postMessage").filter((c) => c.args.text === "shared-api depends on ledger-db"),
       ).toHaveLength(1);
