@@ -144,6 +144,18 @@ describe("FormSessions", () => {
     expect(JSON.stringify([...store.sessions.values()])).not.toContain("hunter2");
   });
 
+  it("seals a field of the secret kind (a template's Secret field) as it does one marked secret", async () => {
+    const { sessions, store } = setup();
+    const form: Form = {
+      ...FORM,
+      pages: [{ title: "Key", fields: [{ name: "apiKey", label: "API key", kind: "secret" }] }],
+    };
+    const { session } = page(await sessions.open(form, origin));
+    const shown = await sessions.step(session, 0, { apiKey: "sk-live-123" }, "back", user);
+    expect(JSON.stringify(shown)).not.toContain("sk-live-123");
+    expect(JSON.stringify([...store.sessions.values()])).not.toContain("sk-live-123");
+  });
+
   it("answers a stale page with the page the session is on", async () => {
     const { sessions } = setup();
     const { session } = page(await sessions.open(FORM, origin));

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { FieldErrors, Form, FormValues } from "../../message/form.ts";
+import type { FieldErrors, Form, FormField, FormValues } from "../../message/form.ts";
 import { reply, type Reply } from "../../message/reply.ts";
 import type { ChatUser, CommandContext, Conversation, FormDefinition } from "../../plugins/api.ts";
 import type { FormSessionStore } from "../../state/ports.ts";
@@ -194,7 +194,7 @@ export class FormSessions {
     const secrets = this.openSecrets(state);
     for (const field of fields) {
       delete values[field.name];
-      if (!field.secret) {
+      if (!isSecret(field)) {
         if (entered[field.name] !== undefined) values[field.name] = entered[field.name];
         continue;
       }
@@ -244,8 +244,13 @@ function defaults(form: Form): FormValues {
   const values: FormValues = {};
   for (const page of form.pages) {
     for (const field of page.fields) {
-      if (field.default !== undefined && !field.secret) values[field.name] = field.default;
+      if (field.default !== undefined && !isSecret(field)) values[field.name] = field.default;
     }
   }
   return values;
+}
+
+/** A field whose value is sealed at rest and never shown back: marked secret, or of the secret kind. */
+function isSecret(field: FormField): boolean {
+  return field.secret === true || field.kind === "secret";
 }
