@@ -40,7 +40,7 @@ export function argNumber(name: string, fallback: number): number {
 export async function benchRouter(
   entities: number,
   log: Logger,
-): Promise<{ router: Router; size: number; loadSeconds: number }> {
+): Promise<{ router: Router; registry: Registry; size: number; loadSeconds: number }> {
   const t = performance.now();
   const graph = new CatalogGraph();
   graph.upsert(
@@ -54,7 +54,7 @@ export async function benchRouter(
   const resolver = new GraphNameResolver(graph);
   const registry = new Registry(log);
   await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
-  return { router: new Router(registry, log), size: graph.size, loadSeconds };
+  return { router: new Router(registry, log), registry, size: graph.size, loadSeconds };
 }
 
 export interface BotSample {

@@ -1,9 +1,17 @@
+import { join } from "node:path";
 import type { Logger } from "pino";
+import type { Adapter } from "../bot/core/adapter.ts";
+import { ChatCore } from "../bot/core/chat-core.ts";
+import { Continuations } from "../bot/core/continuations.ts";
+import { FormSessions } from "../bot/core/form-sessions.ts";
 import { createSlackSurface, type SlackSurface } from "../bot/slack/slack-surface.ts";
-import { createTeamsSurface } from "../bot/teams/teams-surface.ts";
+import { createTeamsAdapter } from "../bot/teams/teams-adapter.ts";
+import { PrismaContinuationStore } from "../db/continuation-store.ts";
 import { PrismaConversationStore } from "../db/conversation-store.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
+import { PrismaFormSessionStore } from "../db/form-session-store.ts";
 import { PrismaFormStateStore } from "../db/form-state-store.ts";
+import { SecretBox } from "../state/secret-box.ts";
 import type { HttpRoute } from "../plugins/api.ts";
 import type { App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured } from "./config.ts";
@@ -46,19 +54,24 @@ export async function serve(app: App): Promise<Serving> {
     routes.push(...slack.routes);
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
   }
+  let teams: Adapter | undefined;
   if (teamsConfigured(config)) {
-    const teams = createTeamsSurface({
-      router,
-      ledger,
-      formState,
-      conversations: new PrismaConversationStore(db.prisma),
-      appId: config.MICROSOFT_APP_ID,
-      appPassword: config.MICROSOFT_APP_PASSWORD,
-      tenantId: config.MICROSOFT_APP_TENANT_ID,
-      appType: config.MICROSOFT_APP_TYPE,
-      production: config.NODE_ENV === "production",
-      log,
-    });
+    teams = createTeamsAdapter(
+      {
+        appId: config.MICROSOFT_APP_ID,
+        appPassword: config.MICROSOFT_APP_PASSWORD,
+        tenantId: config.MICROSOFT_APP_TENANT_ID,
+        appType: config.MICROSOFT_APP_TYPE,
+      },
+      {
+        core: chatCore(app),
+        ledger,
+        conversations: new PrismaConversationStore(db.prisma),
+        log,
+        baseUrl: config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`,
+        production: config.NODE_ENV === "production",
+      },
+    );
     routes.push(...teams.routes);
     mounted.push("Teams at /api/messages");
   }
@@ -82,9 +95,33 @@ export async function serve(app: App): Promise<Serving> {
       const refreshed = refresh?.stop();
       await http.close();
       await slack?.stop();
+      await teams?.stop();
       await refreshed;
     },
   };
+}
+
+/**
+ * The chat core over the database's stores, for the adapters moved onto it (the composition root will build
+ * one for all of them). Secret form fields are sealed with the key kept in the data directory.
+ */
+function chatCore(app: App): ChatCore {
+  const { router, registry, db, log, config } = app;
+  const forms = new FormSessions({
+    store: new PrismaFormSessionStore(db.prisma),
+    secrets: SecretBox.fromKeyFile(join(config.CALLBOARD_DATA_DIR, "secret.key")),
+    definition: (id) => registry.forms.get(id),
+    contextFor: async (origin, user) => ({
+      args: "",
+      flags: {},
+      text: origin.text,
+      user: await router.identify(user),
+      conversation: origin.conversation,
+      log,
+    }),
+    log,
+  });
+  return new ChatCore(router, forms, new Continuations(new PrismaContinuationStore(db.prisma)), log);
 }
 
 /** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */
