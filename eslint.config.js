@@ -2,7 +2,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/generated/", "data/", "coverage/"] },
+  // Template skeletons are templates (`${{ }}` inside JavaScript), not code to lint.
+  { ignores: ["node_modules/", "src/generated/", "data/", "coverage/", "examples/*/templates/*/skeleton/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { Registry } from "../bot/registry.ts";
@@ -20,6 +20,10 @@ import { entityToDocument } from "../search/entity-document.ts";
 import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-search-index.ts";
 import type { SearchDocument, SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
+import { scaffoldPlugin } from "../scaffold/commands/scaffold-plugin.ts";
+import { repositoriesRoot, Scaffolder } from "../scaffold/scaffolder.ts";
+import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
+import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { SearchEntityResolver } from "../search/search-resolver.ts";
 import { count } from "../text/grammar.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
@@ -29,6 +33,9 @@ export const EXAMPLE_CATALOG = fileURLToPath(
   new URL("../../examples/acme/catalog-info.yaml", import.meta.url),
 );
 
+/** The examples folder: its templates are the ones trusted when nothing else is configured. */
+export const EXAMPLES_DIR = dirname(dirname(EXAMPLE_CATALOG));
+
 export interface App {
   config: Config;
   log: Logger;
@@ -37,6 +44,8 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
+  /** Software templates: listing, checking values and running them. */
+  scaffolder: Scaffolder;
   /** Import a location and record who did it in the audit log. */
   importLocation(target: string, actor: string): Promise<ImportReport>;
   /** Forget a location and record who did it in the audit log. */
@@ -154,6 +163,16 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const serving = Boolean(config.CALLBOARD_BASE_URL) || slackConfigured(config) || teamsConfigured(config);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const registry = new Registry(log);
+    const dataDir = resolve(config.CALLBOARD_DATA_DIR);
+    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
+    const scaffolder = new Scaffolder({
+      catalog: scaffoldCatalog,
+      actions: () => registry.actions,
+      // Templates are code: by default only the example organisation's templates may run.
+      trusted: new TrustedLocations(config.CALLBOARD_SCAFFOLD_TRUSTED ?? [EXAMPLES_DIR]),
+      dataDir,
+      stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
+    });
     await registry.use(
       catalogCommandsPlugin({
         graph,
@@ -163,6 +182,10 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       catalogLinksPlugin({ graph, baseUrl }),
       // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
       searchPlugin({ index, describe: (ref) => graph.get(ref)?.metadata.title ?? undefined }),
+      scaffoldPlugin({
+        scaffolder,
+        actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
+      }),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
@@ -207,6 +230,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       },
       registry,
       router,
+      scaffolder,
       imported,
       close: async () => {
         await index.close();

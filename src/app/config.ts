@@ -78,6 +78,19 @@ export const configSchema = z.object({
     .min(1024, "must be at least 1024 bytes")
     .max(256 * 1024 * 1024, "must be at most 268435456 bytes (256 MiB)")
     .default(2 * 1024 * 1024),
+  /** Folders (or URL prefixes) whose Template entities may run; empty means the example templates only. */
+  CALLBOARD_SCAFFOLD_TRUSTED: z
+    .string()
+    .optional()
+    .transform((v) =>
+      v === undefined
+        ? undefined
+        : v
+            .split(",")
+            .map((entry) => entry.trim())
+            .filter(Boolean),
+    ),
+  CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   MEILISEARCH_URL: urlText,
   MEILISEARCH_API_KEY: optionalText,
   SLACK_BOT_TOKEN: optionalText,
@@ -110,6 +123,8 @@ export const YAML_KEYS: Record<string, keyof Config> = {
   "http.host": "HOST",
   "http.baseUrl": "CALLBOARD_BASE_URL",
   "search.meilisearch.url": "MEILISEARCH_URL",
+  "scaffold.trustedLocations": "CALLBOARD_SCAFFOLD_TRUSTED",
+  "scaffold.stepTimeoutSeconds": "CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS",
   "slack.apiUrl": "SLACK_API_URL",
   "teams.enabled": "TEAMS_ENABLED",
   "teams.appType": "MICROSOFT_APP_TYPE",

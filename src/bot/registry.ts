@@ -11,6 +11,7 @@ import type {
   SearchProvider,
   UserResolver,
 } from "../plugins/api.ts";
+import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 
 /**
  * What every plugin contributed. Later registrations of the same command name or provider id replace
@@ -26,6 +27,7 @@ export class Registry implements PluginApi {
   readonly homeSections = new Map<string, HomeSection>();
   readonly userResolvers: UserResolver[] = [];
   readonly routes: HttpRoute[] = [];
+  readonly actions = new Map<string, ScaffolderAction>();
 
   constructor(readonly log: Logger) {}
 
@@ -64,5 +66,8 @@ export class Registry implements PluginApi {
   }
   addHttpRoute(route: HttpRoute): void {
     this.routes.push(route);
+  }
+  addAction(action: ScaffolderAction): void {
+    this.actions.set(action.id, action);
   }
 }

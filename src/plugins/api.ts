@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
 import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
 import type { Reply } from "../message/reply.ts";
+import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 import type { Address } from "./outbox.ts";
 
 export type { Address, MessageRef, Outbox } from "./outbox.ts";
@@ -122,6 +123,8 @@ export interface PluginApi {
   addUserResolver(resolver: UserResolver): void;
   addHomeSection(section: HomeSection): void;
   addHttpRoute(route: HttpRoute): void;
+  /** A scaffolder action templates can use in their steps (a later one with the same id replaces it). */
+  addAction(action: ScaffolderAction): void;
 }
 
 export interface Plugin {

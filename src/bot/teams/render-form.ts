@@ -58,7 +58,11 @@ function choicesFor(field: FormField, options: FormRenderOptions): Option[] {
  * shown empty again, and left empty it keeps what was typed before.
  */
 function requiredInCard(field: FormField, options: FormRenderOptions): boolean {
-  return field.required === true && !field.secret && options.pageIndex === 0;
+  return field.required === true && !isSecret(field) && options.pageIndex === 0;
+}
+
+function isSecret(field: FormField): boolean {
+  return field.secret === true || field.kind === "secret";
 }
 
 export function renderInput(field: FormField, options: FormRenderOptions): CardElement {
@@ -71,19 +75,25 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
     ...(required ? { errorMessage: clip(`${label} is required.`, 200) } : {}),
   };
   // A secret is never filled back: not its value, not a default.
-  const value = field.secret ? undefined : initialValue(field, options.values);
+  const value = isSecret(field) ? undefined : initialValue(field, options.values);
   const placeholder = field.placeholder ? { placeholder: clip(field.placeholder, 200) } : {};
   switch (field.kind) {
+    // secret, hidden, multiEntity and tags have no input of their own here yet: a text box (lists
+    // comma-separated), which the form definition reads back.
     case "text":
     case "textarea":
-    case "repoUrl": {
+    case "repoUrl":
+    case "secret":
+    case "hidden":
+    case "multiEntity":
+    case "tags": {
       const text = asText(value);
       return {
         type: "Input.Text",
         ...common,
         ...placeholder,
         ...(field.kind === "textarea" ? { isMultiline: true } : {}),
-        ...(field.secret ? { style: "password" } : field.kind === "repoUrl" ? { style: "url" } : {}),
+        ...(isSecret(field) ? { style: "password" } : field.kind === "repoUrl" ? { style: "url" } : {}),
         ...(text !== undefined ? { value: text } : {}),
       };
     }
@@ -107,6 +117,7 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
       };
     case "select":
     case "multiselect":
+    case "radio":
     case "entity":
     case "owner": {
       const text = asText(value);
@@ -153,6 +164,7 @@ export function renderFormCard(form: Form, options: FormRenderOptions): Adaptive
     card.body.push({ type: "TextBlock", text: escapeCardText(errors._form), color: "Attention", wrap: true });
   }
   for (const field of page.fields) {
+    if (field.kind === "hidden") continue;
     card.body.push(renderInput(field, options));
     if (field.description) {
       card.body.push({

@@ -1,6 +1,7 @@
 import { TurnContext, type Activity } from "botbuilder";
 import type { Conversation } from "../../plugins/api.ts";
 import { decodeActionPayload, type ActionPayload } from "../core/action-codec.ts";
+import { oversizedCommandText } from "../router.ts";
 import { addressOf } from "./teams-address.ts";
 
 /**
@@ -15,8 +16,14 @@ import { addressOf } from "./teams-address.ts";
  */
 export function commandText(activity: Partial<Activity>): string {
   let text = activity.text ?? "";
+  const oversized = oversizedCommandText(text);
+  if (oversized !== undefined) return oversized;
   const botId = activity.recipient?.id;
-  for (const mention of TurnContext.getMentions(activity)) {
+  // Each mention is a pass over the text, so only the first few (the bot's own first) are; the <at> tags of
+  // any others are stripped below in one pass.
+  const mentions = TurnContext.getMentions(activity);
+  mentions.sort((a, b) => Number(b.mentioned?.id === botId) - Number(a.mentioned?.id === botId));
+  for (const mention of mentions.slice(0, MAX_MENTIONS)) {
     const shown = mention.text ?? "";
     if (!shown) continue;
     if (mention.mentioned?.id === botId) text = text.split(shown).join(" ");
@@ -28,6 +35,9 @@ export function commandText(activity: Partial<Activity>): string {
     .replace(/\s+/g, " ")
     .trim();
 }
+
+/** Mentions in one command whose text is rewritten one by one (a command mentions the bot and a person or two). */
+const MAX_MENTIONS = 10;
 
 /** Where an activity happened, with the address the outbox posts to later (into the same reply chain). */
 export function conversationOf(activity: Partial<Activity>): Conversation {
