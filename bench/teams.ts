@@ -28,7 +28,7 @@ import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { BotConnectorStandIn } from "../test/fixtures/teams/bot-connector-stand-in.ts";
 import { MemoryConversationStore, MemoryEventLedger } from "../test/fixtures/memory-ports.ts";
-import { chatCoreOver } from "../test/fixtures/teams/harness.ts";
+import { chatCoreOver } from "../test/fixtures/chat-core.ts";
 import { createTeamsAdapter } from "../src/bot/teams/teams-adapter.ts";
 import { generateOrganisation } from "./generate-org.ts";
 import {

@@ -11,11 +11,9 @@ import { startHttpServer, type RunningHttpServer } from "../../app/http-server.t
 import { BotConnectorStandIn } from "../../../test/fixtures/teams/bot-connector-stand-in.ts";
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
 import { MemoryConversationStore, MemoryEventLedger } from "../../../test/fixtures/memory-ports.ts";
-import {
-  buildTestChatCore,
-  startTeamsHarness,
-  type TeamsHarness,
-} from "../../../test/fixtures/teams/harness.ts";
+import { buildTestCore } from "../../../test/fixtures/chat-core.ts";
+import { startTeamsHarness, type TeamsHarness } from "../../../test/fixtures/teams/harness.ts";
+import { teamsTestPlugin } from "../../../test/fixtures/teams/test-plugin.ts";
 import type { Adapter, AdapterServices } from "../core/adapter.ts";
 import { createTeamsAdapter } from "./teams-adapter.ts";
 import { commandText } from "./teams-inbound.ts";
@@ -30,7 +28,7 @@ function fixture(name: string, serviceUrl: string, overrides: Record<string, unk
 }
 
 async function services(production: boolean): Promise<AdapterServices> {
-  const { core } = await buildTestChatCore({ log });
+  const { core } = await buildTestCore([teamsTestPlugin], log);
   return {
     core,
     ledger: new MemoryEventLedger(),
