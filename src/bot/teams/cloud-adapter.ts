@@ -47,10 +47,10 @@ export interface InboundRequest {
 }
 
 /**
- * CloudAdapter whose every outbound send and update goes through the pacer (per conversation, within the Bot
- * Connector's limits, retried when Teams throttles), and which
- * answers HTTP itself: CloudAdapter.process runs a body it has not checked and answers 500 with the SDK's
- * error message (a TypeError for a missing field, "Invalid URL", a DNS failure) for anything that goes wrong.
+ * botbuilder's CloudAdapter, with every outbound send and update going through the pacer (per conversation,
+ * within the Bot Connector's limits, retried when Teams throttles), and answering HTTP itself:
+ * CloudAdapter.process runs a body it has not checked and answers 500 with the SDK's error message (a
+ * TypeError for a missing field, "Invalid URL", a DNS failure) for anything that goes wrong.
  */
 export class CallboardCloudAdapter extends CloudAdapter {
   constructor(

@@ -55,9 +55,12 @@ export function asTeamsAddress(address: Address): TeamsAddress {
         '(adapter "teams", conversation "<id>").',
     );
   }
+  // A conversation id that names its reply chain ("<channel>;messageid=<root>") keeps it.
+  const chain =
+    typeof replyChain === "string" && replyChain ? replyChain : REPLY_CHAIN.exec(conversation)?.[1];
   return {
     adapter: TEAMS,
     conversation: baseConversationId(conversation),
-    ...(typeof replyChain === "string" && replyChain ? { replyChain } : {}),
+    ...(chain ? { replyChain: chain } : {}),
   };
 }

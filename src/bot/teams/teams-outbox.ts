@@ -25,6 +25,7 @@ export interface TeamsOutboxDeps {
 export class TeamsOutbox {
   constructor(private readonly deps: TeamsOutboxDeps) {}
 
+  /** Post `reply` (its blocks: a form needs a person to open it for, which a post after the fact has not). */
   async post(address: Address, reply: Reply): Promise<MessageRef> {
     const target = asTeamsAddress(address);
     let message: Partial<Activity> | undefined;
