@@ -1,4 +1,3 @@
-import type { Activity } from "botbuilder";
 import type { Address } from "../../plugins/outbox.ts";
 
 /**
@@ -29,7 +28,12 @@ export function baseConversationId(conversationId: string): string {
  * the conversation id, or the pressed card's own when it was posted at the top of the channel, or the new
  * chain a top-level message starts). Undefined without a conversation.
  */
-export function addressOf(activity: Partial<Activity>): TeamsAddress | undefined {
+export function addressOf(activity: {
+  type?: string;
+  id?: string;
+  replyToId?: string;
+  conversation?: { id: string; conversationType?: string };
+}): TeamsAddress | undefined {
   const id = activity.conversation?.id;
   if (!id) return undefined;
   const inChannel = activity.conversation?.conversationType === "channel";
