@@ -1,15 +1,15 @@
 import { join } from "node:path";
 import type { Logger } from "pino";
+import type { Adapter } from "../bot/core/adapter.ts";
 import { ChatCore } from "../bot/core/chat-core.ts";
 import { Continuations } from "../bot/core/continuations.ts";
 import { FormSessions } from "../bot/core/form-sessions.ts";
 import { createSlackAdapter, type SlackAdapter } from "../bot/slack/slack-adapter.ts";
-import { createTeamsSurface } from "../bot/teams/teams-surface.ts";
+import { createTeamsAdapter } from "../bot/teams/teams-adapter.ts";
 import { PrismaContinuationStore } from "../db/continuation-store.ts";
 import { PrismaConversationStore } from "../db/conversation-store.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
 import { PrismaFormSessionStore } from "../db/form-session-store.ts";
-import { PrismaFormStateStore } from "../db/form-state-store.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import type { HttpRoute } from "../plugins/api.ts";
 import type { App } from "./build-app.ts";
@@ -32,7 +32,6 @@ export interface Serving {
 export async function serve(app: App): Promise<Serving> {
   const { config, log, router, db } = app;
   const ledger = new PrismaEventLedger(db.prisma);
-  const formState = new PrismaFormStateStore(db.prisma);
   const routes: HttpRoute[] = [...app.registry.routes];
   const mounted: string[] = [];
 
@@ -59,19 +58,24 @@ export async function serve(app: App): Promise<Serving> {
     routes.push(...slack.routes);
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
   }
+  let teams: Adapter | undefined;
   if (teamsConfigured(config)) {
-    const teams = createTeamsSurface({
-      router,
-      ledger,
-      formState,
-      conversations: new PrismaConversationStore(db.prisma),
-      appId: config.MICROSOFT_APP_ID,
-      appPassword: config.MICROSOFT_APP_PASSWORD,
-      tenantId: config.MICROSOFT_APP_TENANT_ID,
-      appType: config.MICROSOFT_APP_TYPE,
-      production: config.NODE_ENV === "production",
-      log,
-    });
+    teams = createTeamsAdapter(
+      {
+        appId: config.MICROSOFT_APP_ID,
+        appPassword: config.MICROSOFT_APP_PASSWORD,
+        tenantId: config.MICROSOFT_APP_TENANT_ID,
+        appType: config.MICROSOFT_APP_TYPE,
+      },
+      {
+        core: chatCore(app),
+        ledger,
+        conversations: new PrismaConversationStore(db.prisma),
+        log,
+        baseUrl: config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`,
+        production: config.NODE_ENV === "production",
+      },
+    );
     routes.push(...teams.routes);
     mounted.push("Teams at /api/messages");
   }
@@ -95,6 +99,7 @@ export async function serve(app: App): Promise<Serving> {
       const refreshed = refresh?.stop();
       await http.close();
       await slack?.stop();
+      await teams?.stop();
       await refreshed;
     },
   };

@@ -7,8 +7,8 @@ import { Registry } from "./registry.ts";
 import { Router } from "./router.ts";
 import { runShell } from "./shell/shell-surface.ts";
 import { readModalValues, renderModal } from "./slack/render-modal.ts";
-import { renderFormCard } from "./teams/render-card.ts";
-import { pageValues } from "./teams/form-session.ts";
+import { decodePageValues } from "./core/form-values.ts";
+import { renderFormCard } from "./teams/render-form.ts";
 
 /**
  * The field kinds software templates brought (radio, secret, hidden, multiEntity, tags) on every surface:
@@ -69,7 +69,7 @@ describe("new field kinds", () => {
       ["consumers", "Input.Text", undefined],
       ["labels", "Input.Text", undefined],
     ]);
-    expect(pageValues(FORM.pages[0]!.fields, { size: "s", labels: "x,y" })).toEqual({
+    expect(decodePageValues(FORM.pages[0]!, { size: "s", labels: "x,y" }).values).toEqual({
       size: "s",
       labels: "x,y",
     });

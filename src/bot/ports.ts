@@ -24,9 +24,3 @@ export interface ConversationStore {
   save(key: string, reference: unknown): Promise<void>;
   get(key: string): Promise<unknown | undefined>;
 }
-
-/** Large form state kept server-side, so only its id travels through the platform (Slack: 3,000 chars). */
-export interface FormStateStore {
-  put(state: string): Promise<string>;
-  get(id: string): Promise<string | undefined>;
-}

@@ -4,7 +4,6 @@ import { PrismaConversationStore } from "./conversation-store.ts";
 import { CLAIM_LEASE_MS, EVENT_RETENTION_MS, PrismaEventLedger } from "./event-ledger.ts";
 import { PrismaContinuationStore } from "./continuation-store.ts";
 import { PrismaFormSessionStore } from "./form-session-store.ts";
-import { PrismaFormStateStore } from "./form-state-store.ts";
 import type { Database } from "./open-database.ts";
 import { providersUnderTest, testTarget, type TestTarget } from "./test-database.ts";
 
@@ -136,26 +135,6 @@ for (const { provider, available } of await providersUnderTest()) {
       await store.save("c1", { conversation: { id: "b" } });
       expect(await store.get("c1")).toEqual({ conversation: { id: "b" } });
       await expect(store.save("c2", undefined)).rejects.toThrow(/c2 is not JSON-serialisable/);
-    });
-
-    it("form state store: returns an id that reads back the state", async () => {
-      const store = new PrismaFormStateStore(db.prisma);
-      const big = "x".repeat(100_000);
-      const id = await store.put(big);
-      expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await store.get(id)).toBe(big);
-      expect(await store.get("nope")).toBeUndefined();
-      expect(await store.prune(60_000, new Date(Date.now() + 120_000))).toBe(1);
-      expect(await store.get(id)).toBeUndefined();
-    });
-
-    it("form state: writes prune abandoned states, so the table does not grow for ever", async () => {
-      const store = new PrismaFormStateStore(db.prisma);
-      const old = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
-      await db.prisma.formState.create({ data: { id: "abandoned", state: "{}", createdAt: old } });
-      for (let i = 0; i < 200; i++) await store.put(`{"i":${i}}`);
-      expect(await store.get("abandoned")).toBeUndefined();
-      expect(await db.prisma.formState.count()).toBe(200);
     });
 
     it("audit log: appends and lists newest first, filtered", async () => {

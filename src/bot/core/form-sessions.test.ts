@@ -137,6 +137,42 @@ describe("FormSessions", () => {
     expect(submitted[0]).toMatchObject({ token: "hunter2", replicas: 5 });
   });
 
+  it("submits a hidden field's default: no surface shows it, so none sends it", async () => {
+    const submitted: FormValues[] = [];
+    const form: Form = {
+      id: "hidden-default",
+      title: "Hidden",
+      pages: [
+        {
+          title: "Only",
+          fields: [
+            { name: "name", label: "Name", kind: "text" },
+            { name: "origin", label: "Origin", kind: "hidden", default: "chat" },
+          ],
+        },
+      ],
+    };
+    const sessions = new FormSessions({
+      store: new MemoryFormSessionStore(),
+      secrets: SecretBox.fromText("test key"),
+      definition: () => ({
+        id: form.id,
+        open: () => form,
+        validate: () => ({}),
+        submit: (_form, values) => {
+          submitted.push(values);
+          return reply("done");
+        },
+      }),
+      contextFor: async (o, u) =>
+        ({ args: "", flags: {}, text: o.text, user: u, conversation: o.conversation, log }) as CommandContext,
+      log,
+    });
+    const { session } = page(await sessions.open(form, origin));
+    expect((await sessions.step(session, 0, { name: "x" }, "next", user)).kind).toBe("submitted");
+    expect(submitted).toEqual([{ name: "x", origin: "chat" }]);
+  });
+
   it("never stores a secret in clear", async () => {
     const { sessions, store } = setup();
     const { session } = page(await sessions.open(FORM, origin));

@@ -193,6 +193,8 @@ export class FormSessions {
     const values = { ...state.values };
     const secrets = this.openSecrets(state);
     for (const field of fields) {
+      // Never shown, so nothing is ever entered for it: a hidden field keeps its default.
+      if (field.kind === "hidden") continue;
       delete values[field.name];
       if (!isSecret(field)) {
         if (entered[field.name] !== undefined) values[field.name] = entered[field.name];

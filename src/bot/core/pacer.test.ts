@@ -71,6 +71,41 @@ describe("Pacer", () => {
     expect(starts.slice(0, 7)).toEqual([0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it("counts a window from when a call was answered, so a call slow on its way cannot crowd the next", async () => {
+    const { p, clock } = pacer();
+    const starts: number[] = [];
+    const slowCall = async () => {
+      starts.push(clock.time);
+      await clock.sleep(300);
+    };
+    await Promise.all([p.run("C1", slowCall), p.run("C1", slowCall)]);
+    // The platform may have counted the first call as late as 300: the second starts a window after that.
+    expect(starts).toEqual([0, 1300]);
+  });
+
+  it("looks for idle lanes only as their number doubles, not on every new key", async () => {
+    const clock = fakeClock();
+    let clockReads = 0;
+    const p = new Pacer({
+      windows: [{ count: 1800, ms: 3_600_000 }],
+      retryAdvice: () => undefined,
+      now: () => {
+        clockReads++;
+        return clock.now();
+      },
+      sleep: clock.sleep,
+    });
+    const readsPerCall = async (from: number, to: number) => {
+      const before = clockReads;
+      for (let i = from; i < to; i++) await p.run(`conversation-${i}`, async () => undefined);
+      return (clockReads - before) / (to - from);
+    };
+    const fewLanes = await readsPerCall(0, 900);
+    // Past a thousand lanes, none of them idle within the hour: a sweep reads the clock once more.
+    const manyLanes = await readsPerCall(900, 5000);
+    expect(manyLanes).toBeLessThan(fewLanes + 0.01);
+  });
+
   it("does not make one key wait for another", async () => {
     const { p, clock } = pacer();
     await p.run("A", async () => undefined);

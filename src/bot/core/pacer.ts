@@ -42,6 +42,7 @@ interface Lane {
   notBefore: number;
 }
 
+/** Idle lanes are looked for once this many lanes exist (and again each time the count doubles). */
 const MAX_IDLE_LANES = 1000;
 
 export class Pacer {
@@ -52,6 +53,7 @@ export class Pacer {
   private readonly maxWaitMs: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly now: () => number;
+  private sweepAt = MAX_IDLE_LANES;
 
   constructor(private readonly options: PacerOptions) {
     this.windows = options.windows.filter((w) => w.count > 0 && w.ms > 0);
@@ -92,6 +94,7 @@ export class Pacer {
       if (wait > 0) await this.sleep(wait);
       lane.starts.push(this.now());
       if (lane.starts.length > this.keep) lane.starts.shift();
+      const slot = lane.starts.length - 1;
       try {
         return await send();
       } catch (error) {
@@ -101,6 +104,11 @@ export class Pacer {
         const waitMs = Math.min(this.maxWaitMs, advice.retryAfterMs ?? backoff);
         this.options.onRetry?.({ key, status: advice.status, waitMs, attempt });
         lane.notBefore = Math.max(lane.notBefore, this.now() + waitMs);
+      } finally {
+        // The platform counted the call at some moment between sending it and answering: windows count from
+        // the answer, so a call held up on its way (a busy event loop, a slow network) cannot crowd the next
+        // window on the platform's side.
+        lane.starts[slot] = this.now();
       }
     }
   }
@@ -119,7 +127,12 @@ export class Pacer {
   private lane(key: string): Lane {
     let lane = this.lanes.get(key);
     if (!lane) {
-      if (this.lanes.size >= MAX_IDLE_LANES) this.forgetIdle();
+      // With an hour-long window (Teams) few lanes are idle yet: sweeping on every new key would make each
+      // new conversation cost a pass over all of them.
+      if (this.lanes.size >= this.sweepAt) {
+        this.forgetIdle();
+        this.sweepAt = Math.max(MAX_IDLE_LANES, this.lanes.size * 2);
+      }
       lane = { tail: Promise.resolve(), pending: 0, starts: [], notBefore: 0 };
       this.lanes.set(key, lane);
     }

@@ -3,7 +3,6 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type Activity,
-  type ConversationReference,
   type ResourceResponse,
 } from "botbuilder";
 import {
@@ -14,69 +13,49 @@ import {
   type ConnectorFactory,
 } from "botframework-connector";
 import type { Logger } from "pino";
-import type { Reply } from "../../message/reply.ts";
-import type { HttpRoute } from "../../plugins/api.ts";
-import type { ConversationStore, EventLedger, FormStateStore } from "../ports.ts";
-import type { Router } from "../router.ts";
+import type { Pacer } from "../core/pacer.ts";
 import { checkActivity } from "./activity-shape.ts";
 import { ConnectorClientCache } from "./connector-cache.ts";
-import { Deadline } from "./deadline.ts";
-import { readJsonBody, RequestBodyError, writeAnswer, type HttpAnswer } from "./http-bridge.ts";
-import { OutboundPacer, type PacerOptions } from "./outbound-pacer.ts";
-import { CallboardTeamsBot, INVOKE_BUDGET_MS, TURN_DEADLINE } from "./teams-bot.ts";
+import type { RequestBodyError, HttpAnswer } from "./http-bridge.ts";
+import { baseConversationId } from "./teams-address.ts";
 
-export interface TeamsSurfaceOptions {
-  router: Router;
-  ledger: EventLedger;
-  conversations: ConversationStore;
-  formState: FormStateStore;
+/** The Bot Framework settings Callboard takes (the composition root reads them from its configuration). */
+export interface BotFrameworkSettings {
   appId?: string;
   appPassword?: string;
   tenantId?: string;
   appType?: "MultiTenant" | "SingleTenant";
-  production: boolean;
-  log: Logger;
-  /** Endpoint path on the one HTTP server. */
-  path?: string;
   /**
    * Extra Bot Framework authentication settings (ConfigurationBotFrameworkAuthentication keys such as
    * ToBotFromChannelOpenIdMetadataUrl or ToChannelFromBotLoginUrl) for sovereign clouds and for tests that
    * stand in for the Bot Framework's token service. Unset keys keep the public-cloud values.
    */
   authSettings?: Record<string, string>;
-  pacing?: PacerOptions;
-  typeahead?: boolean;
-  /**
-   * Time from a request's arrival within which an invoke must be answered (roster, search and rendering
-   * together). Teams gives message extensions 5 s; tests shorten it.
-   */
-  invokeBudgetMs?: number;
 }
 
-export interface TeamsSurface {
-  routes: HttpRoute[];
-  /** Post a Reply into a conversation the bot has seen (key: the Teams conversation id). Returns the activity id. */
-  sendProactive(conversationKey: string, reply: Reply): Promise<string>;
-  /** Replace an earlier proactive message (a progress card) in place. */
-  updateProactive(conversationKey: string, activityId: string, reply: Reply): Promise<void>;
-}
+/**
+ * turnState key set on a proactive turn whose sends the outbox already runs in the conversation's pacer lane
+ * (pacing them again would wait for the lane it holds).
+ */
+export const PACED = Symbol("callboard.paced");
 
 /** What POST /api/messages received: the parsed body, or why it could not be parsed. */
-interface InboundRequest {
+export interface InboundRequest {
   body: unknown;
   unreadable?: RequestBodyError;
   authorization: string;
 }
 
 /**
- * CloudAdapter whose outbound sends queue per conversation and back off when Teams throttles, and which
- * answers HTTP itself: CloudAdapter.process runs a body it has not checked and answers 500 with the SDK's
- * error message (a TypeError for a missing field, "Invalid URL", a DNS failure) for anything that goes wrong.
+ * botbuilder's CloudAdapter, with every outbound send and update going through the pacer (per conversation,
+ * within the Bot Connector's limits, retried when Teams throttles), and answering HTTP itself:
+ * CloudAdapter.process runs a body it has not checked and answers 500 with the SDK's error message (a
+ * TypeError for a missing field, "Invalid URL", a DNS failure) for anything that goes wrong.
  */
-class CallboardCloudAdapter extends CloudAdapter {
+export class CallboardCloudAdapter extends CloudAdapter {
   constructor(
     auth: StrictBotFrameworkAuthentication,
-    private readonly pacer: OutboundPacer,
+    private readonly pacer: Pacer,
     private readonly log: Logger,
   ) {
     super(auth);
@@ -130,11 +109,16 @@ class CallboardCloudAdapter extends CloudAdapter {
     const responses: ResourceResponse[] = [];
     for (const activity of activities) {
       const conversationId = activity.conversation?.id;
-      if (activity.type === "invokeResponse" || activity.type === "trace" || !conversationId) {
+      if (
+        activity.type === "invokeResponse" ||
+        activity.type === "trace" ||
+        !conversationId ||
+        context.turnState.get(PACED)
+      ) {
         responses.push(...(await super.sendActivities(context, [activity])));
         continue;
       }
-      const [response] = await this.pacer.run(conversationId, () =>
+      const [response] = await this.pacer.run(baseConversationId(conversationId), () =>
         super.sendActivities(context, [{ ...activity }]),
       );
       responses.push(response!);
@@ -146,8 +130,9 @@ class CallboardCloudAdapter extends CloudAdapter {
     context: TurnContext,
     activity: Partial<Activity>,
   ): Promise<ResourceResponse | void> {
-    const conversationId = activity.conversation?.id ?? "";
-    return this.pacer.run(conversationId, () => super.updateActivity(context, activity));
+    if (context.turnState.get(PACED)) return super.updateActivity(context, activity);
+    const key = baseConversationId(activity.conversation?.id ?? "");
+    return this.pacer.run(key, () => super.updateActivity(context, activity));
   }
 }
 
@@ -156,7 +141,7 @@ class CallboardCloudAdapter extends CloudAdapter {
  * escape as plain Errors, which CloudAdapter answers with 500. A token that fails verification is the
  * caller's fault: answer 401. Failures to reach the OpenID metadata stay 500.
  */
-class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
+export class StrictBotFrameworkAuthentication extends ConfigurationBotFrameworkAuthentication {
   private readonly connectors = new ConnectorClientCache();
 
   override async authenticateRequest(
@@ -222,15 +207,18 @@ function authSettingsWithDefaults(overrides: Record<string, string>): Record<str
 }
 
 /**
- * Microsoft Teams on the bot's one HTTP server (POST /api/messages). With an app id and password every
- * request must carry a valid Bot Framework token (the SDK checks it; anything else gets 401). Without an
- * app id requests are not authenticated at all, which is refused in production.
+ * The Bot Framework authentication for `settings`. With an app id and password every request must carry a
+ * valid Bot Framework token (the SDK checks it; anything else gets 401). Without an app id requests are not
+ * authenticated at all, which is refused in production.
  */
-export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
-  const { log } = options;
-  const appId = options.appId?.trim() ?? "";
+export function botFrameworkAuthentication(
+  settings: BotFrameworkSettings,
+  production: boolean,
+  log: Logger,
+): StrictBotFrameworkAuthentication {
+  const appId = settings.appId?.trim() ?? "";
   if (!appId) {
-    if (options.production) {
+    if (production) {
       throw new Error(
         "Teams: MICROSOFT_APP_ID is not set, and in production every request to /api/messages must carry a Bot " +
           "Framework token checked against it. Set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (from the Azure Bot " +
@@ -241,104 +229,21 @@ export function createTeamsSurface(options: TeamsSurfaceOptions): TeamsSurface {
       "TEAMS IS RUNNING WITHOUT AUTHENTICATION: MICROSOFT_APP_ID is not set, so anyone who can reach " +
         "/api/messages can post activities as any user. Use this only for local development and tests.",
     );
-  } else if (!options.appPassword) {
+  } else if (!settings.appPassword) {
     throw new Error(
       "Teams: MICROSOFT_APP_ID is set but MICROSOFT_APP_PASSWORD is not. Set the client secret of the Azure Bot " +
         "registration, or unset MICROSOFT_APP_ID for unauthenticated local development.",
     );
   }
-  const appType = options.appType ?? "MultiTenant";
-  if (appId && appType === "SingleTenant" && !options.tenantId) {
+  const appType = settings.appType ?? "MultiTenant";
+  if (appId && appType === "SingleTenant" && !settings.tenantId) {
     throw new Error("Teams: MICROSOFT_APP_TYPE is SingleTenant but MICROSOFT_APP_TENANT_ID is not set.");
   }
-
-  const settings: Record<string, string> = {
+  return new StrictBotFrameworkAuthentication({
     MicrosoftAppId: appId,
-    MicrosoftAppPassword: appId ? (options.appPassword ?? "") : "",
+    MicrosoftAppPassword: appId ? (settings.appPassword ?? "") : "",
     MicrosoftAppType: appType,
-    ...(options.tenantId ? { MicrosoftAppTenantId: options.tenantId } : {}),
-    ...(options.authSettings ? authSettingsWithDefaults(options.authSettings) : {}),
-  };
-  const auth = new StrictBotFrameworkAuthentication(settings);
-  const pacer = new OutboundPacer({
-    ...options.pacing,
-    onRetry: (info) => {
-      log.warn(info, "teams: throttled by the Bot Connector; retrying");
-      options.pacing?.onRetry?.(info);
-    },
+    ...(settings.tenantId ? { MicrosoftAppTenantId: settings.tenantId } : {}),
+    ...(settings.authSettings ? authSettingsWithDefaults(settings.authSettings) : {}),
   });
-  const adapter = new CallboardCloudAdapter(auth, pacer, log);
-  adapter.onTurnError = async (_context, error) => {
-    // Up to serve(), which logs it once and answers 500.
-    throw error;
-  };
-  const invokeBudgetMs = options.invokeBudgetMs ?? INVOKE_BUDGET_MS;
-  const bot = new CallboardTeamsBot({
-    router: options.router,
-    ledger: options.ledger,
-    conversations: options.conversations,
-    formState: options.formState,
-    log,
-    typeahead: options.typeahead,
-  });
-
-  const route: HttpRoute = {
-    method: "POST",
-    path: options.path ?? "/api/messages",
-    handler: async (req, res) => {
-      // Teams counts its invoke time limit from when it sent the request, so the deadline starts here.
-      const arrived = Date.now();
-      const request: InboundRequest = { body: undefined, authorization: req.headers.authorization ?? "" };
-      try {
-        request.body = await readJsonBody(req);
-      } catch (error) {
-        const refused =
-          error instanceof RequestBodyError ? error : new RequestBodyError(400, "Unreadable body.");
-        // Too large to read at all; anything else waits until the token has been checked.
-        if (refused.status === 413) return writeAnswer(res, { status: 413, body: `${refused.message}\n` });
-        request.unreadable = refused;
-      }
-      const answer = await adapter.serve(request, (context) => {
-        context.turnState.set(TURN_DEADLINE, Deadline.after(invokeBudgetMs, arrived));
-        return bot.run(context);
-      });
-      writeAnswer(res, answer);
-    },
-  };
-
-  async function reference(conversationKey: string): Promise<Partial<ConversationReference>> {
-    const stored = (await options.conversations.get(conversationKey)) as
-      Partial<ConversationReference> | undefined;
-    if (!stored?.serviceUrl || !stored.conversation?.id) {
-      throw new Error(
-        `Teams: no conversation "${conversationKey}" is known. Callboard learns a conversation when it is installed ` +
-          "there or receives a message from it; add the app to that chat or channel first.",
-      );
-    }
-    return stored;
-  }
-
-  return {
-    routes: [route],
-    async sendProactive(conversationKey, answer) {
-      const ref = await reference(conversationKey);
-      let id = "";
-      await adapter.continueConversationAsync(appId, ref, async (context) => {
-        const sent = await context.sendActivity(await bot.activityFor(answer));
-        id = sent?.id ?? "";
-      });
-      return id;
-    },
-    async updateProactive(conversationKey, activityId, answer) {
-      const ref = await reference(conversationKey);
-      await adapter.continueConversationAsync(appId, ref, async (context) => {
-        const activity = await bot.activityFor(answer);
-        await context.updateActivity({
-          ...activity,
-          id: activityId,
-          conversation: context.activity.conversation,
-        });
-      });
-    },
-  };
 }

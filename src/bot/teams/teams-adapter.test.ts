@@ -8,18 +8,15 @@ import jwt from "jsonwebtoken";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer, type RunningHttpServer } from "../../app/http-server.ts";
-import { Registry } from "../registry.ts";
-import { Router } from "../router.ts";
 import { BotConnectorStandIn } from "../../../test/fixtures/teams/bot-connector-stand-in.ts";
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
-import {
-  MemoryConversationStore,
-  MemoryFormStateStore,
-  MemoryEventLedger,
-} from "../../../test/fixtures/memory-ports.ts";
+import { MemoryConversationStore, MemoryEventLedger } from "../../../test/fixtures/memory-ports.ts";
+import { buildTestCore } from "../../../test/fixtures/chat-core.ts";
+import { startTeamsHarness, type TeamsHarness } from "../../../test/fixtures/teams/harness.ts";
 import { teamsTestPlugin } from "../../../test/fixtures/teams/test-plugin.ts";
-import { commandText } from "./teams-bot.ts";
-import { createTeamsSurface, type TeamsSurface } from "./teams-surface.ts";
+import type { Adapter, AdapterServices } from "../core/adapter.ts";
+import { createTeamsAdapter } from "./teams-adapter.ts";
+import { commandText } from "./teams-inbound.ts";
 
 const log = pino({ level: "silent" });
 const FIXTURES = new URL("../../../test/fixtures/teams/", import.meta.url);
@@ -30,10 +27,16 @@ function fixture(name: string, serviceUrl: string, overrides: Record<string, unk
   return { ...activity, serviceUrl, ...overrides };
 }
 
-async function router(): Promise<Router> {
-  const registry = new Registry(log);
-  await registry.use(teamsTestPlugin);
-  return new Router(registry, log);
+async function services(production: boolean): Promise<AdapterServices> {
+  const { core } = await buildTestCore([teamsTestPlugin], log);
+  return {
+    core,
+    ledger: new MemoryEventLedger(),
+    conversations: new MemoryConversationStore(),
+    log,
+    baseUrl: "http://callboard.test",
+    production,
+  };
 }
 
 async function post(
@@ -67,41 +70,21 @@ const texts = (card: any): string =>
     .match(/"(?:text|value|title)":"[^"]*"/g)!
     .join(" ");
 
-describe("Teams surface over HTTP, no app id (development mode)", () => {
-  const connector = new BotConnectorStandIn();
-  const conversations = new MemoryConversationStore();
-  const formState = new MemoryFormStateStore();
-  let server: RunningHttpServer;
-  let surface: TeamsSurface;
+describe("Teams adapter over HTTP, no app id (development mode)", () => {
+  let teams: TeamsHarness;
+  let connector: BotConnectorStandIn;
+  let conversations: MemoryConversationStore;
+  let adapter: Adapter;
   let serviceUrl: string;
   let base: string;
 
   beforeAll(async () => {
-    serviceUrl = await connector.start();
-    connector.members.set("29:1a2b3c-alice", {
-      id: "29:1a2b3c-alice",
-      name: "Alice Example",
-      aadObjectId: "6f0c1a2e-1111-4a4a-9a9a-000000000a11",
-      email: "alice@example.com",
-      userPrincipalName: "alice@example.com",
-    });
-    surface = createTeamsSurface({
-      router: await router(),
-      ledger: new MemoryEventLedger(),
-      conversations,
-      formState,
-      production: false,
-      log,
-      pacing: { maxWaitMs: 200 },
-    });
-    server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
-    base = server.url;
+    teams = await startTeamsHarness();
+    ({ connector, adapter, serviceUrl, base } = teams);
+    conversations = teams.conversations as MemoryConversationStore;
   });
 
-  afterAll(async () => {
-    await server?.close();
-    await connector.stop();
-  });
+  afterAll(() => teams?.close());
 
   it("answers a channel @mention in the reply chain, as the catalog user found through the roster", async () => {
     const activity = fixture("message-channel-mention", serviceUrl);
@@ -122,9 +105,12 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     const actionSet = card.body.find(
       (e: any) => e.type === "ActionSet" && e.actions[0].type === "Action.Execute",
     );
-    expect(actionSet.actions[0]).toMatchObject({ verb: "command", data: { command: "show payments-api" } });
+    expect(actionSet.actions[0]).toMatchObject({ verb: "command", data: { c: "show payments-api" } });
     expect(adaptiveCardErrors(card)).toEqual([]);
-    expect(conversations.saved.has(activity.conversation.id)).toBe(true);
+    // One reference per channel, for all its reply chains.
+    expect(conversations.saved.get("19:3f2c8e@thread.tacv2")).toMatchObject({
+      conversation: { id: "19:3f2c8e@thread.tacv2" },
+    });
   });
 
   it("answers a personal chat without a mention, and a group chat with the mention mid-sentence", async () => {
@@ -207,7 +193,7 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     const card = cardOf(call);
     expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThanOrEqual(28 * 1024);
     const more = card.body.at(-1).actions[0];
-    expect(more).toMatchObject({ type: "Action.Execute", verb: "more" });
+    expect(more).toMatchObject({ type: "Action.Execute", verb: "more", data: { m: expect.any(String) } });
     const shown = card.body.filter((e: any) => /^Item \d+/.test(e.text ?? "")).length;
     const next = await post(
       base,
@@ -218,6 +204,12 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     expect(next.body.value.body[0].text).toMatch(new RegExp(`^Item ${shown}: lorem`));
     expect(adaptiveCardErrors(next.body.value)).toEqual([]);
   });
+
+  const submitPage = (data: Record<string, unknown>) =>
+    post(
+      base,
+      fixture("invoke-task-submit", serviceUrl, { id: randomUUID(), value: { type: "task/submit", data } }),
+    );
 
   it("opens a two-page form as a dialog, returns field errors, moves on, and posts the result", async () => {
     const fetched = await post(base, fixture("invoke-task-fetch", serviceUrl));
@@ -232,18 +224,15 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     });
     expect(page1.body.find((e: any) => e.id === "description")).toMatchObject({ isMultiline: true });
     const data1 = page1.actions[0].data;
-    expect(data1).toMatchObject({ formAction: "next", page: 0 });
+    expect(data1).toMatchObject({ callboard: { page: 0, intent: "next" } });
 
-    const submit = (data: Record<string, unknown>, id = randomUUID()) =>
-      post(base, fixture("invoke-task-submit", serviceUrl, { id, value: { type: "task/submit", data } }));
-
-    const bad = await submit({ ...data1, name: "Orders API" });
+    const bad = await submitPage({ ...data1, name: "Orders API" });
     const errorCard = bad.body.task.value.card.content;
     expect(JSON.stringify(errorCard)).toContain("Use lower-case letters");
     expect(errorCard.body.find((e: any) => e.id === "name").value).toBe("Orders API");
     expect(adaptiveCardErrors(errorCard)).toEqual([]);
 
-    const good = await submit({ ...data1, name: "orders-api", description: "Orders" });
+    const good = await submitPage({ ...data1, name: "orders-api", description: "Orders" });
     const page2 = good.body.task.value.card.content;
     expect(adaptiveCardErrors(page2)).toEqual([]);
     expect(page2.body.find((e: any) => e.id === "owner")).toMatchObject({
@@ -261,10 +250,13 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     expect(page2.body.find((e: any) => e.id === "public")).toMatchObject({ type: "Input.Toggle" });
     expect(page2.body.find((e: any) => e.id === "tags")).toMatchObject({ isMultiSelect: true });
     const data2 = page2.actions[0].data;
-    expect(data2.page).toBe(1);
+    expect(data2.callboard.page).toBe(1);
 
-    const missing = await submit({ ...data2 });
-    expect(JSON.stringify(missing.body.task.value.card.content)).toContain("Pick an owner.");
+    const missing = await submitPage({ ...data2 });
+    // The core checks required fields before the form's own validation.
+    const missingCard = missing.body.task.value.card.content;
+    const ownerAt = missingCard.body.findIndex((e: any) => e.id === "owner");
+    expect(missingCard.body[ownerAt + 1]).toMatchObject({ text: "Owner is required.", color: "Attention" });
 
     const finalPage = {
       ...data2,
@@ -273,22 +265,59 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
       public: "true",
       tags: "java,go",
     };
-    // The result could not be delivered: the dialog reports the failure and the form may be submitted again.
-    connector.failPosts = true;
-    const undelivered = await submit(finalPage);
-    connector.failPosts = false;
-    expect(undelivered.status).toBeGreaterThanOrEqual(500);
-    const done = await submit(finalPage);
+    const done = await submitPage(finalPage);
     expect(done.status).toBe(200);
     expect(done.body).toBeUndefined();
     const result = await connector.waitFor((c) => JSON.stringify(c.body).includes("Created orders-api"));
+    // Into the conversation the form was opened in.
+    expect(result.conversationId).toBe("a:1personal-chat-alice");
     expect(texts(cardOf(result))).toContain("Owner: group:default/team-payments, replicas 3, public true");
+
+    // A double click, or Teams sending the submit again: the form does not run twice.
+    const again = await submitPage(finalPage);
+    expect(again.body.task).toEqual({ type: "message", value: "This form was already submitted." });
     expect(connector.calls.filter((c) => JSON.stringify(c.body).includes("Created orders-api"))).toHaveLength(
       1,
     );
+  });
 
-    const again = await submit({ ...data2, owner: "group:default/team-payments" });
+  it("keeps what was typed on a page through Back, and never shows a secret back", async () => {
+    const page1 = (await post(base, fixture("invoke-task-fetch", serviceUrl))).body.task.value.card.content;
+    const token = page1.body.find((e: any) => e.id === "token");
+    expect(token).toMatchObject({ type: "Input.Text", style: "password", isRequired: false });
+    const page2 = (await submitPage({ ...page1.actions[0].data, name: "keep-api", token: "hunter2-secret" }))
+      .body.task.value.card.content;
+    expect(page2.actions.map((a: any) => a.title)).toEqual(["Create", "Back"]);
+    const back = page2.actions[1];
+    expect(back).not.toHaveProperty("associatedInputs");
+    // Back sends the page as typed, so Next again finds it.
+    const shownAgain = (
+      await submitPage({ ...back.data, owner: "group:default/team-platform", replicas: "5", tags: "go" })
+    ).body.task.value.card.content;
+    expect(shownAgain.body.find((e: any) => e.id === "name").value).toBe("keep-api");
+    expect(shownAgain.body.find((e: any) => e.id === "token")).not.toHaveProperty("value");
+    const next = (await submitPage({ ...shownAgain.actions[0].data, name: "keep-api" })).body.task.value.card
+      .content;
+    expect(next.body.find((e: any) => e.id === "owner").value).toBe("group:default/team-platform");
+    expect(next.body.find((e: any) => e.id === "replicas").value).toBe(5);
+    expect(next.body.find((e: any) => e.id === "tags").value).toBe("go");
+    expect(connector.calls.some((c) => JSON.stringify(c.body).includes("hunter2-secret"))).toBe(false);
+  });
+
+  it("shows a result Teams refused to post in the dialog, and does not run the form again", async () => {
+    const page1 = (await post(base, fixture("invoke-task-fetch", serviceUrl))).body.task.value.card.content;
+    const page2 = (await submitPage({ ...page1.actions[0].data, name: "billing-api" })).body.task.value.card
+      .content;
+    const finalPage = { ...page2.actions[0].data, owner: "group:default/team-payments" };
+    connector.failPosts = true;
+    const undelivered = await submitPage(finalPage);
+    connector.failPosts = false;
+    expect(undelivered.status).toBe(200);
+    expect(undelivered.body.task.type).toBe("message");
+    expect(undelivered.body.task.value).toMatch(/could not be posted.*Created billing-api/);
+    const again = await submitPage(finalPage);
     expect(again.body.task).toEqual({ type: "message", value: "This form was already submitted." });
+    expect(connector.calls.filter((c) => JSON.stringify(c.body).includes("Created billing-api"))).toEqual([]);
   });
 
   it("offers a form from a command reply through a task/fetch button", async () => {
@@ -297,7 +326,11 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     const button = cardOf(call)
       .body.flatMap((e: any) => e.actions ?? [])
       .find((a: any) => a.title === "Open New service");
-    expect(button).toMatchObject({ type: "Action.Submit", data: { msteams: { type: "task/fetch" } } });
+    // The session the core started for this reply's form, carried as the action codec's payload.
+    expect(button).toMatchObject({
+      type: "Action.Submit",
+      data: { msteams: { type: "task/fetch" }, f: "new-service", s: expect.any(String) },
+    });
     const fetched = await post(
       base,
       fixture("invoke-task-fetch", serviceUrl, { value: { type: "task/fetch", data: button.data } }),
@@ -323,23 +356,27 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     expect(adaptiveCardErrors(link.body.composeExtension.attachments[0].content)).toEqual([]);
   });
 
-  it("sends and updates progress messages proactively in a remembered conversation", async () => {
+  it("posts and updates messages later in a remembered conversation, through the outbox", async () => {
     await post(base, fixture("message-personal", serviceUrl, { id: "pro-1", text: "help" }));
-    const id = await surface.sendProactive("a:1personal-chat-alice", {
+    const address = { adapter: "teams", conversation: "a:1personal-chat-alice" };
+    const ref = await adapter.post(address, {
       text: "Scaffolding orders-api: 1 of 3",
       blocks: [{ type: "section", text: "Step 1 of 3" }],
     });
-    expect(id).toMatch(/^stand-in-/);
-    await surface.updateProactive("a:1personal-chat-alice", id, {
+    expect(ref).toEqual({ address, id: expect.stringMatching(/^stand-in-/) });
+    await adapter.update(ref, {
       text: "done",
       blocks: [{ type: "section", text: "Step 3 of 3: done" }],
     });
     const put = await connector.waitFor((c) => c.method === "PUT");
-    expect(put.activityId).toBe(id);
+    expect(put.activityId).toBe(ref.id);
     expect(texts(cardOf(put))).toContain("Step 3 of 3");
-    await expect(surface.sendProactive("19:unknown@thread.v2", { text: "x", blocks: [] })).rejects.toThrow(
-      /no conversation "19:unknown@thread.v2" is known/,
-    );
+    await expect(
+      adapter.post({ adapter: "teams", conversation: "19:unknown@thread.v2" }, { text: "x", blocks: [] }),
+    ).rejects.toThrow(/no conversation "19:unknown@thread.v2" is known/);
+    await expect(
+      adapter.post({ adapter: "slack", channel: "C1" }, { text: "x", blocks: [] }),
+    ).rejects.toThrow(/Teams cannot deliver to/);
   });
 
   it("backs off when the connector throttles with 429 and Retry-After, and still delivers once", async () => {
@@ -417,21 +454,17 @@ describe("Teams surface over HTTP, no app id (development mode)", () => {
     expect(connector.calls.length).toBe(callsBefore);
   });
 
-  it("sent only schema-valid cards within the size limit", () => {
+  it("sent only schema-valid cards within the size limit, and never went over a rate limit", () => {
     expect(connector.problems).toEqual([]);
+    expect(connector.violations).toEqual([]);
   });
 });
 
-describe("Teams surface trust", () => {
-  it("refuses to start in production without an app id, naming the setting", () => {
-    const ports = {
-      ledger: new MemoryEventLedger(),
-      conversations: new MemoryConversationStore(),
-      formState: new MemoryFormStateStore(),
-    };
-    expect(() => createTeamsSurface({ router: {} as Router, ...ports, production: true, log })).toThrow(
-      /MICROSOFT_APP_ID is not set/,
-    );
+describe("Teams adapter trust", () => {
+  it("refuses to start in production without an app id, naming the setting", async () => {
+    const production = await services(true);
+    expect(() => createTeamsAdapter({}, production)).toThrow(/MICROSOFT_APP_ID is not set/);
+    expect(() => createTeamsAdapter({ appId: "x" }, production)).toThrow(/MICROSOFT_APP_PASSWORD is not/);
   });
 
   describe("with an app id and password", () => {
@@ -469,18 +502,18 @@ describe("Teams surface trust", () => {
           expiresOn: new Date(Date.now() + 3600_000),
         },
       );
-      const surface = createTeamsSurface({
-        router: await router(),
-        ledger: new MemoryEventLedger(),
-        conversations: new MemoryConversationStore(),
-        formState: new MemoryFormStateStore(),
-        appId,
-        appPassword: "not-a-real-secret",
-        production: true,
-        log,
-        authSettings: { ToBotFromChannelOpenIdMetadataUrl: metadataUrl, ToBotFromChannelTokenIssuer: issuer },
-      });
-      server = await startHttpServer({ routes: surface.routes, port: 0, host: "127.0.0.1", log });
+      const adapter = createTeamsAdapter(
+        {
+          appId,
+          appPassword: "not-a-real-secret",
+          authSettings: {
+            ToBotFromChannelOpenIdMetadataUrl: metadataUrl,
+            ToBotFromChannelTokenIssuer: issuer,
+          },
+        },
+        await services(true),
+      );
+      server = await startHttpServer({ routes: adapter.routes, port: 0, host: "127.0.0.1", log });
     });
 
     afterAll(async () => {
