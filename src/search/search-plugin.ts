@@ -14,6 +14,7 @@ import {
   type Reply,
 } from "../message/reply.ts";
 import type { ChatCommand, OptionsProvider, Plugin, SearchHit, SearchProvider } from "../plugins/api.ts";
+import type { Snippet } from "./highlight.ts";
 import { parseSearchText } from "./query-text.ts";
 import type { SearchFacets, SearchIndex, SearchResultHit } from "./search-index.ts";
 
@@ -87,7 +88,7 @@ export function searchCommand(deps: SearchPluginDeps): ChatCommand {
 
 async function hitBlocks(hit: SearchResultHit, deps: SearchPluginDeps): Promise<Block[]> {
   const owner = hit.owner ? await ownerLabel(hit.owner, deps) : undefined;
-  const line = oneLine(hit.highlight ?? escapeText(hit.text));
+  const line = markSnippet(oneLine(hit.snippet ?? { text: hit.text, matches: [] }));
   if (hit.type === "doc") {
     const title = hit.url ? `[${escapeText(hit.title)}](${hit.url})` : escapeText(hit.title);
     const text = [`**${title}** · docs of \`${escapeText(hit.name)}\``, line].filter(Boolean).join("\n");
@@ -112,16 +113,32 @@ async function ownerLabel(ref: string, deps: SearchPluginDeps): Promise<string> 
   return described ?? ref.replace(/^group:default\//, "");
 }
 
-/** The first line of a description, cut at a word; input is already escaped. */
-function oneLine(text: string): string {
-  const first = text.split(/\n/)[0]?.trim() ?? "";
-  if (first.length <= LINE) return first;
+/** A snippet in the middle language: everything escaped, the matched words in bold. */
+export function markSnippet(snippet: Snippet): string {
+  let out = "";
+  let cursor = 0;
+  for (const [start, end] of snippet.matches) {
+    if (start < cursor || end <= start) continue;
+    out += `${escapeText(snippet.text.slice(cursor, start))}**${escapeText(snippet.text.slice(start, end))}**`;
+    cursor = end;
+  }
+  return out + escapeText(snippet.text.slice(cursor));
+}
+
+/** The first line of a passage, cut at a word past LINE characters; matches cut through are left plain. */
+function oneLine(snippet: Snippet): Snippet {
+  const raw = snippet.text.split("\n")[0] ?? "";
+  const from = raw.length - raw.trimStart().length;
+  const first = raw.trim();
+  const shift = (matches: Array<[number, number]>, limit: number) =>
+    matches
+      .map(([start, end]): [number, number] => [start - from, end - from])
+      .filter(([start, end]) => start >= 0 && end <= limit);
+  if (first.length <= LINE) return { text: first, matches: shift(snippet.matches, first.length) };
   const cut = first.slice(0, LINE);
   const space = cut.lastIndexOf(" ");
-  // Never cut inside a **bold** marker pair: drop an unbalanced one.
-  let line = `${cut.slice(0, space > 80 ? space : LINE)}…`;
-  if ((line.match(/\*\*/g) ?? []).length % 2 === 1) line = line.replace(/\*\*(?!.*\*\*)/, "");
-  return line;
+  const end = space > 80 ? space : LINE;
+  return { text: `${cut.slice(0, end)}…`, matches: shift(snippet.matches, end) };
 }
 
 function facetLine(facets: SearchFacets): string {
