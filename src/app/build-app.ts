@@ -8,7 +8,6 @@ import type { ImportResult } from "../catalog/store/catalog-store.ts";
 import { AuditLog } from "../db/audit-log.ts";
 import { catalogCommandsPlugin } from "../catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
-import { RELATION } from "../catalog/graph/relation-types.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
@@ -16,11 +15,12 @@ import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.
 import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
-import { entityToDocument } from "../search/entity-document.ts";
-import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-search-index.ts";
-import type { SearchDocument, SearchIndex } from "../search/search-index.ts";
+import { canonicalOwnerRef, catalogIndexSource } from "../catalog/search-source.ts";
+import { SearchEntityResolver } from "../catalog/search-resolver.ts";
+import { SearchIndexing } from "../search/indexing.ts";
+import { openSearchIndex } from "../search/open-search-index.ts";
+import type { SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
-import { SearchEntityResolver } from "../search/search-resolver.ts";
 import { count } from "../text/grammar.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 
@@ -64,32 +64,6 @@ function importDetail(report: ImportReport): string {
 }
 
 /**
- * Start-up reads every stored entity into the graph, a page at a time, then rebuilds the index from the
- * graph when the index is stale.
- */
-async function loadCatalogAndIndex(
-  catalog: CatalogService,
-  index: SearchIndex,
-  fingerprint: () => string,
-  log: Logger,
-): Promise<void> {
-  const count = await catalog.load();
-  if (await ensureFresh(index, fingerprint(), () => graphDocuments(catalog.graph))) {
-    log.info({ documents: count }, "search index rebuilt");
-  }
-}
-
-/** A search document for every entity in the graph, which holds exactly what is stored once loaded. */
-function graphDocuments(graph: CatalogGraph): SearchDocument[] {
-  const documents: SearchDocument[] = [];
-  for (const { ref, entity } of graph.entities()) {
-    const relations = graph.owners(ref).map((target) => ({ source: ref, type: RELATION.ownedBy, target }));
-    documents.push(entityToDocument({ ref, entity, relations }));
-  }
-  return documents;
-}
-
-/**
  * The composition root: the only place that knows every service. It opens the database (applying
  * migrations), fills the in-memory graph from it, imports the configured catalog, and registers plugins.
  */
@@ -114,39 +88,18 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         }),
       log,
     });
-    // The index is derived state: rebuilt from the database whenever its fingerprint says it is stale,
-    // then kept current on every catalog write.
+    // The index is derived state: rebuilt from its sources (the database's entities) whenever its fingerprint
+    // says it is stale, then kept current by each source.
     search = await openSearchIndex({
       meilisearchUrl: config.MEILISEARCH_URL,
       meilisearchApiKey: config.MEILISEARCH_API_KEY,
       path: join(config.CALLBOARD_DATA_DIR, "search.db"),
     });
     const index = search;
-    const fingerprint = () => searchFingerprint(catalog.contentHashes());
-    await loadCatalogAndIndex(catalog, index, fingerprint, log);
-    catalog.onChange({
-      changed: async (change) => {
-        if (change.removed.length > 0) await index.delete(change.removed);
-        if (change.upserted.length > 0) await index.upsert(change.upserted.map(entityToDocument));
-        await index.recordFingerprint(fingerprint());
-      },
-      // A large import's index write runs while the store commits it (on 2 cores, ~6 s of a 100k import).
-      stage: (expected) => {
-        const staged = index.stage?.({
-          upsert: expected.upserted.map(entityToDocument),
-          delete: expected.removed,
-        });
-        if (!staged) return undefined;
-        return {
-          // The catalog applies the change to memory before this resumes, so the fingerprint is the new one.
-          commit: async () => {
-            await staged.commit();
-            await index.recordFingerprint(fingerprint());
-          },
-          abort: () => staged.abort(),
-        };
-      },
-    });
+    await catalog.load();
+    const entities = catalogIndexSource(catalog);
+    const indexing = new SearchIndexing(index, () => [entities], log);
+    await indexing.start();
 
     const resolver = firstFound(new GraphNameResolver(graph), new SearchEntityResolver(index));
     // Entity pages and link previews exist only where Callboard serves HTTP; the terminal chat alone
@@ -162,7 +115,11 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       }),
       catalogLinksPlugin({ graph, baseUrl }),
       // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
-      searchPlugin({ index, describe: (ref) => graph.get(ref)?.metadata.title ?? undefined }),
+      searchPlugin({
+        index,
+        describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
+        ownerRef: canonicalOwnerRef,
+      }),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
@@ -200,11 +157,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       audit,
       importLocation,
       removeLocation,
-      reindex: async () => {
-        const documents = graphDocuments(graph);
-        await index.rebuild(documents, fingerprint());
-        return documents.length;
-      },
+      reindex: () => indexing.reindex(),
       registry,
       router,
       imported,

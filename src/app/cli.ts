@@ -12,7 +12,7 @@ const USAGE = `Usage: npm run callboard -- <command>
   import <folder|file|url>   read descriptor files and store them; prints what changed and every problem
   remove <folder|file|url>   forget a location and everything it produced
   locations                  list stored locations with their entity counts and problems
-  reindex                    rebuild the search index from the database
+  reindex                    rebuild the search index from every index source (the catalog's entities first)
   audit                      who imported or removed what, most recent first
 
 Exit code: 0 clean, 1 when an import reported problems (notes do not count), 2 on a usage or configuration
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
         const started = performance.now();
         const documents = await app.reindex();
         process.stdout.write(
-          `Search index rebuilt: ${count(documents, "entity", "entities")} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+          `Search index rebuilt: ${count(documents, "document")} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
         );
         return 0;
       }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { FormStateStore } from "../bot/ports.ts";
 import type { PrismaDb } from "./open-database.ts";
 
 /** A form left open longer than this is abandoned (Slack views and Teams dialogs expire well before). */
@@ -7,8 +6,12 @@ const MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 /** Every so many writes, abandoned states are removed, so the table does not grow for ever. */
 const PRUNE_EVERY = 200;
 
-/** Form state kept server-side; the id is unguessable because it travels through the chat platform. */
-export class PrismaFormStateStore implements FormStateStore {
+/**
+ * Form state kept server-side; the id is unguessable because it travels through the chat platform. It serves
+ * the adapters' FormStateStore (src/bot/ports.ts) by its shape: src/db imports no chat code. It goes when the
+ * last adapter has moved onto the core's form sessions (FormSessionStore).
+ */
+export class PrismaFormStateStore {
   private writes = 0;
 
   constructor(private readonly prisma: PrismaDb) {}

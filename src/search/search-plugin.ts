@@ -24,6 +24,8 @@ export interface SearchPluginDeps {
   describe?: (ref: string) => string | undefined | Promise<string | undefined>;
   /** Hits per `search` reply (default 8). */
   limit?: number;
+  /** Turns an `owner:` filter as typed into the form documents carry (the catalog's canonical refs). */
+  ownerRef?: (typed: string) => string;
 }
 
 const OWNER_KINDS = ["group", "user"];
@@ -64,7 +66,7 @@ export function searchCommand(deps: SearchPluginDeps): ChatCommand {
           ),
         );
       }
-      const query = parseSearchText(typed);
+      const query = parseSearchText(typed, { ownerRef: deps.ownerRef });
       const result = await deps.index.search({ ...query, limit: deps.limit ?? 8, facets: true });
       const shown = typed.length > 80 ? `${typed.slice(0, 77)}...` : typed;
       if (result.hits.length === 0) {
@@ -185,7 +187,10 @@ function composeSearch(deps: SearchPluginDeps): SearchProvider {
   return {
     id: "search",
     async search(query, limit) {
-      const result = await deps.index.search({ ...parseSearchText(query), limit });
+      const result = await deps.index.search({
+        ...parseSearchText(query, { ownerRef: deps.ownerRef }),
+        limit,
+      });
       return result.hits.map((hit): SearchHit => {
         const out: SearchHit = {
           title: hit.type === "doc" ? `${hit.title} (${hit.name} docs)` : hit.title || hit.name,

@@ -13,8 +13,8 @@ import { GraphNameResolver } from "../graph/graph-resolver.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { firstFound } from "../resolver.ts";
 import { EmbeddedSearchIndex } from "../../search/embedded-index.ts";
-import { entityToDocument } from "../../search/entity-document.ts";
-import { SearchEntityResolver } from "../../search/search-resolver.ts";
+import { entityToDocument } from "../search-source.ts";
+import { SearchEntityResolver } from "../search-resolver.ts";
 import { catalogCommandsPlugin } from "./catalog-plugin.ts";
 import { channelMarkdown } from "./entity-text.ts";
 import {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { contractDocuments } from "../../test/fixtures/search/documents.ts";
-import { EmbeddedSearchIndex } from "./embedded-index.ts";
-import { editDistance, SearchEntityResolver } from "./search-resolver.ts";
+import { EmbeddedSearchIndex } from "../search/embedded-index.ts";
+import { SearchEntityResolver } from "./search-resolver.ts";
 
 describe("SearchEntityResolver (embedded index)", () => {
   const index = new EmbeddedSearchIndex(":memory:");
@@ -98,13 +98,5 @@ describe("SearchEntityResolver (embedded index)", () => {
     for (const q of ["zzzzqqqq", "", "???", '" OR 1=1 --', "🚀"]) {
       expect(await resolver.resolve(q), q).toEqual({ status: "missing", candidates: [] });
     }
-  });
-});
-
-describe("editDistance", () => {
-  it("counts a swap of neighbours as one edit", () => {
-    expect(editDistance("paymnets api", "payments api")).toBe(1);
-    expect(editDistance("ledger", "ledger")).toBe(0);
-    expect(editDistance("abc", "")).toBe(3);
   });
 });
