@@ -13,14 +13,14 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { startHttpServer } from "../src/app/http-server.ts";
-import { Registry } from "../src/bot/registry.ts";
+import { Registry } from "../src/plugins/registry.ts";
 import { Router } from "../src/bot/router.ts";
 import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";
 import { entityRef } from "../src/catalog/model/ref.ts";
 import { deriveRelations } from "../src/catalog/model/relations.ts";
-import type { HttpRoute } from "../src/plugins/api.ts";
+import type { HttpRoute, RouteContext } from "../src/plugins/api.ts";
 import { generateOrganisation } from "./generate-org.ts";
 
 export const benchArgs = process.argv.slice(2);
@@ -79,10 +79,10 @@ export async function serveBot(options: {
   const handlerMs: number[] = [];
   const routes = options.routes.map((route) => ({
     ...route,
-    handler: async (req: IncomingMessage, res: ServerResponse) => {
+    handler: async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => {
       const t0 = performance.now();
       res.once("finish", () => handlerMs.push(performance.now() - t0));
-      await route.handler(req, res);
+      await route.handler(req, res, ctx);
     },
   }));
   const server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log: options.log });

@@ -1,22 +1,24 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { Registry } from "../bot/registry.ts";
+import { AdapterOutbox } from "../bot/core/outbox.ts";
 import { Router } from "../bot/router.ts";
-import { CatalogService, type ImportReport } from "../catalog/catalog-service.ts";
-import type { ImportResult } from "../catalog/store/catalog-store.ts";
-import { AuditLog } from "../db/audit-log.ts";
-import { catalogCommandsPlugin } from "../catalog/commands/catalog-plugin.ts";
+import { catalogPlugin } from "../catalog/catalog-plugin.ts";
+import { CatalogProviders } from "../catalog/catalog-providers.ts";
+import { CatalogService, type ImportReport, type LocationReader } from "../catalog/catalog-service.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
-import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
+import { canonicalOwnerRef } from "../catalog/search-source.ts";
+import { SearchEntityResolver } from "../catalog/search-resolver.ts";
+import type { ImportResult } from "../catalog/store/catalog-store.ts";
 import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
+import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
+import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
-import { canonicalOwnerRef, catalogIndexSource } from "../catalog/search-source.ts";
-import { SearchEntityResolver } from "../catalog/search-resolver.ts";
+import { Registry } from "../plugins/registry.ts";
 import { SearchIndexing } from "../search/indexing.ts";
 import { openSearchIndex } from "../search/open-search-index.ts";
 import type { SearchIndex } from "../search/search-index.ts";
@@ -37,12 +39,14 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
-  /** Import a location and record who did it in the audit log. */
-  importLocation(target: string, actor: string): Promise<ImportReport>;
+  /** Where plugins post later: attach each running adapter to it. */
+  outbox: AdapterOutbox;
+  /** Import a location (with a catalog provider's reader, for its locations) and record who did it. */
+  importLocation(target: string, actor: string, read?: LocationReader): Promise<ImportReport>;
   /** Forget a location and record who did it in the audit log. */
   removeLocation(target: string, actor: string): Promise<ImportResult>;
   audit: AuditLog;
-  /** Rebuild the search index from the database (it is derived state); returns how many documents. */
+  /** Rebuild the search index from every index source (it is derived state); returns how many documents. */
   reindex(): Promise<number>;
   /** The locations imported at start-up and what each import did. */
   imported: ImportReport[];
@@ -52,7 +56,7 @@ export interface App {
 export interface BuildOptions {
   /** Extra plugins (tests, third parties) registered after the core ones. */
   plugins?: Plugin[];
-  /** Skip importing the configured or example catalog at start (benchmarks load their own). */
+  /** Skip the catalog providers' start-up imports, such as the configured catalog (benchmarks load their own). */
   skipImport?: boolean;
 }
 
@@ -65,7 +69,8 @@ function importDetail(report: ImportReport): string {
 
 /**
  * The composition root: the only place that knows every service. It opens the database (applying
- * migrations), fills the in-memory graph from it, imports the configured catalog, and registers plugins.
+ * migrations), fills the in-memory graph from it, registers plugins, checks the search index against every
+ * index source, and then runs the catalog providers' start-up imports (the configured catalog's).
  */
 export async function buildApp(config: Config, log: Logger, options: BuildOptions = {}): Promise<App> {
   const db = await openDatabase({
@@ -88,8 +93,8 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         }),
       log,
     });
-    // The index is derived state: rebuilt from its sources (the database's entities) whenever its fingerprint
-    // says it is stale, then kept current by each source.
+    // The index is derived state: rebuilt from its sources (the database's entities among them) whenever its
+    // fingerprint says it is stale, then kept current by each source.
     search = await openSearchIndex({
       meilisearchUrl: config.MEILISEARCH_URL,
       meilisearchApiKey: config.MEILISEARCH_API_KEY,
@@ -97,18 +102,43 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     });
     const index = search;
     await catalog.load();
-    const entities = catalogIndexSource(catalog);
-    const indexing = new SearchIndexing(index, () => [entities], log);
-    await indexing.start();
 
     const resolver = firstFound(new GraphNameResolver(graph), new SearchEntityResolver(index));
     // Entity pages and link previews exist only where Callboard serves HTTP; the terminal chat alone
     // would print links that lead nowhere.
     const serving = Boolean(config.CALLBOARD_BASE_URL) || slackConfigured(config) || teamsConfigured(config);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
-    const registry = new Registry(log);
+    const outbox = new AdapterOutbox();
+    const registry = new Registry(log, { outbox, baseUrl, sections: config.sections });
+
+    const audit = new AuditLog(db.prisma);
+    const importLocation = async (target: string, actor: string, read?: LocationReader) => {
+      const report = await catalog.importLocation(target, read);
+      await audit.append({ actor, action: "catalog.import", detail: importDetail(report) });
+      return report;
+    };
+    const removeLocation = async (target: string, actor: string) => {
+      const result = await catalog.removeLocation(target);
+      await audit.append({
+        actor,
+        action: "catalog.remove",
+        detail: `${result.locationKey}: ${result.removed.length} removed`,
+      });
+      return result;
+    };
+    const providers = new CatalogProviders({
+      providers: () => registry.catalogProviders.values(),
+      importLocation,
+      removeLocation,
+      locations: () => catalog.locations(),
+      log,
+    });
+
     await registry.use(
-      catalogCommandsPlugin({
+      catalogPlugin({
+        catalog,
+        providers,
+        exampleCatalog: EXAMPLE_CATALOG,
         graph,
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
@@ -123,30 +153,11 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
-
-    const audit = new AuditLog(db.prisma);
-    const importLocation = async (target: string, actor: string) => {
-      const report = await catalog.importLocation(target);
-      await audit.append({ actor, action: "catalog.import", detail: importDetail(report) });
-      return report;
-    };
-    const removeLocation = async (target: string, actor: string) => {
-      const result = await catalog.removeLocation(target);
-      await audit.append({
-        actor,
-        action: "catalog.remove",
-        detail: `${result.locationKey}: ${result.removed.length} removed`,
-      });
-      return result;
-    };
-
-    const imported: ImportReport[] = [];
-    if (!options.skipImport) {
-      const configured = config.CALLBOARD_CATALOG;
-      const stored = await store.listLocations();
-      const target = configured ?? (stored.length === 0 ? EXAMPLE_CATALOG : undefined);
-      if (target) imported.push(await importLocation(target, "startup"));
-    }
+    // Every source is registered: check the index against them all before anything is imported, so the
+    // start-up imports update a current index rather than a rebuild redoing them.
+    const indexing = new SearchIndexing(index, () => registry.indexSources.values(), log);
+    await indexing.start();
+    const imported = options.skipImport ? [] : await providers.startUp();
 
     return {
       config,
@@ -160,6 +171,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       reindex: () => indexing.reindex(),
       registry,
       router,
+      outbox,
       imported,
       close: async () => {
         await index.close();

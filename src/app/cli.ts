@@ -4,7 +4,7 @@ import pino from "pino";
 import { buildApp } from "./build-app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { count } from "../text/grammar.ts";
-import { formatImportSummary, formatProblem } from "./import-report.ts";
+import { formatImportSummary, formatProblem } from "../catalog/import-summary.ts";
 import { createLogger } from "./logger.ts";
 
 const USAGE = `Usage: npm run callboard -- <command>

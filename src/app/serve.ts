@@ -1,13 +1,12 @@
-import type { Logger } from "pino";
 import { createSlackSurface, type SlackSurface } from "../bot/slack/slack-surface.ts";
 import { createTeamsSurface } from "../bot/teams/teams-surface.ts";
 import { PrismaConversationStore } from "../db/conversation-store.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
 import { PrismaFormStateStore } from "../db/form-state-store.ts";
-import type { HttpRoute } from "../plugins/api.ts";
+import { startJobs } from "../plugins/jobs.ts";
+import type { OwnedRoute } from "../plugins/route-table.ts";
 import type { App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured } from "./config.ts";
-import { formatImportSummary } from "./import-report.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { slackAliases } from "./slack-commands.ts";
 
@@ -26,7 +25,7 @@ export async function serve(app: App): Promise<Serving> {
   const { config, log, router, db } = app;
   const ledger = new PrismaEventLedger(db.prisma);
   const formState = new PrismaFormStateStore(db.prisma);
-  const routes: HttpRoute[] = [...app.registry.routes];
+  const routes: OwnedRoute[] = [...app.registry.ownedRoutes];
   const mounted: string[] = [];
 
   let slack: SlackSurface | undefined;
@@ -43,7 +42,7 @@ export async function serve(app: App): Promise<Serving> {
       // Only the aliases whose commands exist, so no slash command answers "I don't know the command".
       aliases: slackAliases(router),
     });
-    routes.push(...slack.routes);
+    routes.push(...slack.routes.map((route) => ({ route, owner: "the Slack adapter" })));
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
   }
   if (teamsConfigured(config)) {
@@ -59,7 +58,7 @@ export async function serve(app: App): Promise<Serving> {
       production: config.NODE_ENV === "production",
       log,
     });
-    routes.push(...teams.routes);
+    routes.push(...teams.routes.map((route) => ({ route, owner: "the Teams adapter" })));
     mounted.push("Teams at /api/messages");
   }
 
@@ -71,56 +70,18 @@ export async function serve(app: App): Promise<Serving> {
     await http.close(0);
     throw error;
   }
-  const refresh = scheduleRefresh(app, log);
+  const jobs = startJobs(app.registry.jobs, { log, outbox: app.outbox });
   log.info({ url: http.url, surfaces: mounted, entities: app.catalog.graph.size }, "Callboard is serving");
   return {
     http,
     slack,
     stop: async () => {
       // New work stops first; then what was accepted finishes: HTTP requests in flight, then the Slack
-      // answers they queued, then a catalog refresh that is half way through its locations.
-      const refreshed = refresh?.stop();
+      // answers they queued, then the jobs' work under way (a catalog refresh half way through its locations).
+      const jobsStopped = jobs.stop();
       await http.close();
       await slack?.stop();
-      await refreshed;
-    },
-  };
-}
-
-/** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */
-function scheduleRefresh(app: App, log: Logger): { stop(): Promise<void> } | undefined {
-  const seconds = app.config.CALLBOARD_REFRESH_SECONDS;
-  if (seconds <= 0) return undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const refresh = async () => {
-    try {
-      for (const location of await app.catalog.locations()) {
-        if (stopped) return;
-        const report = await app.importLocation(location.key, "refresh");
-        if (
-          report.added.length + report.updated.length + report.removed.length + report.problems.length >
-          0
-        ) {
-          log.info(formatImportSummary(report, { brief: true }));
-        }
-      }
-    } catch (error) {
-      // The error says whether anything was stored (a failed store writes nothing; see catalog-service.ts).
-      log.error({ err: error }, "catalog refresh failed");
-    } finally {
-      running = undefined;
-    }
-  };
-  const timer = setInterval(() => {
-    running ??= refresh();
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      await jobsStopped;
     },
   };
 }

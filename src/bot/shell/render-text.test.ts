@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { actions, context, fields, header, links, person, reply, section } from "../../message/reply.ts";
-import { Registry } from "../registry.ts";
+import { Registry } from "../../plugins/registry.ts";
 import { Router } from "../router.ts";
 import { plainText, renderText } from "./render-text.ts";
 import { runShell } from "./shell-surface.ts";

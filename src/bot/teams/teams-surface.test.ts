@@ -8,7 +8,7 @@ import jwt from "jsonwebtoken";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer, type RunningHttpServer } from "../../app/http-server.ts";
-import { Registry } from "../registry.ts";
+import { Registry } from "../../plugins/registry.ts";
 import { Router } from "../router.ts";
 import { BotConnectorStandIn } from "../../../test/fixtures/teams/bot-connector-stand-in.ts";
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";

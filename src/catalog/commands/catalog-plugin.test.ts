@@ -29,6 +29,12 @@ const shell: ChatUser = { surface: "shell", id: "tester" };
 
 class CapturingApi implements PluginApi {
   log = log;
+  outbox = {
+    post: () => Promise.reject(new Error("not in this test")),
+    update: () => Promise.reject(new Error("not in this test")),
+  };
+  baseUrl = "https://callboard.acme.test";
+  config = {};
   commands = new Map<string, ChatCommand>();
   options = new Map<string, OptionsProvider>();
   users: UserResolver[] = [];
@@ -49,6 +55,9 @@ class CapturingApi implements PluginApi {
   addSearchProvider() {}
   addLinkUnfurler() {}
   addHttpRoute() {}
+  addJob() {}
+  addIndexSource() {}
+  addCatalogProvider() {}
 }
 
 let graph: CatalogGraph;
