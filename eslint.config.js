@@ -44,7 +44,8 @@ export const LAYER_RULES = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "src/generated/", "data/", "coverage/"] },
+  // Template skeletons are templates (`${{ }}` inside JavaScript), not code to lint.
+  { ignores: ["node_modules/", "src/generated/", "data/", "coverage/", "examples/*/templates/*/skeleton/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,11 +4,11 @@
  * samples the bot's CPU time and its own per-request timings around each run, and counts arrivals.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
+import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
@@ -18,9 +18,16 @@ import { Router } from "../src/bot/router.ts";
 import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";
+import { RELATION } from "../src/catalog/graph/relation-types.ts";
+import type { Entity } from "../src/catalog/model/entity.ts";
 import { entityRef } from "../src/catalog/model/ref.ts";
 import { deriveRelations } from "../src/catalog/model/relations.ts";
-import type { HttpRoute, RouteContext } from "../src/plugins/api.ts";
+import { firstFound, type EntityResolver } from "../src/catalog/resolver.ts";
+import { canonicalOwnerRef, entityToDocument } from "../src/catalog/search-source.ts";
+import { SearchEntityResolver } from "../src/catalog/search-resolver.ts";
+import type { HttpRoute, Plugin, RouteContext } from "../src/plugins/api.ts";
+import { EmbeddedSearchIndex } from "../src/search/embedded-index.ts";
+import { searchPlugin } from "../src/search/search-plugin.ts";
 import { generateOrganisation } from "./generate-org.ts";
 
 export const benchArgs = process.argv.slice(2);
@@ -36,25 +43,57 @@ export function argNumber(name: string, fallback: number): number {
   return value === undefined ? fallback : Number(value);
 }
 
-/** The router over a generated catalog of `entities` (seed 7), as the bot process answers from it. */
+/**
+ * The router over a generated catalog of `entities` (seed 7) plus `extra`, as the bot process answers from it.
+ * With `search`, names are resolved as the app does (the graph first, then the embedded search index, built
+ * in a temporary file) and the search command is registered; `close` then removes the index.
+ */
 export async function benchRouter(
   entities: number,
   log: Logger,
-): Promise<{ router: Router; size: number; loadSeconds: number }> {
+  options: { search?: boolean; extra?: Entity[] } = {},
+): Promise<{ router: Router; size: number; loadSeconds: number; close: () => Promise<void> }> {
   const t = performance.now();
   const graph = new CatalogGraph();
   graph.upsert(
-    generateOrganisation({ entities, seed: 7 }).map((entity) => ({
+    [...generateOrganisation({ entities, seed: 7 }), ...(options.extra ?? [])].map((entity) => ({
       ref: entityRef(entity),
       entity,
       relations: deriveRelations(entity).edges,
     })),
   );
+  const byName = new GraphNameResolver(graph);
+  let resolver: EntityResolver = byName;
+  const plugins: Plugin[] = [];
+  let close = async () => {};
+  if (options.search) {
+    const dir = mkdtempSync(join(tmpdir(), "callboard-bench-index-"));
+    const index = new EmbeddedSearchIndex(join(dir, "search.db"));
+    const documents = [...graph.entities()].map(({ ref, entity }) =>
+      entityToDocument({
+        ref,
+        entity,
+        relations: graph.owners(ref).map((target) => ({ source: ref, type: RELATION.ownedBy, target })),
+      }),
+    );
+    await index.rebuild(documents, "bench");
+    resolver = firstFound(byName, new SearchEntityResolver(index));
+    plugins.push(
+      searchPlugin({
+        index,
+        describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
+        ownerRef: canonicalOwnerRef,
+      }),
+    );
+    close = async () => {
+      await index.close();
+      rmSync(dir, { recursive: true, force: true });
+    };
+  }
   const loadSeconds = (performance.now() - t) / 1000;
-  const resolver = new GraphNameResolver(graph);
   const registry = new Registry(log);
-  await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }));
-  return { router: new Router(registry, log), size: graph.size, loadSeconds };
+  await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }), ...plugins);
+  return { router: new Router(registry, log), size: graph.size, loadSeconds, close };
 }
 
 export interface BotSample {
@@ -62,6 +101,17 @@ export interface BotSample {
   cpuMs: number;
   /** Each request timed inside the bot since the last sample, from the handler to the end of the response. */
   handlerMs: number[];
+  /**
+   * The longest the bot's event loop went without turning since the last sample, and the 99th percentile:
+   * monitorEventLoopDelay's intervals at 1 ms resolution, less that 1 ms.
+   */
+  loopBlockMaxMs: number;
+  loopBlockP99Ms: number;
+  /**
+   * The most CPU time the process used between two turns of a 10 ms timer: on a machine shared with other
+   * work a turn can wait for a core, so this says how much of the longest wait was the bot's own work.
+   */
+  loopBlockCpuMaxMs: number;
 }
 
 /**
@@ -89,9 +139,27 @@ export async function serveBot(options: {
   process.on("SIGTERM", () => {
     void (options.stop?.() ?? Promise.resolve()).then(() => server.close()).finally(() => process.exit(0));
   });
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let lastCpu = process.cpuUsage();
+  let cpuMax = 0;
+  setInterval(() => {
+    const used = process.cpuUsage(lastCpu);
+    lastCpu = process.cpuUsage();
+    cpuMax = Math.max(cpuMax, (used.user + used.system) / 1000);
+  }, 10).unref();
   process.on("message", () => {
     const { user, system } = process.cpuUsage();
-    process.send!({ cpuMs: (user + system) / 1000, handlerMs: handlerMs.splice(0) } satisfies BotSample);
+    const block = (ns: number) => Math.max(0, ns / 1e6 - 1);
+    process.send!({
+      cpuMs: (user + system) / 1000,
+      handlerMs: handlerMs.splice(0),
+      loopBlockMaxMs: block(loop.max),
+      loopBlockP99Ms: block(loop.percentile(99)),
+      loopBlockCpuMaxMs: cpuMax,
+    } satisfies BotSample);
+    loop.reset();
+    cpuMax = 0;
   });
   console.log(JSON.stringify({ url: server.url, entities: options.size, loadSeconds: options.loadSeconds }));
 }
@@ -101,7 +169,13 @@ export interface BotProcess {
   entities: number;
   loadSeconds: number;
   sample(): Promise<BotSample>;
-  stop(): Promise<void>;
+  /** Settles when the bot process ends, however it ends. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * SIGTERM, and SIGKILL after `graceMs` if the bot has not ended by then (a bot whose event loop is held
+   * cannot act on SIGTERM). Says how long the bot took to end and whether it had to be killed.
+   */
+  stop(graceMs?: number): Promise<{ exitMs: number; killed: boolean }>;
 }
 
 /**
@@ -132,7 +206,9 @@ export async function startBotProcess(
     ],
     { stdio: ["ignore", "pipe", "inherit", "ipc"] },
   );
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const lines = createInterface({ input: child.stdout! });
   const info = await new Promise<{ url: string; entities: number; loadSeconds: number }>(
     (resolve, reject) => {
@@ -153,9 +229,20 @@ export async function startBotProcess(
         child.once("message", (m) => resolve(m as BotSample));
         child.send("sample");
       }),
-    stop: async () => {
+    exited,
+    stop: async (graceMs = Number.POSITIVE_INFINITY) => {
+      const t = performance.now();
       child.kill("SIGTERM");
+      let killed = false;
+      const timer = Number.isFinite(graceMs)
+        ? setTimeout(() => {
+            killed = true;
+            child.kill("SIGKILL");
+          }, graceMs)
+        : undefined;
       await exited;
+      clearTimeout(timer);
+      return { exitMs: performance.now() - t, killed };
     },
   };
 }

@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { AdapterOutbox } from "../bot/core/outbox.ts";
@@ -23,6 +23,10 @@ import { SearchIndexing } from "../search/indexing.ts";
 import { openSearchIndex } from "../search/open-search-index.ts";
 import type { SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
+import { scaffoldPlugin } from "../scaffold/commands/scaffold-plugin.ts";
+import { repositoriesRoot, Scaffolder } from "../scaffold/scaffolder.ts";
+import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
+import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 
@@ -30,6 +34,9 @@ import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
 export const EXAMPLE_CATALOG = fileURLToPath(
   new URL("../../examples/acme/catalog-info.yaml", import.meta.url),
 );
+
+/** The examples folder: its templates are the ones trusted when nothing else is configured. */
+export const EXAMPLES_DIR = dirname(dirname(EXAMPLE_CATALOG));
 
 export interface App {
   config: Config;
@@ -41,6 +48,8 @@ export interface App {
   router: Router;
   /** Where plugins post later: attach each running adapter to it. */
   outbox: AdapterOutbox;
+  /** Software templates: listing, checking values and running them. */
+  scaffolder: Scaffolder;
   /** Import a location (with a catalog provider's reader, for its locations) and record who did it. */
   importLocation(target: string, actor: string, read?: LocationReader): Promise<ImportReport>;
   /** Forget a location and record who did it in the audit log. */
@@ -126,6 +135,16 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       });
       return result;
     };
+    const dataDir = resolve(config.CALLBOARD_DATA_DIR);
+    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
+    const scaffolder = new Scaffolder({
+      catalog: scaffoldCatalog,
+      actions: () => registry.actions,
+      // Templates are code: by default only the example organisation's templates may run.
+      trusted: new TrustedLocations(config.CALLBOARD_SCAFFOLD_TRUSTED ?? [EXAMPLES_DIR]),
+      dataDir,
+      stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
+    });
     const providers = new CatalogProviders({
       providers: () => registry.catalogProviders.values(),
       importLocation,
@@ -150,6 +169,10 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
         ownerRef: canonicalOwnerRef,
       }),
+      scaffoldPlugin({
+        scaffolder,
+        actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
+      }),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
@@ -172,6 +195,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       registry,
       router,
       outbox,
+      scaffolder,
       imported,
       close: async () => {
         await index.close();

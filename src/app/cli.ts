@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { count } from "../text/grammar.ts";
 import { formatImportSummary, formatProblem } from "../catalog/import-summary.ts";
 import { createLogger } from "./logger.ts";
+import { runScaffoldCli, SCAFFOLD_USAGE } from "../scaffold/cli/scaffold-cli.ts";
 
 const USAGE = `Usage: npm run callboard -- <command>
 
@@ -14,14 +15,22 @@ const USAGE = `Usage: npm run callboard -- <command>
   locations                  list stored locations with their entity counts and problems
   reindex                    rebuild the search index from every index source (the catalog's entities first)
   audit                      who imported or removed what, most recent first
+${SCAFFOLD_USAGE}
 
-Exit code: 0 clean, 1 when an import reported problems (notes do not count), 2 on a usage or configuration
-error.`;
+Exit code: 0 clean, 1 when an import reported problems (notes do not count) or a template did not complete,
+2 on a usage or configuration error.`;
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { config: { type: "string" }, help: { type: "boolean", short: "h" } },
+    options: {
+      config: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      values: { type: "string" },
+      secrets: { type: "string" },
+      "dry-run": { type: "boolean" },
+      user: { type: "string" },
+    },
   });
   const [command, target] = positionals;
   if (values.help || !command) {
@@ -77,6 +86,31 @@ async function main(): Promise<number> {
           `Search index rebuilt: ${count(documents, "document")} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
         );
         return 0;
+      }
+      case "scaffold": {
+        if (!target) {
+          throw new UsageError(
+            "scaffold needs a template: npm run callboard -- scaffold examples/acme/templates/node-service/template.yaml --values values.yaml --dry-run",
+          );
+        }
+        // Who runs it, for ${{ user.ref }}: --user, or the catalog User matching CALLBOARD_USER_EMAIL.
+        const me = await app.router.identify({
+          surface: "shell",
+          id: userInfo().username,
+          email: process.env.CALLBOARD_USER_EMAIL,
+        });
+        const ref = values.user ?? me.catalogRef;
+        return await runScaffoldCli(
+          {
+            template: target,
+            ...(values.values ? { valuesFile: values.values } : {}),
+            ...(values.secrets ? { secretsFile: values.secrets } : {}),
+            dryRun: values["dry-run"] === true,
+            ...(ref ? { user: { ref, entity: app.catalog.graph.get(ref) } } : {}),
+          },
+          app.scaffolder,
+          (text) => process.stdout.write(text),
+        );
       }
       default:
         throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);

@@ -38,6 +38,19 @@ export const coreSettings = defineConfigSection({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().default("0.0.0.0"),
     CALLBOARD_BASE_URL: urlText,
+    /** Folders (or URL prefixes) whose Template entities may run; empty means the example templates only. */
+    CALLBOARD_SCAFFOLD_TRUSTED: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v === undefined
+          ? undefined
+          : v
+              .split(",")
+              .map((entry) => entry.trim())
+              .filter(Boolean),
+      ),
+    CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     MEILISEARCH_URL: urlText,
     MEILISEARCH_API_KEY: optionalText,
     SLACK_BOT_TOKEN: optionalText,
@@ -62,6 +75,8 @@ export const coreSettings = defineConfigSection({
     "http.host": "HOST",
     "http.baseUrl": "CALLBOARD_BASE_URL",
     "search.meilisearch.url": "MEILISEARCH_URL",
+    "scaffold.trustedLocations": "CALLBOARD_SCAFFOLD_TRUSTED",
+    "scaffold.stepTimeoutSeconds": "CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS",
     "slack.apiUrl": "SLACK_API_URL",
     "teams.enabled": "TEAMS_ENABLED",
     "teams.appType": "MICROSOFT_APP_TYPE",

@@ -27,7 +27,8 @@ function strings(value: unknown): string[] {
 
 /** Capabilities that exist only once their plugin registers the command; until then no manifest mentions them. */
 const PROMISES: Record<string, RegExp> = {
-  scaffold: /scaffold|template/i,
+  // Listing templates is registered; running one from chat (`scaffold`, `/scaffold`) is not yet.
+  scaffold: /\/scaffold\b|\bscaffold(?! templates)|\btemplates? (?!you can run)/i,
   docs: /\bdocs\b|techdocs|documentation/i,
 };
 

@@ -135,6 +135,42 @@ describe("npm start with Slack and Teams configured", () => {
     expect(child.exitCode).toBeNull();
   });
 
+  it('answers null, [], "x" and {} at every endpoint, signed or not, with a 4xx, and keeps serving', async () => {
+    const bodies = ["null", "[]", '"x"', "{}"];
+    // Every route the process serves; a body no handler reads (a GET page) must not hurt either.
+    const endpoints: Array<{ method: string; path: string; sign: boolean }> = [
+      { method: "POST", path: "/slack/events", sign: true },
+      { method: "POST", path: "/slack/events", sign: false },
+      { method: "POST", path: "/api/messages", sign: false },
+      { method: "POST", path: "/catalog/default/component/payments-api", sign: false },
+      { method: "GET", path: "/catalog/default/component/payments-api", sign: false },
+      { method: "POST", path: "/healthz", sign: false },
+    ];
+    for (const endpoint of endpoints) {
+      for (const raw of bodies) {
+        for (const [type, body] of [
+          ["application/json", raw],
+          ["application/x-www-form-urlencoded", `payload=${encodeURIComponent(raw)}`],
+        ] as const) {
+          const status = endpoint.sign
+            ? (await sendSigned(baseUrl, body, type)).status
+            : (
+                await fetch(`${baseUrl}${endpoint.path}`, {
+                  method: endpoint.method,
+                  headers: { "content-type": type },
+                  ...(endpoint.method === "GET" ? {} : { body }),
+                })
+              ).status;
+          const what = `${endpoint.method} ${endpoint.path} ${endpoint.sign ? "signed" : "unsigned"} ${type} ${raw}`;
+          if (endpoint.method === "GET") expect(status, what).toBe(200);
+          else expect(status >= 400 && status < 500, `${what} answered ${status}`).toBe(true);
+          expect((await fetch(`${baseUrl}/healthz`)).status, what).toBe(200);
+        }
+      }
+    }
+    expect(child.exitCode).toBeNull();
+  });
+
   it("answers a Teams message through the Bot Connector", async () => {
     const activity = JSON.parse(
       readFileSync(join(root, "test/fixtures/teams/message-personal.json"), "utf8"),

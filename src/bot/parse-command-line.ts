@@ -1,3 +1,5 @@
+import { trimEdges } from "../text/trim-edges.ts";
+
 /**
  * Turns what a person typed into (phrase, args, flags). People type naturally ("owner of payments api?",
  * "@Callboard who owns payments-api please"), so matching is forgiving about case, punctuation at the
@@ -15,12 +17,11 @@ export interface ParsedLine {
 const FLAG = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/i;
 
 export function normaliseLine(raw: string): string {
-  return raw
+  const line = raw
     .replace(/\s+/g, " ")
     .trim()
-    .replace(/^\/?callboard\b:?\s*/i, "")
-    .replace(/[?!.]+$/, "")
-    .trim();
+    .replace(/^\/?callboard\b:?\s*/i, "");
+  return trimEdges(line, "", "?!.").trim();
 }
 
 export function splitFlags(text: string): { rest: string; flags: Record<string, string | true> } {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { actions, header, reply, section } from "../message/reply.ts";
 import type { ChatUser, Plugin } from "../plugins/api.ts";
 import { Registry } from "../plugins/registry.ts";
-import { Router } from "./router.ts";
+import { MAX_COMMAND_LENGTH, Router } from "./router.ts";
 
 const log = pino({ level: "silent" });
 const user: ChatUser = { surface: "shell", id: "tester", email: "ada@example.com" };
@@ -100,5 +100,63 @@ describe("Router", () => {
   it("builds the home view from every section", async () => {
     const r = await router(echo);
     expect((await r.home(user)).text).toBe("home of user:default/ada");
+  });
+
+  it("answers a line over the limit with the limit and what to do, and reads nothing further", async () => {
+    const seen: string[] = [];
+    const counting: Plugin = {
+      id: "counting",
+      register(api) {
+        api.addCommand({
+          name: "who-owns",
+          phrases: ["who owns"],
+          summary: "Who owns a thing.",
+          usage: "who owns <name>",
+          handler: (ctx) => {
+            seen.push(ctx.args);
+            return reply("ok");
+          },
+        });
+        api.addUserResolver({
+          resolve: async (u) => {
+            seen.push(`identify ${u.id}`);
+            return undefined;
+          },
+        });
+        api.addOptionsProvider({
+          id: "entity",
+          options: async (query) => {
+            seen.push(`options ${query.length}`);
+            return [];
+          },
+        });
+        api.addSearchProvider({
+          id: "search",
+          search: async (query) => {
+            seen.push(`search ${query.length}`);
+            return [];
+          },
+        });
+      },
+    };
+    const r = await router(counting);
+    const atLimit = `who owns ${"a".repeat(MAX_COMMAND_LENGTH - "who owns ".length)}`;
+    expect((await r.handle({ text: atLimit, user, conversation })).text).toBe("ok");
+    expect(seen).toHaveLength(2);
+
+    seen.length = 0;
+    for (const text of [
+      `${atLimit}a`,
+      `who owns ${"a".repeat(40_000)}`,
+      `who owns ${"a".repeat(2_000_000)}`,
+    ]) {
+      const answer = await r.handle({ text, user, conversation });
+      expect(answer.text).toMatch(/^That message is longer than 4,000 characters/);
+      expect(answer.ephemeral).toBe(true);
+      expect(answer.blocks.at(-1)).toEqual(actions({ label: "Help", command: "help" }));
+    }
+    expect(await r.options("entity", "a".repeat(MAX_COMMAND_LENGTH + 1), undefined, user)).toEqual([]);
+    expect(await r.search("a".repeat(MAX_COMMAND_LENGTH + 1), 5, user)).toEqual([]);
+    expect(seen).toEqual([]);
   });
 });

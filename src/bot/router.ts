@@ -6,6 +6,22 @@ import type { ChatCommand, ChatUser, CommandContext, Conversation, SearchHit } f
 import { parseCommandLine } from "./parse-command-line.ts";
 import type { Registry } from "../plugins/registry.ts";
 
+/**
+ * The longest line read as a command, in characters: a command is a few words and a name, and every step
+ * after this (parsing, resolving, search) then works on bounded text on every surface. Longer lines get
+ * an answer that names the limit; nothing else reads them.
+ */
+export const MAX_COMMAND_LENGTH = 4_000;
+
+/**
+ * For an adapter about to decode platform text (mentions, links, entities): text more than twice the limit
+ * cannot shrink to a command, so it comes back cut just past the limit, undecoded, for the router to refuse
+ * without anyone walking the rest of it. Undefined when the text should be decoded as usual.
+ */
+export function oversizedCommandText(raw: string): string | undefined {
+  return raw.length > 2 * MAX_COMMAND_LENGTH ? raw.slice(0, MAX_COMMAND_LENGTH + 1) : undefined;
+}
+
 export interface Inbound {
   text: string;
   user: ChatUser;
@@ -36,6 +52,7 @@ export class Router {
   }
 
   async handle(inbound: Inbound): Promise<Reply> {
+    if (inbound.text.length > MAX_COMMAND_LENGTH) return tooLong();
     const user = await this.identify(inbound.user);
     const parsed = parseCommandLine(inbound.text, this.phraseToCommand.keys());
     const command = parsed.phrase ? this.phraseToCommand.get(parsed.phrase) : undefined;
@@ -103,11 +120,12 @@ export class Router {
     user: ChatUser,
   ): Promise<Option[]> {
     const provider = this.registry.optionsProviders.get(providerId);
-    if (!provider) return [];
+    if (!provider || query.length > MAX_COMMAND_LENGTH) return [];
     return provider.options(query, kinds ? { kinds } : {}, user);
   }
 
   async search(query: string, limit: number, user: ChatUser): Promise<SearchHit[]> {
+    if (query.length > MAX_COMMAND_LENGTH) return [];
     const hits: SearchHit[] = [];
     for (const provider of this.registry.searchProviders.values()) {
       hits.push(...(await provider.search(query, limit, user)));
@@ -218,4 +236,23 @@ export class Router {
 
 function ephemeral(answer: Reply): Reply {
   return { ...answer, ephemeral: true };
+}
+
+const LIMIT_TEXT = MAX_COMMAND_LENGTH.toLocaleString("en");
+
+/** Only the sender needs to see this; it says the limit and what a command looks like. */
+function tooLong(): Reply {
+  return {
+    ...reply(
+      `That message is longer than ${LIMIT_TEXT} characters, the most I read as one command. ` +
+        `Send the command with just a name or a few words, such as "who owns payments-api".`,
+      section(`That message is longer than **${LIMIT_TEXT} characters**, the most I read as one command.`),
+      context(
+        "Send the command with just a name or a few words, such as `who owns payments-api` or " +
+          "`search kafka consumer`. `help` lists the commands.",
+      ),
+      actions({ label: "Help", command: "help" }),
+    ),
+    ephemeral: true,
+  };
 }

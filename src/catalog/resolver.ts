@@ -2,6 +2,8 @@
  * How a name a person typed becomes an entity ref. The catalog graph offers a name-based resolver;
  * the search service offers a typo-tolerant one. Commands depend only on this interface.
  */
+import { trimEdges } from "../text/trim-edges.ts";
+
 export type Resolution =
   /**
    * `exact`: the ref, name or title as typed, whatever the case or separators; `corrected`: a typo or a
@@ -37,10 +39,8 @@ const REF = /^(?:([a-z][a-z0-9-]*):)?(?:([a-z0-9][\w.-]*)\/)?([\w.-]+)$/i;
  * person typed is a filter, not a hint: "api:petstore" never answers with the component petstore.
  */
 export function parseQuery(query: string): ParsedQuery {
-  const text = query
-    .trim()
-    .replace(/^[`'"<]+|[`'">?!.,;:]+$/g, "")
-    .trim();
+  // One pass over each end: a regular expression like /[?!.]+$/ is quadratic in a long run of dots.
+  const text = trimEdges(query.trim(), "`'\"<", "`'\">?!.,;:").trim();
   const ref = REF.exec(text);
   if (ref) {
     return {

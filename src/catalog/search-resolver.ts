@@ -45,7 +45,7 @@ export class SearchEntityResolver implements EntityResolver {
     // Even a single hit is only taken as meant when its name is close to what was typed: a lone match in
     // a description ("refunds" inside payments-api's) must come back as "did you mean", not as the answer.
     const budget = words.reduce((sum, w) => sum + typoBudget(w), 0);
-    const distances = hits.map((h) => editDistance(wanted, nameKey(h)));
+    const distances = hits.map((h) => editDistance(wanted, nameKey(h), budget));
     const best = Math.min(...distances);
     const winners = distances.filter((d) => d === best).length;
     if (best <= budget && winners === 1) {

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { CatalogProvider } from "../catalog/catalog-providers.ts";
 import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
 import type { Reply } from "../message/reply.ts";
+import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 import type { IndexSource } from "../search/indexing.ts";
 import type { ConfigSection } from "./config-section.ts";
 import type { HttpRoute } from "./http.ts";
@@ -150,6 +151,8 @@ export interface PluginApi<Config = Record<string, unknown>> {
   addIndexSource(source: IndexSource): void;
   /** A source of catalog locations other than files and URLs (GitHub), refreshed on its own schedule. */
   addCatalogProvider(provider: CatalogProvider): void;
+  /** A scaffolder action templates can use in their steps (a later one with the same id replaces it). */
+  addAction(action: ScaffolderAction): void;
 }
 
 export interface Plugin<Schema extends z.ZodObject = z.ZodObject> {

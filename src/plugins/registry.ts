@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { CatalogProvider } from "../catalog/catalog-providers.ts";
+import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 import type { IndexSource } from "../search/indexing.ts";
 import type {
   ChatCommand,
@@ -29,7 +30,8 @@ export type ContributionKind =
   | "route"
   | "job"
   | "index-source"
-  | "catalog-provider";
+  | "catalog-provider"
+  | "action";
 
 /** One thing a plugin contributed: what kind, its id (a route's is "GET /path"), and which plugin. */
 export interface Contribution {
@@ -62,9 +64,9 @@ export const CORE = "core";
 /**
  * What every plugin contributed, and which plugin contributed what. Later registrations of the same command
  * name or provider id replace earlier ones, so a plugin can deliberately improve on a core one (search's
- * typo-tolerant pickers replace the catalog's prefix pickers). Routes, jobs, index sources and catalog
- * providers have one owner each: a second one with an overlapping path or the same id stops start-up, naming
- * both plugins.
+ * typo-tolerant pickers replace the catalog's prefix pickers); scaffolder actions likewise. Routes, jobs,
+ * index sources and catalog providers have one owner each: a second one with an overlapping path or the same
+ * id stops start-up, naming both plugins.
  */
 export class Registry {
   readonly commands = new Map<string, ChatCommand>();
@@ -77,6 +79,8 @@ export class Registry {
   readonly routes: HttpRoute[] = [];
   readonly indexSources = new Map<string, IndexSource>();
   readonly catalogProviders = new Map<string, CatalogProvider>();
+  /** Scaffolder actions by id; a later one with the same id replaces the earlier. */
+  readonly actions = new Map<string, ScaffolderAction>();
   /** Every contribution in the order it was made. */
   readonly contributions: Contribution[] = [];
   private readonly jobList: OwnedJob[] = [];
@@ -176,6 +180,10 @@ export class Registry {
       addCatalogProvider: (provider) => {
         this.once("catalog-provider", provider.id, by);
         this.catalogProviders.set(provider.id, provider);
+      },
+      addAction: (action) => {
+        this.actions.set(action.id, action);
+        this.record("action", action.id, by);
       },
     };
   }

@@ -6,6 +6,7 @@ import { contractDocuments } from "../../test/fixtures/search/documents.ts";
 import { EmbeddedSearchIndex } from "./embedded-index.ts";
 import { WriterThread } from "./index-writer-thread.ts";
 import { searchIndexContract } from "./search-index.contract.ts";
+import type { SearchDocument } from "./search-index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "callboard-search-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -193,5 +194,43 @@ describe("EmbeddedSearchIndex staged writes (an import the catalog store is stil
     const memory = new EmbeddedSearchIndex(":memory:", { offThreadFrom: 1 });
     expect(memory.stage({ upsert: contractDocuments, delete: [] })).toBeUndefined();
     await memory.close();
+  });
+});
+
+describe("EmbeddedSearchIndex bounds", () => {
+  const many = (count: number): SearchDocument[] =>
+    Array.from({ length: count }, (_, i) => ({
+      id: `component:default/svc-${i}`,
+      type: "entity",
+      ref: `component:default/svc-${i}`,
+      kind: i % 2 === 0 ? "component" : "api",
+      name: `svc-${i}`,
+      title: `svc-${i}`,
+      text: "Shared platform service.",
+      tags: ["java"],
+      owner: `group:default/team-${i % 7}`,
+      namespace: "default",
+    }));
+
+  it("lists, counts and facets a broad match over at most 1,000 documents", async () => {
+    const index = new EmbeddedSearchIndex(":memory:");
+    await index.rebuild(many(2_500), "fp");
+    const sum = (counts: Record<string, number> | undefined) =>
+      Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+    for (const query of [
+      { q: "", filters: { tag: ["java"] }, facets: true },
+      { q: "shared platform", facets: true },
+    ]) {
+      const result = await index.search(query);
+      expect(result.total, query.q).toBe(1_000);
+      expect(sum(result.facets?.kind), query.q).toBe(1_000);
+      expect(sum(result.facets?.tag), query.q).toBe(1_000);
+      expect(result.hits.length, query.q).toBeGreaterThan(0);
+    }
+    // Below the cap the counts stay exact.
+    const narrow = await index.search({ q: "", filters: { owner: ["group:default/team-3"] }, facets: true });
+    expect(narrow.total).toBe(Math.ceil((2_500 - 3) / 7));
+    expect(sum(narrow.facets?.kind)).toBe(narrow.total);
+    await index.close();
   });
 });

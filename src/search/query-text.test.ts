@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSearchText, tokenize, typoBudget } from "./query-text.ts";
+import { MAX_FILTER_VALUES, parseSearchText, tokenize, typoBudget } from "./query-text.ts";
 
 describe("parseSearchText", () => {
   it("pulls inline filters out of the words", () => {
@@ -23,6 +23,13 @@ describe("parseSearchText", () => {
       kind: ["api", "component"],
       type: ["doc"],
     });
+  });
+
+  it("takes at most MAX_FILTER_VALUES values a filter, however they are written", () => {
+    const owners = Array.from({ length: 500 }, (_, i) => `t${i}`);
+    expect(parseSearchText(`owner:${owners.join(",")} x`).filters?.owner).toHaveLength(MAX_FILTER_VALUES);
+    const tags = parseSearchText(owners.map((o) => `tag:${o}`).join(" ")).filters?.tag;
+    expect(tags).toEqual(owners.slice(0, MAX_FILTER_VALUES));
   });
 
   it("leaves unknown prefixes as words, so name: is just text", () => {

@@ -5,6 +5,8 @@ export const MAX_TERMS = 10;
 /** Longer "words" are pasted noise (hashes, base64); cut them so the typo layer stays bounded. */
 export const MAX_TERM_LENGTH = 48;
 const MAX_INPUT = 2_000;
+/** Values one filter takes (`owner:a,b,c`); each is another alternative FTS5 looks up and every hit is checked against. */
+export const MAX_FILTER_VALUES = 20;
 
 /**
  * Split text into search terms the way SQLite's unicode61 tokenizer (remove_diacritics 2) does: letters and
@@ -99,6 +101,6 @@ function push<K extends keyof SearchFilters>(
   value: NonNullable<SearchFilters[K]>[number],
 ): void {
   const list = (filters[key] ?? []) as (typeof value)[];
-  if (!list.includes(value)) list.push(value);
+  if (list.length < MAX_FILTER_VALUES && !list.includes(value)) list.push(value);
   (filters as Record<string, unknown>)[key] = list;
 }

@@ -70,6 +70,7 @@ export interface SearchFacets {
 
 export interface SearchResult {
   hits: SearchResultHit[];
+  /** Counts over the match; like `total`, an estimate for engines that cap it (embedded: 1,000 documents). */
   facets?: SearchFacets;
   /** How many documents matched (an estimate for engines that cap it). */
   total: number;

@@ -11,23 +11,41 @@ export interface TypoCandidate {
   distance: number;
 }
 
+/** Counts the DP rows and cells a walk fills, so tests can show the work is bounded without timing it. */
+export interface TypoWork {
+  rows: number;
+  cells: number;
+}
+
+/**
+ * Longer queries get no typo candidates. Names are at most 63 characters (Backstage's rule) and search terms
+ * are cut at 48, so nothing a person types by hand is lost; a pasted blob costs nothing.
+ */
+export const MAX_TYPO_QUERY = 64;
+
 /**
  * Terms of `terms` (sorted by code unit, unique) at distance 1..maxDistance from `query`, closest first,
  * at most `limit`. Shared by the search index's vocabulary and the catalog graph's name index.
+ *
+ * Only the diagonal band |d - j| <= maxDistance of each DP row is filled (a cell outside it is already over
+ * the budget), so a term costs at most (2 * maxDistance + 1) cells per character whatever the query's length.
  */
 export function typoNeighbours(
   terms: readonly string[],
   query: string,
   maxDistance: number,
   limit = 16,
+  work?: TypoWork,
 ): TypoCandidate[] {
-  if (maxDistance <= 0 || terms.length === 0) return [];
+  if (maxDistance <= 0 || terms.length === 0 || query.length > MAX_TYPO_QUERY) return [];
   const m = query.length;
   const k = maxDistance;
+  // Cells outside the band, and any value over the budget, read as `over`: exact values above k never matter.
+  const over = k + 1;
   const maxLen = m + k;
   const rows: Int32Array[] = [];
-  for (let d = 0; d <= maxLen; d++) rows.push(new Int32Array(m + 1));
-  for (let j = 0; j <= m; j++) rows[0]![j] = j;
+  for (let d = 0; d <= maxLen; d++) rows.push(new Int32Array(m + 2).fill(over));
+  for (let j = 0; j <= Math.min(m, k); j++) rows[0]![j] = j;
 
   const found: TypoCandidate[] = [];
   let computed = "";
@@ -44,9 +62,13 @@ export function typoNeighbours(
       const row = rows[d]!;
       const prev = rows[d - 1]!;
       const c = word.charCodeAt(d - 1);
-      row[0] = d;
-      let min = d;
-      for (let j = 1; j <= m; j++) {
+      const lo = Math.max(1, d - k);
+      const hi = Math.min(m, d + k);
+      row[0] = d <= k ? d : over;
+      // The cells just outside the band are read by the next row and by this row's first cell.
+      row[lo - 1] = lo === 1 ? row[0] : over;
+      let min = row[lo - 1]!;
+      for (let j = lo; j <= hi; j++) {
         const cost = query.charCodeAt(j - 1) === c ? 0 : 1;
         let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
         if (
@@ -57,8 +79,14 @@ export function typoNeighbours(
         ) {
           v = Math.min(v, rows[d - 2]![j - 2]! + 1);
         }
+        if (v > over) v = over;
         row[j] = v;
         if (v < min) min = v;
+      }
+      row[hi + 1] = over;
+      if (work) {
+        work.rows++;
+        work.cells += hi - lo + 1;
       }
       if (min > k) {
         pruneAt = d;
@@ -72,7 +100,7 @@ export function typoNeighbours(
       continue;
     }
     validDepth = end;
-    if (word.length <= maxLen) {
+    if (Math.abs(word.length - m) <= k) {
       const distance = rows[word.length]![m]!;
       if (distance > 0 && distance <= k) found.push({ term: word, distance });
     }

@@ -56,7 +56,7 @@ export async function runShell(router: Router, options: ShellOptions): Promise<v
     const inbound = { text: line, user: options.user, conversation };
     let answer: Reply = await router.handle(inbound);
     if (answer.form) answer = await fillForm(router, answer.form, inbound, ask, write);
-    const rendered = renderText(answer);
+    const rendered = renderText(answer).output;
     choices = rendered.choices;
     output.write(`${rendered.text}\n\n`);
     prompt();
@@ -79,6 +79,10 @@ async function fillForm(
     write(`-- ${plainText(current.title)} --`);
     for (;;) {
       for (const field of current.fields) {
+        if (field.kind === "hidden") {
+          if (field.default !== undefined) values[field.name] = field.default;
+          continue;
+        }
         const hint = field.options ? ` (${field.options.map((o) => o.value).join(" | ")})` : "";
         const fallback = field.default !== undefined ? ` [${String(field.default)}]` : "";
         const answer = await ask(`${field.label}${hint}${fallback}: `);

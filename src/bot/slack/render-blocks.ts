@@ -289,7 +289,7 @@ export function renderModal(form: Form, pageIndex: number, privateMetadata: stri
       blocks.push(mrkdwnSection(chunk));
     }
   }
-  const inputs = page.fields.map(renderInput);
+  const inputs = page.fields.filter((f) => f.kind !== "hidden").map(renderInput);
   const room = SLACK_LIMITS.viewBlocks - blocks.length;
   if (inputs.length > room) {
     blocks.push(...inputs.slice(0, room - 1));
@@ -382,7 +382,8 @@ function renderInput(field: FormField): KnownBlock {
             : {}),
         },
       };
-    case "select": {
+    case "select":
+    case "radio": {
       const initial = options.find((_, i) => field.options?.[i]?.value === field.default);
       return {
         ...base,
@@ -486,6 +487,7 @@ export function readModalValues(
         values[field.name] = (element.selected_options ?? []).map((o) => fromOption(o.value));
         break;
       case "select":
+      case "radio":
       case "entity":
       case "owner":
         if (element.selected_option) values[field.name] = fromOption(element.selected_option.value);

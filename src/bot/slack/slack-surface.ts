@@ -28,6 +28,7 @@ import {
 } from "./render-blocks.ts";
 import { clip } from "./mrkdwn.ts";
 import { SlackHttpReceiver } from "./slack-http-receiver.ts";
+import { oversizedCommandText } from "../router.ts";
 import { SlackUserDirectory, type SlackProfile } from "./slack-user-directory.ts";
 
 export interface SlackSurfaceOptions {
@@ -540,7 +541,8 @@ export function createSlackSurface(options: SlackSurfaceOptions): SlackSurface {
 
   async function unfurlLinks(event: types.LinkSharedEvent): Promise<void> {
     const unfurls: Record<string, { blocks: types.KnownBlock[] }> = {};
-    for (const link of event.links) {
+    // A long message can hold hundreds of links; each preview is a lookup and a render in one job.
+    for (const link of event.links.slice(0, MAX_UNFURLS)) {
       let url: URL;
       try {
         url = new URL(link.url);
@@ -632,18 +634,25 @@ interface BlockActionBody {
  * are decoded, and links and channel/user references keep only what a command can use.
  */
 export function messageText(text: string, botUserId?: string): string {
+  const oversized = oversizedCommandText(text);
+  if (oversized !== undefined) return oversized;
+  // Slack sends a literal "<" as &lt;, so no reference contains one: stopping at "<" keeps each pattern
+  // linear (with [^>]*, "<@U1|<@U1|…" rescanned the rest of the text from every "<").
   let out = text;
-  if (botUserId) out = out.replace(new RegExp(`<@${escapeRegExp(botUserId)}(\\|[^>]*)?>`, "g"), " ");
-  else out = out.replace(/^\s*<@[UW][A-Z0-9]+(\|[^>]*)?>/, " ");
+  if (botUserId) out = out.replace(new RegExp(`<@${escapeRegExp(botUserId)}(\\|[^<>]*)?>`, "g"), " ");
+  else out = out.replace(/^\s*<@[UW][A-Z0-9]+(\|[^<>]*)?>/, " ");
   out = out
-    .replace(/<((?:https?|mailto):[^|>]+)\|[^>]*>/g, "$1")
-    .replace(/<((?:https?|mailto):[^>]+)>/g, "$1")
-    .replace(/<#[A-Z0-9]+\|([^>]*)>/g, "#$1")
+    .replace(/<((?:https?|mailto):[^|<>]+)\|[^<>]*>/g, "$1")
+    .replace(/<((?:https?|mailto):[^<>]+)>/g, "$1")
+    .replace(/<#[A-Z0-9]+\|([^<>]*)>/g, "#$1")
     .replace(/&lt;/g, "<")
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
   return out.replace(/\s+/g, " ").trim();
 }
+
+/** Links previewed per message. */
+const MAX_UNFURLS = 10;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");

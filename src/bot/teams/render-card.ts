@@ -277,9 +277,15 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
   const value = initialValue(field, options.values);
   const placeholder = field.placeholder ? { placeholder: clip(field.placeholder, 200) } : {};
   switch (field.kind) {
+    // secret, hidden, multiEntity and tags have no input of their own here yet: a text box (lists
+    // comma-separated), which the form definition reads back.
     case "text":
     case "textarea":
-    case "repoUrl": {
+    case "repoUrl":
+    case "secret":
+    case "hidden":
+    case "multiEntity":
+    case "tags": {
       const text = field.secret ? undefined : asText(value);
       return {
         type: "Input.Text",
@@ -310,6 +316,7 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
       };
     case "select":
     case "multiselect":
+    case "radio":
     case "entity":
     case "owner": {
       const text = asText(value);
@@ -356,6 +363,7 @@ export function renderFormCard(form: Form, options: FormRenderOptions): Adaptive
     card.body.push({ type: "TextBlock", text: escapeCardText(errors._form), color: "Attention", wrap: true });
   }
   for (const field of page.fields) {
+    if (field.kind === "hidden") continue;
     card.body.push(renderInput(field, options));
     if (field.description) {
       card.body.push({

@@ -22,6 +22,7 @@ import type { Inbound, Router } from "../router.ts";
 import { answerCardAction, messageWith } from "./card-action-answer.ts";
 import { toPlainText } from "./card-markdown.ts";
 import { Deadline } from "./deadline.ts";
+import { oversizedCommandText } from "../router.ts";
 import { loadSession, pageValues, saveSession, type FormSession } from "./form-session.ts";
 import {
   clip,
@@ -457,8 +458,14 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
  */
 export function commandText(activity: Partial<Activity>): string {
   let text = activity.text ?? "";
+  const oversized = oversizedCommandText(text);
+  if (oversized !== undefined) return oversized;
   const botId = activity.recipient?.id;
-  for (const mention of TurnContext.getMentions(activity)) {
+  // Each mention is a pass over the text, so only the first few (the bot's own first) are; the <at> tags of
+  // any others are stripped below in one pass.
+  const mentions = TurnContext.getMentions(activity);
+  mentions.sort((a, b) => Number(b.mentioned?.id === botId) - Number(a.mentioned?.id === botId));
+  for (const mention of mentions.slice(0, MAX_MENTIONS)) {
     const shown = mention.text ?? "";
     if (!shown) continue;
     if (mention.mentioned?.id === botId) text = text.split(shown).join(" ");
@@ -470,6 +477,9 @@ export function commandText(activity: Partial<Activity>): string {
     .replace(/\s+/g, " ")
     .trim();
 }
+
+/** Mentions in one command whose text is rewritten one by one (a command mentions the bot and a person or two). */
+const MAX_MENTIONS = 10;
 
 function clampPage(form: Form, page: unknown): number {
   const n = typeof page === "number" ? page : Number(page);

@@ -19,6 +19,7 @@ import { catalogCommandsPlugin } from "./catalog-plugin.ts";
 import { channelMarkdown } from "./entity-text.ts";
 import {
   entity,
+  hubGraph,
   item,
   SMALL_CATALOG,
   smallGraph,
@@ -58,6 +59,7 @@ class CapturingApi implements PluginApi {
   addJob() {}
   addIndexSource() {}
   addCatalogProvider() {}
+  addAction() {}
 }
 
 let graph: CatalogGraph;
@@ -352,6 +354,29 @@ describe("deps and dependents", () => {
   it("says so when nothing depends on an entity", async () => {
     const r = await run("dependents", "checkout-web");
     expect(sectionTexts(r)[0]).toBe("Nothing in the catalog depends on **checkout-web**.");
+  });
+
+  it("stops a walk over a wide graph at 1,000 entries and says so", async () => {
+    const hub = new CapturingApi();
+    const wide = hubGraph(1_500);
+    const resolver = new GraphNameResolver(wide);
+    await catalogCommandsPlugin({ graph: wide, resolver: () => resolver }).register(hub);
+    const r = await hub.commands.get("dependents")!.handler({
+      args: "shared-db",
+      flags: { depth: "999" },
+      text: "dependents shared-db --depth 999",
+      user: shell,
+      conversation: { surface: "shell" },
+      log,
+    });
+    expect(sectionTexts(r)[0]!.split("\n")).toHaveLength(60);
+    expect(contexts(r)).toContain("and 940 more");
+    expect(contexts(r).at(-1)).toBe(
+      "1500 direct, depth 5; only the first 1,000 entries were walked. Use a smaller --depth, or ask about " +
+        "one of them. Depth is capped at 5.",
+    );
+    expect(buttons(r).map((b) => b.label)).not.toContain("Deeper");
+    expect(r.text).toMatch(/^Dependents of shared-db: (user-\d+, ){19}user-\d+ and 1480 more$/);
   });
 
   it("answers a missing argument with usage", async () => {

@@ -2,6 +2,8 @@ import type { ChatCommand, CommandContext } from "../../plugins/api.ts";
 import type { Action, Block, Reply } from "../../message/reply.ts";
 import { actions, context, header, reply, section } from "../../message/reply.ts";
 import type { CatalogGraph, DependencyNode } from "../graph/catalog-graph.ts";
+import { MAX_WALK_NODES } from "../graph/catalog-graph.ts";
+import { RELATION } from "../graph/relation-types.ts";
 import { displayName, refMarkdown, refPlain } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
 import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
@@ -9,6 +11,8 @@ import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
 export const MAX_DEPTH = 5;
 /** Lines in one tree; a wide graph at depth 5 can be thousands of lines nobody reads in chat. */
 const MAX_LINES = 60;
+/** Names in the plain-text summary (notifications, screen readers). */
+const MAX_PLAIN = 20;
 
 type Direction = "deps" | "dependents";
 
@@ -85,7 +89,7 @@ export function dependencyReply(
   };
   visit(tree, 0);
 
-  const direct = tree.children.length;
+  const direct = graph.relatedCount(ref, direction === "deps" ? RELATION.dependsOn : RELATION.dependencyOf);
   if (direct === 0) {
     blocks.push(
       section(
@@ -99,10 +103,15 @@ export function dependencyReply(
     if (total > lines.length) blocks.push(context(`and ${total - lines.length} more`));
   }
   const scope = depth === 1 ? "direct only" : `depth ${depth}`;
-  blocks.push(context([`${direct} direct, ${total} in total, ${scope}`, note].filter(Boolean).join(". ")));
+  // A walk cut at its node limit has no true total; it says where it stopped and what to ask instead.
+  const counts = tree.truncated
+    ? `${direct} direct, ${scope}; only the first ${MAX_WALK_NODES.toLocaleString("en")} entries were walked. ` +
+      "Use a smaller --depth, or ask about one of them"
+    : `${direct} direct, ${total} in total, ${scope}`;
+  blocks.push(context([counts, note].filter(Boolean).join(". ")));
 
   const buttons: Action[] = [];
-  if (depth < MAX_DEPTH && direct > 0) {
+  if (depth < MAX_DEPTH && direct > 0 && !tree.truncated) {
     buttons.push({ label: "Deeper", command: `${direction} ${ref} --depth ${depth + 1}` });
   }
   buttons.push(
@@ -113,7 +122,9 @@ export function dependencyReply(
   buttons.push({ label: `Show ${name}`, command: `show ${ref}` });
   blocks.push(actions(...buttons));
 
-  const plain = tree.children.map((child) => refPlain(graph, child.ref)).join(", ");
+  const named = tree.children.slice(0, MAX_PLAIN).map((child) => refPlain(graph, child.ref));
+  const plain =
+    direct > named.length ? `${named.join(", ")} and ${direct - named.length} more` : named.join(", ");
   const text =
     direct === 0
       ? direction === "deps"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CatalogGraph } from "./catalog-graph.ts";
-import { entity, item, smallGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
+import { CatalogGraph, MAX_WALK_NODES, type DependencyNode } from "./catalog-graph.ts";
+import { entity, hubGraph, item, smallGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
 
 describe("CatalogGraph bookkeeping", () => {
   it("stores both directions of every relation an entity emits", () => {
@@ -203,5 +203,27 @@ describe("CatalogGraph walks", () => {
       "component:default/ledger",
     ]);
     expect(two.children[1]!.children[1]!.repeated).toBe(true);
+  });
+
+  it("creates at most MAX_WALK_NODES nodes on a wide graph and says it stopped", () => {
+    const size = (node: DependencyNode): number =>
+      node.children.reduce((sum, child) => sum + 1 + size(child), 0);
+    const graph = hubGraph(1_500);
+    const wide = graph.dependents("resource:default/shared-db", 5);
+    expect(size(wide)).toBe(MAX_WALK_NODES);
+    expect(wide.truncated).toBe(true);
+    // Those taken are sorted among themselves.
+    const refs = wide.children.map((c) => c.ref);
+    expect(refs).toEqual([...refs].sort());
+
+    const limited = graph.dependents("resource:default/shared-db", 5, 10);
+    expect(size(limited)).toBe(10);
+    expect(limited.truncated).toBe(true);
+    // Exactly at the limit with nothing left over is complete.
+    const exact = graph.dependents("component:default/user-1", 5, 1);
+    expect(size(exact)).toBe(1);
+    expect(exact.truncated).toBeUndefined();
+    expect(graph.dependents("resource:default/shared-db", 1, 1_500).truncated).toBeUndefined();
+    expect(graph.relatedCount("resource:default/shared-db", "dependencyOf")).toBe(1_500);
   });
 });

@@ -24,7 +24,15 @@ export interface DependencyNode {
   resolved: boolean;
   children: DependencyNode[];
   repeated?: boolean;
+  /** On the root: the walk stopped at its node limit, so some nodes (and levels) are missing. */
+  truncated?: boolean;
 }
+
+/**
+ * Nodes one dependency walk creates at most. A shared library or database can have thousands of
+ * dependents, and five levels of them can be most of the catalog; a chat answer shows 60 lines.
+ */
+export const MAX_WALK_NODES = 1_000;
 
 /** Adjacency stays a plain array while small (most nodes have one owner, a few parts); big ones get a Set. */
 type Targets = string[] | Set<string>;
@@ -213,27 +221,39 @@ export class CatalogGraph {
     return grouped;
   }
 
-  dependencies(ref: string, depth: number): DependencyNode {
-    return this.walk(ref, RELATION.dependsOn, depth);
+  dependencies(ref: string, depth: number, limit = MAX_WALK_NODES): DependencyNode {
+    return this.walk(ref, RELATION.dependsOn, depth, limit);
   }
 
-  dependents(ref: string, depth: number): DependencyNode {
-    return this.walk(ref, RELATION.dependencyOf, depth);
+  dependents(ref: string, depth: number, limit = MAX_WALK_NODES): DependencyNode {
+    return this.walk(ref, RELATION.dependencyOf, depth, limit);
+  }
+
+  /** How many edges of `type` leave `ref`, without copying them. */
+  relatedCount(ref: string, type: string): number {
+    const rel = this.nodes.get(ref.toLowerCase())?.rel;
+    const targets = rel && relationTargets(rel, type);
+    return !targets ? 0 : Array.isArray(targets) ? targets.length : targets.size;
   }
 
   /**
    * Breadth-first, so each ref is expanded once at the shallowest depth it appears; later sightings
-   * (shared dependencies, cycles) are marked `repeated` rather than walked again.
+   * (shared dependencies, cycles) are marked `repeated` rather than walked again. At most `limit` nodes:
+   * a node's targets past the limit are not even copied, and those taken are sorted among themselves.
    */
-  private walk(start: string, type: string, depth: number): DependencyNode {
+  private walk(start: string, type: string, depth: number, limit: number): DependencyNode {
     const rootRef = start.toLowerCase();
     const root: DependencyNode = { ref: rootRef, resolved: this.has(rootRef), children: [] };
     const seen = new Set<string>([rootRef]);
     let frontier = [root];
+    let created = 0;
     for (let level = 0; level < depth && frontier.length > 0; level++) {
       const next: DependencyNode[] = [];
       for (const parent of frontier) {
-        for (const target of this.related(parent.ref, type).sort()) {
+        const targets = this.firstTargets(parent.ref, type, limit - created);
+        if (this.relatedCount(parent.ref, type) > targets.length) root.truncated = true;
+        created += targets.length;
+        for (const target of targets.sort()) {
           const child: DependencyNode = { ref: target, resolved: this.has(target), children: [] };
           if (seen.has(target)) child.repeated = true;
           else {
@@ -244,8 +264,28 @@ export class CatalogGraph {
         }
       }
       frontier = next;
+      if (created >= limit) {
+        if (frontier.some((node) => this.relatedCount(node.ref, type) > 0) && level + 1 < depth) {
+          root.truncated = true;
+        }
+        break;
+      }
     }
     return root;
+  }
+
+  /** Up to `count` of `ref`'s targets of `type`, in the order they were added. */
+  private firstTargets(ref: string, type: string, count: number): string[] {
+    const rel = this.nodes.get(ref.toLowerCase())?.rel;
+    const targets = rel && relationTargets(rel, type);
+    if (!targets || count <= 0) return [];
+    if (Array.isArray(targets)) return targets.slice(0, count);
+    const out: string[] = [];
+    for (const target of targets) {
+      if (out.length >= count) break;
+      out.push(target);
+    }
+    return out;
   }
 
   private withdraw(ref: string): void {

@@ -29,6 +29,8 @@ export interface NearName {
 const MAX_TYPOS = 2;
 /** Prefix matches looked at before ranking; a one-letter prefix must not walk the whole catalog. */
 const PREFIX_SCAN = 200;
+/** Typo matches looked at before ranking, closest first: a short query can be near thousands of names. */
+const TYPO_SCAN = 200;
 
 /**
  * Names to refs, exact and normalised (names and titles), with the keys sorted on demand for prefix and
@@ -92,7 +94,7 @@ export class NameIndex {
     }
 
     const budget = Math.min(MAX_TYPOS, Math.max(1, Math.floor(query.length / 3)));
-    for (const [key, distance] of this.typos(query, budget)) {
+    for (const [key, distance] of this.typos(query, budget, Math.max(limit, TYPO_SCAN))) {
       const seen = found.get(key);
       if (!seen || distance < seen.distance || seen.prefix) {
         found.set(key, { key, refs: list(this.normalised.get(key)), distance, prefix: false });
@@ -122,12 +124,9 @@ export class NameIndex {
     return this.sorted;
   }
 
-  /** Every key within `budget` edits of `query` (the search index's pruned walk over sorted terms). */
-  private typos(query: string, budget: number): Array<[string, number]> {
-    return typoNeighbours(this.sortedKeys(), query, budget, Number.POSITIVE_INFINITY).map((c) => [
-      c.term,
-      c.distance,
-    ]);
+  /** The `limit` closest keys within `budget` edits of `query` (the search index's pruned walk over sorted terms). */
+  private typos(query: string, budget: number, limit: number): Array<[string, number]> {
+    return typoNeighbours(this.sortedKeys(), query, budget, limit).map((c) => [c.term, c.distance]);
   }
 }
 

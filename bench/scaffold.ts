@@ -1,0 +1,170 @@
+/**
+ * npm run bench:scaffold — the scaffolder's template language: how many `${{ }}` expressions per second it
+ * compiles and renders (cold: parse + compile + render with an empty cache; cached: render only), and how
+ * long a 500-file skeleton takes through fetch:template, end to end: read from a template folder on disk,
+ * every path and contents rendered, every file written into a workspace (render_500_files_ms), p50/p99
+ * over runs, cold and cached. The language alone on the same skeleton, in memory, is reported beside it
+ * (render_500_files_language_ms, and batch-compiled as render_500_files_precompiled_ms). Prints readable
+ * lines, then one JSON line.
+ *
+ * Options: --files N (default 500) --runs N (default 30) --expressions N (default 5000) --seed N.
+ * The parts are exported so fetch:template's benchmark can run the same workload through the engine.
+ */
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { CORPUS_CONTEXT, CorpusGenerator, seededRandom } from "../test/fixtures/scaffold-templates/corpus.ts";
+import {
+  clearTemplateCache,
+  precompileTemplates,
+  renderTemplate,
+} from "../src/scaffold/template-language/index.ts";
+import { buildSkeleton, SKELETON_CONTEXT, type SkeletonFile } from "./scaffold-skeleton.ts";
+import { measureSteal } from "./cpu-steal.ts";
+import { measureFetchTemplate } from "./scaffold-fetch.ts";
+import { round, summary } from "./stats.ts";
+
+/**
+ * Distinct single expressions (a template-YAML input or a skeleton substitution each) from the differential
+ * test's generator, keeping only those that render: a template that fails is not the workload to time.
+ */
+export function buildExpressions(count: number, seed: number): string[] {
+  const generator = new CorpusGenerator(seededRandom(seed));
+  const sources = new Set<string>();
+  while (sources.size < count) {
+    const source = `\${{ ${generator.expression(2)} }}`;
+    try {
+      renderTemplate(source, CORPUS_CONTEXT);
+      sources.add(source);
+    } catch {
+      // skipped
+    }
+  }
+  clearTemplateCache();
+  return [...sources];
+}
+
+function renderAll(sources: string[]): void {
+  for (const source of sources) renderTemplate(source, CORPUS_CONTEXT);
+}
+
+/** Expressions per second, cold (cache emptied first, every source a miss) and cached (every source a hit). */
+export function measureExpressions(sources: string[], rounds = 5): { cold: number; cached: number } {
+  clearTemplateCache();
+  let started = performance.now();
+  renderAll(sources);
+  const cold = sources.length / ((performance.now() - started) / 1000);
+  started = performance.now();
+  for (let i = 0; i < rounds; i++) renderAll(sources);
+  const cached = (sources.length * rounds) / ((performance.now() - started) / 1000);
+  return { cold, cached };
+}
+
+/**
+ * One skeleton render: every path, then the contents of each file whose path has no empty segment (as
+ * fetch:template skips them). With `precompile`, each of the two rounds is compiled in one batch first.
+ */
+export function renderSkeleton(
+  files: SkeletonFile[],
+  context: Record<string, unknown>,
+  precompile = false,
+): number {
+  if (precompile) precompileTemplates(files.map((file) => file.path));
+  const kept = files.filter((file) => {
+    const path = renderTemplate(file.path, context, { file: file.path });
+    return !(path === "" || path.startsWith("/") || path.includes("//"));
+  });
+  if (precompile) precompileTemplates(kept.map((file) => file.contents));
+  for (const file of kept) renderTemplate(file.contents, context, { file: file.path });
+  return kept.length;
+}
+
+/**
+ * Cold runs render a skeleton variant never seen before (new to this module's cache and to V8's own cache of
+ * compiled code); cached runs render the same skeleton again, as a second task from one template does.
+ */
+let variant = 0;
+
+export function measureSkeleton(count: number, runs: number, cold: boolean, precompile = false): number[] {
+  const times: number[] = [];
+  const same = buildSkeleton(count, 0);
+  for (let i = 0; i < runs; i++) {
+    const files = cold ? buildSkeleton(count, ++variant) : same;
+    const started = performance.now();
+    renderSkeleton(files, SKELETON_CONTEXT, precompile);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: {
+      files: { type: "string", default: "500" },
+      runs: { type: "string", default: "30" },
+      expressions: { type: "string", default: "5000" },
+      seed: { type: "string", default: "20261206" },
+    },
+  });
+  const fileCount = Number(values.files);
+  const runs = Number(values.runs);
+  const seed = Number(values.seed);
+  const steal = measureSteal();
+  const loadBefore = loadavg()[0]!;
+
+  const sources = buildExpressions(Number(values.expressions), seed);
+  measureExpressions(sources.slice(0, 500), 1); // warm the JIT
+  const expressions = measureExpressions(sources);
+  console.log(`expressions: ${sources.length} distinct, seed ${seed}`);
+  console.log(`  cold (parse + compile + render): ${Math.round(expressions.cold).toLocaleString("en")} /s`);
+  console.log(`  cached (render only):            ${Math.round(expressions.cached).toLocaleString("en")} /s`);
+
+  const files = buildSkeleton(fileCount, 0);
+  const written = renderSkeleton(files, SKELETON_CONTEXT);
+  measureSkeleton(fileCount, 3, true); // warm-up
+  measureSkeleton(fileCount, 3, true, true);
+  const language = summary(measureSkeleton(fileCount, runs, true));
+  const batched = summary(measureSkeleton(fileCount, runs, true, true));
+  await measureFetchTemplate(fileCount, 3, true); // warm-up
+  const cold = summary(await measureFetchTemplate(fileCount, runs, true));
+  const cached = summary(await measureFetchTemplate(fileCount, runs, false));
+  const stealShare = steal();
+  console.log(
+    `skeleton: ${files.length} files (${written} written, the rest skipped by an empty path segment), ${runs} runs`,
+  );
+  console.log(
+    `  fetch:template, cold (a new skeleton each run, files written): p50 ${round(cold.p50, 1)} ms  p99 ${round(cold.p99, 1)} ms  (target < 500 ms)`,
+  );
+  console.log(
+    `  fetch:template, cached (the same skeleton again):             p50 ${round(cached.p50, 1)} ms  p99 ${round(cached.p99, 1)} ms`,
+  );
+  console.log(
+    `  the language alone, in memory, cold:                          p50 ${round(language.p50, 1)} ms  p99 ${round(language.p99, 1)} ms`,
+  );
+  console.log(
+    `  the language alone, batch-compiled:                           p50 ${round(batched.p50, 1)} ms  p99 ${round(batched.p99, 1)} ms`,
+  );
+  if (stealShare !== undefined) console.log(`CPU steal during the run: ${round(stealShare * 100, 1)} %`);
+  console.log(
+    `load average before the run: ${round(loadBefore, 2)} (2 cores here: above 2, other work shares the CPU)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: "scaffold",
+      corpus: { files: files.length, runs, expressions: sources.length, seed },
+      metrics: {
+        render_500_files_ms: round(cold.p50, 1),
+        render_500_files_p99_ms: round(cold.p99, 1),
+        render_500_files_language_ms: round(language.p50, 1),
+        render_500_files_language_p99_ms: round(language.p99, 1),
+        render_500_files_precompiled_ms: round(batched.p50, 1),
+        render_500_files_precompiled_p99_ms: round(batched.p99, 1),
+        render_500_files_cached_ms: round(cached.p50, 1),
+        render_500_files_cached_p99_ms: round(cached.p99, 1),
+        expressions_per_s: Math.round(expressions.cached),
+        expressions_per_s_cold: Math.round(expressions.cold),
+        cpu_steal: stealShare === undefined ? null : round(stealShare, 3),
+        load_average: round(loadBefore, 2),
+      },
+    }),
+  );
+}
