@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { defineConfigSection } from "../plugins/config-section.ts";
 import { checkServingConfig, ConfigError, loadConfig, slackConfigured } from "./config.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "cb-config-"));
@@ -135,5 +137,32 @@ describe("checkServingConfig", () => {
     const env = { ...slack, NODE_ENV: "production", CALLBOARD_BASE_URL: "https://callboard.example.com" };
     expect(checkServingConfig(loadConfig(env, { cwd: dir() }))).toEqual([]);
     expect(checkServingConfig(loadConfig({ NODE_ENV: "production" }, { cwd: dir() }))).toEqual([]);
+  });
+});
+
+describe("loadConfig with a plugin's section", () => {
+  const section = defineConfigSection({
+    id: "github",
+    schema: z.object({
+      GITHUB_ORG: z.string().min(1, "names the organisation"),
+      GITHUB_TOKEN: z.string().optional(),
+    }),
+    yaml: { org: "GITHUB_ORG" },
+    secrets: ["GITHUB_TOKEN"],
+  });
+
+  it("reads it with the core and the catalog sections, from the file under its id and the environment", () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "callboard.yaml"), "github:\n  org: acme\ncatalog:\n  refreshSeconds: 60\n");
+    const config = loadConfig({ GITHUB_TOKEN: "ghp_1" }, { cwd, sections: [section] });
+    expect(config.sections.get("github")).toEqual({ GITHUB_ORG: "acme", GITHUB_TOKEN: "ghp_1" });
+    expect(config.sections.get("catalog")).toMatchObject({ CALLBOARD_REFRESH_SECONDS: 60 });
+    expect(config.CALLBOARD_REFRESH_SECONDS).toBe(60);
+  });
+
+  it("stops start-up naming the plugin's key, as for the core's", () => {
+    expect(() => loadConfig({ GITHUB_ORG: "", PORT: "x" }, { cwd: dir(), sections: [section] })).toThrow(
+      /PORT="x": .*\n {2}GITHUB_ORG="": names the organisation/,
+    );
   });
 });

@@ -1,5 +1,4 @@
 import { join } from "node:path";
-import type { Logger } from "pino";
 import type { Adapter } from "../bot/core/adapter.ts";
 import { ChatCore } from "../bot/core/chat-core.ts";
 import { Continuations } from "../bot/core/continuations.ts";
@@ -11,10 +10,10 @@ import { PrismaConversationStore } from "../db/conversation-store.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
 import { PrismaFormSessionStore } from "../db/form-session-store.ts";
 import { SecretBox } from "../state/secret-box.ts";
-import type { HttpRoute } from "../plugins/api.ts";
+import { startJobs } from "../plugins/jobs.ts";
+import type { OwnedRoute } from "../plugins/route-table.ts";
 import type { App } from "./build-app.ts";
 import { slackConfigured, teamsConfigured } from "./config.ts";
-import { formatImportSummary } from "./import-report.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
 import { slackAliases } from "./slack-commands.ts";
 
@@ -32,7 +31,7 @@ export interface Serving {
 export async function serve(app: App): Promise<Serving> {
   const { config, log, router, db } = app;
   const ledger = new PrismaEventLedger(db.prisma);
-  const routes: HttpRoute[] = [...app.registry.routes];
+  const routes: OwnedRoute[] = [...app.registry.ownedRoutes];
   const mounted: string[] = [];
 
   let slack: SlackAdapter | undefined;
@@ -55,7 +54,7 @@ export async function serve(app: App): Promise<Serving> {
         production: config.NODE_ENV === "production",
       },
     );
-    routes.push(...slack.routes);
+    routes.push(...slack.routes.map((route) => ({ route, owner: "the Slack adapter" })));
     mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
   }
   let teams: Adapter | undefined;
@@ -76,7 +75,7 @@ export async function serve(app: App): Promise<Serving> {
         production: config.NODE_ENV === "production",
       },
     );
-    routes.push(...teams.routes);
+    routes.push(...teams.routes.map((route) => ({ route, owner: "the Teams adapter" })));
     mounted.push("Teams at /api/messages");
   }
 
@@ -88,19 +87,19 @@ export async function serve(app: App): Promise<Serving> {
     await http.close(0);
     throw error;
   }
-  const refresh = scheduleRefresh(app, log);
+  const jobs = startJobs(app.registry.jobs, { log, outbox: app.outbox });
   log.info({ url: http.url, surfaces: mounted, entities: app.catalog.graph.size }, "Callboard is serving");
   return {
     http,
     slack,
     stop: async () => {
       // New work stops first; then what was accepted finishes: HTTP requests in flight, then the Slack
-      // answers they queued, then a catalog refresh that is half way through its locations.
-      const refreshed = refresh?.stop();
+      // answers they queued, then the jobs' work under way (a catalog refresh half way through its locations).
+      const jobsStopped = jobs.stop();
       await http.close();
       await slack?.stop();
       await teams?.stop();
-      await refreshed;
+      await jobsStopped;
     },
   };
 }
@@ -126,42 +125,4 @@ function chatCore(app: App): ChatCore {
     log,
   });
   return new ChatCore(router, forms, new Continuations(new PrismaContinuationStore(db.prisma)), log);
-}
-
-/** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */
-function scheduleRefresh(app: App, log: Logger): { stop(): Promise<void> } | undefined {
-  const seconds = app.config.CALLBOARD_REFRESH_SECONDS;
-  if (seconds <= 0) return undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const refresh = async () => {
-    try {
-      for (const location of await app.catalog.locations()) {
-        if (stopped) return;
-        const report = await app.importLocation(location.key, "refresh");
-        if (
-          report.added.length + report.updated.length + report.removed.length + report.problems.length >
-          0
-        ) {
-          log.info(formatImportSummary(report, { brief: true }));
-        }
-      }
-    } catch (error) {
-      // The error says whether anything was stored (a failed store writes nothing; see catalog-service.ts).
-      log.error({ err: error }, "catalog refresh failed");
-    } finally {
-      running = undefined;
-    }
-  };
-  const timer = setInterval(() => {
-    running ??= refresh();
-  }, seconds * 1000);
-  timer.unref();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
 }

@@ -7,7 +7,7 @@ import { count } from "../text/grammar.ts";
 import { buildApp, type App } from "./build-app.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { checkServingConfig, slackConfigured, teamsConfigured, type Config } from "./config.ts";
-import { formatImportSummary } from "./import-report.ts";
+import { formatImportSummary } from "../catalog/import-summary.ts";
 import { createLogger } from "./logger.ts";
 import { serve, type Serving } from "./serve.ts";
 import { listenForStop, type StopRequest } from "./shutdown.ts";

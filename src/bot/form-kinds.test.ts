@@ -3,7 +3,7 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { Form, FormValues } from "../message/form.ts";
 import { reply } from "../message/reply.ts";
-import { Registry } from "./registry.ts";
+import { Registry } from "../plugins/registry.ts";
 import { Router } from "./router.ts";
 import { runShell } from "./shell/shell-surface.ts";
 import { readModalValues, renderModal } from "./slack/render-modal.ts";
@@ -78,20 +78,25 @@ describe("new field kinds", () => {
   it("terminal: hidden fields are not asked and submit their default", async () => {
     const registry = new Registry(pino({ level: "silent" }));
     let submitted: FormValues | undefined;
-    registry.addCommand({
-      name: "kinds",
-      phrases: ["kinds"],
-      summary: "",
-      usage: "kinds",
-      handler: () => ({ ...reply("form"), form: FORM }),
-    });
-    registry.addForm({
+    await registry.use({
       id: "kinds",
-      open: () => FORM,
-      validate: () => ({}),
-      submit: (_form, values) => {
-        submitted = values;
-        return reply("done");
+      register(api) {
+        api.addCommand({
+          name: "kinds",
+          phrases: ["kinds"],
+          summary: "",
+          usage: "kinds",
+          handler: () => ({ ...reply("form"), form: FORM }),
+        });
+        api.addForm({
+          id: "kinds",
+          open: () => FORM,
+          validate: () => ({}),
+          submit: (_form, values) => {
+            submitted = values;
+            return reply("done");
+          },
+        });
       },
     });
     const router = new Router(registry, pino({ level: "silent" }));

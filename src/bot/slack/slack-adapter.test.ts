@@ -713,13 +713,13 @@ describe("answer work never holds up an ack", () => {
       const tagged = await startHttpServer({
         routes: bot.adapter.routes.map((route) => ({
           ...route,
-          handler: (req, res) => {
+          handler: (req, res, ctx) => {
             const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
             res.end = ((...args: unknown[]) => {
               order.push(`ack:${String(req.headers["x-test-request"])}`);
               return end(...args);
             }) as typeof res.end;
-            return route.handler(req, res);
+            return route.handler(req, res, ctx);
           },
         })),
         port: 0,

@@ -1,5 +1,5 @@
-import type { ImportReport } from "../catalog/catalog-service.ts";
-import type { CatalogProblem } from "../catalog/model/entity.ts";
+import type { ImportReport } from "./catalog-service.ts";
+import type { CatalogProblem } from "./model/entity.ts";
 import { count } from "../text/grammar.ts";
 
 /** One problem or note for the operator's terminal: file:line, the entity and field, then what is wrong. */
