@@ -275,14 +275,14 @@ describe("publish:github:pull-request", () => {
       action: publish:github:pull-request
       input:
         repoUrl: "\${{ parameters.host }}?owner=acme&repo=platform-config"
-        branchName: add-\${{ parameters.name }}
+        branchName: \${{ parameters.branch }}
         title: Add \${{ parameters.name }}
         description: Registers the new service.
         targetPath: services/\${{ parameters.name }}
         reviewers: [bob]
         teamReviewers: [platform]
 `);
-    const report = await run.run({ name: "billing", host: github.host });
+    const report = await run.run({ name: "billing", branch: "add-billing", host: github.host });
     expect(report.error).toBeUndefined();
     expect(report.steps.find((s) => s.id === "pr")!.output).toEqual({
       remoteUrl: `${github.urls.web}/acme/platform-config/pull/1`,
@@ -306,10 +306,77 @@ describe("publish:github:pull-request", () => {
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: billing\n",
     });
 
-    // Run again as a new task: the branch exists with other commits, so it says so rather than overwrite it.
-    const again = await run.run({ name: "billing", host: github.host });
+    // Another task with other files for the same branch: it says so rather than overwrite the branch.
+    const again = await run.run({ name: "invoices", branch: "add-billing", host: github.host });
     expect(again.error).toContain(
       "the branch add-billing already exists in acme/platform-config; choose another branchName, or set update: true to add to it.",
     );
+  });
+});
+
+describe("credentials", () => {
+  it("push as a GitHub App's installation on the owner, with an installation token", async () => {
+    const app = github.state.addApp("callboard-app");
+    github.state.addOrganization("appco");
+    github.state.addInstallation(app.id, "appco");
+    const log = pino({ level: "trace" }, { write: (line: string) => void logLines.push(line) });
+    const viaApp = new GitHubClient(
+      { apiUrl: github.urls.api, host: github.host, app: { appId: app.id, privateKey: app.privateKey } },
+      { log, writePacing: false },
+    );
+    h = await harness(
+      await writeFixture({
+        "template.yaml": yamlTemplate(`    - id: fetch
+      action: fetch:template
+      input: { url: ./skeleton, values: { name: app-made } }
+    - id: publish
+      action: publish:github
+      input: { repoUrl: "\${{ parameters.host }}?owner=appco&repo=app-made", defaultBranch: main }
+`),
+        ...SKELETON,
+      }),
+      githubActions(viaApp),
+    );
+    const report = await h.run({ host: github.host });
+    expect(report.error).toBeUndefined();
+    expect(await filesOn("appco/app-made", "main")).toHaveProperty("catalog-info.yaml");
+    expect(report.log.map((l) => l.message).join("\n")).toMatch(
+      /Created the repository appco\/app-made .* as installation \d+ of the GitHub App/,
+    );
+    const logged = logLines.join("\n");
+    for (const line of app.privateKey.split("\n").filter((l) => l.length > 20))
+      expect(logged).not.toContain(line);
+    expect(logged).not.toMatch(/ghs_[A-Za-z0-9_]{16,}/);
+  });
+
+  it("a refused push says why, and names no token", async () => {
+    const repo = await github.state.createRepository("acme", "busy");
+    await github.state.commit(repo, { files: { "README.md": "someone else's\n" } });
+    const run = await setup(`    - id: push
+      action: github:repo:push
+      input: { repoUrl: "\${{ parameters.host }}?owner=acme&repo=busy", defaultBranch: main }
+`);
+    const report = await run.run({ name: "busy", host: github.host });
+    expect(report.status).toBe("failed");
+    expect(report.error).toContain(
+      "acme/busy already has commits on main; push into an empty repository or another branch",
+    );
+    expect(JSON.stringify(report)).not.toContain(token);
+  });
+
+  it("acts with a token given to the step, and shows neither it nor the configured one", async () => {
+    const bobToken = github.state.createToken("bob");
+    const run = await setup(`    - id: publish
+      action: publish:github
+      input:
+        repoUrl: "\${{ parameters.host }}?owner=acme&repo=bobs"
+        token: \${{ secrets.userToken }}
+`);
+    const report = await run.run({ name: "bobs", host: github.host }, { secrets: { userToken: bobToken } });
+    expect(report.status).toBe("failed");
+    expect(report.error).toContain("GitHub answered 403 to POST /orgs/acme/repos while creating acme/bobs");
+    const everything = `${JSON.stringify(report)}\n${logLines.join("\n")}`;
+    expect(everything).not.toContain(bobToken);
+    expect(everything).not.toContain(token);
   });
 });
