@@ -314,6 +314,31 @@ describe("publish:github:pull-request", () => {
   });
 });
 
+describe("publish:github:pull-request on a retry", () => {
+  it("reuses the branch and the pull request it made", async () => {
+    const repo = await github.state.createRepository("acme", "retry-pr");
+    await github.state.commit(repo, { files: { "README.md": "base\n" } });
+    const run = await setup(`    - id: pr
+      action: publish:github:pull-request
+      input:
+        repoUrl: "\${{ parameters.host }}?owner=acme&repo=retry-pr"
+        branchName: add-\${{ parameters.name }}
+        title: Add \${{ parameters.name }}
+        description: Again and again.
+    - id: boom
+      action: test:fail
+`);
+    const state = new MemoryTaskState();
+    const first = await run.run({ name: "svc", host: github.host }, { taskId: "task-pr", state });
+    const second = await run.run({ name: "svc", host: github.host }, { taskId: "task-pr", state });
+    expect(second.steps.find((s) => s.id === "pr")).toMatchObject({
+      status: "completed",
+      output: first.steps.find((s) => s.id === "pr")!.output,
+    });
+    expect(repo.pulls).toHaveLength(1);
+  });
+});
+
 describe("credentials", () => {
   it("push as a GitHub App's installation on the owner, with an installation token", async () => {
     const app = github.state.addApp("callboard-app");
