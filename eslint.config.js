@@ -27,4 +27,14 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: ["**/bot/**", "@slack/*", "botbuilder*"] }],
     },
   },
+  {
+    // The GitHub client is a service: no chat code, and no reaching into the composition root.
+    files: ["src/github/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: ["**/bot/**", "**/app/*.ts", "@slack/*", "botbuilder*"] },
+      ],
+    },
+  },
 );

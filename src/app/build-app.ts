@@ -27,6 +27,8 @@ import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { SearchEntityResolver } from "../search/search-resolver.ts";
 import { count } from "../text/grammar.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
+import { GitHubClient } from "../github/github-client.ts";
+import { githubSettings } from "../github/github-config.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -163,6 +165,8 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const serving = Boolean(config.CALLBOARD_BASE_URL) || slackConfigured(config) || teamsConfigured(config);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const registry = new Registry(log);
+    const githubConfig = githubSettings(config);
+    const github = githubConfig ? new GitHubClient(githubConfig, { log }) : undefined;
     const dataDir = resolve(config.CALLBOARD_DATA_DIR);
     const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
     const scaffolder = new Scaffolder({
@@ -185,6 +189,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
+        ...(github ? { github } : {}),
       }),
       ...(options.plugins ?? []),
     );

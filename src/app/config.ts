@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { GITHUB_SECRET_KEYS, GITHUB_YAML_KEYS, githubConfigFields } from "../github/github-config.ts";
 
 /**
  * Configuration comes from environment variables and an optional callboard.yaml (environment wins).
@@ -105,6 +106,7 @@ export const configSchema = z.object({
     .enum(["true", "false", ""])
     .transform((v) => v === "true")
     .optional(),
+  ...githubConfigFields,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -129,6 +131,7 @@ export const YAML_KEYS: Record<string, keyof Config> = {
   "teams.enabled": "TEAMS_ENABLED",
   "teams.appType": "MICROSOFT_APP_TYPE",
   "teams.tenantId": "MICROSOFT_APP_TENANT_ID",
+  ...GITHUB_YAML_KEYS,
 };
 
 /** Secrets belong in the environment, not in a file that gets committed. */
@@ -138,6 +141,7 @@ const SECRET_KEYS = new Set<keyof Config>([
   "SLACK_APP_TOKEN",
   "MICROSOFT_APP_PASSWORD",
   "MEILISEARCH_API_KEY",
+  ...GITHUB_SECRET_KEYS,
 ]);
 
 export class ConfigError extends Error {}
