@@ -3,7 +3,7 @@ import tseslint from "typescript-eslint";
 
 /**
  * The layers (docs: ../shared/DESIGN.md): adapters (src/bot/<platform>) → chat core (src/bot) → plugin API
- * (src/plugins) → services (src/catalog, src/scaffold, src/docs) → search (src/search) → state (src/db). An
+ * (src/plugins) → services (src/catalog, src/scaffold, src/docs, src/github) → search (src/search) → state (src/db). An
  * import may only point down. test/layering.test.ts lints a wrong import into each folder, so these rules cannot
  * silently stop applying.
  */
@@ -31,6 +31,7 @@ export const LAYER_RULES = [
       "src/catalog/**",
       "src/scaffold/**",
       "src/docs/**",
+      "src/github/**",
       "src/state/**",
       "src/plugins/**",
       "src/message/**",

@@ -29,6 +29,8 @@ import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
 import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
+import { GitHubClient } from "../github/github-client.ts";
+import { githubSettings } from "../github/github-config.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -119,6 +121,8 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const outbox = new AdapterOutbox();
     const registry = new Registry(log, { outbox, baseUrl, sections: config.sections });
+    const githubConfig = githubSettings(config);
+    const github = githubConfig ? new GitHubClient(githubConfig, { log }) : undefined;
 
     const audit = new AuditLog(db.prisma);
     const importLocation = async (target: string, actor: string, read?: LocationReader) => {
@@ -172,6 +176,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
+        ...(github ? { github } : {}),
       }),
       ...(options.plugins ?? []),
     );

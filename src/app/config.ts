@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { catalogSettings } from "../catalog/catalog-config.ts";
+import { githubConfigSection as githubSection } from "../github/github-config.ts";
 import {
   ConfigError,
   defineConfigSection,
@@ -93,10 +94,11 @@ export const coreSettings = defineConfigSection({
 });
 
 /** The sections Callboard always reads; a plugin or adapter with settings of its own adds its section here. */
-export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [coreSettings, catalogSettings];
+export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [coreSettings, catalogSettings, githubSection];
 
 export type Config = z.output<typeof coreSettings.schema> &
-  z.output<typeof catalogSettings.schema> & {
+  z.output<typeof catalogSettings.schema> &
+  z.output<typeof githubSection.schema> & {
     /** Every section's parsed values by section id: what the registry gives each plugin as `api.config`. */
     sections: ReadonlyMap<string, Record<string, unknown>>;
   };
