@@ -142,27 +142,27 @@ describe("checkServingConfig", () => {
 
 describe("loadConfig with a plugin's section", () => {
   const section = defineConfigSection({
-    id: "github",
+    id: "pagerduty",
     schema: z.object({
-      GITHUB_ORG: z.string().min(1, "names the organisation"),
-      GITHUB_TOKEN: z.string().optional(),
+      PAGERDUTY_SERVICE: z.string().min(1, "names the service"),
+      PAGERDUTY_TOKEN: z.string().optional(),
     }),
-    yaml: { org: "GITHUB_ORG" },
-    secrets: ["GITHUB_TOKEN"],
+    yaml: { org: "PAGERDUTY_SERVICE" },
+    secrets: ["PAGERDUTY_TOKEN"],
   });
 
   it("reads it with the core and the catalog sections, from the file under its id and the environment", () => {
     const cwd = dir();
-    writeFileSync(join(cwd, "callboard.yaml"), "github:\n  org: acme\ncatalog:\n  refreshSeconds: 60\n");
-    const config = loadConfig({ GITHUB_TOKEN: "ghp_1" }, { cwd, sections: [section] });
-    expect(config.sections.get("github")).toEqual({ GITHUB_ORG: "acme", GITHUB_TOKEN: "ghp_1" });
+    writeFileSync(join(cwd, "callboard.yaml"), "pagerduty:\n  org: acme\ncatalog:\n  refreshSeconds: 60\n");
+    const config = loadConfig({ PAGERDUTY_TOKEN: "pd_1" }, { cwd, sections: [section] });
+    expect(config.sections.get("pagerduty")).toEqual({ PAGERDUTY_SERVICE: "acme", PAGERDUTY_TOKEN: "pd_1" });
     expect(config.sections.get("catalog")).toMatchObject({ CALLBOARD_REFRESH_SECONDS: 60 });
     expect(config.CALLBOARD_REFRESH_SECONDS).toBe(60);
   });
 
   it("stops start-up naming the plugin's key, as for the core's", () => {
-    expect(() => loadConfig({ GITHUB_ORG: "", PORT: "x" }, { cwd: dir(), sections: [section] })).toThrow(
-      /PORT="x": .*\n {2}GITHUB_ORG="": names the organisation/,
+    expect(() => loadConfig({ PAGERDUTY_SERVICE: "", PORT: "x" }, { cwd: dir(), sections: [section] })).toThrow(
+      /PORT="x": .*\n {2}PAGERDUTY_SERVICE="": names the service/,
     );
   });
 });
