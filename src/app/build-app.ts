@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
+import type { ChatCore } from "../bot/core/chat-core.ts";
 import { AdapterOutbox } from "../bot/core/outbox.ts";
 import { Router } from "../bot/router.ts";
 import { catalogPlugin } from "../catalog/catalog-plugin.ts";
@@ -28,7 +29,8 @@ import { repositoriesRoot, Scaffolder } from "../scaffold/scaffolder.ts";
 import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
-import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
+import { enabledAdapters, type Config } from "./config.ts";
+import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
 
@@ -50,6 +52,8 @@ export interface App {
   router: Router;
   /** Where plugins post later: attach each running adapter to it. */
   outbox: AdapterOutbox;
+  /** The chat core every adapter talks to: commands, forms, "Show more". */
+  core: ChatCore;
   /** Software templates: listing, checking values and running them. */
   scaffolder: Scaffolder;
   /** Import a location (with a catalog provider's reader, for its locations) and record who did it. */
@@ -117,7 +121,8 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const resolver = firstFound(new GraphNameResolver(graph), new SearchEntityResolver(index));
     // Entity pages and link previews exist only where Callboard serves HTTP; the terminal chat alone
     // would print links that lead nowhere.
-    const serving = Boolean(config.CALLBOARD_BASE_URL) || slackConfigured(config) || teamsConfigured(config);
+    const serving =
+      Boolean(config.CALLBOARD_BASE_URL) || enabledAdapters(config).some((module) => !module.fallback);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const outbox = new AdapterOutbox();
     const registry = new Registry(log, { outbox, baseUrl, sections: config.sections });
@@ -181,6 +186,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
+    const core = buildChatCore({ config, db, registry, router, log });
     // Every source is registered: check the index against them all before anything is imported, so the
     // start-up imports update a current index rather than a rebuild redoing them.
     const indexing = new SearchIndexing(index, () => registry.indexSources.values(), log);
@@ -200,6 +206,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       registry,
       router,
       outbox,
+      core,
       scaffolder,
       imported,
       close: async () => {

@@ -95,7 +95,7 @@ async function main(): Promise<number> {
         }
         // Who runs it, for ${{ user.ref }}: --user, or the catalog User matching CALLBOARD_USER_EMAIL.
         const me = await app.router.identify({
-          surface: "shell",
+          surface: "cli",
           id: userInfo().username,
           email: process.env.CALLBOARD_USER_EMAIL,
         });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineConfigSection } from "../plugins/config-section.ts";
-import { checkServingConfig, ConfigError, loadConfig, slackConfigured } from "./config.ts";
+import { checkServingConfig, ConfigError, enabledAdapters, loadConfig } from "./config.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "cb-config-"));
 
@@ -14,7 +14,7 @@ describe("loadConfig", () => {
     expect(config.PORT).toBe(3000);
     expect(config.CALLBOARD_DATA_DIR).toBe("./data");
     expect(config.DATABASE_URL).toBeUndefined();
-    expect(slackConfigured(config)).toBe(false);
+    expect(enabledAdapters(config).map((module) => module.name)).toEqual(["shell"]);
   });
 
   it("names the bad key and value", () => {
@@ -161,8 +161,8 @@ describe("loadConfig with a plugin's section", () => {
   });
 
   it("stops start-up naming the plugin's key, as for the core's", () => {
-    expect(() => loadConfig({ PAGERDUTY_SERVICE: "", PORT: "x" }, { cwd: dir(), sections: [section] })).toThrow(
-      /PORT="x": .*\n {2}PAGERDUTY_SERVICE="": names the service/,
-    );
+    expect(() =>
+      loadConfig({ PAGERDUTY_SERVICE: "", PORT: "x" }, { cwd: dir(), sections: [section] }),
+    ).toThrow(/PORT="x": .*\n {2}PAGERDUTY_SERVICE="": names the service/);
   });
 });

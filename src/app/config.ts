@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { ADAPTER_MODULES } from "../bot/adapters.ts";
+import type { AdapterModule } from "../bot/core/adapter.ts";
 import { catalogSettings } from "../catalog/catalog-config.ts";
 import { githubConfigSection as githubSection } from "../github/github-config.ts";
 import {
@@ -54,18 +56,11 @@ export const coreSettings = defineConfigSection({
     CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     MEILISEARCH_URL: urlText,
     MEILISEARCH_API_KEY: optionalText,
-    SLACK_BOT_TOKEN: optionalText,
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_APP_TOKEN: optionalText,
-    SLACK_API_URL: urlText,
-    MICROSOFT_APP_ID: optionalText,
-    MICROSOFT_APP_PASSWORD: optionalText,
-    MICROSOFT_APP_TENANT_ID: optionalText,
-    MICROSOFT_APP_TYPE: z.enum(["MultiTenant", "SingleTenant"]).default("MultiTenant"),
-    TEAMS_ENABLED: z
-      .enum(["true", "false", ""])
-      .transform((v) => v === "true")
-      .optional(),
+    /**
+     * Seals secret form fields while a form is open. Replicas that share a database must share it; one process
+     * keeps a generated key in the data directory when it is unset.
+     */
+    CALLBOARD_SECRET_KEY: optionalText,
   }),
   /** callboard.yaml uses readable nested keys; each maps to one environment variable. */
   yaml: {
@@ -78,23 +73,18 @@ export const coreSettings = defineConfigSection({
     "search.meilisearch.url": "MEILISEARCH_URL",
     "scaffold.trustedLocations": "CALLBOARD_SCAFFOLD_TRUSTED",
     "scaffold.stepTimeoutSeconds": "CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS",
-    "slack.apiUrl": "SLACK_API_URL",
-    "teams.enabled": "TEAMS_ENABLED",
-    "teams.appType": "MICROSOFT_APP_TYPE",
-    "teams.tenantId": "MICROSOFT_APP_TENANT_ID",
   },
   /** Secrets belong in the environment, not in a file that gets committed. */
-  secrets: [
-    "SLACK_BOT_TOKEN",
-    "SLACK_SIGNING_SECRET",
-    "SLACK_APP_TOKEN",
-    "MICROSOFT_APP_PASSWORD",
-    "MEILISEARCH_API_KEY",
-  ],
+  secrets: ["MEILISEARCH_API_KEY", "CALLBOARD_SECRET_KEY"],
 });
 
 /** The sections Callboard always reads; a plugin or adapter with settings of its own adds its section here. */
-export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [coreSettings, catalogSettings, githubSection];
+export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [
+  coreSettings,
+  catalogSettings,
+  githubSection,
+  ...ADAPTER_MODULES.map((module) => module.settings),
+];
 
 export type Config = z.output<typeof coreSettings.schema> &
   z.output<typeof catalogSettings.schema> &
@@ -126,20 +116,53 @@ export function loadConfig(
   return { ...(settings.values as Omit<Config, "sections">), sections: settings.sections };
 }
 
-export const slackConfigured = (c: Config): boolean => Boolean(c.SLACK_BOT_TOKEN && c.SLACK_SIGNING_SECRET);
-export const teamsConfigured = (c: Config): boolean =>
-  Boolean(c.MICROSOFT_APP_ID) || c.TEAMS_ENABLED === true;
+/** The adapters these settings ask for; the fallback (the terminal) when they ask for none. */
+export function enabledAdapters(config: Config): AdapterModule[] {
+  const enabled = ADAPTER_MODULES.filter(
+    (module) => !module.fallback && module.enabled(adapterSettings(config, module)),
+  );
+  return enabled.length > 0 ? enabled : ADAPTER_MODULES.filter((module) => module.fallback);
+}
+
+/** One adapter's settings, as its section read them. */
+export function adapterSettings(config: Config, module: AdapterModule): Record<string, unknown> {
+  return config.sections.get(module.settings.id) ?? {};
+}
 
 /**
- * What serving Slack or Teams without CALLBOARD_BASE_URL breaks: answers link to http://localhost:PORT,
- * which nobody else can open, and a pasted link on the public host matches nothing, so it gets no preview.
- * A warning in development; in production start-up stops.
+ * What serving a chat platform over the internet without CALLBOARD_BASE_URL breaks: answers link to
+ * http://localhost:PORT, which nobody else can open, and a pasted link on the public host matches nothing, so
+ * it gets no preview. A warning in development; in production start-up stops.
  */
 export function checkServingConfig(config: Config): string[] {
-  if (config.CALLBOARD_BASE_URL || !(slackConfigured(config) || teamsConfigured(config))) return [];
+  return [...checkBaseUrl(config), ...checkSecretKey(config)];
+}
+
+/**
+ * Replicas on one PostgreSQL database each take any form's next page, so they must open each other's sealed
+ * values: without a shared CALLBOARD_SECRET_KEY each would seal with a key of its own.
+ */
+function checkSecretKey(config: Config): string[] {
+  if (config.CALLBOARD_SECRET_KEY || !/^postgres/.test(config.DATABASE_URL ?? "")) return [];
+  const problem =
+    "CALLBOARD_SECRET_KEY is not set while the database is PostgreSQL: each replica would seal secret form " +
+    "fields with a key of its own, and a form's next page on another replica would have to ask for them again. " +
+    "Set CALLBOARD_SECRET_KEY to the same random value on every replica (e.g. `openssl rand -base64 32`).";
+  if (config.NODE_ENV === "production") {
+    throw new ConfigError(
+      `${problem} In production (NODE_ENV=production) Callboard does not start without it.`,
+    );
+  }
+  return [problem];
+}
+
+function checkBaseUrl(config: Config): string[] {
+  const reached = enabledAdapters(config).filter((module) => module.public);
+  if (config.CALLBOARD_BASE_URL || reached.length === 0) return [];
+  const platforms = reached.map((module) => module.label).join(" or ");
   const problem =
     `CALLBOARD_BASE_URL is not set: links in answers point at http://localhost:${config.PORT}, which ` +
-    "nobody else can open, and pasted Callboard links get no preview in Slack or Teams. Set " +
+    `nobody else can open, and pasted Callboard links get no preview in ${platforms}. Set ` +
     "CALLBOARD_BASE_URL (callboard.yaml: http.baseUrl) to the public URL of this server, e.g. " +
     "https://callboard.example.com.";
   if (config.NODE_ENV === "production") {

@@ -48,14 +48,14 @@ function answerPlain(req: IncomingMessage, res: ServerResponse, status: number, 
 }
 
 /**
- * The one HTTP server: Slack events, Teams activities, docs pages, webhooks and health share it, each
+ * The one HTTP server: the chat adapters' endpoints, plugins' pages and webhooks, and health share it, each
  * as a route. Routes read their own bodies, as raw bytes (signatures are checked over them), within their
  * limit. Two routes that could answer the same path stop it before it listens, naming both owners.
  * Whatever a route does (throw, reject, or fail its request or response stream), the server logs it,
  * answers what it still can, and keeps serving.
  */
 export async function startHttpServer(options: {
-  /** Routes, each with its owner ("plugin docs", "adapter slack") for the conflict message where known. */
+  /** Routes, each with its owner ("plugin docs", "the ... adapter") for the conflict message where known. */
   routes: ReadonlyArray<HttpRoute | OwnedRoute>;
   port: number;
   host?: string;

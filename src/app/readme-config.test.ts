@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { fileKeys } from "../plugins/config-section.ts";
 import { BUILT_IN_SECTIONS } from "./config.ts";
 
-/** Settings read outside the sections: the settings file itself, and who you are in the terminal chat. */
-const ALSO_READ = ["CALLBOARD_CONFIG", "CALLBOARD_USER_EMAIL"];
+/** Settings read outside the sections: the settings file itself. */
+const ALSO_READ = ["CALLBOARD_CONFIG"];
 
 /** README.md's configuration table: each row's variables and callboard.yaml keys. */
 function table(): Array<{ variables: string[]; yamlKeys: string[] }> {

@@ -39,9 +39,9 @@ describe("serve: plugins' jobs and routes", () => {
     );
     const app = await buildApp(config, pino({ level: "silent" }), { plugins: [plugin], skipImport: true });
     try {
-      const serving = await serve(app);
+      const serving = await serve(app, []);
       expect(events).toEqual(["started"]);
-      expect(await (await fetch(`${serving.http.url}/probe/ada`)).text()).toBe("hello ada");
+      expect(await (await fetch(`${serving.http!.url}/probe/ada`)).text()).toBe("hello ada");
       await serving.stop();
       // Both happened before stop() resolved: the job saw its signal, was told to stop, and was awaited.
       expect([...events].sort()).toEqual(["aborted", "started", "stopped"]);

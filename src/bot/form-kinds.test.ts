@@ -5,7 +5,9 @@ import type { Form, FormValues } from "../message/form.ts";
 import { reply } from "../message/reply.ts";
 import { Registry } from "../plugins/registry.ts";
 import { Router } from "./router.ts";
-import { runShell } from "./shell/shell-surface.ts";
+import { createShellAdapter } from "./shell/shell-adapter.ts";
+import { chatCoreOver } from "../../test/fixtures/chat-core.ts";
+import { MemoryConversationStore, MemoryEventLedger } from "../../test/fixtures/memory-ports.ts";
 import { readModalValues, renderModal } from "./slack/render-modal.ts";
 import { decodePageValues } from "./core/form-values.ts";
 import { renderFormCard } from "./teams/render-form.ts";
@@ -99,11 +101,24 @@ describe("new field kinds", () => {
         });
       },
     });
-    const router = new Router(registry, pino({ level: "silent" }));
+    const log = pino({ level: "silent" });
+    const { core } = chatCoreOver(registry, new Router(registry, log), log);
     const input = new PassThrough();
     const output = new PassThrough();
+    const shell = createShellAdapter(
+      { input, output, interactive: false, user: { surface: "shell", id: "me" } },
+      {
+        core,
+        ledger: new MemoryEventLedger(),
+        conversations: new MemoryConversationStore(),
+        log,
+        baseUrl: "",
+        production: false,
+      },
+    );
+    await shell.start();
     input.end("kinds\nl\ns3cret\na,b\nx\n");
-    await runShell(router, { input, output, interactive: false, user: { surface: "shell", id: "me" } });
+    await shell.finished;
     expect(submitted).toEqual({ size: "l", token: "s3cret", origin: "chat", consumers: "a,b", labels: "x" });
   });
 });

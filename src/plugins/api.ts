@@ -29,7 +29,8 @@ export type {
   ProvidedLocation,
 } from "../catalog/catalog-providers.ts";
 
-export type Surface = "shell" | "slack" | "teams";
+/** The chat adapter a person or conversation is on, by its name ("slack", "teams", "shell"), or "cli". */
+export type Surface = string;
 
 /** Who is speaking. Adapters fill in what the platform tells them; `catalogRef` is resolved by Callboard. */
 export interface ChatUser {

@@ -71,7 +71,8 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   ): Promise<RawValues | "back" | "cancel" | undefined> {
     const page = step.form.pages[step.page]!;
     const raw: RawValues = {};
-    for (const field of page.fields) {
+    // A hidden field is never asked: it keeps the value the form gave it.
+    for (const field of page.fields.filter((f) => f.kind !== "hidden")) {
       const error = step.errors[field.name];
       if (error) write(`! ${plainText(error)}`);
       const current = step.values[field.name];

@@ -15,6 +15,7 @@ import { SlackOutbox } from "./slack-outbox.ts";
 import { SlackPacer, type SlackPacerOptions } from "./slack-pacing.ts";
 import { fitMessage, SlackRuntime } from "./slack-runtime.ts";
 import { SlackUserDirectory } from "./slack-user-directory.ts";
+import { SLACK_SLASH_ALIASES } from "./slash-aliases.ts";
 
 /** The Slack adapter's settings (its section of the configuration; the composition root reads them). */
 export interface SlackAdapterConfig {
@@ -42,8 +43,6 @@ export interface SlackAdapter extends Adapter {
   /** Resolves when every queued answer and paced Slack call has been made. */
   drain(): Promise<void>;
 }
-
-const DEFAULT_ALIASES = ["/whoowns", "/scaffold", "/docs"];
 
 /**
  * Slack as a chat adapter: Bolt's App on our own receiver (signatures, the five-minute window, hostile bodies)
@@ -120,7 +119,7 @@ export function createSlackAdapter(config: SlackAdapterConfig, services: Adapter
   });
 
   registerEvents(app, rt);
-  registerInteractions(app, rt, ["/callboard", ...(config.aliases ?? DEFAULT_ALIASES)]);
+  registerInteractions(app, rt, ["/callboard", ...(config.aliases ?? Object.keys(SLACK_SLASH_ALIASES))]);
   registerModals(app, rt);
   app.error(async (error) => {
     log.error({ err: error }, "Slack listener failed");

@@ -12,9 +12,9 @@ import { deliverSubmitted, openModal } from "./slack-modals.ts";
 import { publishHome } from "./slack-events.ts";
 import { escapeRegExp } from "./message-text.ts";
 import { PROFILE_WAIT_MS, slackConversation, type SlackRuntime } from "./slack-runtime.ts";
+import { aliasWords } from "./slash-aliases.ts";
 
 /** Alias → the words it stands for, where they differ from the alias's own name. */
-const ALIAS_WORDS: Record<string, string> = { "/whoowns": "who owns" };
 
 /** Where an answer to an interaction goes, and where a note for the person alone goes. */
 interface Reach {
@@ -40,8 +40,7 @@ export function registerInteractions(app: App, rt: SlackRuntime, slashCommands: 
   });
 
   async function runSlashCommand(command: SlashCommand): Promise<void> {
-    const words =
-      command.command === "/callboard" ? "" : (ALIAS_WORDS[command.command] ?? command.command.slice(1));
+    const words = aliasWords(command.command);
     const text = `${words} ${command.text ?? ""}`.trim();
     const to: Destination = {
       userId: command.user_id,
