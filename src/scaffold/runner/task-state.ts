@@ -24,10 +24,20 @@ export type TaskStatus = "completed" | "failed" | "cancelled";
 export interface StepState {
   id: string;
   status: StepStatus;
-  /** The step's outputs once completed (arrays for `each` steps). */
+  /** The step's outputs once completed (arrays for `each` steps), secrets redacted: what people see. */
   output?: Record<string, unknown>;
+  /**
+   * The outputs as later steps read them, when they differ from `output` because they hold values made
+   * from secrets. A durable store seals it and drops it when the task ends.
+   */
+  context?: Record<string, unknown>;
   /** Why it failed or was skipped, in words. */
   reason?: string;
+  /**
+   * The workspace as the completed step left it (workspace-archive.ts), when the run keeps workspaces so
+   * another process can resume after this step. Written with the state in one go; `steps()` leaves it out.
+   */
+  workspace?: Buffer;
 }
 
 export type CheckpointRecord = { status: "success"; value: unknown } | { status: "failed"; reason: string };
@@ -40,6 +50,8 @@ export interface TaskStateStore {
   /** `key` is unique within the task: `v1.task.checkpoint.<stepId>.<key>`, as Backstage names them. */
   getCheckpoint(taskId: string, key: string): Promise<CheckpointRecord | undefined>;
   saveCheckpoint(taskId: string, key: string, record: CheckpointRecord): Promise<void>;
+  /** The workspace kept with a completed step's state, if it was kept. */
+  workspace(taskId: string, stepId: string): Promise<Buffer | undefined>;
 }
 
 interface TaskRecord {
@@ -71,7 +83,11 @@ export class MemoryTaskState implements TaskStateStore {
     this.task(taskId).steps.set(step.id, structuredClone(step));
   }
   async steps(taskId: string): Promise<StepState[]> {
-    return [...this.task(taskId).steps.values()].map((s) => structuredClone(s));
+    return [...this.task(taskId).steps.values()].map(({ workspace: _, ...s }) => structuredClone(s));
+  }
+  async workspace(taskId: string, stepId: string): Promise<Buffer | undefined> {
+    const kept = this.task(taskId).steps.get(stepId)?.workspace;
+    return kept ? Buffer.from(kept) : undefined;
   }
   async getCheckpoint(taskId: string, key: string): Promise<CheckpointRecord | undefined> {
     const record = this.task(taskId).checkpoints.get(key);
