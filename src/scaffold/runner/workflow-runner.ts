@@ -269,7 +269,8 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
     }
     if (report.status === "completed" && spec.output) {
       try {
-        report.output = renderOutput(spec.output, context, options.template, extensions);
+        // Links and text go into replies: a value made from a secret shows as ***.
+        report.output = redactor.value(renderOutput(spec.output, context, options.template, extensions));
       } catch (error) {
         report.status = "failed";
         report.error = redactor.text(`The template's output could not be rendered: ${describeError(error)}`);
