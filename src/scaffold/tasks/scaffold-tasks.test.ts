@@ -230,6 +230,55 @@ for (const { provider, available } of await providersUnderTest()) {
       });
     });
 
+    it("hands a running task back when its worker stops, and another worker carries on with it", async () => {
+      const r = rig();
+      const { template } = await effectTemplate([
+        { id: "first" },
+        { id: "hold", holdMs: 120_000, holdFirstOnly: true },
+      ]);
+      const { taskId } = (await r.tasks.submit(template, { values: { effects }, actor: jane })) as {
+        taskId: string;
+      };
+      const first = started(r);
+      await eventually(async () => (await lines(effects, taskId, "effects")).length === 2, "the held step");
+      await first.stop();
+      expect(await r.store.get(taskId)).toMatchObject({ status: "open", attempts: 0, claimedBy: null });
+      started(rig());
+      expect((await ended(r, taskId)).status).toBe("completed");
+      expect(await lines(effects, taskId, "starts")).toEqual([
+        `first ${process.pid}`,
+        `hold ${process.pid}`,
+        `hold ${process.pid}`,
+      ]);
+      expect(await lines(effects, taskId, "effects")).toHaveLength(2);
+    });
+
+    it("fails a task abandoned too often instead of resuming it for ever, with the reason, and audits it", async () => {
+      const r = rig();
+      const { template } = await effectTemplate([{ id: "x" }]);
+      const { taskId } = (await r.tasks.submit(template, { values: { effects }, actor: jane })) as {
+        taskId: string;
+      };
+      const long = Date.now() - 60_000;
+      for (let i = 0; i < 3; i++) {
+        const at = long + i * 10_000;
+        const claim = await r.store.claim({
+          workerId: `crashed-${i}`,
+          token: `t${i}`,
+          now: new Date(at),
+          staleBefore: new Date(at - 2000),
+          maxAttempts: 3,
+        });
+        expect(claim?.id).toBe(taskId);
+      }
+      await r.tasks.housekeeping();
+      const task = await ended(r, taskId);
+      expect(task.status).toBe("failed");
+      expect(task.error).toMatch(/^Its worker stopped 3 times while running it/);
+      const [outcome] = await r.audit.recent({ action: "scaffold.failed" });
+      expect(outcome).toMatchObject({ actor: jane.id });
+    });
+
     it("refuses values that fail the template's parameters, naming the field, and queues nothing", async () => {
       const r = rig();
       const { template } = await effectTemplate([{ id: "x" }]);
