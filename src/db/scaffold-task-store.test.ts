@@ -237,16 +237,18 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(await store.saveCheckpoint("t", claim.claimToken, "repo", "r1")).toBe(true);
       expect(await store.saveCheckpoint("t", claim.claimToken, "repo", "r2")).toBe(true);
       expect(await store.checkpoint("t", claim.claimToken, "repo")).toEqual({ held: true, record: "r2" });
-      for (let i = 0; i < 5; i++) {
-        await store.appendEvent("t", {
-          at: at(i),
-          stepId: null,
-          type: "log",
-          level: "info",
-          message: `line ${i}`,
-          status: null,
-        });
-      }
+      const line = (i: number) => ({
+        at: at(i),
+        stepId: i === 1 ? "s" : null,
+        type: "log",
+        level: "info",
+        message: `line ${i}`,
+        status: null,
+      });
+      await store.appendEvents("t", [line(0)]);
+      await store.appendEvents("t", [line(1), line(2), line(3)]);
+      await store.appendEvents("t", []);
+      await store.appendEvents("t", [line(4)]);
       const all = await store.events("t");
       expect(all.map((e) => e.message)).toEqual(["line 0", "line 1", "line 2", "line 3", "line 4"]);
       expect((await store.events("t", { afterId: all[2]!.id })).map((e) => e.message)).toEqual([

@@ -9,6 +9,7 @@ import type {
   TaskListQuery,
   TaskStore,
 } from "../state/scaffold-task-store.ts";
+import { join, sql } from "../generated/prisma/sqlite/internal/prismaNamespace.ts";
 import type { PrismaDb } from "./open-database.ts";
 
 /** How many of the oldest claimable tasks one claim looks at. */
@@ -182,8 +183,16 @@ export class PrismaTaskStore implements TaskStore {
              OR ("status" IN ('failed', 'cancelled') AND "finishedAt" < ${retryableAfter}))`;
   }
 
-  async appendEvent(id: string, event: Omit<StoredEvent, "id">): Promise<void> {
-    await this.prisma.scaffoldTaskEvent.create({ data: { taskId: id, ...event } });
+  async appendEvents(id: string, events: Array<Omit<StoredEvent, "id">>): Promise<void> {
+    if (events.length === 0) return;
+    // One multi-row insert: a task's log comes in bursts, and a statement each was most of a small task's
+    // database time. The autoincrement ids keep the order given.
+    const rows = events.map(
+      (e) => sql`(${id}, ${e.at}, ${e.stepId}, ${e.type}, ${e.level}, ${e.message}, ${e.status})`,
+    );
+    await this.prisma.$executeRaw`
+      INSERT INTO "ScaffoldTaskEvent" ("taskId", "at", "stepId", "type", "level", "message", "status")
+      VALUES ${join(rows)}`;
   }
 
   async events(id: string, options: { afterId?: number; limit?: number } = {}): Promise<StoredEvent[]> {

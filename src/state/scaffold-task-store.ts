@@ -150,7 +150,8 @@ export interface TaskStore {
   pruneRunState(retryableAfter: Date): Promise<number>;
 
   // A task's run state. Reads are free; writes of a running task pass its claim token.
-  appendEvent(id: string, event: Omit<StoredEvent, "id">): Promise<void>;
+  /** Appends events in the order given, in one statement. */
+  appendEvents(id: string, events: Array<Omit<StoredEvent, "id">>): Promise<void>;
   events(id: string, options?: { afterId?: number; limit?: number }): Promise<StoredEvent[]>;
   /** Upserts the step's state (and the sealed workspace when given, dropping older steps'); false when the claim was lost. */
   saveStep(

@@ -43,7 +43,8 @@ export interface StepState {
 export type CheckpointRecord = { status: "success"; value: unknown } | { status: "failed"; reason: string };
 
 export interface TaskStateStore {
-  appendEvent(taskId: string, event: TaskEvent): Promise<void>;
+  /** Appends events in the order given (TaskLog passes the ones written while the last append ran). */
+  appendEvents(taskId: string, events: TaskEvent[]): Promise<void>;
   events(taskId: string): Promise<TaskEvent[]>;
   saveStep(taskId: string, step: StepState): Promise<void>;
   steps(taskId: string): Promise<StepState[]>;
@@ -73,8 +74,8 @@ export class MemoryTaskState implements TaskStateStore {
     return record;
   }
 
-  async appendEvent(taskId: string, event: TaskEvent): Promise<void> {
-    this.task(taskId).events.push({ ...event });
+  async appendEvents(taskId: string, events: TaskEvent[]): Promise<void> {
+    this.task(taskId).events.push(...events.map((e) => ({ ...e })));
   }
   async events(taskId: string): Promise<TaskEvent[]> {
     return this.task(taskId).events.map((e) => ({ ...e }));

@@ -28,15 +28,18 @@ export class ClaimedTaskState implements TaskStateStore {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async appendEvent(taskId: string, event: TaskEvent): Promise<void> {
-    await this.store.appendEvent(taskId, {
-      at: event.at,
-      stepId: event.stepId ?? null,
-      type: event.type,
-      level: event.level,
-      message: event.message,
-      status: event.status ?? null,
-    });
+  async appendEvents(taskId: string, events: TaskEvent[]): Promise<void> {
+    await this.store.appendEvents(
+      taskId,
+      events.map((event) => ({
+        at: event.at,
+        stepId: event.stepId ?? null,
+        type: event.type,
+        level: event.level,
+        message: event.message,
+        status: event.status ?? null,
+      })),
+    );
   }
 
   async events(taskId: string): Promise<TaskEvent[]> {

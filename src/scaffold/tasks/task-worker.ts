@@ -19,7 +19,7 @@ export interface TaskWorkerOptions {
   heartbeatIntervalMs: number;
   /** A task whose heartbeat is older than this was abandoned; another worker resumes it. */
   heartbeatTimeoutMs: number;
-  /** How often an idle worker looks for tasks (other processes' tasks; this one's wake it at once). */
+  /** How often an idle worker looks for tasks (other processes' tasks; this one's wake it at once). Default 500 ms. */
   pollIntervalMs?: number;
   /** Claims of an abandoned task before it is failed instead of resumed. */
   maxAttempts?: number;
@@ -31,6 +31,11 @@ export interface TaskWorkerOptions {
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
+/**
+ * An idle worker looks for tasks this often. It also bounds how late an abandoned task is resumed: at most
+ * this long after its heartbeat timeout.
+ */
+const DEFAULT_POLL_MS = 500;
 /** The longest a worker waits between claim attempts while the database fails. */
 const MAX_BACKOFF_MS = 30_000;
 
@@ -110,7 +115,7 @@ export class TaskWorker {
     while (!this.stopping) {
       try {
         if (this.running.size >= this.options.concurrency) {
-          await this.pause(this.options.pollIntervalMs ?? 1000);
+          await this.pause(this.options.pollIntervalMs ?? DEFAULT_POLL_MS);
           continue;
         }
         const now = Date.now();
@@ -129,7 +134,7 @@ export class TaskWorker {
         }
         this.claimFailures = 0;
         if (task) this.run(task);
-        else await this.pause(this.options.pollIntervalMs ?? 1000);
+        else await this.pause(this.options.pollIntervalMs ?? DEFAULT_POLL_MS);
       } catch (error) {
         this.claimFailures += 1;
         const wait = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(this.claimFailures - 1, 7));
