@@ -45,6 +45,7 @@ export class PrismaTaskStore implements TaskStore {
       where: {
         ...(query.createdBy === undefined ? {} : { createdBy: query.createdBy }),
         ...(query.statuses ? { status: { in: query.statuses } } : {}),
+        ...(query.idPrefix ? { id: { startsWith: query.idPrefix } } : {}),
       },
       orderBy: [{ createdAt: "desc" }, { id: "asc" }],
       take: Math.min(Math.max(query.limit, 1), 1000),

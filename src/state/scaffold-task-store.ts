@@ -84,6 +84,8 @@ export interface TaskListQuery {
   /** Only tasks this person created; all tasks when absent. */
   createdBy?: string;
   statuses?: StoredTaskStatus[];
+  /** Only tasks whose id starts with this (people type the first characters of an id). */
+  idPrefix?: string;
   /** Newest first, at most this many. */
   limit: number;
 }

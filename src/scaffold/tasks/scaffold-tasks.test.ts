@@ -159,6 +159,16 @@ for (const { provider, available } of await providersUnderTest()) {
       started(r);
       const failed = await ended(r, taskId);
       expect(failed).toMatchObject({ status: "failed", error: "step flaky fails the first time" });
+      // Kept for the retry, sealed: the workspace the last completed step left, and the checkpoints.
+      const kept = await db.prisma.scaffoldTaskStep.findMany({ where: { taskId, workspace: { not: null } } });
+      expect(kept.map((step) => step.stepId)).toEqual(["first"]);
+      expect(kept[0]!.workspace).toMatch(/^v1\./);
+      const checkpoints = await db.prisma.scaffoldTaskCheckpoint.findMany({ where: { taskId } });
+      expect(checkpoints.map((c) => c.key).sort()).toEqual([
+        "v1.task.checkpoint.first.first",
+        "v1.task.checkpoint.flaky.flaky",
+      ]);
+      for (const c of checkpoints) expect(c.record).toMatch(/^v1\.[^{]*$/);
 
       expect(await r.tasks.retry(taskId, jane)).toEqual({
         ok: false,
@@ -227,6 +237,12 @@ for (const { provider, available } of await providersUnderTest()) {
       ]);
       expect(await r.tasks.log(mine.taskId, joe)).toMatchObject({
         refused: expect.stringContaining("only they"),
+      });
+      expect(await r.tasks.get(mine.taskId.slice(0, 8).toUpperCase(), jane)).toMatchObject({
+        id: mine.taskId,
+      });
+      expect(await r.tasks.get(mine.taskId.slice(0, 7), jane)).toEqual({
+        refused: `There is no task ${mine.taskId.slice(0, 7)}. \`scaffold tasks\` lists yours.`,
       });
     });
 
