@@ -347,8 +347,14 @@ export class ScaffoldTasks {
     return found[0] ?? missing;
   }
 
+  /** The request has happened whether or not the audit log takes it: a failed write is logged, not thrown. */
   private async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
-    await this.options.audit.append({ actor, action, detail: JSON.stringify(detail) });
+    const text = JSON.stringify(detail);
+    try {
+      await this.options.audit.append({ actor, action, detail: text });
+    } catch (error) {
+      this.options.log.error({ err: error, actor, action, detail: text }, "could not write to the audit log");
+    }
   }
 }
 
