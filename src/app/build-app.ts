@@ -23,6 +23,10 @@ import { searchPlugin } from "../search/search-plugin.ts";
 import { scaffoldPlugin } from "../scaffold/commands/scaffold-plugin.ts";
 import { repositoriesRoot, Scaffolder } from "../scaffold/scaffolder.ts";
 import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
+import { ScaffoldTasks } from "../scaffold/tasks/scaffold-tasks.ts";
+import type { TaskWorker } from "../scaffold/tasks/task-worker.ts";
+import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
+import { SecretBox } from "../state/secret-box.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { SearchEntityResolver } from "../search/search-resolver.ts";
 import { count } from "../text/grammar.ts";
@@ -48,6 +52,13 @@ export interface App {
   router: Router;
   /** Software templates: listing, checking values and running them. */
   scaffolder: Scaffolder;
+  /** Durable scaffolder tasks: queue, cancel, retry, list, logs. */
+  tasks: ScaffoldTasks;
+  /**
+   * Starts this process's share of running the queued tasks (none with CALLBOARD_SCAFFOLD_CONCURRENCY=0);
+   * `close` stops it, handing running tasks back to the queue.
+   */
+  startTaskWorker(): TaskWorker | undefined;
   /** Import a location and record who did it in the audit log. */
   importLocation(target: string, actor: string): Promise<ImportReport>;
   /** Forget a location and record who did it in the audit log. */
@@ -196,6 +207,28 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const router = new Router(registry, log);
 
     const audit = new AuditLog(db.prisma);
+    if (db.provider === "postgresql" && !config.CALLBOARD_SECRET_KEY) {
+      log.warn(
+        "CALLBOARD_SECRET_KEY is not set: task secrets are sealed with a key in this process's data folder, " +
+          "so another replica sharing the database cannot resume its tasks. Give every replica the same key.",
+      );
+    }
+    const tasks = new ScaffoldTasks({
+      store: new PrismaTaskStore(db.prisma),
+      scaffolder,
+      box: config.CALLBOARD_SECRET_KEY
+        ? SecretBox.fromText(config.CALLBOARD_SECRET_KEY)
+        : SecretBox.fromKeyFile(join(dataDir, "secret.key")),
+      audit,
+      admins: config.CALLBOARD_ADMINS,
+      log,
+      worker: {
+        concurrency: config.CALLBOARD_SCAFFOLD_CONCURRENCY,
+        heartbeatIntervalMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS * 1000,
+        heartbeatTimeoutMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+      },
+    });
+    let worker: TaskWorker | undefined;
     const importLocation = async (target: string, actor: string) => {
       const report = await catalog.importLocation(target);
       await audit.append({ actor, action: "catalog.import", detail: importDetail(report) });
@@ -236,8 +269,16 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       registry,
       router,
       scaffolder,
+      tasks,
+      startTaskWorker: () => {
+        if (config.CALLBOARD_SCAFFOLD_CONCURRENCY === 0) return undefined;
+        worker ??= tasks.worker();
+        worker.start();
+        return worker;
+      },
       imported,
       close: async () => {
+        await worker?.stop();
         await index.close();
         await db.close();
       },

@@ -2,9 +2,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkServingConfig, ConfigError, loadConfig, slackConfigured } from "./config.ts";
+import { checkServingConfig, ConfigError, loadConfig, readConfigFile, slackConfigured } from "./config.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "cb-config-"));
+const writeYaml = (text: string) => {
+  const file = join(dir(), "callboard.yaml");
+  writeFileSync(file, text);
+  return file;
+};
 
 describe("loadConfig", () => {
   it("has working defaults with nothing set", () => {
@@ -105,6 +110,33 @@ describe("loadConfig", () => {
     expect(() => loadConfig({}, { cwd })).toThrow(/unknown key "htp.port"/);
     writeFileSync(join(cwd, "callboard.yaml"), "slack:\n  botToken: xoxb-1\n");
     expect(() => loadConfig({}, { cwd })).toThrow(/unknown key "slack.botToken"/);
+  });
+});
+
+describe("scaffolder task settings", () => {
+  it("reads admins as User and Group refs, a bare name being a User, and refuses other kinds", () => {
+    expect(
+      loadConfig({ CALLBOARD_ADMINS: "jane, group:default/Platform" }, { cwd: dir() }).CALLBOARD_ADMINS,
+    ).toEqual(["user:default/jane", "group:default/platform"]);
+    expect(() => loadConfig({ CALLBOARD_ADMINS: "component:default/x" }, { cwd: dir() })).toThrow(
+      /CALLBOARD_ADMINS=.*"component:default\/x" is not a User or Group ref/,
+    );
+  });
+
+  it("wants the heartbeat timeout at least twice the interval, and keeps the secret key out of files", () => {
+    expect(() =>
+      loadConfig(
+        { CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS: "10", CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS: "15" },
+        { cwd: dir() },
+      ),
+    ).toThrow(/CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS="15": must be at least twice/);
+    const folder = dir();
+    writeFileSync(join(folder, "callboard.yaml"), "admins: [jane]\nscaffold:\n  concurrency: 0\n");
+    expect(loadConfig({}, { cwd: folder })).toMatchObject({
+      CALLBOARD_ADMINS: ["user:default/jane"],
+      CALLBOARD_SCAFFOLD_CONCURRENCY: 0,
+    });
+    expect(() => readConfigFile(writeYaml("secretKey: x"))).toThrow(/unknown key "secretKey"/);
   });
 });
 

@@ -27,6 +27,7 @@ export async function startCallboard(config: Config, options: StartOptions = {})
   const logFile = join(config.CALLBOARD_DATA_DIR, "callboard.log");
   const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
   const app = await buildApp(config, log, options);
+  app.startTaskWorker();
   // A signal ends the input: the chat finishes the answer in flight and returns, and everything closes.
   const stop = listenForStop({ log });
   void stop.requested.then(() => process.stdin.push(null));
@@ -47,6 +48,7 @@ async function startServer(config: Config, options: StartOptions): Promise<void>
   let serving: Serving;
   try {
     serving = await serve(app);
+    app.startTaskWorker();
   } catch (error) {
     await app.close();
     throw error;
