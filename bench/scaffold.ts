@@ -7,7 +7,13 @@
  * (render_500_files_language_ms, and batch-compiled as render_500_files_precompiled_ms). Prints readable
  * lines, then one JSON line.
  *
- * Options: --files N (default 500) --runs N (default 30) --expressions N (default 5000) --seed N.
+ * Durable tasks (bench/scaffold-tasks.ts, PostgreSQL at 127.0.0.1:5432): N queued tasks drained by two
+ * Callboard processes (tasks_per_s_two_workers, double_claims), and kill -9 of the worker holding a task
+ * mid-step until the other process resumes it (resume_after_kill_s, the median of --kills runs; target: the
+ * heartbeat timeout plus 1 s).
+ *
+ * Options: --files N (default 500) --runs N (default 30) --expressions N (default 5000) --seed N
+ * --tasks N (default 1000) --kills N (default 3) --only language|tasks.
  * The parts are exported so fetch:template's benchmark can run the same workload through the engine.
  */
 import { loadavg } from "node:os";
@@ -21,7 +27,9 @@ import {
 import { buildSkeleton, SKELETON_CONTEXT, type SkeletonFile } from "./scaffold-skeleton.ts";
 import { measureSteal } from "./cpu-steal.ts";
 import { measureFetchTemplate } from "./scaffold-fetch.ts";
-import { round, summary } from "./stats.ts";
+import { BENCH_TASK_SETTINGS, measureDrain, measureResumeAfterKill } from "./scaffold-tasks.ts";
+import { percentile, round, summary } from "./stats.ts";
+import { postgresAnswers } from "../src/db/test-database.ts";
 
 /**
  * Distinct single expressions (a template-YAML input or a skeleton substitution each) from the differential
@@ -103,6 +111,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       runs: { type: "string", default: "30" },
       expressions: { type: "string", default: "5000" },
       seed: { type: "string", default: "20261206" },
+      tasks: { type: "string", default: "1000" },
+      kills: { type: "string", default: "3" },
+      only: { type: "string" },
     },
   });
   const fileCount = Number(values.files);
@@ -111,7 +122,39 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const steal = measureSteal();
   const loadBefore = loadavg()[0]!;
 
-  const sources = buildExpressions(Number(values.expressions), seed);
+  const language =
+    values.only !== "tasks"
+      ? await languageFigures(fileCount, runs, Number(values.expressions), seed)
+      : undefined;
+  const tasks =
+    values.only !== "language" ? await taskFigures(Number(values.tasks), Number(values.kills)) : undefined;
+  const stealShare = steal();
+  if (stealShare !== undefined) console.log(`CPU steal during the run: ${round(stealShare * 100, 1)} %`);
+  console.log(
+    `load average before the run: ${round(loadBefore, 2)} (2 cores here: above 2, other work shares the CPU)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: "scaffold",
+      corpus: {
+        ...(language ? { files: language.files, runs, expressions: language.expressions, seed } : {}),
+        ...(tasks
+          ? { tasks: Number(values.tasks), kills: Number(values.kills), settings: BENCH_TASK_SETTINGS }
+          : {}),
+      },
+      metrics: {
+        ...language?.metrics,
+        ...tasks,
+        cpu_steal: stealShare === undefined ? null : round(stealShare, 3),
+        load_average: round(loadBefore, 2),
+      },
+    }),
+  );
+}
+
+/** The template language and fetch:template figures. */
+async function languageFigures(fileCount: number, runs: number, expressionCount: number, seed: number) {
+  const sources = buildExpressions(expressionCount, seed);
   measureExpressions(sources.slice(0, 500), 1); // warm the JIT
   const expressions = measureExpressions(sources);
   console.log(`expressions: ${sources.length} distinct, seed ${seed}`);
@@ -122,12 +165,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const written = renderSkeleton(files, SKELETON_CONTEXT);
   measureSkeleton(fileCount, 3, true); // warm-up
   measureSkeleton(fileCount, 3, true, true);
-  const language = summary(measureSkeleton(fileCount, runs, true));
+  const alone = summary(measureSkeleton(fileCount, runs, true));
   const batched = summary(measureSkeleton(fileCount, runs, true, true));
   await measureFetchTemplate(fileCount, 3, true); // warm-up
   const cold = summary(await measureFetchTemplate(fileCount, runs, true));
   const cached = summary(await measureFetchTemplate(fileCount, runs, false));
-  const stealShare = steal();
   console.log(
     `skeleton: ${files.length} files (${written} written, the rest skipped by an empty path segment), ${runs} runs`,
   );
@@ -138,33 +180,74 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     `  fetch:template, cached (the same skeleton again):             p50 ${round(cached.p50, 1)} ms  p99 ${round(cached.p99, 1)} ms`,
   );
   console.log(
-    `  the language alone, in memory, cold:                          p50 ${round(language.p50, 1)} ms  p99 ${round(language.p99, 1)} ms`,
+    `  the language alone, in memory, cold:                          p50 ${round(alone.p50, 1)} ms  p99 ${round(alone.p99, 1)} ms`,
   );
   console.log(
     `  the language alone, batch-compiled:                           p50 ${round(batched.p50, 1)} ms  p99 ${round(batched.p99, 1)} ms`,
   );
-  if (stealShare !== undefined) console.log(`CPU steal during the run: ${round(stealShare * 100, 1)} %`);
+  return {
+    files: files.length,
+    expressions: sources.length,
+    metrics: {
+      render_500_files_ms: round(cold.p50, 1),
+      render_500_files_p99_ms: round(cold.p99, 1),
+      render_500_files_language_ms: round(alone.p50, 1),
+      render_500_files_language_p99_ms: round(alone.p99, 1),
+      render_500_files_precompiled_ms: round(batched.p50, 1),
+      render_500_files_precompiled_p99_ms: round(batched.p99, 1),
+      render_500_files_cached_ms: round(cached.p50, 1),
+      render_500_files_cached_p99_ms: round(cached.p99, 1),
+      expressions_per_s: Math.round(expressions.cached),
+      expressions_per_s_cold: Math.round(expressions.cold),
+    },
+  };
+}
+
+/** The durable-task figures; null metrics when PostgreSQL does not answer. */
+async function taskFigures(count: number, kills: number): Promise<Record<string, number | null>> {
+  const timeout = Number(BENCH_TASK_SETTINGS.CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS);
+  if (!(await postgresAnswers())) {
+    console.log("durable tasks: PostgreSQL does not answer at 127.0.0.1:5432; skipped");
+    return { tasks_per_s_two_workers: null, double_claims: null, resume_after_kill_s: null };
+  }
+  const drain = await measureDrain(count);
   console.log(
-    `load average before the run: ${round(loadBefore, 2)} (2 cores here: above 2, other work shares the CPU)`,
+    `durable tasks: ${drain.tasks} queued tasks drained by two Callboard processes on PostgreSQL in ${round(drain.seconds, 2)} s: ` +
+      `${round(drain.tasksPerSecond, 1)} tasks/s (per process: ${drain.perProcess.join(" / ")}), ` +
+      `double claims ${drain.doubleClaims}, not completed ${drain.notCompleted} (load average ${round(drain.loadAverage, 2)})`,
+  );
+  const resumes = [];
+  for (let i = 0; i < kills; i++) {
+    const result = await measureResumeAfterKill();
+    resumes.push(result);
+    console.log(
+      `  kill -9 of the worker holding a task mid-step, run ${i + 1}: resumed in the other process after ` +
+        `${round(result.resumeSeconds, 2)} s, completed after ${round(result.endSeconds, 2)} s, effects ${result.effects} (3 expected)` +
+        `${result.completed ? "" : " NOT COMPLETED"}`,
+    );
+  }
+  const resume = percentile(
+    resumes.map((r) => r.resumeSeconds),
+    50,
   );
   console.log(
-    JSON.stringify({
-      bench: "scaffold",
-      corpus: { files: files.length, runs, expressions: sources.length, seed },
-      metrics: {
-        render_500_files_ms: round(cold.p50, 1),
-        render_500_files_p99_ms: round(cold.p99, 1),
-        render_500_files_language_ms: round(language.p50, 1),
-        render_500_files_language_p99_ms: round(language.p99, 1),
-        render_500_files_precompiled_ms: round(batched.p50, 1),
-        render_500_files_precompiled_p99_ms: round(batched.p99, 1),
-        render_500_files_cached_ms: round(cached.p50, 1),
-        render_500_files_cached_p99_ms: round(cached.p99, 1),
-        expressions_per_s: Math.round(expressions.cached),
-        expressions_per_s_cold: Math.round(expressions.cold),
-        cpu_steal: stealShare === undefined ? null : round(stealShare, 3),
-        load_average: round(loadBefore, 2),
-      },
-    }),
+    `  resume after kill, median of ${kills}: ${round(resume, 2)} s (target: heartbeat timeout ${timeout} s + 1 s = ${timeout + 1} s)`,
   );
+  return {
+    tasks_per_s_two_workers: round(drain.tasksPerSecond, 1),
+    double_claims: drain.doubleClaims,
+    tasks_not_completed: drain.notCompleted,
+    resume_after_kill_s: round(resume, 2),
+    resume_after_kill_max_s: round(Math.max(...resumes.map((r) => r.resumeSeconds)), 2),
+    end_after_kill_s: round(
+      percentile(
+        resumes.map((r) => r.endSeconds),
+        50,
+      ),
+      2,
+    ),
+    effects_repeated_after_kill: resumes.reduce((n, r) => n + (r.effects - 3), 0),
+    heartbeat_timeout_s: timeout,
+    tasks_load_average: round(drain.loadAverage, 2),
+  };
 }

@@ -324,3 +324,29 @@ describe("buildApp: what plugins contribute besides commands", () => {
     }
   });
 });
+
+describe("buildApp: scaffolder tasks", () => {
+  it("knows a person's groups and the groups above them, and runs no tasks with concurrency 0", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-app-tasks-"));
+    try {
+      const config = loadConfig(
+        { CALLBOARD_DATA_DIR: join(dir, "data"), CALLBOARD_SCAFFOLD_CONCURRENCY: "0" },
+        { cwd: dir },
+      );
+      const app = await buildApp(config, pino({ level: "silent" }));
+      try {
+        expect(app.scaffolder.groupsOf("user:default/sofia.marchetti")).toEqual([
+          "group:default/acme",
+          "group:default/product-payments",
+          "group:default/team-payments",
+        ]);
+        expect(app.startTaskWorker()).toBeUndefined();
+        expect(await app.tasks.list({ id: "user:default/sofia.marchetti" })).toEqual([]);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -27,6 +27,10 @@ import { searchPlugin } from "../search/search-plugin.ts";
 import { scaffoldPlugin } from "../scaffold/commands/scaffold-plugin.ts";
 import { repositoriesRoot, Scaffolder } from "../scaffold/scaffolder.ts";
 import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
+import { ScaffoldTasks } from "../scaffold/tasks/scaffold-tasks.ts";
+import type { TaskWorker } from "../scaffold/tasks/task-worker.ts";
+import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
+import { SecretBox } from "../state/secret-box.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
@@ -56,6 +60,13 @@ export interface App {
   core: ChatCore;
   /** Software templates: listing, checking values and running them. */
   scaffolder: Scaffolder;
+  /** Durable scaffolder tasks: queue, cancel, retry, list, logs. */
+  tasks: ScaffoldTasks;
+  /**
+   * Starts this process's share of running the queued tasks (none with CALLBOARD_SCAFFOLD_CONCURRENCY=0);
+   * `close` stops it, handing running tasks back to the queue.
+   */
+  startTaskWorker(): TaskWorker | undefined;
   /** Import a location (with a catalog provider's reader, for its locations) and record who did it. */
   importLocation(target: string, actor: string, read?: LocationReader): Promise<ImportReport>;
   /** Forget a location and record who did it in the audit log. */
@@ -130,6 +141,11 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const github = githubConfig ? new GitHubClient(githubConfig, { log }) : undefined;
 
     const audit = new AuditLog(db.prisma);
+    // Seals what must be stored but never read back in clear: open forms' secret fields, running tasks' secrets.
+    const secrets = config.CALLBOARD_SECRET_KEY
+      ? SecretBox.fromText(config.CALLBOARD_SECRET_KEY)
+      : SecretBox.fromKeyFile(join(config.CALLBOARD_DATA_DIR, "secret.key"));
+    let worker: TaskWorker | undefined;
     const importLocation = async (target: string, actor: string, read?: LocationReader) => {
       const report = await catalog.importLocation(target, read);
       await audit.append({ actor, action: "catalog.import", detail: importDetail(report) });
@@ -153,6 +169,19 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       trusted: new TrustedLocations(config.CALLBOARD_SCAFFOLD_TRUSTED ?? [EXAMPLES_DIR]),
       dataDir,
       stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
+    });
+    const tasks = new ScaffoldTasks({
+      store: new PrismaTaskStore(db.prisma),
+      scaffolder,
+      box: secrets,
+      audit,
+      admins: config.CALLBOARD_ADMINS,
+      log,
+      worker: {
+        concurrency: config.CALLBOARD_SCAFFOLD_CONCURRENCY,
+        heartbeatIntervalMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS * 1000,
+        heartbeatTimeoutMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+      },
     });
     const providers = new CatalogProviders({
       providers: () => registry.catalogProviders.values(),
@@ -186,7 +215,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
-    const core = buildChatCore({ config, db, registry, router, log });
+    const core = buildChatCore({ db, registry, router, secrets, log });
     // Every source is registered: check the index against them all before anything is imported, so the
     // start-up imports update a current index rather than a rebuild redoing them.
     const indexing = new SearchIndexing(index, () => registry.indexSources.values(), log);
@@ -208,8 +237,16 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       outbox,
       core,
       scaffolder,
+      tasks,
+      startTaskWorker: () => {
+        if (config.CALLBOARD_SCAFFOLD_CONCURRENCY === 0) return undefined;
+        worker ??= tasks.worker();
+        worker.start();
+        return worker;
+      },
       imported,
       close: async () => {
+        await worker?.stop();
         await index.close();
         await db.close();
       },

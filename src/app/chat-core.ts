@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { ChatCore } from "../bot/core/chat-core.ts";
 import { Continuations } from "../bot/core/continuations.ts";
@@ -8,25 +7,21 @@ import { PrismaContinuationStore } from "../db/continuation-store.ts";
 import { PrismaFormSessionStore } from "../db/form-session-store.ts";
 import type { Database } from "../db/open-database.ts";
 import type { Registry } from "../plugins/registry.ts";
-import { SecretBox } from "../state/secret-box.ts";
-import type { Config } from "./config.ts";
+import type { SecretBox } from "../state/secret-box.ts";
 
 /**
  * The chat core over the database's form sessions and continuations, so any replica can take a form's next
- * page or a "Show more". Secret form fields are sealed with CALLBOARD_SECRET_KEY, which replicas share, or
- * with a key kept in the data directory when one process is all there is.
+ * page or a "Show more". Secret form fields are sealed with `secrets` (CALLBOARD_SECRET_KEY, which replicas
+ * share, or a key kept in the data directory when one process is all there is).
  */
 export function buildChatCore(parts: {
-  config: Config;
   db: Database;
   registry: Registry;
   router: Router;
+  secrets: SecretBox;
   log: Logger;
 }): ChatCore {
-  const { config, db, registry, router, log } = parts;
-  const secrets = config.CALLBOARD_SECRET_KEY
-    ? SecretBox.fromText(config.CALLBOARD_SECRET_KEY)
-    : SecretBox.fromKeyFile(join(config.CALLBOARD_DATA_DIR, "secret.key"));
+  const { db, registry, router, secrets, log } = parts;
   const forms = new FormSessions({
     store: new PrismaFormSessionStore(db.prisma),
     secrets,

@@ -107,6 +107,7 @@ async function main(): Promise<number> {
             ...(values.secrets ? { secretsFile: values.secrets } : {}),
             dryRun: values["dry-run"] === true,
             ...(ref ? { user: { ref, entity: app.catalog.graph.get(ref) } } : {}),
+            audit: (entry) => app.audit.append({ actor: ref ?? actor, ...entry }),
           },
           app.scaffolder,
           (text) => process.stdout.write(text),

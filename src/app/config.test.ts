@@ -110,6 +110,34 @@ describe("loadConfig", () => {
   });
 });
 
+describe("scaffolder task settings", () => {
+  it("reads admins as User and Group refs, a bare name being a User, and refuses other kinds", () => {
+    expect(
+      loadConfig({ CALLBOARD_ADMINS: "jane, group:default/Platform" }, { cwd: dir() }).CALLBOARD_ADMINS,
+    ).toEqual(["user:default/jane", "group:default/platform"]);
+    expect(() => loadConfig({ CALLBOARD_ADMINS: "component:default/x" }, { cwd: dir() })).toThrow(
+      /CALLBOARD_ADMINS=.*"component:default\/x" is not a User or Group ref/,
+    );
+  });
+
+  it("wants the heartbeat timeout at least twice the interval, and keeps the secret key out of files", () => {
+    expect(() =>
+      loadConfig(
+        { CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS: "10", CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS: "15" },
+        { cwd: dir() },
+      ),
+    ).toThrow(/CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS="15": must be at least twice/);
+    const folder = dir();
+    writeFileSync(join(folder, "callboard.yaml"), "admins: [jane]\nscaffold:\n  concurrency: 0\n");
+    expect(loadConfig({}, { cwd: folder })).toMatchObject({
+      CALLBOARD_ADMINS: ["user:default/jane"],
+      CALLBOARD_SCAFFOLD_CONCURRENCY: 0,
+    });
+    writeFileSync(join(folder, "callboard.yaml"), "secretKey: x\n");
+    expect(() => loadConfig({}, { cwd: folder })).toThrow(/unknown key "secretKey"/);
+  });
+});
+
 describe("checkServingConfig", () => {
   const slack = { SLACK_BOT_TOKEN: "xoxb-1", SLACK_SIGNING_SECRET: "s" };
 

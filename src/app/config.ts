@@ -5,6 +5,8 @@ import { ADAPTER_MODULES } from "../bot/adapters.ts";
 import type { AdapterModule } from "../bot/core/adapter.ts";
 import { catalogSettings } from "../catalog/catalog-config.ts";
 import { githubConfigSection as githubSection } from "../github/github-config.ts";
+import { parseEntityRef, stringifyEntityRef } from "../catalog/model/ref.ts";
+import { scaffoldSettings } from "../scaffold/scaffold-config.ts";
 import {
   ConfigError,
   defineConfigSection,
@@ -22,6 +24,31 @@ export { ConfigError, hideCredentials } from "../plugins/config-section.ts";
  * sections: the core's here, the catalog's, and any a plugin or adapter declares (src/plugins/config-section.ts).
  * Every key is listed in README.md's configuration table; a bad value stops start-up naming the key.
  */
+/** `user:default/jane, group:default/platform`: each a User or Group ref (a bare name is a User). */
+const refList = z
+  .string()
+  .default("")
+  .transform((v, ctx) => {
+    const refs: string[] = [];
+    for (const entry of v
+      .split(",")
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      try {
+        const ref = parseEntityRef(entry, { defaultKind: "user" });
+        if (ref.kind.toLowerCase() !== "user" && ref.kind.toLowerCase() !== "group")
+          throw new Error("not a User or Group");
+        refs.push(stringifyEntityRef(ref));
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: `"${entry}" is not a User or Group ref; write user:default/jane or group:default/platform`,
+        });
+      }
+    }
+    return refs;
+  });
+
 export const coreSettings = defineConfigSection({
   id: "core",
   yamlAtRoot: true,
@@ -41,24 +68,13 @@ export const coreSettings = defineConfigSection({
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().default("0.0.0.0"),
     CALLBOARD_BASE_URL: urlText,
-    /** Folders (or URL prefixes) whose Template entities may run; empty means the example templates only. */
-    CALLBOARD_SCAFFOLD_TRUSTED: z
-      .string()
-      .optional()
-      .transform((v) =>
-        v === undefined
-          ? undefined
-          : v
-              .split(",")
-              .map((entry) => entry.trim())
-              .filter(Boolean),
-      ),
-    CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    /** People who may run any template and see, cancel and retry anyone's tasks. */
+    CALLBOARD_ADMINS: refList,
     MEILISEARCH_URL: urlText,
     MEILISEARCH_API_KEY: optionalText,
     /**
-     * Seals secret form fields while a form is open. Replicas that share a database must share it; one process
-     * keeps a generated key in the data directory when it is unset.
+     * Seals secrets Callboard keeps for a while (open forms' secret fields, running tasks' secrets). Replicas
+     * that share a database must share it; one process keeps a generated key in the data directory when unset.
      */
     CALLBOARD_SECRET_KEY: optionalText,
   }),
@@ -71,8 +87,7 @@ export const coreSettings = defineConfigSection({
     "http.host": "HOST",
     "http.baseUrl": "CALLBOARD_BASE_URL",
     "search.meilisearch.url": "MEILISEARCH_URL",
-    "scaffold.trustedLocations": "CALLBOARD_SCAFFOLD_TRUSTED",
-    "scaffold.stepTimeoutSeconds": "CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS",
+    admins: "CALLBOARD_ADMINS",
   },
   /** Secrets belong in the environment, not in a file that gets committed. */
   secrets: ["MEILISEARCH_API_KEY", "CALLBOARD_SECRET_KEY"],
@@ -83,12 +98,14 @@ export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [
   coreSettings,
   catalogSettings,
   githubSection,
+  scaffoldSettings,
   ...ADAPTER_MODULES.map((module) => module.settings),
 ];
 
 export type Config = z.output<typeof coreSettings.schema> &
   z.output<typeof catalogSettings.schema> &
-  z.output<typeof githubSection.schema> & {
+  z.output<typeof githubSection.schema> &
+  z.output<typeof scaffoldSettings.schema> & {
     /** Every section's parsed values by section id: what the registry gives each plugin as `api.config`. */
     sections: ReadonlyMap<string, Record<string, unknown>>;
   };
@@ -145,8 +162,9 @@ export function checkServingConfig(config: Config): string[] {
 function checkSecretKey(config: Config): string[] {
   if (config.CALLBOARD_SECRET_KEY || !/^postgres/.test(config.DATABASE_URL ?? "")) return [];
   const problem =
-    "CALLBOARD_SECRET_KEY is not set while the database is PostgreSQL: each replica would seal secret form " +
-    "fields with a key of its own, and a form's next page on another replica would have to ask for them again. " +
+    "CALLBOARD_SECRET_KEY is not set while the database is PostgreSQL: each replica would seal secrets (open " +
+    "forms' secret fields, running tasks' secrets) with a key of its own, so another replica could not open " +
+    "them: a form's next page would ask for them again, and a task could not be resumed there. " +
     "Set CALLBOARD_SECRET_KEY to the same random value on every replica (e.g. `openssl rand -base64 32`).";
   if (config.NODE_ENV === "production") {
     throw new ConfigError(

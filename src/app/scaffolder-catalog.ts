@@ -1,5 +1,7 @@
 import type { CatalogService, ImportReport } from "../catalog/catalog-service.ts";
+import { RELATION } from "../catalog/graph/relation-types.ts";
 import type { ScaffolderCatalog } from "../scaffold/scaffolder.ts";
+import { transitiveGroups } from "../scaffold/tasks/run-permissions.ts";
 
 /**
  * The scaffolder's view of the catalog: entities from the graph, Template entities for listing, and
@@ -12,6 +14,12 @@ export function scaffolderCatalog(
   const { graph } = catalog;
   return {
     getEntity: (ref) => graph.get(ref),
+    groupsOf: (userRef) =>
+      transitiveGroups(
+        (user) => graph.related(user, RELATION.memberOf),
+        (group) => graph.parentOf(group),
+        userRef,
+      ),
     templates: () =>
       [...graph.refsOfKind("template")].flatMap((ref) => {
         const entity = graph.get(ref);

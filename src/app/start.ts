@@ -31,6 +31,7 @@ export async function startCallboard(config: Config, options: StartOptions = {})
   let serving: Serving;
   try {
     serving = await serve(app, modules, { notes: startupNotes(app, modules) });
+    app.startTaskWorker();
   } catch (error) {
     await app.close();
     throw error;

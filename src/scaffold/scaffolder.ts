@@ -10,7 +10,7 @@ import { parameterPages } from "./parameters/parameter-pages.ts";
 import { splitSecretValues } from "./parameters/secret-values.ts";
 import type { LogLine } from "./runner/task-log.ts";
 import type { TaskStateStore } from "./runner/task-state.ts";
-import { runTemplate, type TaskReport } from "./runner/workflow-runner.ts";
+import { runTemplate, type RunOptions, type TaskReport } from "./runner/workflow-runner.ts";
 import { scaffolderFilters } from "./scm-hosts.ts";
 import { checkTemplate, loadTemplateFile, locationToPath } from "./template/load-template.ts";
 import type { LoadedTemplate } from "./template/template-spec.ts";
@@ -19,6 +19,8 @@ import type { TrustedLocations } from "./template/trusted-locations.ts";
 /** What the scaffolder needs from the catalog: the catalog actions' port, and the Template entities. */
 export interface ScaffolderCatalog extends CatalogPort {
   templates(): Array<{ ref: string; entity: Entity }>;
+  /** A User's groups and the groups above them, for who may run a template. */
+  groupsOf?(userRef: string): string[];
 }
 
 /** A template as `scaffold templates` lists it. */
@@ -130,20 +132,37 @@ export class Scaffolder {
     if (check.problems.length > 0) return { status: "invalid", check };
     const split = splitSecretValues(parameterPages(template.entity.spec), check.values);
     return runTemplate({
+      ...this.runEnvironment(),
       template,
       parameters: split.parameters,
       secrets: { ...request.secrets, ...split.secrets },
       redact: split.redact,
       ...(request.user ? { user: request.user } : {}),
       dryRun: request.dryRun === true,
-      actions: new InstalledActions(this.options.actions()),
       ...(this.options.state ? { state: this.options.state } : {}),
-      workspaceRoot: resolve(this.options.dataDir, "workspaces"),
-      ...(this.options.stepTimeoutMs ? { stepTimeoutMs: this.options.stepTimeoutMs } : {}),
-      extensions: { filters: scaffolderFilters() },
       ...(request.onLog ? { onLog: request.onLog } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     });
+  }
+
+  /** What every run shares: the installed actions, where workspaces go, the step time limit, the filters. */
+  runEnvironment(): Pick<RunOptions, "actions" | "workspaceRoot" | "stepTimeoutMs" | "extensions"> {
+    return {
+      actions: new InstalledActions(this.options.actions()),
+      workspaceRoot: resolve(this.options.dataDir, "workspaces"),
+      ...(this.options.stepTimeoutMs ? { stepTimeoutMs: this.options.stepTimeoutMs } : {}),
+      extensions: { filters: scaffolderFilters() },
+    };
+  }
+
+  /** A catalog entity: the person a task runs for, for `${{ user.entity }}`. */
+  entity(ref: string): Entity | undefined {
+    return this.options.catalog.getEntity(ref);
+  }
+
+  /** A User's groups (and the groups above them), for who may run a template. */
+  groupsOf(userRef: string): string[] {
+    return this.options.catalog.groupsOf?.(userRef) ?? [];
   }
 }
 

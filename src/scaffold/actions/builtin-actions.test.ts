@@ -1,5 +1,5 @@
 import * as fs from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import git from "isomorphic-git";
 import { afterEach, describe, expect, it } from "vitest";
@@ -217,6 +217,21 @@ describe("publish:local", () => {
     });
     expect(commit!.oid).toBe(first.steps[1]!.output!.commitHash);
     expect((await readdir(join(run.publishRoot, "local/acme"))).sort()).toEqual(["billing", "billing.git"]);
+  });
+
+  it("knows a repository its own task made before the checkpoint was kept, and reuses it", async () => {
+    const run = await setup(steps, skeleton);
+    const first = await run.run({ name: "billing" }, { taskId: "task-1" });
+    const checkout = join(run.publishRoot, "local/acme/billing");
+    // As if the task stopped between making the repository and keeping its checkpoint (and its checkout).
+    await rm(checkout, { recursive: true });
+    const again = await run.run({ name: "billing" }, { taskId: "task-1" });
+    expect(again.status).toBe("completed");
+    expect(again.steps[1]!.output!.commitHash).toBe(first.steps[1]!.output!.commitHash);
+    expect(await readFile(join(checkout, "catalog-info.yaml"), "utf8")).toBe("metadata:\n  name: billing\n");
+    expect((await readdir(join(run.publishRoot, "local/acme"))).sort()).toEqual(["billing", "billing.git"]);
+    const other = await run.run({ name: "billing" }, { taskId: "task-2" });
+    expect(other.steps[1]!.error).toMatch(/already exists .*; choose another name\.$/);
   });
 
   it("refuses names that cannot be folders", async () => {

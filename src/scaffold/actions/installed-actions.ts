@@ -2,11 +2,16 @@ import type { ValidateFunction } from "ajv";
 import { compileSchema, createAjv, describeErrors } from "../schema/json-schema.ts";
 import { ScaffolderInputError, type JsonSchema, type ScaffolderAction } from "./action.ts";
 
+/**
+ * Action schemas compiled once for the process, by schema object: every run makes an InstalledActions, and
+ * compiling the same schemas again for each queued task cost more CPU than the rest of a small task.
+ */
+const ajv = createAjv();
+const compiled = new WeakMap<object, ValidateFunction>();
+
 /** The actions a run may use, with their input and output schemas compiled once. */
 export class InstalledActions {
   private readonly byId: ReadonlyMap<string, ScaffolderAction>;
-  private readonly ajv = createAjv();
-  private readonly compiled = new WeakMap<object, ValidateFunction>();
 
   constructor(actions: Iterable<ScaffolderAction> | ReadonlyMap<string, ScaffolderAction>) {
     this.byId =
@@ -39,10 +44,10 @@ export class InstalledActions {
     what: string,
   ): void {
     if (!schema) return;
-    let validate = this.compiled.get(schema);
+    let validate = compiled.get(schema);
     if (!validate) {
-      validate = compileSchema(this.ajv, schema, `The schema of action ${action.id}`);
-      this.compiled.set(schema, validate);
+      validate = compileSchema(ajv, schema, `The schema of action ${action.id}`);
+      compiled.set(schema, validate);
     }
     if (validate(value)) return;
     const problems = describeErrors(validate.errors, schema, { titles: false });

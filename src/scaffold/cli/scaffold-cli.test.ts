@@ -57,12 +57,18 @@ async function cli(values: string, dryRun: boolean) {
   });
   await writeFile(join(data, "values.yaml"), values);
   let out = "";
+  const audited: Array<{ action: string; detail: string }> = [];
   const code = await runScaffoldCli(
-    { template: join(root, "template.yaml"), valuesFile: join(data, "values.yaml"), dryRun },
+    {
+      template: join(root, "template.yaml"),
+      valuesFile: join(data, "values.yaml"),
+      dryRun,
+      audit: async (entry) => audited.push(entry),
+    },
     scaffolder,
     (text) => (out += text),
   );
-  return { code, out };
+  return { code, out, audited };
 }
 
 describe("callboard scaffold, printing", () => {
@@ -78,6 +84,19 @@ describe("callboard scaffold, printing", () => {
     // A string made from a secret is redacted whole, as Backstage does.
     expect(out).toContain('message: "***"');
     expect(out).toContain("name: ${{ parameters.password }}{% raw %}x{% endraw %}");
+  });
+
+  it("audits the run: the template, the values with secrets masked, the outcome", async () => {
+    const { audited } = await cli("name: svc\ntoken: tok-SECRET-1\npassword: pw-SECRET-2\n", false);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]!.action).toBe("scaffold.completed");
+    expect(JSON.parse(audited[0]!.detail)).toMatchObject({
+      template: "template:default/secretive",
+      parameters: { name: "svc", token: "******", password: "******" },
+      dryRun: false,
+      outcome: "completed",
+      via: "cli",
+    });
   });
 
   it("shows a dry run's files with the values as they were typed", async () => {

@@ -14,6 +14,8 @@ export interface ScaffoldCliRequest {
   secretsFile?: string;
   dryRun: boolean;
   user?: { entity?: Entity; ref?: string };
+  /** Where the run's outcome is audited (who ran which template with which values, secrets masked). */
+  audit?: (entry: { action: string; detail: string }) => Promise<unknown>;
 }
 
 export const SCAFFOLD_USAGE = `  scaffold <template.yaml|name> [--values values.yaml] [--secrets secrets.yaml] [--dry-run]
@@ -24,6 +26,10 @@ export const SCAFFOLD_USAGE = `  scaffold <template.yaml|name> [--values values.
  * `callboard scaffold`: runs a template file the operator chose (or a catalog template from a trusted
  * location) with values from a YAML or JSON file, printing each step as it went. Exit code 0 when the
  * task completed, 1 when the values or the task failed.
+ *
+ * It runs in this process rather than through the task queue: the operator watches it, Ctrl-C stops it for
+ * good (a queued task would be resumed by a server sharing the database), and it needs no server running.
+ * The queue's durability is for people in chat, who do not wait by a terminal.
  */
 export async function runScaffoldCli(
   request: ScaffoldCliRequest,
@@ -55,6 +61,18 @@ export async function runScaffoldCli(
     return 1;
   }
   write(`${formatReport(report)}\n`);
+  await request.audit?.({
+    action: `scaffold.${report.status}`,
+    detail: JSON.stringify({
+      task: report.taskId,
+      template: template.ref,
+      parameters: maskSecretValues(pages, check.values),
+      dryRun: request.dryRun,
+      outcome: report.status,
+      ...(report.error ? { reason: report.error } : {}),
+      via: "cli",
+    }),
+  });
   return report.status === "completed" ? 0 : 1;
 }
 

@@ -98,16 +98,20 @@ export function publishLocalAction(options: { root: string }): ScaffolderAction<
       if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes("..")) {
         throw new ScaffolderInputError(`publish:local: "${branch}" is not a usable branch name.`);
       }
-      // A retried task finds the repository it already made and does not try to make it again.
+      // A retried task finds the repository it already made and does not try to make it again: through the
+      // checkpoint, or, when the task stopped after making it but before the checkpoint was kept, through
+      // the task id the repository carries.
       const commitHash = await ctx.checkpoint({
         key: `publish.local.${paths.name}`,
         fn: async () => {
           if (await exists(paths.bare)) {
+            const own = await ownRepository(paths, branch, ctx.task.id);
+            if (own) return own;
             throw new ScaffolderInputError(
               `publish:local: the repository ${paths.name} already exists (${paths.bare}); choose another name.`,
             );
           }
-          return createRepository(source, paths, branch, input, ctx.signal);
+          return createRepository(source, paths, branch, input, ctx.signal, ctx.task.id);
         },
       });
       ctx.logger.info(`Published ${paths.name} to ${paths.bare} (commit ${commitHash.slice(0, 12)}).`);
@@ -124,6 +128,7 @@ async function createRepository(
   branch: string,
   input: LocalPublishInput,
   signal: AbortSignal,
+  taskId: string,
 ): Promise<string> {
   const staging = join(dirname(paths.bare), `.staging-${randomUUID()}`);
   const gitdir = join(staging, "repo.git");
@@ -135,6 +140,7 @@ async function createRepository(
       ["core.filemode", true],
       ["core.symlinks", true],
       ["core.ignorecase", false],
+      [TASK_CONFIG, taskId],
     ] as const) {
       await git.setConfig({ fs, gitdir, path: key, value });
     }
@@ -169,6 +175,37 @@ async function createRepository(
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** The git config key naming the task that made a repository. */
+const TASK_CONFIG = "callboard.task";
+
+/**
+ * The commit of a repository this task made before it was interrupted (its checkout made again if the
+ * interruption came between the two), or undefined when someone else made it.
+ */
+async function ownRepository(
+  paths: { bare: string; checkout: string },
+  branch: string,
+  taskId: string,
+): Promise<string | undefined> {
+  const maker: unknown = await git
+    .getConfig({ fs, gitdir: paths.bare, path: TASK_CONFIG })
+    .catch(() => undefined);
+  if (maker !== taskId) return undefined;
+  const sha = await git.resolveRef({ fs, gitdir: paths.bare, ref: branch });
+  if (!(await exists(paths.checkout))) {
+    const staging = join(dirname(paths.bare), `.staging-${randomUUID()}`);
+    try {
+      await mkdir(staging, { recursive: true });
+      await git.checkout({ fs, dir: staging, gitdir: paths.bare, ref: branch, force: true });
+      await rm(join(paths.bare, "index"), { force: true });
+      await rename(staging, paths.checkout);
+    } finally {
+      await rm(staging, { recursive: true, force: true });
+    }
+  }
+  return sha;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -9,6 +9,14 @@ export class TaskCancelledError extends Error {
 }
 
 /**
+ * The run stopped without the task ending: its worker is shutting down or lost its claim. The task is not
+ * failed or cancelled; it resumes elsewhere from its stored state.
+ */
+export class TaskInterruptedError extends Error {
+  override name = "TaskInterruptedError";
+}
+
+/**
  * Runs `work` until it settles, the step's time runs out, or the task is cancelled. The step's own signal
  * is aborted either way, so a well-behaved action stops; one that ignores it is no longer waited for.
  */

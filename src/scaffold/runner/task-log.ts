@@ -20,6 +20,8 @@ const MAX_LINE = 16 * 1024;
 export class TaskLog {
   readonly lines: LogLine[] = [];
   private pending: Promise<void> = Promise.resolve();
+  /** Events written since the last store write started; the next write takes them all, in order. */
+  private readonly queued: TaskEvent[] = [];
   private failure: unknown;
 
   constructor(
@@ -82,11 +84,16 @@ export class TaskLog {
   }
 
   private append(event: TaskEvent): void {
-    this.pending = this.pending.then(() =>
-      this.store.appendEvent(this.taskId, event).catch((error: unknown) => {
+    this.queued.push(event);
+    if (this.queued.length > 1) return; // a write is already on its way and takes this one too
+    this.pending = this.pending.then(async () => {
+      const batch = this.queued.splice(0);
+      try {
+        await this.store.appendEvents(this.taskId, batch);
+      } catch (error) {
         this.failure ??= error;
-      }),
-    );
+      }
+    });
   }
 }
 

@@ -24,22 +24,35 @@ export type TaskStatus = "completed" | "failed" | "cancelled";
 export interface StepState {
   id: string;
   status: StepStatus;
-  /** The step's outputs once completed (arrays for `each` steps). */
+  /** The step's outputs once completed (arrays for `each` steps), secrets redacted: what people see. */
   output?: Record<string, unknown>;
+  /**
+   * The outputs as later steps read them, when they differ from `output` because they hold values made
+   * from secrets. A durable store seals it and drops it when the task ends.
+   */
+  context?: Record<string, unknown>;
   /** Why it failed or was skipped, in words. */
   reason?: string;
+  /**
+   * The workspace as the completed step left it (workspace-archive.ts), when the run keeps workspaces so
+   * another process can resume after this step. Written with the state in one go; `steps()` leaves it out.
+   */
+  workspace?: Buffer;
 }
 
 export type CheckpointRecord = { status: "success"; value: unknown } | { status: "failed"; reason: string };
 
 export interface TaskStateStore {
-  appendEvent(taskId: string, event: TaskEvent): Promise<void>;
+  /** Appends events in the order given (TaskLog passes the ones written while the last append ran). */
+  appendEvents(taskId: string, events: TaskEvent[]): Promise<void>;
   events(taskId: string): Promise<TaskEvent[]>;
   saveStep(taskId: string, step: StepState): Promise<void>;
   steps(taskId: string): Promise<StepState[]>;
   /** `key` is unique within the task: `v1.task.checkpoint.<stepId>.<key>`, as Backstage names them. */
   getCheckpoint(taskId: string, key: string): Promise<CheckpointRecord | undefined>;
   saveCheckpoint(taskId: string, key: string, record: CheckpointRecord): Promise<void>;
+  /** The workspace kept with a completed step's state, if it was kept. */
+  workspace(taskId: string, stepId: string): Promise<Buffer | undefined>;
 }
 
 interface TaskRecord {
@@ -61,8 +74,8 @@ export class MemoryTaskState implements TaskStateStore {
     return record;
   }
 
-  async appendEvent(taskId: string, event: TaskEvent): Promise<void> {
-    this.task(taskId).events.push({ ...event });
+  async appendEvents(taskId: string, events: TaskEvent[]): Promise<void> {
+    this.task(taskId).events.push(...events.map((e) => ({ ...e })));
   }
   async events(taskId: string): Promise<TaskEvent[]> {
     return this.task(taskId).events.map((e) => ({ ...e }));
@@ -71,7 +84,11 @@ export class MemoryTaskState implements TaskStateStore {
     this.task(taskId).steps.set(step.id, structuredClone(step));
   }
   async steps(taskId: string): Promise<StepState[]> {
-    return [...this.task(taskId).steps.values()].map((s) => structuredClone(s));
+    return [...this.task(taskId).steps.values()].map(({ workspace: _, ...s }) => structuredClone(s));
+  }
+  async workspace(taskId: string, stepId: string): Promise<Buffer | undefined> {
+    const kept = this.task(taskId).steps.get(stepId)?.workspace;
+    return kept ? Buffer.from(kept) : undefined;
   }
   async getCheckpoint(taskId: string, key: string): Promise<CheckpointRecord | undefined> {
     const record = this.task(taskId).checkpoints.get(key);

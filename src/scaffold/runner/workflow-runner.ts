@@ -7,11 +7,19 @@ import type { InstalledActions } from "../actions/installed-actions.ts";
 import { isTruthy } from "../template-language/index.ts";
 import type { LoadedTemplate, OutputLink, OutputText } from "../template/template-spec.ts";
 import { listWorkspace, type WorkspaceEntry } from "../workspace/list-files.ts";
+import { packWorkspace, WorkspaceTooLargeError } from "../workspace/workspace-archive.ts";
 import { Redactor } from "./redact.ts";
+import { ResumeError, resumeState } from "./resume.ts";
 import { runStep, type StepEnvironment } from "./run-step.ts";
-import { TaskCancelledError } from "./step-timeout.ts";
+import { TaskCancelledError, TaskInterruptedError } from "./step-timeout.ts";
 import { TaskLog, type LogLine } from "./task-log.ts";
-import { MemoryTaskState, type StepStatus, type TaskStateStore, type TaskStatus } from "./task-state.ts";
+import {
+  MemoryTaskState,
+  type StepState,
+  type StepStatus,
+  type TaskStateStore,
+  type TaskStatus,
+} from "./task-state.ts";
 import { renderField, type RenderExtensions, type TemplateContext } from "./template-context.ts";
 
 export const DEFAULT_STEP_TIMEOUT_MS = 10 * 60 * 1000;
@@ -27,12 +35,26 @@ export interface RunOptions {
   dryRun?: boolean;
   /** A retried task passes its id again, so its checkpoints are found. */
   taskId?: string;
+  /**
+   * Carry on from what an earlier run of this task stored (resume.ts): completed steps keep their outputs
+   * and are not run again, the workspace is the one the last completed step left. Needs `taskId`, and the
+   * earlier runs must have kept their workspaces.
+   */
+  resume?: boolean;
+  /** Keep the workspace with each completed step's state, so another process can resume the task. */
+  keepWorkspace?: boolean;
   actions: InstalledActions;
   state?: TaskStateStore;
   /** The folder task workspaces are made in; each task's is removed when it ends. */
   workspaceRoot: string;
   stepTimeoutMs?: number;
+  /** Cancels the task: the running step is aborted, the rest are not run, the task ends cancelled. */
   signal?: AbortSignal;
+  /**
+   * Stops the run without ending the task (its worker is stopping or lost its claim): the running step is
+   * aborted and runTemplate throws TaskInterruptedError, leaving the stored state for a resume.
+   */
+  interrupt?: AbortSignal;
   extensions?: RenderExtensions;
   /** Called with each log line as it is written (already redacted). */
   onLog?: (line: LogLine) => void;
@@ -131,14 +153,37 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
     dryRun,
     secrets,
     stepTimeoutMs: options.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-    signal: options.signal,
+    signal: anySignal(options.signal, options.interrupt),
     extensions,
   };
+  const interrupted = (cause?: unknown) =>
+    cause instanceof TaskInterruptedError
+      ? cause
+      : new TaskInterruptedError(`Task ${taskId} was interrupted; it carries on from its stored state.`, {
+          cause,
+        });
 
   log.write("info", `Starting up task with ${spec.steps.length} steps${dryRun ? " (dry run)" : ""}`);
   try {
+    let kept = new Map<string, StepState>();
+    if (options.resume) {
+      try {
+        kept = await resumeState({ state, taskId, steps: spec.steps, workspacePath, redactor });
+      } catch (error) {
+        if (!(error instanceof ResumeError)) throw error;
+        report.status = "failed";
+        report.error = error.message;
+      }
+      if (kept.size > 0) {
+        log.write(
+          "info",
+          `Resuming: ${[...kept.keys()].join(", ")} ended in an earlier run and ${kept.size === 1 ? "is" : "are"} not run again`,
+        );
+      }
+    }
     await mkdir(workspacePath, { recursive: true });
-    for (const [index, step] of spec.steps.entries()) {
+    const steps = report.status === "failed" ? [] : spec.steps;
+    for (const [index, step] of steps.entries()) {
       const stepReport: StepReport = {
         id: step.id,
         name: step.name,
@@ -149,6 +194,20 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
       };
       report.steps.push(stepReport);
       const from = log.lines.length;
+      if (options.interrupt?.aborted) throw interrupted();
+      const earlier = kept.get(step.id);
+      if (earlier) {
+        context.steps[step.id] = { output: earlier.context ?? earlier.output ?? {} };
+        stepReport.status = earlier.status;
+        if (earlier.output) stepReport.output = earlier.output;
+        if (earlier.reason) stepReport[earlier.status === "failed" ? "error" : "reason"] = earlier.reason;
+        if (earlier.status === "failed" && !failed) {
+          failed = true;
+          report.status = "failed";
+          report.error = earlier.reason ?? `Step ${step.id} failed`;
+        }
+        continue;
+      }
       if (options.signal?.aborted) {
         stepReport.status = "cancelled";
         stepReport.reason = "the task was cancelled";
@@ -163,6 +222,7 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
       }
       log.step(step.id, "processing", `Beginning step ${step.name}`);
       try {
+        await state.saveStep(taskId, { id: step.id, status: "processing" });
         const outcome = await runStep(step, index, context, env, stepReport);
         context.steps[step.id] = { output: outcome.output };
         stepReport.status = outcome.status;
@@ -173,14 +233,24 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
           outcome.status === "completed"
             ? `Finished step ${step.name}`
             : `Skipping step ${step.id} because ${outcome.reason}`;
-        log.step(step.id, outcome.status, message);
+        const workspace =
+          options.keepWorkspace && outcome.status === "completed"
+            ? await keptWorkspace(workspacePath, step.id, log)
+            : undefined;
+        if (options.interrupt?.aborted) throw interrupted();
         await state.saveStep(taskId, {
           id: step.id,
           status: outcome.status,
           output: stepReport.output,
+          ...(JSON.stringify(stepReport.output) !== JSON.stringify(outcome.output)
+            ? { context: outcome.output }
+            : {}),
           ...(outcome.reason ? { reason: outcome.reason } : {}),
+          ...(workspace ? { workspace } : {}),
         });
+        log.step(step.id, outcome.status, message);
       } catch (error) {
+        if (options.interrupt?.aborted || error instanceof TaskInterruptedError) throw interrupted(error);
         const cancelled = error instanceof TaskCancelledError;
         const message = redactor.text(describeError(error));
         stepReport.status = cancelled ? "cancelled" : "failed";
@@ -199,7 +269,8 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
     }
     if (report.status === "completed" && spec.output) {
       try {
-        report.output = renderOutput(spec.output, context, options.template, extensions);
+        // Links and text go into replies: a value made from a secret shows as ***.
+        report.output = redactor.value(renderOutput(spec.output, context, options.template, extensions));
       } catch (error) {
         report.status = "failed";
         report.error = redactor.text(`The template's output could not be rendered: ${describeError(error)}`);
@@ -233,6 +304,26 @@ function renderOutput(
     links: kept<OutputLink>(rendered.links),
     text: kept<OutputText>(rendered.text),
   };
+}
+
+/** The workspace packed for a resume, or undefined (with a warning in the log) when it is too large to keep. */
+async function keptWorkspace(path: string, stepId: string, log: TaskLog): Promise<Buffer | undefined> {
+  try {
+    return await packWorkspace(path);
+  } catch (error) {
+    if (!(error instanceof WorkspaceTooLargeError)) throw error;
+    log.write(
+      "warn",
+      `The workspace after this step is not kept (${error.message}): if the task is interrupted from here, it cannot resume.`,
+      stepId,
+    );
+    return undefined;
+  }
+}
+
+function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length > 1 ? AbortSignal.any(present) : present[0];
 }
 
 export function describeError(error: unknown): string {
