@@ -1,6 +1,49 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+/**
+ * The layers (docs: ../shared/DESIGN.md): adapters (src/bot/<platform>) → chat core (src/bot) → plugin API
+ * (src/plugins) → services (src/catalog, src/scaffold, src/docs, src/github) → search (src/search) → state (src/db). An
+ * import may only point down. test/layering.test.ts lints a wrong import into each folder, so these rules cannot
+ * silently stop applying.
+ */
+const chat = {
+  group: ["**/bot", "**/bot/**", "**/app", "**/app/**", "@slack/*", "botbuilder*"],
+  message:
+    "Below the chat core: import nothing from src/bot (adapters, chat core) or src/app (the composition root).",
+};
+const services = {
+  group: ["**/catalog", "**/catalog/**", "**/scaffold", "**/scaffold/**", "**/docs", "**/docs/**"],
+  message: "src/search and src/db serve the services: they import no service (catalog, scaffold, docs).",
+};
+const storage = {
+  group: ["@prisma/*", "**/generated/**", "**/db", "**/db/**", "**/search", "**/search/**"],
+  message:
+    "Adapters reach state and search only through the chat core's ports: no Prisma (src/db, src/generated) and no search engine (src/search).",
+};
+const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
+
+export const LAYER_RULES = [
+  {
+    files: [
+      "src/db/**",
+      "src/search/**",
+      "src/catalog/**",
+      "src/scaffold/**",
+      "src/docs/**",
+      "src/github/**",
+      "src/state/**",
+      "src/plugins/**",
+      "src/message/**",
+      "src/text/**",
+    ],
+    rules: restrict(chat),
+  },
+  // One config object per file set: a later object's setting of a rule replaces an earlier one's.
+  { files: ["src/search/**", "src/db/**"], rules: restrict(chat, services) },
+  { files: ["src/bot/slack/**", "src/bot/teams/**", "src/bot/shell/**"], rules: restrict(storage) },
+];
+
 export default tseslint.config(
   // Template skeletons are templates (`${{ }}` inside JavaScript), not code to lint.
   { ignores: ["node_modules/", "src/generated/", "data/", "coverage/", "examples/*/templates/*/skeleton/"] },
@@ -12,29 +55,5 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": "error",
     },
   },
-  {
-    // Services stay platform-blind: nothing outside src/bot and src/app may import chat code.
-    files: [
-      "src/catalog/**",
-      "src/scaffold/**",
-      "src/docs/**",
-      "src/search/**",
-      "src/plugins/**",
-      "src/message/**",
-      "src/text/**",
-    ],
-    rules: {
-      "no-restricted-imports": ["error", { patterns: ["**/bot/**", "@slack/*", "botbuilder*"] }],
-    },
-  },
-  {
-    // The GitHub client is a service: no chat code, and no reaching into the composition root.
-    files: ["src/github/**"],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        { patterns: ["**/bot/**", "**/app/*.ts", "@slack/*", "botbuilder*"] },
-      ],
-    },
-  },
+  ...LAYER_RULES,
 );

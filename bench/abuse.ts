@@ -5,7 +5,7 @@
  * bot's event loop was held, and whether the bot survived.
  *
  * Processes, as in bench:slack: the bot (a 100k-entity catalog, the embedded search index, the router and
- * the Slack surface on its HTTP server) runs in a child process of its own; the load side and the Slack
+ * the Slack adapter on its HTTP server) runs in a child process of its own; the load side and the Slack
  * stand-in share this one. The bot measures its own event loop (monitorEventLoopDelay) and reports it
  * over IPC. Names resolve as in the app: the catalog graph first, then the search index.
  *
@@ -34,9 +34,10 @@ import { Agent, request } from "node:http";
 import { loadavg } from "node:os";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import pino from "pino";
-import { createSlackSurface } from "../src/bot/slack/slack-surface.ts";
+import { createSlackAdapter } from "../src/bot/slack/slack-adapter.ts";
+import { chatCoreFor } from "../test/fixtures/chat-core.ts";
 import type { Entity } from "../src/catalog/model/entity.ts";
-import { MemoryEventLedger, MemoryFormStateStore } from "../test/fixtures/memory-ports.ts";
+import { MemoryConversationStore, MemoryEventLedger } from "../test/fixtures/memory-ports.ts";
 import { BOT_USER_ID, FakeSlackApi, type RecordedCall } from "../test/fixtures/slack/fake-slack-api.ts";
 import {
   appMentionBody,
@@ -105,27 +106,29 @@ function fanOutEntities(width: number): Entity[] {
 }
 
 async function runBot(apiUrl: string): Promise<void> {
-  const { router, size, loadSeconds, close } = await benchRouter(ENTITIES, log, {
+  const { registry, router, size, loadSeconds, close } = await benchRouter(ENTITIES, log, {
     search: true,
     extra: fanOutEntities(FAN_OUT),
   });
-  const surface = createSlackSurface({
-    router,
-    ledger: new MemoryEventLedger(),
-    formState: new MemoryFormStateStore(),
-    signingSecret: SIGNING_SECRET,
-    botToken: BOT_TOKEN,
-    apiUrl,
-    log,
-  });
-  await surface.start();
+  const adapter = createSlackAdapter(
+    { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl },
+    {
+      core: chatCoreFor(registry, router, log),
+      ledger: new MemoryEventLedger(),
+      conversations: new MemoryConversationStore(),
+      log,
+      baseUrl: "http://callboard.bench",
+      production: false,
+    },
+  );
+  await adapter.start();
   await serveBot({
-    routes: surface.routes,
+    routes: adapter.routes,
     size,
     loadSeconds,
     log,
     stop: async () => {
-      await surface.stop();
+      await adapter.stop();
       await close();
     },
   });

@@ -13,7 +13,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { startHttpServer } from "../src/app/http-server.ts";
-import { Registry } from "../src/bot/registry.ts";
+import { Registry } from "../src/plugins/registry.ts";
 import { Router } from "../src/bot/router.ts";
 import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
@@ -23,11 +23,11 @@ import type { Entity } from "../src/catalog/model/entity.ts";
 import { entityRef } from "../src/catalog/model/ref.ts";
 import { deriveRelations } from "../src/catalog/model/relations.ts";
 import { firstFound, type EntityResolver } from "../src/catalog/resolver.ts";
-import type { HttpRoute, Plugin } from "../src/plugins/api.ts";
+import { canonicalOwnerRef, entityToDocument } from "../src/catalog/search-source.ts";
+import { SearchEntityResolver } from "../src/catalog/search-resolver.ts";
+import type { HttpRoute, Plugin, RouteContext } from "../src/plugins/api.ts";
 import { EmbeddedSearchIndex } from "../src/search/embedded-index.ts";
-import { entityToDocument } from "../src/search/entity-document.ts";
 import { searchPlugin } from "../src/search/search-plugin.ts";
-import { SearchEntityResolver } from "../src/search/search-resolver.ts";
 import { generateOrganisation } from "./generate-org.ts";
 
 export const benchArgs = process.argv.slice(2);
@@ -52,7 +52,13 @@ export async function benchRouter(
   entities: number,
   log: Logger,
   options: { search?: boolean; extra?: Entity[] } = {},
-): Promise<{ router: Router; size: number; loadSeconds: number; close: () => Promise<void> }> {
+): Promise<{
+  registry: Registry;
+  router: Router;
+  size: number;
+  loadSeconds: number;
+  close: () => Promise<void>;
+}> {
   const t = performance.now();
   const graph = new CatalogGraph();
   graph.upsert(
@@ -78,7 +84,13 @@ export async function benchRouter(
     );
     await index.rebuild(documents, "bench");
     resolver = firstFound(byName, new SearchEntityResolver(index));
-    plugins.push(searchPlugin({ index, describe: (ref) => graph.get(ref)?.metadata.title ?? undefined }));
+    plugins.push(
+      searchPlugin({
+        index,
+        describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
+        ownerRef: canonicalOwnerRef,
+      }),
+    );
     close = async () => {
       await index.close();
       rmSync(dir, { recursive: true, force: true });
@@ -87,7 +99,7 @@ export async function benchRouter(
   const loadSeconds = (performance.now() - t) / 1000;
   const registry = new Registry(log);
   await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }), ...plugins);
-  return { router: new Router(registry, log), size: graph.size, loadSeconds, close };
+  return { registry, router: new Router(registry, log), size: graph.size, loadSeconds, close };
 }
 
 export interface BotSample {
@@ -123,10 +135,10 @@ export async function serveBot(options: {
   const handlerMs: number[] = [];
   const routes = options.routes.map((route) => ({
     ...route,
-    handler: async (req: IncomingMessage, res: ServerResponse) => {
+    handler: async (req: IncomingMessage, res: ServerResponse, ctx: RouteContext) => {
       const t0 = performance.now();
       res.once("finish", () => handlerMs.push(performance.now() - t0));
-      await route.handler(req, res);
+      await route.handler(req, res, ctx);
     },
   }));
   const server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log: options.log });

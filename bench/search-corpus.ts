@@ -3,7 +3,7 @@
  * documents, plus seeded TechDocs-like sections, plus a seeded mix of queries with the answer each expects.
  */
 import { entityRef } from "../src/catalog/model/ref.ts";
-import { entityToDocument } from "../src/search/entity-document.ts";
+import { canonicalOwnerRef, entityToDocument } from "../src/catalog/search-source.ts";
 import { parseSearchText } from "../src/search/query-text.ts";
 import type { SearchDocument, SearchQuery } from "../src/search/search-index.ts";
 import { createRandom as random, generateOrganisation } from "./generate-org.ts";
@@ -154,7 +154,12 @@ export function buildQueries(corpus: Corpus, count: number, seed: number): Bench
         break;
       }
     }
-    queries.push({ type, text, query: { ...parseSearchText(text), limit: 10 }, ...q });
+    queries.push({
+      type,
+      text,
+      query: { ...parseSearchText(text, { ownerRef: canonicalOwnerRef }), limit: 10 },
+      ...q,
+    });
   }
   return queries;
 }

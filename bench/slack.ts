@@ -3,7 +3,7 @@
  * receiver on the bot's one HTTP server verifies each request and acks; the answer goes to the command's
  * response_url on a local Slack stand-in that checks every message against Slack's limits.
  *
- * Processes: the bot (catalog, router, Slack surface, HTTP server) runs in a child process of its own, as in
+ * Processes: the bot (catalog, router, Slack adapter, HTTP server) runs in a child process of its own, as in
  * production; the load generator and the Slack stand-in share this one, so their work is not charged to the
  * bot's event loop. `--profile` writes a CPU profile of the bot process to $TMPDIR/callboard-bench-profiles/.
  *
@@ -29,9 +29,10 @@
 import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
-import { createSlackSurface } from "../src/bot/slack/slack-surface.ts";
+import { createSlackAdapter } from "../src/bot/slack/slack-adapter.ts";
+import { chatCoreFor } from "../test/fixtures/chat-core.ts";
 import { FakeSlackApi } from "../test/fixtures/slack/fake-slack-api.ts";
-import { MemoryEventLedger, MemoryFormStateStore } from "../test/fixtures/memory-ports.ts";
+import { MemoryConversationStore, MemoryEventLedger } from "../test/fixtures/memory-ports.ts";
 import { sign, SIGNING_SECRET, slashCommandBody } from "../test/fixtures/slack/slack-requests.ts";
 import { generateOrganisation } from "./generate-org.ts";
 import {
@@ -62,20 +63,22 @@ const log = pino({ level: "silent" });
 if (benchArgs.includes("--bot")) await runBot(argValue("api-url") ?? "");
 else await runLoad();
 
-/** The bot process: catalog, router and Slack surface on the HTTP server; prints its URL and load time. */
+/** The bot process: catalog, chat core and Slack adapter on the HTTP server; prints its URL and load time. */
 async function runBot(apiUrl: string): Promise<void> {
-  const { router, size, loadSeconds } = await benchRouter(ENTITIES, log);
-  const surface = createSlackSurface({
-    router,
-    ledger: new MemoryEventLedger(),
-    formState: new MemoryFormStateStore(),
-    signingSecret: SIGNING_SECRET,
-    botToken: BOT_TOKEN,
-    apiUrl,
-    log,
-  });
-  await surface.start();
-  await serveBot({ routes: surface.routes, size, loadSeconds, log, stop: () => surface.stop() });
+  const { registry, router, size, loadSeconds } = await benchRouter(ENTITIES, log);
+  const adapter = createSlackAdapter(
+    { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl },
+    {
+      core: chatCoreFor(registry, router, log),
+      ledger: new MemoryEventLedger(),
+      conversations: new MemoryConversationStore(),
+      log,
+      baseUrl: "http://callboard.bench",
+      production: false,
+    },
+  );
+  await adapter.start();
+  await serveBot({ routes: adapter.routes, size, loadSeconds, log, stop: () => adapter.stop() });
 }
 
 interface RunResult {

@@ -1,6 +1,6 @@
 /**
- * bench:teams: Teams activities over real HTTP against a 100k-entity catalog. The real botbuilder
- * CloudAdapter on the bot's HTTP server answers `who owns <component>` messages; replies go to a local Bot
+ * bench:teams: Teams activities over real HTTP against a 100k-entity catalog. The Teams adapter (the real
+ * botbuilder CloudAdapter) on the bot's HTTP server answers `who owns <component>` messages; replies go to a local Bot
  * Connector stand-in that checks every card against the Adaptive Card 1.5 schema and the size limit.
  *
  * Per activity it measures the response time of POST /api/messages (Teams waits on this; the turn, and so
@@ -27,12 +27,9 @@ import { Agent, request } from "node:http";
 import { performance } from "node:perf_hooks";
 import pino from "pino";
 import { BotConnectorStandIn } from "../test/fixtures/teams/bot-connector-stand-in.ts";
-import {
-  MemoryConversationStore,
-  MemoryFormStateStore,
-  MemoryEventLedger,
-} from "../test/fixtures/memory-ports.ts";
-import { createTeamsSurface } from "../src/bot/teams/teams-surface.ts";
+import { MemoryConversationStore, MemoryEventLedger } from "../test/fixtures/memory-ports.ts";
+import { chatCoreOver } from "../test/fixtures/chat-core.ts";
+import { createTeamsAdapter } from "../src/bot/teams/teams-adapter.ts";
 import { generateOrganisation } from "./generate-org.ts";
 import {
   argNumber,
@@ -55,18 +52,21 @@ const log = pino({ level: "silent" });
 
 const BOT_MODE = benchArgs.includes("--bot");
 
-/** The bot process: catalog, router and Teams surface on the HTTP server; prints its URL and load time. */
+/** The bot process: catalog, chat core and Teams adapter on the HTTP server; prints its URL and load time. */
 async function runBot(): Promise<void> {
-  const { router, size, loadSeconds } = await benchRouter(ENTITIES, log);
-  const surface = createTeamsSurface({
-    router,
-    ledger: new MemoryEventLedger(),
-    conversations: new MemoryConversationStore(),
-    formState: new MemoryFormStateStore(),
-    production: false,
-    log,
-  });
-  await serveBot({ routes: surface.routes, size, loadSeconds, log });
+  const { router, registry, size, loadSeconds } = await benchRouter(ENTITIES, log);
+  const adapter = createTeamsAdapter(
+    {},
+    {
+      core: chatCoreOver(registry, router, log).core,
+      ledger: new MemoryEventLedger(),
+      conversations: new MemoryConversationStore(),
+      log,
+      baseUrl: "http://callboard.bench",
+      production: false,
+    },
+  );
+  await serveBot({ routes: adapter.routes, size, loadSeconds, log, stop: () => adapter.stop() });
 }
 
 if (BOT_MODE) {

@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
+import { readLocation } from "../catalog/ingest/read-location.ts";
 import type { Reply } from "../message/reply.ts";
+import type { Plugin } from "../plugins/api.ts";
+import type { SearchDocument } from "../search/search-index.ts";
 import { buildApp, type App } from "./build-app.ts";
 import { loadConfig } from "./config.ts";
 
@@ -210,6 +213,112 @@ describe("buildApp: catalogs as Backstage writes them today", () => {
           "the limit is 2048 bytes. Split it into smaller files or raise CALLBOARD_MAX_FILE_BYTES",
         ),
       ]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("buildApp: what plugins contribute besides commands", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const notes = (text: string): SearchDocument => ({
+    id: "note:release-train",
+    type: "doc",
+    ref: "component:default/payments-api",
+    kind: "component",
+    name: "payments-api",
+    title: "Release train",
+    text,
+    tags: [],
+    namespace: "default",
+  });
+
+  it("indexes a plugin's index source with the catalog's, and start-up and reindex cover both", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-sources-"));
+    dirs.push(dir);
+    const config = loadConfig({ CALLBOARD_DATA_DIR: join(dir, "data") }, { cwd: dir });
+    let text = "Trains leave on Thursdays.";
+    const plugin: Plugin = {
+      id: "release-notes",
+      register: (api) =>
+        api.addIndexSource({
+          id: "release-notes",
+          documents: () => [notes(text)],
+          fingerprintItems: () => [{ id: "note:release-train", hash: text }],
+        }),
+    };
+    const first = recordingLogger();
+    const app = await buildApp(config, first.log, { plugins: [plugin] });
+    try {
+      expect((await app.search.search({ q: "thursdays" })).hits.map((h) => h.id)).toEqual([
+        "note:release-train",
+      ]);
+      expect((await app.search.search({ q: "payments-api" })).hits[0]?.id).toBe(
+        "component:default/payments-api",
+      );
+      const entities = app.catalog.graph.size;
+      expect(await app.reindex()).toBe(entities + 1);
+    } finally {
+      await app.close();
+    }
+    // The source changed while Callboard was down: start-up sees it in the fingerprint and rebuilds.
+    text = "Trains leave on Mondays.";
+    const second = recordingLogger();
+    const again = await buildApp(config, second.log, { plugins: [plugin], skipImport: true });
+    try {
+      expect(second.lines.some((l) => l.msg === "search index rebuilt")).toBe(true);
+      expect((await again.search.search({ q: "mondays" })).hits.map((h) => h.id)).toEqual([
+        "note:release-train",
+      ]);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("imports a plugin's catalog provider at start-up through its own reader, reporting its problems as any import", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-provider-"));
+    dirs.push(dir);
+    writeTree(dir, {
+      "repo/catalog-info.yaml":
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: discovered\nspec:\n" +
+        "  type: service\n  lifecycle: production\n  owner: team-a\n---\nkind: Component\nmetadata: {}\n",
+    });
+    const asked: string[] = [];
+    const plugin: Plugin = {
+      id: "repos",
+      register: (api) =>
+        api.addCatalogProvider({
+          id: "repos",
+          refreshSeconds: 0,
+          startUp: () => [
+            {
+              target: "repos:acme/discovered",
+              read: (key) => {
+                asked.push(key);
+                return readLocation(join(dir, "repo/catalog-info.yaml"));
+              },
+            },
+          ],
+          locations: () => [],
+        }),
+    };
+    const config = loadConfig({ CALLBOARD_DATA_DIR: join(dir, "data") }, { cwd: dir });
+    const app = await buildApp(config, pino({ level: "silent" }), { plugins: [plugin] });
+    try {
+      expect(asked).toEqual(["repos:acme/discovered"]);
+      const provided = app.imported.find((r) => r.locationKey === "repos:acme/discovered");
+      expect(provided?.added).toEqual(["component:default/discovered"]);
+      expect(provided?.problems.map((p) => p.field)).toContain("apiVersion");
+      expect((await app.catalog.locations()).map((l) => l.key)).toContain("repos:acme/discovered");
+      expect(
+        (await app.audit.recent({ limit: 5 })).map((e) => [e.actor, e.detail?.split(":")[0]]),
+      ).toContainEqual(["startup", "repos"]);
+      // The catalog's refresh runs as a job, registered by the catalog plugin like any plugin's.
+      expect(app.registry.jobs.map((j) => [j.job.id, j.owner])).toEqual([["catalog-providers", "catalog"]]);
     } finally {
       await app.close();
     }

@@ -1,24 +1,28 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
-import { Registry } from "../bot/registry.ts";
+import type { ChatCore } from "../bot/core/chat-core.ts";
+import { AdapterOutbox } from "../bot/core/outbox.ts";
 import { Router } from "../bot/router.ts";
-import { CatalogService, type ImportReport } from "../catalog/catalog-service.ts";
-import type { ImportResult } from "../catalog/store/catalog-store.ts";
-import { AuditLog } from "../db/audit-log.ts";
-import { catalogCommandsPlugin } from "../catalog/commands/catalog-plugin.ts";
+import { catalogPlugin } from "../catalog/catalog-plugin.ts";
+import { CatalogProviders } from "../catalog/catalog-providers.ts";
+import { CatalogService, type ImportReport, type LocationReader } from "../catalog/catalog-service.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
-import { RELATION } from "../catalog/graph/relation-types.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
-import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
+import { canonicalOwnerRef } from "../catalog/search-source.ts";
+import { SearchEntityResolver } from "../catalog/search-resolver.ts";
+import type { ImportResult } from "../catalog/store/catalog-store.ts";
 import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
+import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
+import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
-import { entityToDocument } from "../search/entity-document.ts";
-import { ensureFresh, openSearchIndex, searchFingerprint } from "../search/open-search-index.ts";
-import type { SearchDocument, SearchIndex } from "../search/search-index.ts";
+import { Registry } from "../plugins/registry.ts";
+import { SearchIndexing } from "../search/indexing.ts";
+import { openSearchIndex } from "../search/open-search-index.ts";
+import type { SearchIndex } from "../search/search-index.ts";
 import { searchPlugin } from "../search/search-plugin.ts";
 import { scaffoldPlugin } from "../scaffold/commands/scaffold-plugin.ts";
 import { repositoriesRoot, Scaffolder } from "../scaffold/scaffolder.ts";
@@ -28,9 +32,9 @@ import type { TaskWorker } from "../scaffold/tasks/task-worker.ts";
 import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
-import { SearchEntityResolver } from "../search/search-resolver.ts";
 import { count } from "../text/grammar.ts";
-import { slackConfigured, teamsConfigured, type Config } from "./config.ts";
+import { enabledAdapters, type Config } from "./config.ts";
+import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
 
@@ -50,6 +54,10 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
+  /** Where plugins post later: attach each running adapter to it. */
+  outbox: AdapterOutbox;
+  /** The chat core every adapter talks to: commands, forms, "Show more". */
+  core: ChatCore;
   /** Software templates: listing, checking values and running them. */
   scaffolder: Scaffolder;
   /** Durable scaffolder tasks: queue, cancel, retry, list, logs. */
@@ -59,12 +67,12 @@ export interface App {
    * `close` stops it, handing running tasks back to the queue.
    */
   startTaskWorker(): TaskWorker | undefined;
-  /** Import a location and record who did it in the audit log. */
-  importLocation(target: string, actor: string): Promise<ImportReport>;
+  /** Import a location (with a catalog provider's reader, for its locations) and record who did it. */
+  importLocation(target: string, actor: string, read?: LocationReader): Promise<ImportReport>;
   /** Forget a location and record who did it in the audit log. */
   removeLocation(target: string, actor: string): Promise<ImportResult>;
   audit: AuditLog;
-  /** Rebuild the search index from the database (it is derived state); returns how many documents. */
+  /** Rebuild the search index from every index source (it is derived state); returns how many documents. */
   reindex(): Promise<number>;
   /** The locations imported at start-up and what each import did. */
   imported: ImportReport[];
@@ -74,7 +82,7 @@ export interface App {
 export interface BuildOptions {
   /** Extra plugins (tests, third parties) registered after the core ones. */
   plugins?: Plugin[];
-  /** Skip importing the configured or example catalog at start (benchmarks load their own). */
+  /** Skip the catalog providers' start-up imports, such as the configured catalog (benchmarks load their own). */
   skipImport?: boolean;
 }
 
@@ -86,34 +94,9 @@ function importDetail(report: ImportReport): string {
 }
 
 /**
- * Start-up reads every stored entity into the graph, a page at a time, then rebuilds the index from the
- * graph when the index is stale.
- */
-async function loadCatalogAndIndex(
-  catalog: CatalogService,
-  index: SearchIndex,
-  fingerprint: () => string,
-  log: Logger,
-): Promise<void> {
-  const count = await catalog.load();
-  if (await ensureFresh(index, fingerprint(), () => graphDocuments(catalog.graph))) {
-    log.info({ documents: count }, "search index rebuilt");
-  }
-}
-
-/** A search document for every entity in the graph, which holds exactly what is stored once loaded. */
-function graphDocuments(graph: CatalogGraph): SearchDocument[] {
-  const documents: SearchDocument[] = [];
-  for (const { ref, entity } of graph.entities()) {
-    const relations = graph.owners(ref).map((target) => ({ source: ref, type: RELATION.ownedBy, target }));
-    documents.push(entityToDocument({ ref, entity, relations }));
-  }
-  return documents;
-}
-
-/**
  * The composition root: the only place that knows every service. It opens the database (applying
- * migrations), fills the in-memory graph from it, imports the configured catalog, and registers plugins.
+ * migrations), fills the in-memory graph from it, registers plugins, checks the search index against every
+ * index source, and then runs the catalog providers' start-up imports (the configured catalog's).
  */
 export async function buildApp(config: Config, log: Logger, options: BuildOptions = {}): Promise<App> {
   const db = await openDatabase({
@@ -136,101 +119,35 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         }),
       log,
     });
-    // The index is derived state: rebuilt from the database whenever its fingerprint says it is stale,
-    // then kept current on every catalog write.
+    // The index is derived state: rebuilt from its sources (the database's entities among them) whenever its
+    // fingerprint says it is stale, then kept current by each source.
     search = await openSearchIndex({
       meilisearchUrl: config.MEILISEARCH_URL,
       meilisearchApiKey: config.MEILISEARCH_API_KEY,
       path: join(config.CALLBOARD_DATA_DIR, "search.db"),
     });
     const index = search;
-    const fingerprint = () => searchFingerprint(catalog.contentHashes());
-    await loadCatalogAndIndex(catalog, index, fingerprint, log);
-    catalog.onChange({
-      changed: async (change) => {
-        if (change.removed.length > 0) await index.delete(change.removed);
-        if (change.upserted.length > 0) await index.upsert(change.upserted.map(entityToDocument));
-        await index.recordFingerprint(fingerprint());
-      },
-      // A large import's index write runs while the store commits it (on 2 cores, ~6 s of a 100k import).
-      stage: (expected) => {
-        const staged = index.stage?.({
-          upsert: expected.upserted.map(entityToDocument),
-          delete: expected.removed,
-        });
-        if (!staged) return undefined;
-        return {
-          // The catalog applies the change to memory before this resumes, so the fingerprint is the new one.
-          commit: async () => {
-            await staged.commit();
-            await index.recordFingerprint(fingerprint());
-          },
-          abort: () => staged.abort(),
-        };
-      },
-    });
+    await catalog.load();
 
     const resolver = firstFound(new GraphNameResolver(graph), new SearchEntityResolver(index));
     // Entity pages and link previews exist only where Callboard serves HTTP; the terminal chat alone
     // would print links that lead nowhere.
-    const serving = Boolean(config.CALLBOARD_BASE_URL) || slackConfigured(config) || teamsConfigured(config);
+    const serving =
+      Boolean(config.CALLBOARD_BASE_URL) || enabledAdapters(config).some((module) => !module.fallback);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
-    const registry = new Registry(log);
+    const outbox = new AdapterOutbox();
+    const registry = new Registry(log, { outbox, baseUrl, sections: config.sections });
     const githubConfig = githubSettings(config);
     const github = githubConfig ? new GitHubClient(githubConfig, { log }) : undefined;
-    const dataDir = resolve(config.CALLBOARD_DATA_DIR);
-    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
-    const scaffolder = new Scaffolder({
-      catalog: scaffoldCatalog,
-      actions: () => registry.actions,
-      // Templates are code: by default only the example organisation's templates may run.
-      trusted: new TrustedLocations(config.CALLBOARD_SCAFFOLD_TRUSTED ?? [EXAMPLES_DIR]),
-      dataDir,
-      stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
-    });
-    await registry.use(
-      catalogCommandsPlugin({
-        graph,
-        resolver: () => resolver,
-        ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
-      }),
-      catalogLinksPlugin({ graph, baseUrl }),
-      // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
-      searchPlugin({ index, describe: (ref) => graph.get(ref)?.metadata.title ?? undefined }),
-      scaffoldPlugin({
-        scaffolder,
-        actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
-        ...(github ? { github } : {}),
-      }),
-      ...(options.plugins ?? []),
-    );
-    const router = new Router(registry, log);
 
     const audit = new AuditLog(db.prisma);
-    if (db.provider === "postgresql" && !config.CALLBOARD_SECRET_KEY) {
-      log.warn(
-        "CALLBOARD_SECRET_KEY is not set: task secrets are sealed with a key in this process's data folder, " +
-          "so another replica sharing the database cannot resume its tasks. Give every replica the same key.",
-      );
-    }
-    const tasks = new ScaffoldTasks({
-      store: new PrismaTaskStore(db.prisma),
-      scaffolder,
-      box: config.CALLBOARD_SECRET_KEY
-        ? SecretBox.fromText(config.CALLBOARD_SECRET_KEY)
-        : SecretBox.fromKeyFile(join(dataDir, "secret.key")),
-      audit,
-      admins: config.CALLBOARD_ADMINS,
-      log,
-      worker: {
-        concurrency: config.CALLBOARD_SCAFFOLD_CONCURRENCY,
-        heartbeatIntervalMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS * 1000,
-        heartbeatTimeoutMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS * 1000,
-      },
-    });
+    // Seals what must be stored but never read back in clear: open forms' secret fields, running tasks' secrets.
+    const secrets = config.CALLBOARD_SECRET_KEY
+      ? SecretBox.fromText(config.CALLBOARD_SECRET_KEY)
+      : SecretBox.fromKeyFile(join(config.CALLBOARD_DATA_DIR, "secret.key"));
     let worker: TaskWorker | undefined;
-    const importLocation = async (target: string, actor: string) => {
-      const report = await catalog.importLocation(target);
+    const importLocation = async (target: string, actor: string, read?: LocationReader) => {
+      const report = await catalog.importLocation(target, read);
       await audit.append({ actor, action: "catalog.import", detail: importDetail(report) });
       return report;
     };
@@ -243,14 +160,67 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       });
       return result;
     };
+    const dataDir = resolve(config.CALLBOARD_DATA_DIR);
+    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
+    const scaffolder = new Scaffolder({
+      catalog: scaffoldCatalog,
+      actions: () => registry.actions,
+      // Templates are code: by default only the example organisation's templates may run.
+      trusted: new TrustedLocations(config.CALLBOARD_SCAFFOLD_TRUSTED ?? [EXAMPLES_DIR]),
+      dataDir,
+      stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
+    });
+    const tasks = new ScaffoldTasks({
+      store: new PrismaTaskStore(db.prisma),
+      scaffolder,
+      box: secrets,
+      audit,
+      admins: config.CALLBOARD_ADMINS,
+      log,
+      worker: {
+        concurrency: config.CALLBOARD_SCAFFOLD_CONCURRENCY,
+        heartbeatIntervalMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS * 1000,
+        heartbeatTimeoutMs: config.CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS * 1000,
+      },
+    });
+    const providers = new CatalogProviders({
+      providers: () => registry.catalogProviders.values(),
+      importLocation,
+      removeLocation,
+      locations: () => catalog.locations(),
+      log,
+    });
 
-    const imported: ImportReport[] = [];
-    if (!options.skipImport) {
-      const configured = config.CALLBOARD_CATALOG;
-      const stored = await store.listLocations();
-      const target = configured ?? (stored.length === 0 ? EXAMPLE_CATALOG : undefined);
-      if (target) imported.push(await importLocation(target, "startup"));
-    }
+    await registry.use(
+      catalogPlugin({
+        catalog,
+        providers,
+        exampleCatalog: EXAMPLE_CATALOG,
+        graph,
+        resolver: () => resolver,
+        ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
+      }),
+      catalogLinksPlugin({ graph, baseUrl }),
+      // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
+      searchPlugin({
+        index,
+        describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
+        ownerRef: canonicalOwnerRef,
+      }),
+      scaffoldPlugin({
+        scaffolder,
+        actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
+        ...(github ? { github } : {}),
+      }),
+      ...(options.plugins ?? []),
+    );
+    const router = new Router(registry, log);
+    const core = buildChatCore({ db, registry, router, secrets, log });
+    // Every source is registered: check the index against them all before anything is imported, so the
+    // start-up imports update a current index rather than a rebuild redoing them.
+    const indexing = new SearchIndexing(index, () => registry.indexSources.values(), log);
+    await indexing.start();
+    const imported = options.skipImport ? [] : await providers.startUp();
 
     return {
       config,
@@ -261,13 +231,11 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       audit,
       importLocation,
       removeLocation,
-      reindex: async () => {
-        const documents = graphDocuments(graph);
-        await index.rebuild(documents, fingerprint());
-        return documents.length;
-      },
+      reindex: () => indexing.reindex(),
       registry,
       router,
+      outbox,
+      core,
       scaffolder,
       tasks,
       startTaskWorker: () => {

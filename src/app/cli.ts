@@ -4,7 +4,7 @@ import pino from "pino";
 import { buildApp } from "./build-app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { count } from "../text/grammar.ts";
-import { formatImportSummary, formatProblem } from "./import-report.ts";
+import { formatImportSummary, formatProblem } from "../catalog/import-summary.ts";
 import { createLogger } from "./logger.ts";
 import { runScaffoldCli, SCAFFOLD_USAGE } from "../scaffold/cli/scaffold-cli.ts";
 
@@ -13,7 +13,7 @@ const USAGE = `Usage: npm run callboard -- <command>
   import <folder|file|url>   read descriptor files and store them; prints what changed and every problem
   remove <folder|file|url>   forget a location and everything it produced
   locations                  list stored locations with their entity counts and problems
-  reindex                    rebuild the search index from the database
+  reindex                    rebuild the search index from every index source (the catalog's entities first)
   audit                      who imported or removed what, most recent first
 ${SCAFFOLD_USAGE}
 
@@ -83,7 +83,7 @@ async function main(): Promise<number> {
         const started = performance.now();
         const documents = await app.reindex();
         process.stdout.write(
-          `Search index rebuilt: ${count(documents, "entity", "entities")} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
+          `Search index rebuilt: ${count(documents, "document")} in ${((performance.now() - started) / 1000).toFixed(1)} s.\n`,
         );
         return 0;
       }
@@ -95,7 +95,7 @@ async function main(): Promise<number> {
         }
         // Who runs it, for ${{ user.ref }}: --user, or the catalog User matching CALLBOARD_USER_EMAIL.
         const me = await app.router.identify({
-          surface: "shell",
+          surface: "cli",
           id: userInfo().username,
           email: process.env.CALLBOARD_USER_EMAIL,
         });

@@ -2,14 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkServingConfig, ConfigError, loadConfig, readConfigFile, slackConfigured } from "./config.ts";
+import { z } from "zod";
+import { defineConfigSection } from "../plugins/config-section.ts";
+import { checkServingConfig, ConfigError, enabledAdapters, loadConfig } from "./config.ts";
 
 const dir = () => mkdtempSync(join(tmpdir(), "cb-config-"));
-const writeYaml = (text: string) => {
-  const file = join(dir(), "callboard.yaml");
-  writeFileSync(file, text);
-  return file;
-};
 
 describe("loadConfig", () => {
   it("has working defaults with nothing set", () => {
@@ -17,7 +14,7 @@ describe("loadConfig", () => {
     expect(config.PORT).toBe(3000);
     expect(config.CALLBOARD_DATA_DIR).toBe("./data");
     expect(config.DATABASE_URL).toBeUndefined();
-    expect(slackConfigured(config)).toBe(false);
+    expect(enabledAdapters(config).map((module) => module.name)).toEqual(["shell"]);
   });
 
   it("names the bad key and value", () => {
@@ -136,7 +133,8 @@ describe("scaffolder task settings", () => {
       CALLBOARD_ADMINS: ["user:default/jane"],
       CALLBOARD_SCAFFOLD_CONCURRENCY: 0,
     });
-    expect(() => readConfigFile(writeYaml("secretKey: x"))).toThrow(/unknown key "secretKey"/);
+    writeFileSync(join(folder, "callboard.yaml"), "secretKey: x\n");
+    expect(() => loadConfig({}, { cwd: folder })).toThrow(/unknown key "secretKey"/);
   });
 });
 
@@ -167,5 +165,32 @@ describe("checkServingConfig", () => {
     const env = { ...slack, NODE_ENV: "production", CALLBOARD_BASE_URL: "https://callboard.example.com" };
     expect(checkServingConfig(loadConfig(env, { cwd: dir() }))).toEqual([]);
     expect(checkServingConfig(loadConfig({ NODE_ENV: "production" }, { cwd: dir() }))).toEqual([]);
+  });
+});
+
+describe("loadConfig with a plugin's section", () => {
+  const section = defineConfigSection({
+    id: "pagerduty",
+    schema: z.object({
+      PAGERDUTY_SERVICE: z.string().min(1, "names the service"),
+      PAGERDUTY_TOKEN: z.string().optional(),
+    }),
+    yaml: { org: "PAGERDUTY_SERVICE" },
+    secrets: ["PAGERDUTY_TOKEN"],
+  });
+
+  it("reads it with the core and the catalog sections, from the file under its id and the environment", () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, "callboard.yaml"), "pagerduty:\n  org: acme\ncatalog:\n  refreshSeconds: 60\n");
+    const config = loadConfig({ PAGERDUTY_TOKEN: "pd_1" }, { cwd, sections: [section] });
+    expect(config.sections.get("pagerduty")).toEqual({ PAGERDUTY_SERVICE: "acme", PAGERDUTY_TOKEN: "pd_1" });
+    expect(config.sections.get("catalog")).toMatchObject({ CALLBOARD_REFRESH_SECONDS: 60 });
+    expect(config.CALLBOARD_REFRESH_SECONDS).toBe(60);
+  });
+
+  it("stops start-up naming the plugin's key, as for the core's", () => {
+    expect(() =>
+      loadConfig({ PAGERDUTY_SERVICE: "", PORT: "x" }, { cwd: dir(), sections: [section] }),
+    ).toThrow(/PORT="x": .*\n {2}PAGERDUTY_SERVICE="": names the service/);
   });
 });

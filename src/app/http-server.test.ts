@@ -207,3 +207,94 @@ describe("the one HTTP server, when it closes", () => {
     await closing;
   });
 });
+
+describe("the one HTTP server's routes", () => {
+  let handled = 0;
+  const routes: HttpRoute[] = [
+    {
+      method: "GET",
+      path: "/docs/:namespace/:kind/:name/*",
+      handler: (_req, res, { params }) => {
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(params));
+      },
+    },
+    {
+      method: "POST",
+      path: "/hooks/:source",
+      maxBodyBytes: 16,
+      handler: async (_req, res, { params, readBody }) => {
+        handled++;
+        const body = await readBody();
+        res.writeHead(200, { "content-type": "text/plain" }).end(`${params.source}:${body.length}`);
+      },
+    },
+  ];
+  let server: RunningHttpServer;
+  beforeAll(async () => {
+    server = await startHttpServer({
+      routes: routes.map((route) => ({ route, owner: "plugin test" })),
+      port: 0,
+      host: "127.0.0.1",
+      log: pino({ level: "silent" }),
+    });
+  });
+  afterAll(() => server.close());
+
+  it("hands the handler its path parameters, decoded", async () => {
+    const response = await fetch(`${server.url}/docs/default/component/pay%20ments/runbook/index.html?x=1`);
+    expect(await response.json()).toEqual({
+      namespace: "default",
+      kind: "component",
+      name: "pay ments",
+      "*": "runbook/index.html",
+    });
+  });
+
+  it("reads a body within the route's limit, and refuses a larger one with 413", async () => {
+    const small = await fetch(`${server.url}/hooks/github`, { method: "POST", body: "0123456789" });
+    expect(await small.text()).toBe("github:10");
+    const before = handled;
+    const declared = await fetch(`${server.url}/hooks/github`, { method: "POST", body: "x".repeat(17) });
+    expect(declared.status).toBe(413);
+    // Refused on its Content-Length: the handler never ran.
+    expect(handled).toBe(before);
+    const streamed = await fetch(`${server.url}/hooks/github`, {
+      method: "POST",
+      body: new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("x".repeat(10)));
+          controller.enqueue(new TextEncoder().encode("x".repeat(10)));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
+  it("does not start when two routes could answer the same path, naming both owners", async () => {
+    const handler = () => {};
+    await expect(
+      startHttpServer({
+        routes: [
+          { route: { method: "GET", path: "/docs/:namespace/*", handler }, owner: "plugin docs" },
+          { route: { method: "GET", path: "/docs/default/index", handler }, owner: "plugin wiki" },
+        ],
+        port: 0,
+        host: "127.0.0.1",
+        log: pino({ level: "silent" }),
+      }),
+    ).rejects.toThrow(
+      /\/docs\/:namespace\/\* \(plugin docs\) and GET \/docs\/default\/index \(plugin wiki\)/,
+    );
+    await expect(
+      startHttpServer({
+        routes: [{ route: { method: "GET", path: "/:page", handler }, owner: "plugin pages" }],
+        port: 0,
+        host: "127.0.0.1",
+        log: pino({ level: "silent" }),
+      }),
+    ).rejects.toThrow(/Callboard's health check/);
+  });
+});

@@ -1,7 +1,8 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
-import type { HttpRoute } from "../plugins/api.ts";
+import { DEFAULT_MAX_BODY_BYTES, HttpError, readRawBody, type HttpRoute } from "../plugins/http.ts";
+import { RouteTable, type OwnedRoute } from "../plugins/route-table.ts";
 
 export interface RunningHttpServer {
   /** Base URL, e.g. http://127.0.0.1:3000 */
@@ -19,7 +20,7 @@ const DEFAULT_GRACE_MS = 5_000;
 
 /**
  * The status a failed route answers with. A malformed request is the client's to fix (400, or the 4xx the
- * error carries, as RequestBodyError and http-errors do); anything else is ours (500) and its message,
+ * error carries, as HttpError (readRawBody) and http-errors do); anything else is ours (500) and its message,
  * which may name hosts, paths or SQL, stays in the log.
  */
 function statusFor(error: unknown): number {
@@ -47,32 +48,35 @@ function answerPlain(req: IncomingMessage, res: ServerResponse, status: number, 
 }
 
 /**
- * The one HTTP server: Slack events, Teams activities, docs pages, webhooks and health share it, each
- * as a route. Routes parse their own bodies (the platform SDKs verify signatures over the raw bytes).
+ * The one HTTP server: the chat adapters' endpoints, plugins' pages and webhooks, and health share it, each
+ * as a route. Routes read their own bodies, as raw bytes (signatures are checked over them), within their
+ * limit. Two routes that could answer the same path stop it before it listens, naming both owners.
  * Whatever a route does (throw, reject, or fail its request or response stream), the server logs it,
  * answers what it still can, and keeps serving.
  */
 export async function startHttpServer(options: {
-  routes: HttpRoute[];
+  /** Routes, each with its owner ("plugin docs", "the ... adapter") for the conflict message where known. */
+  routes: ReadonlyArray<HttpRoute | OwnedRoute>;
   port: number;
   host?: string;
   log: Logger;
 }): Promise<RunningHttpServer> {
-  const { routes, log } = options;
-  const exact = new Map<string, HttpRoute>();
-  const prefixes: HttpRoute[] = [];
-  for (const route of routes) {
-    if (route.path.endsWith("/*")) prefixes.push(route);
-    else exact.set(`${route.method} ${route.path}`, route);
+  const { log } = options;
+  const owned = options.routes.map((r) => ("route" in r ? r : { route: r, owner: "an unnamed owner" }));
+  const table = new RouteTable(owned);
+  // A route of its own at /healthz replaces the built-in answer.
+  if (!table.has("GET", "/healthz")) {
+    table.add({
+      owner: "Callboard's health check",
+      route: {
+        method: "GET",
+        path: "/healthz",
+        handler: (_req, res) => {
+          res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
+        },
+      },
+    });
   }
-  const health: HttpRoute = {
-    method: "GET",
-    path: "/healthz",
-    handler: (_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" }).end('{"status":"ok"}');
-    },
-  };
-  exact.set("GET /healthz", exact.get("GET /healthz") ?? health);
 
   const inFlight = new Set<ServerResponse>();
   let closing = false;
@@ -112,15 +116,21 @@ export async function startHttpServer(options: {
     req.on("error", fail);
     res.on("error", fail);
 
-    const route =
-      exact.get(`${req.method} ${path}`) ??
-      prefixes.find((r) => r.method === req.method && path.startsWith(r.path.slice(0, -1)));
-    if (!route) {
-      answerPlain(req, res, 404, `No route for ${req.method} ${path}\n`);
-      return;
-    }
     try {
-      Promise.resolve(route.handler(req, res)).catch(fail);
+      const found = table.match(req.method ?? "", path);
+      if (!found) {
+        answerPlain(req, res, 404, `No route for ${req.method} ${path}\n`);
+        return;
+      }
+      const { route, params } = found;
+      const limit = route.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (route.maxBodyBytes !== undefined && declared > route.maxBodyBytes) {
+        throw new HttpError(413, `Body of ${declared} bytes exceeds this endpoint's ${route.maxBodyBytes}.`);
+      }
+      Promise.resolve(route.handler(req, res, { params, readBody: () => readRawBody(req, limit) })).catch(
+        fail,
+      );
     } catch (error) {
       fail(error);
     }

@@ -1,34 +1,27 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { BUILT_IN_SECTIONS } from "./config.ts";
 
-/** Every path where a secret could appear in a log line; pino replaces them before writing. */
-const REDACT = [
+/** Field names that hold secrets wherever they appear in a log line; pino replaces them before writing. */
+const SECRET_FIELDS = [
   "token",
-  "*.token",
   "botToken",
-  "*.botToken",
   "signingSecret",
-  "*.signingSecret",
   "appToken",
-  "*.appToken",
   "password",
-  "*.password",
   "appPassword",
-  "*.appPassword",
+  "privateKey",
   "authorization",
-  "*.authorization",
+];
+
+/**
+ * Every path where a secret could appear: the fields above, request headers, and every setting a
+ * configuration section declares secret (tokens, signing secrets, keys), at the top level or one level in.
+ */
+const REDACT = [
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]),
   "headers.authorization",
   "req.headers.authorization",
-  'headers["x-slack-signature"]',
-  "SLACK_BOT_TOKEN",
-  "SLACK_SIGNING_SECRET",
-  "SLACK_APP_TOKEN",
-  "MICROSOFT_APP_PASSWORD",
-  "MEILISEARCH_API_KEY",
-  "*.SLACK_BOT_TOKEN",
-  "*.SLACK_SIGNING_SECRET",
-  "*.SLACK_APP_TOKEN",
-  "*.MICROSOFT_APP_PASSWORD",
-  "*.MEILISEARCH_API_KEY",
+  ...BUILT_IN_SECTIONS.flatMap((section) => section.secrets ?? []).flatMap((key) => [key, `*.${key}`]),
 ];
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -36,15 +29,4 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     { level, redact: { paths: REDACT, censor: "[redacted]" }, base: { app: "callboard" } },
     destination,
   );
-}
-
-/** Token shapes that must never leave the process, whatever field they hide in. */
-const SECRET_SHAPES = [
-  /xox[abpr]-[A-Za-z0-9-]{8,}/g,
-  /xapp-[A-Za-z0-9-]{8,}/g,
-  /Bearer\s+[A-Za-z0-9._~+/=-]{16,}/g,
-];
-
-export function scrubSecrets(text: string): string {
-  return SECRET_SHAPES.reduce((out, shape) => out.replace(shape, "[redacted]"), text);
 }

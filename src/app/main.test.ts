@@ -157,7 +157,7 @@ describe("npm run callboard -- import", () => {
     rmSync(join(dataDir, "search.db"));
     const { code, stdout } = await run("cli.ts", ["reindex"], "", {}, dataDir);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Search index rebuilt: 166 entities in [\d.]+ s\.$/m);
+    expect(stdout).toMatch(/^Search index rebuilt: 166 documents in [\d.]+ s\.$/m);
     const answer = await run("main.ts", [], "who owns paymnets-api\n", {}, dataDir);
     expect(answer.stdout).toContain("Who owns Payments API");
     const audit = await run("cli.ts", ["audit"], "", {}, dataDir);

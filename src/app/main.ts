@@ -5,7 +5,7 @@ import { describeStartupFailure } from "./startup-failure.ts";
 
 const USAGE = `Usage: npm start -- [--catalog <folder|file|url>] [--config <callboard.yaml>]
 
-Starts Callboard. With Slack or Teams credentials configured it serves them over HTTP; otherwise it
+Starts Callboard. With a chat platform configured it serves it over HTTP; otherwise it
 opens the terminal chat. Piped input is read as one command a line.`;
 
 async function main(): Promise<void> {

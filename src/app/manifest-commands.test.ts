@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildApp, type App } from "./build-app.ts";
 import { loadConfig } from "./config.ts";
-import { resolvesToCommand, slackAliases, SLACK_SLASH_ALIASES } from "./slack-commands.ts";
+import { resolvesToCommand, slackAliases, SLACK_SLASH_ALIASES } from "../bot/slack/slash-aliases.ts";
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 
@@ -59,34 +59,34 @@ describe("what the Slack and Teams manifests advertise, against the commands Cal
         const listed = /\(([^)]+)\)/.exec(description)?.[1]?.split(",") ?? [];
         expect(listed.length).toBeGreaterThan(0);
         for (const words of [...listed, hint])
-          expect(resolvesToCommand(app.router, words.trim()), words).toBe(true);
+          expect(resolvesToCommand(app.router.commands, words.trim()), words).toBe(true);
         continue;
       }
       const words = SLACK_SLASH_ALIASES[command];
       expect(words, `${command} has no command words`).toBeDefined();
-      expect(resolvesToCommand(app.router, `${words} ${hint}`), command).toBe(true);
+      expect(resolvesToCommand(app.router.commands, `${words} ${hint}`), command).toBe(true);
     }
   });
 
-  it("the Slack surface answers exactly the slash commands the manifest lists", () => {
+  it("the Slack adapter answers exactly the slash commands the manifest lists", () => {
     const listed = slack.features.slash_commands.map((c) => c.command).filter((c) => c !== "/callboard");
-    expect(slackAliases(app.router).sort()).toEqual(listed.sort());
+    expect(slackAliases(app.router.commands).sort()).toEqual(listed.sort());
   });
 
   it("each Teams bot command title, and the example in its description, runs a registered command", () => {
     const commands = teams.bots.flatMap((bot) => bot.commandLists.flatMap((list) => list.commands));
     expect(commands.length).toBeGreaterThan(0);
     for (const { title, description } of commands) {
-      expect(resolvesToCommand(app.router, title), title).toBe(true);
+      expect(resolvesToCommand(app.router.commands, title), title).toBe(true);
       const example = description.split(": ")[1];
-      if (example) expect(resolvesToCommand(app.router, example), example).toBe(true);
+      if (example) expect(resolvesToCommand(app.router.commands, example), example).toBe(true);
     }
   });
 
   it("neither manifest promises what no plugin registers yet", () => {
     const text = [...strings(slack), ...strings(teams)];
     for (const [command, mention] of Object.entries(PROMISES)) {
-      if (resolvesToCommand(app.router, command)) continue;
+      if (resolvesToCommand(app.router.commands, command)) continue;
       expect(
         text.filter((s) => mention.test(s)),
         `"${command}" is not registered`,

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configSchema, YAML_KEYS } from "./config.ts";
+import { fileKeys } from "../plugins/config-section.ts";
+import { BUILT_IN_SECTIONS } from "./config.ts";
 
-/** Settings read outside the schema: the settings file itself, and who you are in the terminal chat. */
-const ALSO_READ = ["CALLBOARD_CONFIG", "CALLBOARD_USER_EMAIL"];
+/** Settings read outside the sections: the settings file itself. */
+const ALSO_READ = ["CALLBOARD_CONFIG"];
 
 /** README.md's configuration table: each row's variables and callboard.yaml keys. */
 function table(): Array<{ variables: string[]; yamlKeys: string[] }> {
@@ -17,21 +18,23 @@ function table(): Array<{ variables: string[]; yamlKeys: string[] }> {
   });
 }
 
+// Every section Callboard reads: the core's and each built-in plugin's and adapter's.
 describe("README.md's configuration table", () => {
   const rows = table();
   const documented = rows.flatMap((r) => r.variables);
 
-  it("lists every setting Callboard reads, and nothing else", () => {
-    const known = [...Object.keys(configSchema.shape), ...ALSO_READ];
+  it("lists every setting of every section Callboard reads, and nothing else", () => {
+    const known = [...BUILT_IN_SECTIONS.flatMap((s) => Object.keys(s.schema.shape)), ...ALSO_READ];
     expect([...documented].sort()).toEqual([...known].sort());
   });
 
-  it("gives each callboard.yaml key on the row of the variable it sets", () => {
-    for (const [yamlKey, variable] of Object.entries(YAML_KEYS)) {
+  it("gives each callboard.yaml key, under its section, on the row of the variable it sets", () => {
+    const keys = fileKeys(BUILT_IN_SECTIONS);
+    for (const [yamlKey, { variable }] of keys) {
       const row = rows.find((r) => r.variables.includes(variable));
       expect(row?.yamlKeys, `${yamlKey} → ${variable}`).toContain(yamlKey);
     }
     const yamlDocumented = rows.flatMap((r) => r.yamlKeys).sort();
-    expect(yamlDocumented).toEqual(Object.keys(YAML_KEYS).sort());
+    expect(yamlDocumented).toEqual([...keys.keys()].sort());
   });
 });

@@ -1,126 +1,90 @@
-import type { Logger } from "pino";
-import { createSlackSurface, type SlackSurface } from "../bot/slack/slack-surface.ts";
-import { createTeamsSurface } from "../bot/teams/teams-surface.ts";
+import type { Adapter, AdapterModule } from "../bot/core/adapter.ts";
 import { PrismaConversationStore } from "../db/conversation-store.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
-import { PrismaFormStateStore } from "../db/form-state-store.ts";
-import type { HttpRoute } from "../plugins/api.ts";
+import { startJobs } from "../plugins/jobs.ts";
+import type { OwnedRoute } from "../plugins/route-table.ts";
 import type { App } from "./build-app.ts";
-import { slackConfigured, teamsConfigured } from "./config.ts";
-import { formatImportSummary } from "./import-report.ts";
+import { adapterSettings } from "./config.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
-import { slackAliases } from "./slack-commands.ts";
 
 export interface Serving {
-  http: RunningHttpServer;
-  slack?: SlackSurface;
+  /** The HTTP server, when anything is reached over HTTP (the terminal alone needs none). */
+  http?: RunningHttpServer;
+  adapters: Adapter[];
+  /** Resolves when an adapter whose session is the process's ends (the terminal at end of input). */
+  finished: Promise<void>;
   stop(): Promise<void>;
 }
 
-/**
- * Server mode: the configured chat surfaces on the one HTTP server. The surfaces get their state
- * (retry de-duplication, form state, conversation references) from the database, so any replica can
- * take any request.
- */
-export async function serve(app: App): Promise<Serving> {
-  const { config, log, router, db } = app;
-  const ledger = new PrismaEventLedger(db.prisma);
-  const formState = new PrismaFormStateStore(db.prisma);
-  const routes: HttpRoute[] = [...app.registry.routes];
-  const mounted: string[] = [];
-
-  let slack: SlackSurface | undefined;
-  if (slackConfigured(config)) {
-    slack = createSlackSurface({
-      router,
-      ledger,
-      formState,
-      signingSecret: config.SLACK_SIGNING_SECRET!,
-      botToken: config.SLACK_BOT_TOKEN!,
-      appToken: config.SLACK_APP_TOKEN,
-      apiUrl: config.SLACK_API_URL,
-      log,
-      // Only the aliases whose commands exist, so no slash command answers "I don't know the command".
-      aliases: slackAliases(router),
-    });
-    routes.push(...slack.routes);
-    mounted.push(config.SLACK_APP_TOKEN ? "Slack (Socket Mode)" : "Slack at /slack/events");
-  }
-  if (teamsConfigured(config)) {
-    const teams = createTeamsSurface({
-      router,
-      ledger,
-      formState,
-      conversations: new PrismaConversationStore(db.prisma),
-      appId: config.MICROSOFT_APP_ID,
-      appPassword: config.MICROSOFT_APP_PASSWORD,
-      tenantId: config.MICROSOFT_APP_TENANT_ID,
-      appType: config.MICROSOFT_APP_TYPE,
-      production: config.NODE_ENV === "production",
-      log,
-    });
-    routes.push(...teams.routes);
-    mounted.push("Teams at /api/messages");
-  }
-
-  const http = await startHttpServer({ routes, port: config.PORT, host: config.HOST, log });
-  try {
-    await slack?.start();
-  } catch (error) {
-    // A refused Slack token must not leave the port open and the process running.
-    await http.close(0);
-    throw error;
-  }
-  const refresh = scheduleRefresh(app, log);
-  log.info({ url: http.url, surfaces: mounted, entities: app.catalog.graph.size }, "Callboard is serving");
-  return {
-    http,
-    slack,
-    stop: async () => {
-      // New work stops first; then what was accepted finishes: HTTP requests in flight, then the Slack
-      // answers they queued, then a catalog refresh that is half way through its locations.
-      const refreshed = refresh?.stop();
-      await http.close();
-      await slack?.stop();
-      await refreshed;
-    },
-  };
+export interface ServeOptions {
+  /** Start-up notes for an adapter that shows them (the terminal's banner). */
+  notes?: string[];
 }
 
-/** Re-import every stored location on an interval, like Backstage's processing loop (off by default). */
-function scheduleRefresh(app: App, log: Logger): { stop(): Promise<void> } | undefined {
-  const seconds = app.config.CALLBOARD_REFRESH_SECONDS;
-  if (seconds <= 0) return undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-  const refresh = async () => {
-    try {
-      for (const location of await app.catalog.locations()) {
-        if (stopped) return;
-        const report = await app.importLocation(location.key, "refresh");
-        if (
-          report.added.length + report.updated.length + report.removed.length + report.problems.length >
-          0
-        ) {
-          log.info(formatImportSummary(report, { brief: true }));
-        }
-      }
-    } catch (error) {
-      // The error says whether anything was stored (a failed store writes nothing; see catalog-service.ts).
-      log.error({ err: error }, "catalog refresh failed");
-    } finally {
-      running = undefined;
-    }
+/**
+ * The adapters the settings ask for, on the one HTTP server with every plugin's routes, and the plugins' jobs.
+ * Adapters get their state (retry de-duplication, conversation references) from the database and the chat
+ * core from the app, so any replica can take any request; each is attached to the outbox plugins post through.
+ */
+export async function serve(
+  app: App,
+  modules: AdapterModule[],
+  options: ServeOptions = {},
+): Promise<Serving> {
+  const { config, log, db } = app;
+  const services = {
+    core: app.core,
+    ledger: new PrismaEventLedger(db.prisma),
+    conversations: new PrismaConversationStore(db.prisma),
+    log,
+    baseUrl: config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`,
+    production: config.NODE_ENV === "production",
   };
-  const timer = setInterval(() => {
-    running ??= refresh();
-  }, seconds * 1000);
-  timer.unref();
+  const adapters: Adapter[] = [];
+  const routes: OwnedRoute[] = [...app.registry.ownedRoutes];
+  for (const module of modules) {
+    const adapter = module.create(adapterSettings(config, module), services, { notes: options.notes ?? [] });
+    adapters.push(adapter);
+    app.outbox.attach(adapter);
+    routes.push(...adapter.routes.map((route) => ({ route, owner: `the ${module.label} adapter` })));
+  }
+
+  // The terminal alone answers in the terminal: it has no routes, and the port stays free for a server.
+  const needsHttp = modules.length === 0 || modules.some((module) => !module.usesTerminal);
+  const http = needsHttp
+    ? await startHttpServer({ routes, port: config.PORT, host: config.HOST, log })
+    : undefined;
+  try {
+    for (const adapter of adapters) await adapter.start();
+  } catch (error) {
+    // A refused token must not leave the port open and the process running.
+    await Promise.all(adapters.map((adapter) => adapter.stop().catch(() => undefined)));
+    await http?.close(0);
+    throw error;
+  }
+  const jobs = startJobs(app.registry.jobs, { log, outbox: app.outbox });
+  const sessions = adapters.flatMap((adapter) => (adapter.finished ? [adapter.finished] : []));
+  if (http) {
+    log.info(
+      {
+        url: http.url,
+        adapters: modules.map((module) => module.describe(adapterSettings(config, module))),
+        entities: app.catalog.graph.size,
+      },
+      "Callboard is serving",
+    );
+  }
   return {
+    ...(http ? { http } : {}),
+    adapters,
+    finished: sessions.length > 0 ? Promise.race(sessions) : new Promise<void>(() => undefined),
     stop: async () => {
-      stopped = true;
-      clearInterval(timer);
-      await running;
+      // New work stops first; then what was accepted finishes: HTTP requests in flight, then the answers the
+      // adapters queued, then the jobs' work under way (a catalog refresh half way through its locations).
+      const jobsStopped = jobs.stop();
+      await http?.close();
+      for (const adapter of adapters) await adapter.stop();
+      await jobsStopped;
     },
   };
 }

@@ -13,7 +13,7 @@ export const REPEAT_WINDOW_MS = 1_000;
 const STOP_SIGNALS = ["SIGINT", "SIGTERM"] as const;
 export type StopSignal = (typeof STOP_SIGNALS)[number];
 
-/** The shell's convention for "ended by signal N": 128 + N. */
+/** The Unix convention for "ended by signal N": 128 + N. */
 const FORCED_EXIT_CODE: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143 };
 
 export interface StopSignalOptions {

@@ -1,67 +1,74 @@
 import { mkdirSync } from "node:fs";
-import { userInfo } from "node:os";
 import { join } from "node:path";
 import pino, { type Logger } from "pino";
-import { runShell } from "../bot/shell/shell-surface.ts";
+import { ADAPTER_MODULES } from "../bot/adapters.ts";
+import type { AdapterModule } from "../bot/core/adapter.ts";
+import { formatImportSummary } from "../catalog/import-summary.ts";
+import type { Plugin } from "../plugins/api.ts";
 import { count } from "../text/grammar.ts";
 import { buildApp, type App } from "./build-app.ts";
-import type { Plugin } from "../plugins/api.ts";
-import { checkServingConfig, slackConfigured, teamsConfigured, type Config } from "./config.ts";
-import { formatImportSummary } from "./import-report.ts";
+import { checkServingConfig, enabledAdapters, type Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { serve, type Serving } from "./serve.ts";
 import { listenForStop, type StopRequest } from "./shutdown.ts";
-
-const CONNECT_HINT =
-  "Slack and Teams are not configured, so this is the terminal chat; to connect them set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET, or MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD (README: Connect to Slack / Connect to Teams).";
 
 export interface StartOptions {
   /** Extra plugins, as buildApp takes them (tests that need a route of their own). */
   plugins?: Plugin[];
 }
 
+/**
+ * Starts Callboard with the adapters its settings ask for (the terminal chat when they ask for none), and runs
+ * until a signal says stop or the terminal's input ends; then stops cleanly.
+ */
 export async function startCallboard(config: Config, options: StartOptions = {}): Promise<void> {
-  if (slackConfigured(config) || teamsConfigured(config)) return startServer(config, options);
-  // The terminal belongs to the conversation, so logs go to a file beside the database.
-  mkdirSync(config.CALLBOARD_DATA_DIR, { recursive: true });
-  const logFile = join(config.CALLBOARD_DATA_DIR, "callboard.log");
-  const log = createLogger(config.LOG_LEVEL, pino.destination({ dest: logFile, mkdir: true, sync: false }));
-  const app = await buildApp(config, log, options);
-  app.startTaskWorker();
-  // A signal ends the input: the chat finishes the answer in flight and returns, and everything closes.
-  const stop = listenForStop({ log });
-  void stop.requested.then(() => process.stdin.push(null));
-  try {
-    await runTerminal(app);
-  } finally {
-    await app.close();
-    log.flush();
-  }
-}
-
-/** With Slack or Teams configured: structured logs to stdout, and serve until a signal says stop. */
-async function startServer(config: Config, options: StartOptions): Promise<void> {
-  const log = createLogger(config.LOG_LEVEL);
+  const modules = enabledAdapters(config);
+  const terminal = modules.some((module) => module.usesTerminal);
+  const log = terminal ? fileLogger(config) : createLogger(config.LOG_LEVEL);
   for (const warning of checkServingConfig(config)) log.warn(warning);
   const app = await buildApp(config, log, options);
-  for (const report of app.imported) log.info(formatImportSummary(report, { brief: true }));
+  if (!terminal) for (const report of app.imported) log.info(formatImportSummary(report, { brief: true }));
   let serving: Serving;
   try {
-    serving = await serve(app);
+    serving = await serve(app, modules, { notes: startupNotes(app, modules) });
     app.startTaskWorker();
   } catch (error) {
     await app.close();
     throw error;
   }
   const stop = listenForStop({ log });
-  catchStrayErrors(log, stop);
-  await stop.requested;
+  // In the terminal a signal ends the input: the chat finishes the answer in flight and returns.
+  if (!terminal) catchStrayErrors(log, stop);
+  await Promise.race([stop.requested, serving.finished]);
   try {
     await serving.stop();
   } finally {
     await app.close();
   }
   log.info("stopped");
+  log.flush();
+}
+
+/** The terminal belongs to the conversation, so logs go to a file beside the database. */
+function fileLogger(config: Config): Logger {
+  mkdirSync(config.CALLBOARD_DATA_DIR, { recursive: true });
+  const dest = join(config.CALLBOARD_DATA_DIR, "callboard.log");
+  return createLogger(config.LOG_LEVEL, pino.destination({ dest, mkdir: true, sync: false }));
+}
+
+/** What a person at the terminal is told at start: what was imported, and how to connect a chat platform. */
+function startupNotes(app: App, running: AdapterModule[]): string[] {
+  const notes = [
+    ...app.imported.map((report) => formatImportSummary(report, { brief: true })),
+    `${count(app.catalog.graph.size, "entity", "entities")} loaded. Type "help" for commands, "exit" to leave.`,
+  ];
+  if (running.every((module) => module.fallback)) {
+    const ways = ADAPTER_MODULES.flatMap((module) => (module.howToEnable ? [module.howToEnable] : []));
+    notes.push(
+      `No chat platform is configured, so this is the terminal chat. To connect one: ${ways.join("; ")}.`,
+    );
+  }
+  return notes;
 }
 
 /**
@@ -77,23 +84,5 @@ function catchStrayErrors(log: Logger, stop: StopRequest): void {
     log.fatal({ err: error }, "uncaught exception; stopping");
     process.exitCode = 1;
     stop.request("uncaughtException");
-  });
-}
-
-async function runTerminal(app: App): Promise<void> {
-  const interactive = Boolean(process.stdin.isTTY);
-  const notes = [
-    ...app.imported.map((report) => formatImportSummary(report, { brief: true })),
-    `${count(app.catalog.graph.size, "entity", "entities")} loaded. Type "help" for commands, "exit" to leave.`,
-    CONNECT_HINT,
-  ];
-  // Piped runs keep stdout for answers only; the notes go to stderr.
-  if (!interactive) process.stderr.write(`${notes.join("\n")}\n`);
-  await runShell(app.router, {
-    input: process.stdin,
-    output: process.stdout,
-    interactive,
-    user: { surface: "shell", id: userInfo().username, email: process.env.CALLBOARD_USER_EMAIL },
-    banner: `Callboard\n${notes.join("\n")}\n`,
   });
 }

@@ -3,12 +3,14 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { Form, FormValues } from "../message/form.ts";
 import { reply } from "../message/reply.ts";
-import { Registry } from "./registry.ts";
+import { Registry } from "../plugins/registry.ts";
 import { Router } from "./router.ts";
-import { runShell } from "./shell/shell-surface.ts";
-import { readModalValues, renderModal } from "./slack/render-blocks.ts";
-import { renderFormCard } from "./teams/render-card.ts";
-import { pageValues } from "./teams/form-session.ts";
+import { createShellAdapter } from "./shell/shell-adapter.ts";
+import { chatCoreOver } from "../../test/fixtures/chat-core.ts";
+import { MemoryConversationStore, MemoryEventLedger } from "../../test/fixtures/memory-ports.ts";
+import { readModalValues, renderModal } from "./slack/render-modal.ts";
+import { decodePageValues } from "./core/form-values.ts";
+import { renderFormCard } from "./teams/render-form.ts";
 
 /**
  * The field kinds software templates brought (radio, secret, hidden, multiEntity, tags) on every surface:
@@ -69,7 +71,7 @@ describe("new field kinds", () => {
       ["consumers", "Input.Text", undefined],
       ["labels", "Input.Text", undefined],
     ]);
-    expect(pageValues(FORM.pages[0]!.fields, { size: "s", labels: "x,y" })).toEqual({
+    expect(decodePageValues(FORM.pages[0]!, { size: "s", labels: "x,y" }).values).toEqual({
       size: "s",
       labels: "x,y",
     });
@@ -78,27 +80,45 @@ describe("new field kinds", () => {
   it("terminal: hidden fields are not asked and submit their default", async () => {
     const registry = new Registry(pino({ level: "silent" }));
     let submitted: FormValues | undefined;
-    registry.addCommand({
-      name: "kinds",
-      phrases: ["kinds"],
-      summary: "",
-      usage: "kinds",
-      handler: () => ({ ...reply("form"), form: FORM }),
-    });
-    registry.addForm({
+    await registry.use({
       id: "kinds",
-      open: () => FORM,
-      validate: () => ({}),
-      submit: (_form, values) => {
-        submitted = values;
-        return reply("done");
+      register(api) {
+        api.addCommand({
+          name: "kinds",
+          phrases: ["kinds"],
+          summary: "",
+          usage: "kinds",
+          handler: () => ({ ...reply("form"), form: FORM }),
+        });
+        api.addForm({
+          id: "kinds",
+          open: () => FORM,
+          validate: () => ({}),
+          submit: (_form, values) => {
+            submitted = values;
+            return reply("done");
+          },
+        });
       },
     });
-    const router = new Router(registry, pino({ level: "silent" }));
+    const log = pino({ level: "silent" });
+    const { core } = chatCoreOver(registry, new Router(registry, log), log);
     const input = new PassThrough();
     const output = new PassThrough();
+    const shell = createShellAdapter(
+      { input, output, interactive: false, user: { surface: "shell", id: "me" } },
+      {
+        core,
+        ledger: new MemoryEventLedger(),
+        conversations: new MemoryConversationStore(),
+        log,
+        baseUrl: "",
+        production: false,
+      },
+    );
+    await shell.start();
     input.end("kinds\nl\ns3cret\na,b\nx\n");
-    await runShell(router, { input, output, interactive: false, user: { surface: "shell", id: "me" } });
+    await shell.finished;
     expect(submitted).toEqual({ size: "l", token: "s3cret", origin: "chat", consumers: "a,b", labels: "x" });
   });
 });

@@ -155,6 +155,30 @@ describe("CatalogService over a real SQLite file", () => {
     write("catalog-info.yaml", component("x"));
     expect(locationKey(dir)).toBe(`file:${join(dir, "catalog-info.yaml")}`);
     expect(locationKey(`file:${dir}/`)).toBe(`file:${join(dir, "catalog-info.yaml")}`);
+    // A catalog provider's location is its own key; a drive letter is not a scheme.
+    expect(locationKey(" github:acme/payments ")).toBe("github:acme/payments");
+    expect(locationKey("C:/catalog.yaml", "/srv")).toBe("file:/srv/C:/catalog.yaml");
+  });
+
+  it("imports a provider's location through the provider's reader, under the provider's key", async () => {
+    write("repo.yaml", component("from-github"));
+    const asked: string[] = [];
+    const reader: LocationReader = async (key) => {
+      asked.push(key);
+      return readLocation(join(dir, "repo.yaml"));
+    };
+    const report = await service.importLocation("github:acme/payments", reader);
+    expect(asked).toEqual(["github:acme/payments"]);
+    expect(report.locationKey).toBe("github:acme/payments");
+    expect(report.added).toEqual(["component:default/from-github"]);
+    expect((await service.locations()).map((l) => l.key)).toEqual(["github:acme/payments"]);
+    // Without its reader it is not read as a file named "github:acme/payments".
+    await expect(service.importLocation("github:acme/payments")).rejects.toThrow(
+      "github:acme/payments is read by the catalog provider that named it",
+    );
+    await service.removeLocation("github:acme/payments");
+    expect(graph.get("component:default/from-github")).toBeUndefined();
+    expect(await service.locations()).toEqual([]);
   });
 
   it("keeps what sits below a broken Location file until an import is clean again", async () => {

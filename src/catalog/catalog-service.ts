@@ -54,13 +54,27 @@ export interface CatalogListener {
   stage?(expected: CatalogChange): StagedChange | undefined;
 }
 
+/** Schemes the default reader reads; any other (`github:`) belongs to a catalog provider. */
+const READER_SCHEMES = new Set(["file", "url", "http", "https"]);
+
+/**
+ * Whether a location is named in a catalog provider's own scheme (`github:acme/payments`): stored as given,
+ * and read only by that provider's reader. A scheme has two letters at least, so `C:` stays a path.
+ */
+export function isProviderKey(target: string): boolean {
+  const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(target.trim())?.[1];
+  return scheme !== undefined && !READER_SCHEMES.has(scheme.toLowerCase());
+}
+
 /**
  * The key a registered location is stored under: `file:/abs/path` or `url:https://...`. However a person
  * names it (`./cat`, `file:./cat`, `/abs/cat/`, the folder or its catalog-info.yaml), the key is the same,
- * so one location is never stored twice and the refresh does not depend on the working directory.
+ * so one location is never stored twice and the refresh does not depend on the working directory. A catalog
+ * provider's location (`github:acme/payments`) is its own key.
  */
 export function locationKey(target: string, cwd = process.cwd()): string {
   const trimmed = target.trim();
+  if (isProviderKey(trimmed)) return trimmed;
   if (/^url:/i.test(trimmed)) return `url:${trimmed.slice(4)}`;
   if (/^https?:\/\//i.test(trimmed)) return `url:${trimmed}`;
   let path = resolve(cwd, trimmed.replace(/^file:/i, ""));
@@ -116,10 +130,19 @@ export class CatalogService {
     });
   }
 
-  async importLocation(target: string): Promise<ImportReport> {
+  /**
+   * Read a location and store what it declares. `read` is a catalog provider's reader for the locations it
+   * names (authenticated, confined to one repository); files and URLs need none.
+   */
+  async importLocation(target: string, reader?: LocationReader): Promise<ImportReport> {
     const key = locationKey(target);
+    if (!reader && isProviderKey(key)) {
+      throw new Error(
+        `${key} is read by the catalog provider that named it, not as a file or URL; it is imported when that provider refreshes.`,
+      );
+    }
     const started = performance.now();
-    const read = await this.deps.read(key);
+    const read = await (reader ?? this.deps.read)(key);
     const entities = read.entities;
     const notes = (read.notes ?? []).map((note) => ({ ...note, severity: "note" as const }));
     const kept = this.lastGoodToKeep(key, read);

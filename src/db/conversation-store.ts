@@ -1,4 +1,4 @@
-import type { ConversationStore } from "../bot/ports.ts";
+import type { ConversationStore } from "../state/ports.ts";
 import type { PrismaDb } from "./open-database.ts";
 
 /** Conversation references for proactive messages, stored as JSON text. */

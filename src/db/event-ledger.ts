@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { EventClaim, EventLedger } from "../bot/ports.ts";
+import type { EventClaim, EventLedger } from "../state/ports.ts";
 import type { PrismaDb } from "./open-database.ts";
 
 /** Platforms retry for minutes, not days: ids older than this are pruned. */

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AuditLog } from "./audit-log.ts";
 import { PrismaConversationStore } from "./conversation-store.ts";
 import { CLAIM_LEASE_MS, EVENT_RETENTION_MS, PrismaEventLedger } from "./event-ledger.ts";
-import { PrismaFormStateStore } from "./form-state-store.ts";
+import { PrismaContinuationStore } from "./continuation-store.ts";
+import { PrismaFormSessionStore } from "./form-session-store.ts";
 import type { Database } from "./open-database.ts";
 import { providersUnderTest, testTarget, type TestTarget } from "./test-database.ts";
 
@@ -91,6 +92,42 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(await ledger.claim("slack", "old")).toBeDefined();
     });
 
+    it("form sessions: a change is a compare-and-swap on the version, across replicas", async () => {
+      const store = new PrismaFormSessionStore(db.prisma);
+      const expires = new Date(Date.now() + 60_000);
+      const id = await store.create('{"page":0}', expires);
+      const first = await store.get(id);
+      expect(first).toMatchObject({ state: '{"page":0}', version: 1 });
+      const other = await target.open();
+      try {
+        const replicas = [store, new PrismaFormSessionStore(other.prisma)];
+        const wins = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => replicas[i % 2]!.replace(id, 1, `{"page":${i}}`)),
+        );
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      } finally {
+        await other.close();
+      }
+      expect((await store.get(id))?.version).toBe(2);
+      expect(await store.replace(id, 1, "{}")).toBe(false);
+      expect(await store.get("no-such-id")).toBeUndefined();
+    });
+
+    it("form sessions and continuations: expired ones are gone and pruned", async () => {
+      let now = new Date("2030-01-01T00:00:00Z");
+      const sessions = new PrismaFormSessionStore(db.prisma, () => now);
+      const continuations = new PrismaContinuationStore(db.prisma, () => now);
+      const later = new Date(now.getTime() + 1000);
+      const session = await sessions.create("{}", later);
+      const rest = await continuations.put('{"blocks":[]}', later);
+      expect(await continuations.get(rest)).toBe('{"blocks":[]}');
+      now = new Date(later.getTime() + 1);
+      expect(await sessions.get(session)).toBeUndefined();
+      expect(await continuations.get(rest)).toBeUndefined();
+      expect(await sessions.prune()).toBe(1);
+      expect(await continuations.prune()).toBe(1);
+    });
+
     it("conversation store: saves, replaces and reads JSON references", async () => {
       const store = new PrismaConversationStore(db.prisma);
       expect(await store.get("c1")).toBeUndefined();
@@ -98,26 +135,6 @@ for (const { provider, available } of await providersUnderTest()) {
       await store.save("c1", { conversation: { id: "b" } });
       expect(await store.get("c1")).toEqual({ conversation: { id: "b" } });
       await expect(store.save("c2", undefined)).rejects.toThrow(/c2 is not JSON-serialisable/);
-    });
-
-    it("form state store: returns an id that reads back the state", async () => {
-      const store = new PrismaFormStateStore(db.prisma);
-      const big = "x".repeat(100_000);
-      const id = await store.put(big);
-      expect(id).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await store.get(id)).toBe(big);
-      expect(await store.get("nope")).toBeUndefined();
-      expect(await store.prune(60_000, new Date(Date.now() + 120_000))).toBe(1);
-      expect(await store.get(id)).toBeUndefined();
-    });
-
-    it("form state: writes prune abandoned states, so the table does not grow for ever", async () => {
-      const store = new PrismaFormStateStore(db.prisma);
-      const old = new Date(Date.now() - 8 * 24 * 60 * 60 * 1000);
-      await db.prisma.formState.create({ data: { id: "abandoned", state: "{}", createdAt: old } });
-      for (let i = 0; i < 200; i++) await store.put(`{"i":${i}}`);
-      expect(await store.get("abandoned")).toBeUndefined();
-      expect(await db.prisma.formState.count()).toBe(200);
     });
 
     it("audit log: appends and lists newest first, filtered", async () => {

@@ -1,16 +1,10 @@
 /**
- * GitHub's settings, in one place so they can move into a plugin's own configuration section: the
- * zod fields the app's configuration spreads in, their callboard.yaml keys, which are secrets, and the
+ * GitHub's settings: its configuration section (fields, callboard.yaml keys, which are secrets) and the
  * settings the GitHub client is built from.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-
-const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === "" ? undefined : v))
-  .optional();
+import { defineConfigSection, optionalText } from "../plugins/config-section.ts";
 
 const optionalId = z
   .string()
@@ -37,14 +31,18 @@ export const githubConfigFields = {
     .optional(),
 };
 
-export const GITHUB_YAML_KEYS = {
-  "github.apiUrl": "GITHUB_API_URL",
-  "github.app.id": "GITHUB_APP_ID",
-  "github.app.privateKeyFile": "GITHUB_APP_PRIVATE_KEY_FILE",
-  "github.app.installationId": "GITHUB_APP_INSTALLATION_ID",
-} as const;
-
-export const GITHUB_SECRET_KEYS = ["GITHUB_TOKEN", "GITHUB_APP_PRIVATE_KEY"] as const;
+/** GitHub's section of the settings (callboard.yaml `github:`); tokens and keys only from the environment. */
+export const githubConfigSection = defineConfigSection({
+  id: "github",
+  schema: z.object(githubConfigFields),
+  yaml: {
+    apiUrl: "GITHUB_API_URL",
+    "app.id": "GITHUB_APP_ID",
+    "app.privateKeyFile": "GITHUB_APP_PRIVATE_KEY_FILE",
+    "app.installationId": "GITHUB_APP_INSTALLATION_ID",
+  },
+  secrets: ["GITHUB_TOKEN", "GITHUB_APP_PRIVATE_KEY"],
+});
 
 export type GitHubConfigValues = {
   [K in keyof typeof githubConfigFields]?: z.infer<(typeof githubConfigFields)[K]>;

@@ -21,14 +21,25 @@ export interface Link {
 /**
  * A button. Pressing it runs `command` through the router as if the person had typed it,
  * so a button needs no handler of its own. A button with `url` only opens the link;
- * one with `form` opens that registered form.
+ * one with `form` opens that form.
  */
 export interface Action {
   label: string;
   command?: string;
   url?: string;
-  form?: string;
+  form?: FormButton;
+  /** Shows the rest of an answer a renderer had to cut ("Show more"); set by the chat core only. */
+  continuation?: string;
   style?: "primary" | "danger";
+}
+
+/** Which form a button opens: a registered form (`id`, opened with `args`), or a session under way. */
+export interface FormButton {
+  id: string;
+  /** What the form's definition gets as the command's arguments when it builds the form. */
+  args?: string;
+  /** A form session the chat core started already (set by the core). */
+  session?: string;
 }
 
 export type Block =

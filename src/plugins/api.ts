@@ -2,13 +2,35 @@
  * The plugin API: everything a capability contributes to Callboard goes through here.
  * Catalog, search, scaffolder and docs register themselves with it just as third-party plugins do.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "pino";
+import type { z } from "zod";
+import type { CatalogProvider } from "../catalog/catalog-providers.ts";
 import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
 import type { Reply } from "../message/reply.ts";
 import type { ScaffolderAction } from "../scaffold/actions/action.ts";
+import type { IndexSource } from "../search/indexing.ts";
+import type { ConfigSection } from "./config-section.ts";
+import type { HttpRoute } from "./http.ts";
+import type { Job } from "./jobs.ts";
+import type { Address, Outbox } from "./outbox.ts";
 
-export type Surface = "shell" | "slack" | "teams";
+export type { Address, MessageRef, Outbox } from "./outbox.ts";
+export type { ConfigSection, SectionValues } from "./config-section.ts";
+export { defineConfigSection } from "./config-section.ts";
+export type { HttpMethod, HttpRoute, RouteContext } from "./http.ts";
+export { HttpError, readRawBody } from "./http.ts";
+export type { IntervalJob, Job, JobContext, LongJob } from "./jobs.ts";
+export type { IndexSource, IndexUpdates } from "../search/indexing.ts";
+export type { IndexChange, SearchDocument, StagedIndexWrite } from "../search/search-index.ts";
+export type {
+  CatalogImports,
+  CatalogProvider,
+  CatalogProviderContext,
+  ProvidedLocation,
+} from "../catalog/catalog-providers.ts";
+
+/** The chat adapter a person or conversation is on, by its name ("slack", "teams", "shell"), or "cli". */
+export type Surface = string;
 
 /** Who is speaking. Adapters fill in what the platform tells them; `catalogRef` is resolved by Callboard. */
 export interface ChatUser {
@@ -26,6 +48,8 @@ export interface Conversation {
   surface: Surface;
   channelId?: string;
   threadId?: string;
+  /** Where a message into this conversation goes later, through the outbox (durable; keep it as it is). */
+  address?: Address;
 }
 
 export interface CommandContext {
@@ -101,15 +125,18 @@ export interface HomeSection {
   render(user: ChatUser): Promise<Reply | undefined>;
 }
 
-export interface HttpRoute {
-  method: "GET" | "POST" | "PUT" | "DELETE";
-  /** Exact path, or a prefix ending in "/*". */
-  path: string;
-  handler(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
-}
-
-export interface PluginApi {
+/**
+ * What a plugin gets when it registers: ways to contribute, and what it may use. `config` holds the plugin's
+ * own settings section (Plugin.config), parsed and typed; a plugin without one gets an empty object.
+ */
+export interface PluginApi<Config = Record<string, unknown>> {
+  /** The plugin's logger (lines carry its id). */
   log: Logger;
+  /** Post into a conversation later, and update that post (Conversation.address, a job's progress). */
+  outbox: Outbox;
+  /** Public URL of the HTTP server, without a trailing slash: links in answers point under it. */
+  baseUrl: string;
+  config: Config;
   addCommand(command: ChatCommand): void;
   addForm(form: FormDefinition): void;
   addOptionsProvider(provider: OptionsProvider): void;
@@ -117,12 +144,30 @@ export interface PluginApi {
   addLinkUnfurler(unfurler: LinkUnfurler): void;
   addUserResolver(resolver: UserResolver): void;
   addHomeSection(section: HomeSection): void;
+  /** A route on the one HTTP server; one that overlaps another plugin's stops start-up naming both. */
   addHttpRoute(route: HttpRoute): void;
+  /** Work in the background once Callboard serves; stopped (its signal aborted, awaited) at shutdown. */
+  addJob(job: Job): void;
+  /** Documents for the one search index, and its part of the index's fingerprint. */
+  addIndexSource(source: IndexSource): void;
+  /** A source of catalog locations other than files and URLs (GitHub), refreshed on its own schedule. */
+  addCatalogProvider(provider: CatalogProvider): void;
   /** A scaffolder action templates can use in their steps (a later one with the same id replaces it). */
   addAction(action: ScaffolderAction): void;
 }
 
-export interface Plugin {
+export interface Plugin<Schema extends z.ZodObject = z.ZodObject> {
   id: string;
-  register(api: PluginApi): void | Promise<void>;
+  /**
+   * The plugin's settings: environment variables, and callboard.yaml keys under the section's id. They are
+   * read with every other section at start-up (a bad value stops it naming the key) and given to `register`
+   * as `api.config`. Declare it with defineConfigSection, and the plugin with definePlugin, to keep the types.
+   */
+  config?: ConfigSection<Schema>;
+  register(api: PluginApi<z.output<Schema>>): void | Promise<void>;
+}
+
+/** Declare a plugin so that `api.config` is typed from its configuration section's schema. */
+export function definePlugin<Schema extends z.ZodObject>(plugin: Plugin<Schema>): Plugin<Schema> {
+  return plugin;
 }

@@ -279,9 +279,9 @@ export class EmbeddedSearchIndex implements SearchIndex {
     const matches = wordMatcher(matchers);
     const hits: SearchResultHit[] = ranked.slice(0, limit).map(({ doc, score }) => {
       const hit: SearchResultHit = { ...doc, score: Math.round(score * 1000) / 1000 };
-      const text =
+      const snippet =
         highlight(doc.text, matches) ?? highlight(doc.title, matches) ?? highlight(doc.name, matches);
-      if (text) hit.highlight = text;
+      if (snippet) hit.snippet = snippet;
       return hit;
     });
     const result: SearchResult = { hits, total: Math.max(found.total, byRow.size) };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { documentKey, filterString, MeiliSearchIndex } from "./meilisearch-index.ts";
+import { documentKey, filterString, MeiliSearchIndex, snippetOf } from "./meilisearch-index.ts";
 import { searchIndexContract } from "./search-index.contract.ts";
 
 const url = process.env.MEILISEARCH_URL;
@@ -35,4 +35,12 @@ describe.skipIf(!url)("Meilisearch engine (MEILISEARCH_URL set)", () => {
       indexUid: `callboard_contract_${process.pid}_${Date.now()}`,
     }),
   );
+});
+
+describe("Meilisearch's formatted text", () => {
+  it("becomes plain text with the offsets of the words between the markers", () => {
+    const snippet = snippetOf("…reads \u0001Kafka\u0002 *events*\n and \u0001kafka\u0002_x …");
+    expect(snippet.text).toBe("…reads Kafka *events* and kafka_x …");
+    expect(snippet.matches.map(([start, end]) => snippet.text.slice(start, end))).toEqual(["Kafka", "kafka"]);
+  });
 });

@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { Meilisearch, type Index, type Settings, type Task, type EnqueuedTaskPromise } from "meilisearch";
-import { escapeText } from "../message/reply.ts";
+import { snippetFrom, type Snippet, type SnippetPart } from "./highlight.ts";
 import { tokenize } from "./query-text.ts";
 import {
   effectiveLimit,
@@ -173,7 +173,7 @@ export class MeiliSearchIndex implements SearchIndex {
       const formatted = [_formatted?.text, _formatted?.title, _formatted?.entityName].find(
         (v): v is string => typeof v === "string" && v.includes(PRE),
       );
-      if (formatted) hit.highlight = markHighlight(formatted);
+      if (formatted) hit.snippet = snippetOf(formatted);
       return hit;
     });
     const result: SearchResult = { hits, total: response.estimatedTotalHits ?? hits.length };
@@ -250,16 +250,19 @@ export function filterString(filters: SearchFilters | undefined): string | undef
   return clauses.length === 0 ? undefined : clauses.join(" AND ");
 }
 
-function markHighlight(formatted: string): string {
-  return formatted
-    .split(PRE)
-    .map((part, i) => {
-      if (i === 0) return escapeText(part);
-      const end = part.indexOf(POST);
-      if (end < 0) return escapeText(part);
-      return `**${escapeText(part.slice(0, end))}**${escapeText(part.slice(end + POST.length))}`;
-    })
-    .join("")
-    .replace(/\s+/g, " ")
-    .trim();
+/** Meilisearch's formatted text, matches between our own marker characters, as plain text and offsets. */
+export function snippetOf(formatted: string): Snippet {
+  const parts: SnippetPart[] = [];
+  formatted.split(PRE).forEach((part, i) => {
+    const end = i === 0 ? -1 : part.indexOf(POST);
+    if (end < 0) {
+      parts.push({ text: part.replaceAll(POST, ""), match: false });
+      return;
+    }
+    parts.push(
+      { text: part.slice(0, end), match: true },
+      { text: part.slice(end + POST.length), match: false },
+    );
+  });
+  return snippetFrom(parts);
 }

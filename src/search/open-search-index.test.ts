@@ -20,12 +20,16 @@ describe("openSearchIndex", () => {
 describe("ensureFresh", () => {
   it("rebuilds only when the catalog's fingerprint changed", async () => {
     const index = await openSearchIndex({ path: ":memory:" });
-    const v1 = searchFingerprint(contractDocuments.map((d) => ({ id: d.id, hash: "h1" })));
+    const v1 = searchFingerprint([
+      { source: "docs", items: contractDocuments.map((d) => ({ id: d.id, hash: "h1" })) },
+    ]);
     expect(await ensureFresh(index, v1, () => contractDocuments)).toBe(true);
     expect(await ensureFresh(index, v1, () => contractDocuments)).toBe(false);
     const v2 = searchFingerprint([
-      ...contractDocuments.map((d) => ({ id: d.id, hash: "h1" })),
-      { id: "x", hash: "y" },
+      {
+        source: "docs",
+        items: [...contractDocuments.map((d) => ({ id: d.id, hash: "h1" })), { id: "x", hash: "y" }],
+      },
     ]);
     expect(v2).not.toBe(v1);
     expect(await ensureFresh(index, v2, () => contractDocuments)).toBe(true);
@@ -38,6 +42,24 @@ describe("ensureFresh", () => {
       { id: "a", hash: "1" },
       { id: "b", hash: "2" },
     ];
-    expect(searchFingerprint(a)).toBe(searchFingerprint([...a].reverse()));
+    const b = [{ id: "c", hash: "3" }];
+    expect(
+      searchFingerprint([
+        { source: "catalog", items: a },
+        { source: "docs", items: b },
+      ]),
+    ).toBe(
+      searchFingerprint([
+        { source: "docs", items: b },
+        { source: "catalog", items: [...a].reverse() },
+      ]),
+    );
+  });
+
+  it("tells the sources apart: the same items from another source are another fingerprint", () => {
+    const items = [{ id: "a", hash: "1" }];
+    expect(searchFingerprint([{ source: "catalog", items }])).not.toBe(
+      searchFingerprint([{ source: "docs", items }]),
+    );
   });
 });

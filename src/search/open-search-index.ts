@@ -28,18 +28,32 @@ export async function openSearchIndex(config: SearchConfig): Promise<SearchIndex
   return new EmbeddedSearchIndex(config.path ?? DEFAULT_SEARCH_DB);
 }
 
+/** Where a fingerprint's items come from: an index source's id and its documents' ids and content hashes. */
+export interface FingerprintPart {
+  source: string;
+  items: Iterable<{ id: string; hash: string }>;
+}
+
 /**
- * A fingerprint of what the index should hold: entity refs with their content hashes, plus anything else
- * indexed (doc section ids and hashes). Order does not matter. Include a version when the document shape
- * (entityToDocument) changes, so an upgrade triggers a rebuild too.
+ * A fingerprint of what the index should hold: each index source's id with its documents' ids and content
+ * hashes. Order does not matter. Bump `version` when a document's shape changes (entityToDocument, the doc
+ * sections), so an upgrade rebuilds too.
  */
-export function searchFingerprint(items: Iterable<{ id: string; hash: string }>, version = "1"): string {
-  // Sorted by id, which orders `id NUL hash` lines the same (ids are unique and NUL sorts first), without
-  // building a line per entity: 100k transient strings at start-up grew the heap the process then kept.
-  const sorted = [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export function searchFingerprint(parts: Iterable<FingerprintPart>, version = "2"): string {
   const hash = createHash("sha256").update(`search-documents-v${version}\n`);
-  for (const item of sorted) hash.update(item.id).update("\u0000").update(item.hash).update("\n");
+  const sorted = [...parts].sort((a, b) => compareIds(a.source, b.source));
+  for (const part of sorted) {
+    hash.update(`source\u0000${part.source}\n`);
+    // Sorted by id, which orders `id NUL hash` lines the same (ids are unique and NUL sorts first), without
+    // building a line per entity: 100k transient strings at start-up grew the heap the process then kept.
+    const items = [...part.items].sort((a, b) => compareIds(a.id, b.id));
+    for (const item of items) hash.update(item.id).update("\u0000").update(item.hash).update("\n");
+  }
   return hash.digest("hex");
+}
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

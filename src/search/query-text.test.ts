@@ -4,25 +4,25 @@ import { MAX_FILTER_VALUES, parseSearchText, tokenize, typoBudget } from "./quer
 describe("parseSearchText", () => {
   it("pulls inline filters out of the words", () => {
     expect(
-      parseSearchText("kafka consumer kind:api owner:team-payments tag:grpc lifecycle:production"),
+      parseSearchText("kafka consumer kind:api owner:Team-Payments tag:grpc lifecycle:production"),
     ).toEqual({
       q: "kafka consumer",
       filters: {
         kind: ["api"],
-        owner: ["group:default/team-payments"],
+        owner: ["team-payments"],
         tag: ["grpc"],
         lifecycle: ["production"],
       },
     });
   });
 
-  it("keeps owners that name their kind or namespace, and accepts lists", () => {
-    expect(parseSearchText("owner:user:jane kind:API,Component type:docs").filters).toEqual({
-      owner: ["user:default/jane"],
+  it("accepts lists, and reads owners with the function it is given", () => {
+    const ownerRef = (typed: string) => `owner(${typed})`;
+    expect(parseSearchText("owner:jane,ops kind:API,Component type:docs", { ownerRef }).filters).toEqual({
+      owner: ["owner(jane)", "owner(ops)"],
       kind: ["api", "component"],
       type: ["doc"],
     });
-    expect(parseSearchText("owner:group:ops/sre").filters?.owner).toEqual(["group:ops/sre"]);
   });
 
   it("takes at most MAX_FILTER_VALUES values a filter, however they are written", () => {

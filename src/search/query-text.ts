@@ -1,4 +1,3 @@
-import { canonicalOwnerRef } from "./entity-document.ts";
 import type { SearchDocumentType, SearchFilters, SearchQuery } from "./search-index.ts";
 
 /** More words than this add nothing to a chat search and only cost time. */
@@ -40,12 +39,21 @@ export function typoBudget(term: string): number {
 
 const FILTER_KEYS = new Set(["kind", "owner", "tag", "lifecycle", "type"]);
 
+export interface ParseOptions {
+  /**
+   * Turns an owner as typed into the form documents carry (the catalog's: `team-a` → `group:default/team-a`).
+   * Search does not know what an owner is; by default the value is only trimmed and lower-cased.
+   */
+  ownerRef?: (typed: string) => string;
+}
+
 /**
  * Pull inline filters out of what a person typed:
  * `kafka consumer kind:api owner:team-payments tag:grpc` → q "kafka consumer" plus filters.
- * Values may be comma-separated (`kind:api,component`). A bare owner name means a group.
+ * Values may be comma-separated (`kind:api,component`).
  */
-export function parseSearchText(text: string): SearchQuery {
+export function parseSearchText(text: string, options: ParseOptions = {}): SearchQuery {
+  const ownerRef = options.ownerRef ?? ((typed: string) => typed.trim().toLowerCase());
   const filters: SearchFilters = {};
   const words: string[] = [];
   for (const word of text.slice(0, MAX_INPUT).split(/\s+/)) {
@@ -59,7 +67,7 @@ export function parseSearchText(text: string): SearchQuery {
       .split(",")
       .map((v) => v.trim().replace(/^["']|["']$/g, ""))
       .filter((v) => v !== "");
-    for (const value of values) addFilter(filters, key, value);
+    for (const value of values) addFilter(filters, key, key === "owner" ? ownerRef(value) : value);
   }
   const query: SearchQuery = { q: words.join(" ") };
   if (Object.keys(filters).length > 0) query.filters = filters;
@@ -69,7 +77,7 @@ export function parseSearchText(text: string): SearchQuery {
 function addFilter(filters: SearchFilters, key: string, value: string): void {
   switch (key) {
     case "owner":
-      push(filters, "owner", canonicalOwnerRef(value));
+      push(filters, "owner", value);
       break;
     case "type": {
       const type = value.toLowerCase();

@@ -114,9 +114,31 @@ export function searchIndexContract(name: string, makeIndex: () => Promise<Searc
       expect(doc?.url).toContain("#rotate-secrets");
     });
 
-    it("highlights the matched words", async () => {
+    it("gives the matching passage as plain text, with the matched words' offsets", async () => {
       const result = await index.search({ q: "kafka" });
-      expect(result.hits[0]?.highlight).toContain("**Kafka**");
+      const snippet = result.hits[0]?.snippet;
+      expect(snippet?.text).toContain("Kafka");
+      expect(snippet?.text).not.toMatch(/\*\*|\\/);
+      expect(snippet?.matches.length).toBeGreaterThan(0);
+      const matched = snippet!.matches.map(([start, end]) => snippet!.text.slice(start, end).toLowerCase());
+      expect(matched).toContain("kafka");
+      for (const [start, end] of snippet!.matches) expect(start).toBeLessThan(end);
+    });
+
+    it("returns a snippet exactly as the document has it: no escaping, no markup", async () => {
+      const doc: SearchDocument = {
+        ...contractDocuments[0]!,
+        id: "component:default/marked-service",
+        ref: "component:default/marked-service",
+        name: "marked-service",
+        title: "marked-service",
+        text: "Settles *quokka* payouts_v2 for [partners](x) <b>now</b>.",
+      };
+      await index.upsert([doc]);
+      const snippet = (await index.search({ q: "quokka" })).hits[0]?.snippet;
+      expect(snippet?.text).toBe("Settles *quokka* payouts_v2 for [partners](x) <b>now</b>.");
+      expect(snippet?.matches).toEqual([[9, 15]]);
+      await index.delete([doc.id]);
     });
 
     it("sees updates and deletes", async () => {

@@ -1,3 +1,7 @@
+import type { Snippet } from "./highlight.ts";
+
+export type { Snippet } from "./highlight.ts";
+
 /**
  * The one search index for catalog entities and doc sections. Every engine (embedded SQLite FTS5,
  * Meilisearch) implements SearchIndex and passes the same contract suite (search-index.contract.ts).
@@ -52,10 +56,10 @@ export interface SearchResultHit extends SearchDocument {
   /** Higher is better; comparable only within one result. */
   score: number;
   /**
-   * The best matching passage with matched words wrapped in `**`; the rest is escaped with escapeText,
-   * so it can go straight into a Reply.
+   * The best matching passage (of the text, else the title, else the name) as plain text on one line, with
+   * the matched words' `[start, end)` offsets. How a match looks is the caller's to decide.
    */
-  highlight?: string;
+  snippet?: Snippet;
 }
 
 export interface SearchFacets {

@@ -11,7 +11,7 @@ import type {
   SearchProvider,
 } from "../plugins/api.ts";
 import { EmbeddedSearchIndex } from "./embedded-index.ts";
-import { searchPlugin } from "./search-plugin.ts";
+import { markSnippet, searchPlugin } from "./search-plugin.ts";
 
 const user: ChatUser = { surface: "shell", id: "tester" };
 const log = pino({ level: "silent" });
@@ -100,5 +100,52 @@ describe("searchPlugin", () => {
   it("serves compose-box search with a show command per hit", async () => {
     const hits = await parts.searches[0]!.search("paymnets-api", 5, user);
     expect(hits[0]).toMatchObject({ title: "Payments API", command: "show component:default/payments-api" });
+  });
+
+  it("marks the matched words bold from the engine's offsets, escaping everything else", async () => {
+    const marked = new EmbeddedSearchIndex(":memory:");
+    try {
+      await marked.rebuild(
+        [
+          {
+            ...contractDocuments[0]!,
+            id: "component:default/quokka-payouts",
+            ref: "component:default/quokka-payouts",
+            name: "quokka-payouts",
+            title: "quokka-payouts",
+            // 155 characters: one line, cut at a word before the second quokka (past 140).
+            text: `Settles *quokka* payouts_v2 [daily]. ${"Then it rests. ".repeat(7)}quokka again.`,
+          },
+        ],
+        "t",
+      );
+      const { commands } = await registered(searchPlugin({ index: marked }));
+      const flat = texts((await run(commands[0]!, "quokka")).blocks)
+        .flat()
+        .join("\n");
+      // The line is cut at a word; the second quokka falls past the cut and is neither shown nor marked.
+      expect(flat).toContain("Settles \\***quokka**\\* payouts\\_v2 \\[daily\\]. Then it rests.");
+      expect(flat).toMatch(/Then it…$/m);
+      expect(flat).not.toContain("again");
+      expect(flat).not.toContain("****");
+    } finally {
+      await marked.close();
+    }
+  });
+});
+
+describe("markSnippet", () => {
+  it("bolds each match, escapes the rest, and ignores offsets that overlap or are empty", () => {
+    expect(
+      markSnippet({
+        text: "a_b *c* d",
+        matches: [
+          [0, 3],
+          [2, 3],
+          [5, 5],
+          [8, 9],
+        ],
+      }),
+    ).toBe("**a\\_b** \\*c\\* **d**");
   });
 });

@@ -14,6 +14,7 @@ import {
   type Reply,
 } from "../message/reply.ts";
 import type { ChatCommand, OptionsProvider, Plugin, SearchHit, SearchProvider } from "../plugins/api.ts";
+import type { Snippet } from "./highlight.ts";
 import { parseSearchText } from "./query-text.ts";
 import type { SearchFacets, SearchIndex, SearchResultHit } from "./search-index.ts";
 
@@ -23,6 +24,8 @@ export interface SearchPluginDeps {
   describe?: (ref: string) => string | undefined | Promise<string | undefined>;
   /** Hits per `search` reply (default 8). */
   limit?: number;
+  /** Turns an `owner:` filter as typed into the form documents carry (the catalog's canonical refs). */
+  ownerRef?: (typed: string) => string;
 }
 
 const OWNER_KINDS = ["group", "user"];
@@ -63,7 +66,7 @@ export function searchCommand(deps: SearchPluginDeps): ChatCommand {
           ),
         );
       }
-      const query = parseSearchText(typed);
+      const query = parseSearchText(typed, { ownerRef: deps.ownerRef });
       const result = await deps.index.search({ ...query, limit: deps.limit ?? 8, facets: true });
       const shown = typed.length > 80 ? `${typed.slice(0, 77)}...` : typed;
       if (result.hits.length === 0) {
@@ -87,7 +90,7 @@ export function searchCommand(deps: SearchPluginDeps): ChatCommand {
 
 async function hitBlocks(hit: SearchResultHit, deps: SearchPluginDeps): Promise<Block[]> {
   const owner = hit.owner ? await ownerLabel(hit.owner, deps) : undefined;
-  const line = oneLine(hit.highlight ?? escapeText(hit.text));
+  const line = markSnippet(oneLine(hit.snippet ?? { text: hit.text, matches: [] }));
   if (hit.type === "doc") {
     const title = hit.url ? `[${escapeText(hit.title)}](${hit.url})` : escapeText(hit.title);
     const text = [`**${title}** · docs of \`${escapeText(hit.name)}\``, line].filter(Boolean).join("\n");
@@ -112,16 +115,32 @@ async function ownerLabel(ref: string, deps: SearchPluginDeps): Promise<string> 
   return described ?? ref.replace(/^group:default\//, "");
 }
 
-/** The first line of a description, cut at a word; input is already escaped. */
-function oneLine(text: string): string {
-  const first = text.split(/\n/)[0]?.trim() ?? "";
-  if (first.length <= LINE) return first;
+/** A snippet in the middle language: everything escaped, the matched words in bold. */
+export function markSnippet(snippet: Snippet): string {
+  let out = "";
+  let cursor = 0;
+  for (const [start, end] of snippet.matches) {
+    if (start < cursor || end <= start) continue;
+    out += `${escapeText(snippet.text.slice(cursor, start))}**${escapeText(snippet.text.slice(start, end))}**`;
+    cursor = end;
+  }
+  return out + escapeText(snippet.text.slice(cursor));
+}
+
+/** The first line of a passage, cut at a word past LINE characters; matches cut through are left plain. */
+function oneLine(snippet: Snippet): Snippet {
+  const raw = snippet.text.split("\n")[0] ?? "";
+  const from = raw.length - raw.trimStart().length;
+  const first = raw.trim();
+  const shift = (matches: Array<[number, number]>, limit: number) =>
+    matches
+      .map(([start, end]): [number, number] => [start - from, end - from])
+      .filter(([start, end]) => start >= 0 && end <= limit);
+  if (first.length <= LINE) return { text: first, matches: shift(snippet.matches, first.length) };
   const cut = first.slice(0, LINE);
   const space = cut.lastIndexOf(" ");
-  // Never cut inside a **bold** marker pair: drop an unbalanced one.
-  let line = `${cut.slice(0, space > 80 ? space : LINE)}…`;
-  if ((line.match(/\*\*/g) ?? []).length % 2 === 1) line = line.replace(/\*\*(?!.*\*\*)/, "");
-  return line;
+  const end = space > 80 ? space : LINE;
+  return { text: `${cut.slice(0, end)}…`, matches: shift(snippet.matches, end) };
 }
 
 function facetLine(facets: SearchFacets): string {
@@ -168,7 +187,10 @@ function composeSearch(deps: SearchPluginDeps): SearchProvider {
   return {
     id: "search",
     async search(query, limit) {
-      const result = await deps.index.search({ ...parseSearchText(query), limit });
+      const result = await deps.index.search({
+        ...parseSearchText(query, { ownerRef: deps.ownerRef }),
+        limit,
+      });
       return result.hits.map((hit): SearchHit => {
         const out: SearchHit = {
           title: hit.type === "doc" ? `${hit.title} (${hit.name} docs)` : hit.title || hit.name,

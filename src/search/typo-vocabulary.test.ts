@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { editDistance } from "./search-resolver.ts";
+import { editDistance } from "./edit-distance.ts";
 import { TypoVocabulary } from "./typo-vocabulary.ts";
 
 describe("TypoVocabulary", () => {

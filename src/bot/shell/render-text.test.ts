@@ -1,11 +1,6 @@
-import { PassThrough } from "node:stream";
-import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { actions, context, fields, header, links, person, reply, section } from "../../message/reply.ts";
-import { Registry } from "../registry.ts";
-import { Router } from "../router.ts";
 import { plainText, renderText } from "./render-text.ts";
-import { runShell } from "./shell-surface.ts";
 
 describe("renderText", () => {
   it("renders each block kind as readable plain text and numbers command buttons", () => {
@@ -22,7 +17,7 @@ describe("renderText", () => {
         ),
         context("component:default/payments-api"),
       ),
-    );
+    ).output;
     expect(out.text).toBe(
       [
         "payments-api",
@@ -51,38 +46,5 @@ describe("renderText", () => {
 
   it("keeps escaped markdown characters literal", () => {
     expect(plainText("a\\*b\\* and `c`")).toBe("a*b* and c");
-  });
-});
-
-describe("runShell", () => {
-  it("answers one command a line when piped, and a number runs the numbered button", async () => {
-    const log = pino({ level: "silent" });
-    const registry = new Registry(log);
-    await registry.use({
-      id: "t",
-      register(api) {
-        api.addCommand({
-          name: "ping",
-          phrases: ["ping"],
-          summary: "",
-          usage: "ping",
-          handler: (ctx) =>
-            reply("pong", section(`pong ${ctx.args}`), actions({ label: "Again", command: "ping again" })),
-        });
-      },
-    });
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = "";
-    output.on("data", (chunk) => (printed += String(chunk)));
-    const done = runShell(new Router(registry, log), {
-      input,
-      output,
-      interactive: false,
-      user: { surface: "shell", id: "me" },
-    });
-    input.end("ping one\n\n# a comment\n1\n");
-    await done;
-    expect(printed).toBe("pong one\n[1] Again: ping again\n\npong again\n[1] Again: ping again\n\n");
   });
 });

@@ -77,7 +77,7 @@ describe("in a channel the bot has not joined", () => {
       thread_ts: "1700000500.000100",
       text: "payments-api depends on ledger-db",
     });
-    await bot.surface.drain();
+    await bot.adapter.drain();
     // Nothing was posted with chat.postMessage, so nothing was refused.
     expect(postsTried()).toEqual([]);
   });
@@ -105,7 +105,7 @@ describe("in a channel the bot has not joined", () => {
         "pick|owner|group": { type: "external_select", selected_option: { value: "group:default/payments" } },
       },
     });
-    expect(next.response_action).toBe("push");
+    expect(next.response_action).toBe("update");
     expect(
       await submit(next.view!, {
         language: { value: { type: "static_select", selected_option: { value: "go" } } },
@@ -114,7 +114,7 @@ describe("in a channel the bot has not joined", () => {
     ).toEqual({ response_action: "clear" });
     const result = await bot.api.waitForResponse("out3");
     expect(result.args).toMatchObject({ response_type: "in_channel", text: "Created outside-api" });
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(postsTried()).toEqual([]);
   });
 });
@@ -149,7 +149,7 @@ describe("when the response_url is spent and Slack refuses the post", () => {
     const blocks = dm.args.blocks as { type: string; text?: { type: string; text: string } }[];
     expect(blocks[0]).toEqual({ type: "section", text: { type: "mrkdwn", text: why } });
     expect(JSON.stringify(blocks.slice(1))).toContain("depends on");
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.calls.map((c) => c.method)).toEqual([
       "response_url (expired)",
       `chat.postMessage (${refusal})`,

@@ -1,9 +1,13 @@
 import { WebAPIPlatformError, type WebClient } from "@slack/web-api";
 import type { Logger } from "pino";
 import type { Reply } from "../../message/reply.ts";
-import type { ChannelPacer } from "./channel-pacer.ts";
-import { renderMessage, SLACK_LIMITS, type MessageOptions, type RenderedMessage } from "./render-blocks.ts";
+import type { RenderedMessage } from "./render-blocks.ts";
 import type { ResponseUrlPoster } from "./response-url.ts";
+import { SLACK_LIMITS } from "./slack-limits.ts";
+import type { SlackPacer } from "./slack-pacing.ts";
+
+/** Renders an answer within `maxBlocks`, keeping the rest of a cut one for "Show more" (the chat core's fit). */
+export type FitMessage = (answer: Reply, maxBlocks: number) => Promise<RenderedMessage>;
 
 /** Where an answer belongs, and the ways there. */
 export interface Destination {
@@ -49,15 +53,16 @@ const REFUSALS: Record<string, (channel: string, bot: string) => string> = {
 export class AnswerDelivery {
   constructor(
     private readonly client: WebClient,
-    private readonly pacer: ChannelPacer,
+    private readonly pacer: SlackPacer,
     private readonly responses: ResponseUrlPoster,
+    private readonly render: FitMessage,
     private readonly log: Logger,
     /** The bot's user id, once known, to name it in "invite me"; Slack renders <@U…> as its name. */
     private readonly botUserId: () => string | undefined,
   ) {}
 
-  async deliver(to: Destination, answer: Reply, options: MessageOptions = {}): Promise<void> {
-    const message = renderMessage(answer, options);
+  async deliver(to: Destination, answer: Reply): Promise<void> {
+    const message = await this.render(answer, SLACK_LIMITS.messageBlocks);
     if (to.responseUrl) {
       try {
         // Replacing keeps the original's place (and its visibility); anything else says where it goes.
@@ -82,12 +87,7 @@ export class AnswerDelivery {
       const channel = to.channel;
       if (!refusal || !channel || channel === to.userId || !REFUSALS[refusal]) throw error;
       this.log.warn({ surface: "slack", channel, error: refusal }, "Slack refused a post; answering by DM");
-      await this.directMessage(
-        to.userId,
-        REFUSALS[refusal](`<#${channel}>`, this.botName()),
-        answer,
-        options,
-      );
+      await this.directMessage(to.userId, REFUSALS[refusal](`<#${channel}>`, this.botName()), answer);
     }
   }
 
@@ -95,22 +95,19 @@ export class AnswerDelivery {
     const channel = to.channel ?? to.userId;
     const thread = to.thread ? { thread_ts: to.thread } : {};
     if (ephemeral && to.channel) {
-      return this.pacer.run(channel, () =>
+      return this.pacer.run(channel, "post", () =>
         this.client.chat.postEphemeral({ channel, user: to.userId, ...thread, ...message }),
       );
     }
-    return this.pacer.run(channel, () => this.client.chat.postMessage({ channel, ...thread, ...message }));
+    return this.pacer.run(channel, "post", () =>
+      this.client.chat.postMessage({ channel, ...thread, ...message }),
+    );
   }
 
   /** The reason first, then the answer itself, so the person is not left with an apology only. */
-  private async directMessage(
-    userId: string,
-    reason: string,
-    answer: Reply,
-    options: MessageOptions,
-  ): Promise<void> {
-    const rendered = renderMessage(answer, { ...options, maxBlocks: SLACK_LIMITS.messageBlocks - 1 });
-    await this.pacer.run(userId, () =>
+  private async directMessage(userId: string, reason: string, answer: Reply): Promise<void> {
+    const rendered = await this.render(answer, SLACK_LIMITS.messageBlocks - 1);
+    await this.pacer.run(userId, "post", () =>
       this.client.chat.postMessage({
         channel: userId,
         text: `${reason}\n${rendered.text}`.slice(0, SLACK_LIMITS.fallbackText),

@@ -1,6 +1,5 @@
 import { LogLevel, type Logger as BoltLogger } from "@slack/bolt";
 import type { Logger } from "pino";
-import { scrubSecrets } from "../../app/logger.ts";
 
 /**
  * Bolt and the Web API client log through this, so their lines land in the app's pino log with the same
@@ -54,4 +53,15 @@ function safeJson(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Token shapes that must never leave the process, whatever field or message text they hide in. */
+const SECRET_SHAPES = [
+  /xox[abpr]-[A-Za-z0-9-]{8,}/g,
+  /xapp-[A-Za-z0-9-]{8,}/g,
+  /Bearer\s+[A-Za-z0-9._~+/=-]{16,}/g,
+];
+
+export function scrubSecrets(text: string): string {
+  return SECRET_SHAPES.reduce((out, shape) => out.replace(shape, "[redacted]"), text);
 }

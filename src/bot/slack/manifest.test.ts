@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-/** The manifest must ask for exactly what the surface uses, and send everything to the one endpoint. */
+/** The manifest must ask for exactly what the adapter uses, and send everything to the one endpoint. */
 describe("slack/manifest.yaml", () => {
   const manifest = parse(readFileSync(new URL("../../../slack/manifest.yaml", import.meta.url), "utf8")) as {
     features: {
@@ -18,7 +18,7 @@ describe("slack/manifest.yaml", () => {
     };
   };
 
-  it("subscribes to the events the surface handles and enables interactivity and options", () => {
+  it("subscribes to the events the adapter handles and enables interactivity and options", () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
       "app_home_opened",
       "app_mention",
@@ -43,7 +43,7 @@ describe("slack/manifest.yaml", () => {
     expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(["/callboard", "/whoowns"]);
   });
 
-  it("asks for the scopes the surface's API calls need and no more", () => {
+  it("asks for the scopes the adapter's API calls need and no more", () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
       [
         "app_mentions:read",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_COMMAND_LENGTH } from "../router.ts";
-import { messageText } from "./slack-surface.ts";
+import { messageText } from "./message-text.ts";
 
 describe("messageText on oversized and pathological text", () => {
   it("does not decode text that cannot be a command: it comes back cut just past the limit", () => {

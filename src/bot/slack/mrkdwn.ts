@@ -1,12 +1,9 @@
-import MarkdownIt from "markdown-it";
-import { hasMarkup, personHandles } from "../../message/reply.ts";
+import { parseMarkup, plainText, type Inline } from "../../message/markup.ts";
 
 /**
- * The Reply markdown subset (`**bold**`, `_italic_`, `` `code` ``, `[title](url)`, backslash escapes)
- * turned into Slack mrkdwn. markdown-it does the parsing so escapes and nesting behave as in the other
- * renderers; only inline rules are enabled, nothing else is interpreted.
+ * The Reply markdown subset as Slack mrkdwn, by walking the one parsed structure (src/message/markup.ts):
+ * strong → *x*, em → _x_, code → `x`, link → <url|label>, a person → <@U…> when Slack knows them.
  */
-const parser = new MarkdownIt("zero").enable(["emphasis", "backticks", "link", "escape", "newline"]);
 
 /** A Slack user id (W… on Enterprise Grid); anything else in a handle must not reach a `<@…>`. */
 const SLACK_USER_ID = /^[UW][A-Z0-9]{2,20}$/;
@@ -17,62 +14,39 @@ export function escapeMrkdwn(text: string): string {
 }
 
 export function toMrkdwn(markdown: string): string {
-  const out: string[] = [];
-  const lines = markdown.split("\n");
-  lines.forEach((line, index) => {
-    if (index > 0) out.push("\n");
-    out.push(inlineToMrkdwn(line));
-  });
-  return out.join("");
+  return mrkdwn(parseMarkup(markdown));
 }
 
-function inlineToMrkdwn(line: string): string {
-  if (line.length === 0) return "";
-  if (!hasMarkup(line)) return escapeMrkdwn(line);
-  const tokens = parser.parseInline(line, {})[0]?.children ?? [];
+function mrkdwn(nodes: Inline[]): string {
   let out = "";
-  const linkStack: { href: string; start: number }[] = [];
-  for (const token of tokens) {
-    switch (token.type) {
+  for (const node of nodes) {
+    switch (node.type) {
       case "text":
-        out += escapeMrkdwn(token.content);
+        out += escapeMrkdwn(node.text);
         break;
-      case "strong_open":
-      case "strong_close":
-        out += "*";
+      case "strong":
+        out += `*${mrkdwn(node.children)}*`;
         break;
-      case "em_open":
-      case "em_close":
-        out += "_";
+      case "em":
+        out += `_${mrkdwn(node.children)}_`;
         break;
-      case "code_inline":
-        out += `\`${escapeMrkdwn(token.content)}\``;
+      case "code":
+        out += `\`${escapeMrkdwn(node.text)}\``;
         break;
-      case "softbreak":
-      case "hardbreak":
+      case "break":
         out += "\n";
         break;
-      case "link_open":
-        linkStack.push({ href: String(token.attrGet("href") ?? ""), start: out.length });
+      case "link":
+        // Inside <url|label> a "|" would end the label early; the label keeps its words.
+        out += `<${escapeMrkdwn(node.url)}|${mrkdwn(node.children).replace(/\|/g, "¦")}>`;
         break;
-      case "link_close": {
-        const link = linkStack.pop();
-        if (!link) break;
-        const person = personHandles(link.href);
-        if (person) {
-          // A person Slack knows is mentioned, so Slack shows their current name and profile; anyone
-          // else keeps the label (already escaped, so a name like "<!channel>" stays text).
-          const id = person.slack;
-          if (id && SLACK_USER_ID.test(id)) out = `${out.slice(0, link.start)}<@${id}>`;
-          break;
-        }
-        // Inside <url|label> a "|" or ">" would end the label early; the label keeps its words.
-        const label = out.slice(link.start).replace(/\|/g, "¦");
-        out = `${out.slice(0, link.start)}<${escapeMrkdwn(link.href)}|${label}>`;
+      case "person": {
+        // A person Slack knows is mentioned, so Slack shows their current name and profile; anyone else keeps
+        // the label (escaped like all text, so a name like "<!channel>" stays text).
+        const id = node.handles.slack;
+        out += id && SLACK_USER_ID.test(id) ? `<@${id}>` : mrkdwn(node.children);
         break;
       }
-      default:
-        out += escapeMrkdwn(token.content);
     }
   }
   return out;
@@ -80,17 +54,45 @@ function inlineToMrkdwn(line: string): string {
 
 /** The markdown subset as plain text, for plain_text objects (headers, buttons, modal titles). */
 export function toPlainText(markdown: string): string {
-  if (!hasMarkup(markdown)) return markdown;
-  const tokens = parser.parseInline(markdown.replace(/\n/g, " "), {})[0]?.children ?? [];
-  return tokens
-    .map((t) =>
-      t.type === "text" || t.type === "code_inline" ? t.content : t.type.endsWith("break") ? " " : "",
-    )
-    .join("");
+  return plainText(parseMarkup(markdown));
 }
 
 /** Cut to `max` characters, ending in an ellipsis when something was cut. */
 export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+
+/**
+ * Split mrkdwn into pieces of at most `max` characters, preferring line then word boundaries and never
+ * cutting inside a `<url|label>` link or an `&amp;` entity.
+ */
+export function splitMrkdwn(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = rest.lastIndexOf("\n", max);
+    if (cut < max / 2) cut = rest.lastIndexOf(" ", max);
+    if (cut < max / 2) cut = max;
+    cut = safeCut(rest, cut);
+    chunks.push(rest.slice(0, cut).trimEnd() || rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^[\n ]+/, "");
+  }
+  if (rest.trim().length > 0) chunks.push(rest);
+  return chunks;
+}
+
+/** Cut mrkdwn to `max` characters with an ellipsis, keeping links and entities whole. */
+export function cutMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, safeCut(text, max - 1)).trimEnd()}…`;
+}
+
+function safeCut(text: string, at: number): number {
+  let cut = at;
+  const open = text.lastIndexOf("<", cut - 1);
+  if (open >= 0 && text.lastIndexOf(">", cut - 1) < open && open > 0) cut = open;
+  const amp = text.lastIndexOf("&", cut - 1);
+  if (amp >= 0 && cut - amp < 5 && !text.slice(amp, cut).includes(";")) cut = amp > 0 ? amp : cut;
+  return cut;
 }

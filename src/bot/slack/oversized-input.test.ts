@@ -1,5 +1,5 @@
 /**
- * The worst inputs we can construct, through the real Slack surface (Bolt, signatures, the stand-in Web API),
+ * The worst inputs we can construct, through the real Slack adapter (Bolt, signatures, the stand-in Web API),
  * sent all at once beside an ordinary command from someone else: that command is acknowledged and answered,
  * every oversized one gets the answer that names the limit, and every answer is one Slack would accept.
  */
@@ -37,7 +37,6 @@ beforeAll(async () => {
       catalogCommandsPlugin({ graph, resolver: () => resolver }),
       catalogLinksPlugin({ graph, baseUrl: "https://callboard.test" }),
     ],
-    channelIntervalMs: 1,
     logLevel: "warn",
   });
   bot.api.addPerson({ id: MALLORY.userId, name: "mallory" });
@@ -127,7 +126,7 @@ describe("oversized and pathological input beside an ordinary command", () => {
     expect(wide.args.text).toMatch(/^Dependents of shared-db: (user-\d+, ){19}user-\d+ and 1480 more$/);
     expect(JSON.stringify(wide.args.blocks)).toContain("only the first 1,000 entries were walked");
 
-    await bot.surface.drain();
+    await bot.adapter.drain();
     expect(bot.api.violations).toEqual([]);
     expect(bot.logLines.join("")).not.toMatch(/"level":(50|60)/);
   });

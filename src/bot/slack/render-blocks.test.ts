@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkBlocks, checkView } from "../../../test/fixtures/slack/fake-slack-api.ts";
-import { NEW_SERVICE_FORM } from "../../../test/fixtures/slack/test-plugin.ts";
-import type { Form } from "../../message/form.ts";
+import { MemoryContinuationStore } from "../../../test/fixtures/memory-ports.ts";
 import {
   actions,
   context,
@@ -13,23 +12,15 @@ import {
   reply,
   section,
   type Block,
+  type Reply,
 } from "../../message/reply.ts";
 import { memberBlocks } from "../../catalog/commands/who-owns.ts";
 import { entity, item } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
 import { CatalogGraph } from "../../catalog/graph/catalog-graph.ts";
-import { toMrkdwn } from "./mrkdwn.ts";
-import {
-  decodeButtonValue,
-  decodeMetadata,
-  encodeButtonValue,
-  encodeMetadata,
-  modalErrors,
-  readModalValues,
-  renderHome,
-  renderMessage,
-  renderModal,
-  splitMrkdwn,
-} from "./render-blocks.ts";
+import { decodeActionPayload } from "../core/action-codec.ts";
+import { Continuations } from "../core/continuations.ts";
+import { splitMrkdwn, toMrkdwn } from "./mrkdwn.ts";
+import { homeRenderer, messageRenderer, renderMessage, sizedForSlack } from "./render-blocks.ts";
 
 type AnyBlock = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -78,7 +69,7 @@ describe("people", () => {
       item("group:default/team-a", entity("group:default/team-a", { members: ["alice", "mallory"] })),
       ...users.map(([ref, profile, annotations]) => item(ref, entity(ref, { profile }, { annotations }))),
     ]);
-    const out = renderMessage(reply("Members", ...memberBlocks(graph, "group:default/team-a")));
+    const out = renderMessage(reply("Members", ...memberBlocks(graph, "group:default/team-a"))).output;
     const text = (out.blocks[0] as AnyBlock).text.text as string;
     expect(text).toBe(
       [
@@ -92,7 +83,7 @@ describe("people", () => {
 
 describe("renderMessage", () => {
   it("shows only web and mail links: a descriptor's javascript: link never becomes a link or button", () => {
-    const out = renderMessage(
+    const { output: out } = renderMessage(
       reply(
         "x",
         links([
@@ -113,7 +104,7 @@ describe("renderMessage", () => {
   });
 
   it("renders each block kind", () => {
-    const rendered = renderMessage(
+    const { output: rendered } = renderMessage(
       reply(
         "payments-api is owned by payments",
         header("**payments-api**"),
@@ -160,13 +151,14 @@ describe("renderMessage", () => {
   });
 
   it("always sets a fallback text, escaped and bounded", () => {
-    expect(renderMessage(reply("", section("From the **section**"))).text).toBe("From the section");
-    expect(renderMessage(reply("a < b")).text).toBe("a &lt; b");
-    expect(renderMessage(reply("x".repeat(10_000))).text.length).toBeLessThanOrEqual(4000);
-    expect(renderMessage(reply("")).text).toBe("Callboard");
+    const text = (answer: Reply) => renderMessage(answer).output.text;
+    expect(text(reply("", section("From the **section**")))).toBe("From the section");
+    expect(text(reply("a < b"))).toBe("a &lt; b");
+    expect(text(reply("x".repeat(10_000))).length).toBeLessThanOrEqual(4000);
+    expect(text(reply(""))).toBe("Callboard");
   });
 
-  it("keeps a reply with 120 fields and 70 sections within every limit", () => {
+  it("keeps a reply with 120 fields and 70 sections within every limit, cut between blocks with Show more last", async () => {
     const blocks: Block[] = [header("H".repeat(400))];
     blocks.push(
       fields(...Array.from({ length: 120 }, (_, i) => ({ label: `Field ${i}`, value: "v".repeat(2500) }))),
@@ -176,31 +168,54 @@ describe("renderMessage", () => {
     blocks.push(
       actions(...Array.from({ length: 30 }, (_, i) => ({ label: "L".repeat(100), command: `show ${i}` }))),
     );
-    const rendered = renderMessage(reply("big", ...blocks), { moreCommand: "big --all" });
-    expect(checkBlocks("message", rendered.blocks, 50, false)).toEqual([]);
-    expect(rendered.blocks).toHaveLength(50);
-    // All 120 fields are kept: 12 sections of 10.
-    const fieldSections = rendered.blocks.filter((b) => (b as AnyBlock).fields);
+    const answer = sizedForSlack(reply("big", ...blocks));
+    const first = renderMessage(answer, { more: { label: "Show more", continuation: "rest-1" } });
+    expect(checkBlocks("message", first.output.blocks, 50, false)).toEqual([]);
+    expect(first.output.blocks).toHaveLength(50);
+    // All 120 fields come first: 12 sections of 10.
+    const fieldSections = first.output.blocks.filter((b) => (b as AnyBlock).fields);
     expect(fieldSections.map((b) => (b as AnyBlock).fields.length)).toEqual(Array(12).fill(10));
-    const note = rendered.blocks[48] as AnyBlock;
-    expect(note.type).toBe("context");
-    expect(note.elements[0].text).toMatch(/^\d+ more parts not shown here\.$/);
-    expect((rendered.blocks[49] as AnyBlock).elements[0].value).toBe('{"c":"big --all"}');
+    const more = first.output.blocks[49] as AnyBlock;
+    expect(more.elements).toHaveLength(1);
+    expect(decodeActionPayload(more.elements[0].value)).toEqual({ continuation: "rest-1" });
+    expect(first.cutAt).toBeGreaterThan(0);
+
+    // Through the core's continuations, the parts together hold every block once, each part within limits.
+    const continuations = new Continuations(new MemoryContinuationStore());
+    const parts = [];
+    let rest: Reply | undefined = answer;
+    while (rest) {
+      const part = await continuations.fit(rest, messageRenderer());
+      expect(checkBlocks("part", part.blocks, 50, false)).toEqual([]);
+      parts.push(part);
+      const last = part.blocks.at(-1) as AnyBlock;
+      const payload = last.type === "actions" ? decodeActionPayload(last.elements.at(-1).value) : undefined;
+      rest =
+        payload && "continuation" in payload ? await continuations.take(payload.continuation) : undefined;
+    }
+    const text = JSON.stringify(parts);
+    for (let i = 0; i < 70; i++) expect(text).toContain(`Section ${i} `);
+    const buttons = parts.flatMap((p) => p.blocks).flatMap((b) => (b as AnyBlock).elements ?? []);
+    expect(buttons.filter((b: AnyBlock) => b.text?.text?.startsWith("LLL"))).toHaveLength(30);
   });
 
-  it("says how much was left out when there is no command to show the rest", () => {
+  it("says how much was left out when it cannot offer Show more (a link preview)", () => {
     const many = Array.from({ length: 60 }, (_, i) => section(`s${i}`));
-    const rendered = renderMessage(reply("many", ...many));
+    const { output: rendered } = renderMessage(reply("many", ...many));
     expect(rendered.blocks).toHaveLength(50);
     expect((rendered.blocks[49] as AnyBlock).elements[0].text).toBe(
       "11 more parts not shown here; ask a narrower question to see them.",
     );
   });
 
-  it("renders the App Home with up to 100 blocks", () => {
-    const home = renderHome(reply("home", ...Array.from({ length: 150 }, (_, i) => section(`s${i}`))));
-    expect(home.blocks).toHaveLength(100);
-    expect(checkView("home", home)).toEqual([]);
+  it("renders the App Home with up to 100 blocks, Show more last", () => {
+    const home = homeRenderer(reply("home", ...Array.from({ length: 150 }, (_, i) => section(`s${i}`))), {
+      label: "Show more",
+      continuation: "home-rest",
+    });
+    expect(home.output.blocks).toHaveLength(100);
+    expect(home.cutAt).toBe(99);
+    expect(checkView("home", home.output)).toEqual([]);
   });
 
   it("splits long text on line or word boundaries without breaking a link", () => {
@@ -211,7 +226,7 @@ describe("renderMessage", () => {
   });
 
   it("drops a button whose command cannot fit Slack's 2,000-char value, and clips labels to 75", () => {
-    const rendered = renderMessage(
+    const { output: rendered } = renderMessage(
       reply(
         "b",
         actions(
@@ -225,158 +240,24 @@ describe("renderMessage", () => {
     expect(elements[0].text.text.length).toBe(75);
   });
 
-  it("round-trips button values", () => {
-    expect(decodeButtonValue(encodeButtonValue({ command: "deps x" }))).toEqual({ command: "deps x" });
-    expect(decodeButtonValue(encodeButtonValue({ form: "new-service", args: "a" }))).toEqual({
-      form: "new-service",
-      args: "a",
-    });
-    expect(decodeButtonValue("not json")).toBeUndefined();
-  });
-});
-
-describe("renderModal", () => {
-  const meta = encodeMetadata({ stateId: "state-1", page: 0, channel: "C1", thread: "1.2" });
-
-  it("renders each page as a valid modal with a ≤24-char title and Next/submit labels", () => {
-    const first = renderModal(NEW_SERVICE_FORM, 0, meta);
-    const second = renderModal(NEW_SERVICE_FORM, 1, meta);
-    expect(checkView("page 1", first)).toEqual([]);
-    expect(checkView("page 2", second)).toEqual([]);
-    expect(first.title.text).toBe("Create a new service fr…");
-    expect(first.title.text.length).toBeLessThanOrEqual(24);
-    expect(first.submit?.text).toBe("Next");
-    expect(second.submit?.text).toBe("Create");
-    expect(first.private_metadata).toBe(meta);
-  });
-
-  it("maps every field kind to its Block Kit input", () => {
-    const form: Form = {
-      id: "all",
-      title: "All kinds",
-      pages: [
-        {
-          title: "Kinds",
-          fields: [
-            { name: "t", label: "Text", kind: "text", default: "hello", required: true },
-            { name: "ta", label: "Textarea", kind: "textarea" },
-            { name: "n", label: "Number", kind: "number", default: 3 },
-            { name: "b", label: "Boolean", kind: "boolean", default: true, required: true },
-            {
-              name: "s",
-              label: "Select",
-              kind: "select",
-              options: [
-                { value: "a", label: "A" },
-                { value: "x".repeat(100), label: "Long" },
-              ],
-              default: "a",
-            },
-            {
-              name: "m",
-              label: "Multi",
-              kind: "multiselect",
-              options: [{ value: "a", label: "A" }],
-              default: ["a"],
-            },
-            { name: "e", label: "Entity", kind: "entity", entityKinds: ["component", "api"] },
-            { name: "o", label: "Owner", kind: "owner" },
-            { name: "r", label: "Repo", kind: "repoUrl" },
-          ],
-        },
-      ],
-    };
-    const view = renderModal(form, 0, meta);
-    expect(checkView("all", view)).toEqual([]);
-    const elements = Object.fromEntries((view.blocks as AnyBlock[]).map((b) => [b.block_id, b]));
-    expect(elements.t.element).toMatchObject({
-      type: "plain_text_input",
-      multiline: false,
-      initial_value: "hello",
-    });
-    expect(elements.t.optional).toBe(false);
-    expect(elements.ta.element).toMatchObject({ type: "plain_text_input", multiline: true });
-    expect(elements.n.element).toMatchObject({
-      type: "number_input",
-      is_decimal_allowed: true,
-      initial_value: "3",
-    });
-    expect(elements.b.element.type).toBe("checkboxes");
-    expect(elements.b.optional).toBe(true);
-    expect(elements.b.element.initial_options).toHaveLength(1);
-    expect(elements.s.element.options.map((o: AnyBlock) => o.value)).toEqual(["a", "#1"]);
-    expect(elements.s.element.initial_option.value).toBe("a");
-    expect(elements.m.element).toMatchObject({
-      type: "multi_static_select",
-      initial_options: [{ value: "a" }],
-    });
-    expect(elements.e.element).toMatchObject({
-      type: "external_select",
-      action_id: "pick|entity|component,api",
-      min_query_length: 1,
-    });
-    expect(elements.o.element.action_id).toBe("pick|owner");
-    expect(elements.r.element.type).toBe("plain_text_input");
-
-    const values = readModalValues(form, 0, {
-      t: { value: { type: "plain_text_input", value: "hi" } },
-      ta: { value: { type: "plain_text_input", value: null } },
-      n: { value: { type: "number_input", value: "4.5" } },
-      b: { value: { type: "checkboxes", selected_options: [] } },
-      s: { value: { type: "static_select", selected_option: { value: "#1" } } },
-      m: { value: { type: "multi_static_select", selected_options: [{ value: "a" }] } },
-      e: {
-        "pick|entity|component,api": {
-          type: "external_select",
-          selected_option: { value: "component:default/x" },
-        },
-      },
-      o: { "pick|owner": { type: "external_select", selected_option: null } },
-      r: { value: { type: "plain_text_input", value: "github.com?owner=acme&repo=x" } },
-    });
-    expect(values).toEqual({
-      t: "hi",
-      n: 4.5,
-      b: false,
-      s: "x".repeat(100),
-      m: ["a"],
-      e: "component:default/x",
-      r: "github.com?owner=acme&repo=x",
-    });
-  });
-
-  it("keeps a page with 150 fields within the 100-block modal limit and says what did not fit", () => {
-    const form: Form = {
-      id: "huge",
-      title: "Huge",
-      pages: [
-        {
-          title: "p",
-          description: "d",
-          fields: Array.from({ length: 150 }, (_, i) => ({
-            name: `f${i}`,
-            label: `F${i}`,
-            kind: "text" as const,
-          })),
-        },
-      ],
-    };
-    const view = renderModal(form, 0, meta);
-    expect(view.blocks).toHaveLength(100);
-    expect(checkView("huge", view)).toEqual([]);
-    expect((view.blocks[99] as AnyBlock).elements[0].text).toContain("more fields do not fit");
-  });
-
-  it("keys errors by block_id and puts form-level errors on the first field", () => {
-    expect(modalErrors(NEW_SERVICE_FORM, 0, { name: "Bad name", _form: "Template gone" })).toEqual({
-      name: "Bad name Template gone",
-    });
-  });
-
-  it("carries only the state id, page and origin in private_metadata", () => {
-    expect(decodeMetadata(meta)).toEqual({ stateId: "state-1", page: 0, channel: "C1", thread: "1.2" });
-    expect(meta.length).toBeLessThan(100);
-    expect(decodeMetadata("{}")).toBeUndefined();
-    expect(() => encodeMetadata({ stateId: "x".repeat(3000), page: 0 })).toThrow(/3,000/);
+  it("gives each button the action codec's payload: a command, a form, a form session, the rest of an answer", () => {
+    const { output } = renderMessage(
+      reply(
+        "b",
+        actions(
+          { label: "Deps", command: "deps x" },
+          { label: "New", form: { id: "new-service", args: "a" } },
+          { label: "Open", form: { id: "new-service", session: "s-1" } },
+          { label: "Show more", continuation: "c-1" },
+        ),
+      ),
+    );
+    const values = (output.blocks[0] as AnyBlock).elements.map((e: AnyBlock) => decodeActionPayload(e.value));
+    expect(values).toEqual([
+      { command: "deps x" },
+      { form: "new-service", args: "a" },
+      { form: "new-service", session: "s-1" },
+      { continuation: "c-1" },
+    ]);
   });
 });

@@ -1,62 +1,11 @@
 import type { types } from "@slack/bolt";
-import type { Form, FormField, FormValues, Option } from "../../message/form.ts";
 import { webUrl, type Action, type Block, type Reply } from "../../message/reply.ts";
-import { clip, escapeMrkdwn, toMrkdwn, toPlainText } from "./mrkdwn.ts";
+import { actionPayload, encodeActionPayload } from "../core/action-codec.ts";
+import type { Rendered, Renderer } from "../core/continuations.ts";
+import { clip, cutMrkdwn, escapeMrkdwn, splitMrkdwn, toMrkdwn, toPlainText } from "./mrkdwn.ts";
+import { SLACK_LIMITS } from "./slack-limits.ts";
 
 type KnownBlock = types.KnownBlock;
-
-/** Slack's documented limits (Block Kit reference and @slack/types JSDoc); the renderer never exceeds them. */
-export const SLACK_LIMITS = {
-  messageBlocks: 50,
-  viewBlocks: 100,
-  sectionText: 3000,
-  sectionFields: 10,
-  fieldText: 2000,
-  headerText: 150,
-  contextText: 3000,
-  actionsElements: 25,
-  buttonText: 75,
-  buttonValue: 2000,
-  buttonUrl: 3000,
-  actionId: 255,
-  blockId: 255,
-  callbackId: 255,
-  viewTitle: 24,
-  viewButton: 24,
-  privateMetadata: 3000,
-  inputLabel: 2000,
-  inputHint: 2000,
-  placeholder: 150,
-  optionText: 75,
-  optionValue: 75,
-  selectOptions: 100,
-  /** Slack truncates at 40,000; a notification longer than this helps nobody. */
-  fallbackText: 4000,
-} as const;
-
-/** What a button carries back in block_actions: a command to run, or a form to open. */
-export interface ButtonValue {
-  command?: string;
-  form?: string;
-  args?: string;
-}
-
-export function encodeButtonValue(value: ButtonValue): string {
-  return JSON.stringify(value.form ? { f: value.form, a: value.args ?? "" } : { c: value.command ?? "" });
-}
-
-export function decodeButtonValue(raw: string | undefined): ButtonValue | undefined {
-  if (!raw) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as { c?: unknown; f?: unknown; a?: unknown };
-    if (typeof parsed.f === "string")
-      return { form: parsed.f, args: typeof parsed.a === "string" ? parsed.a : "" };
-    if (typeof parsed.c === "string") return { command: parsed.c };
-  } catch {
-    // A value we did not write (an old message, a hand-made payload): nothing to run.
-  }
-  return undefined;
-}
 
 export interface RenderedMessage {
   text: string;
@@ -66,28 +15,101 @@ export interface RenderedMessage {
 export interface MessageOptions {
   /** 50 for messages and unfurls, 100 for the App Home tab. */
   maxBlocks?: number;
-  /** When blocks are left out, a button runs this to show the rest (e.g. the command again with --all). */
-  moreCommand?: string;
+  /** The "Show more" button to end a cut answer with; without one, a note says what was left out. */
+  more?: Action;
 }
 
-/** Reply → Block Kit message. Pure: the same Reply always gives the same blocks. */
-export function renderMessage(answer: Reply, options: MessageOptions = {}): RenderedMessage {
+/**
+ * Reply → Block Kit message, pure: the same Reply always gives the same blocks. When the blocks do not fit,
+ * the answer is cut between two of its blocks: what fits is shown, then `more` as the last block, and
+ * `cutAt` says which of the Reply's blocks is the first one left out (the chat core keeps the rest).
+ */
+export function renderMessage(answer: Reply, options: MessageOptions = {}): Rendered<RenderedMessage> {
   const maxBlocks = options.maxBlocks ?? SLACK_LIMITS.messageBlocks;
   const ids = { next: 0 };
-  let blocks = answer.blocks.flatMap((block) => renderBlock(block, ids));
-  if (blocks.length > maxBlocks) {
-    const more = options.moreCommand
-      ? renderButtons([{ label: "Show the rest", command: options.moreCommand }], ids)
-      : [];
-    const kept = blocks.slice(0, maxBlocks - 1 - more.length);
-    const leftOut = blocks.slice(kept.length).filter((b) => b.type !== "divider").length;
-    const note = options.moreCommand
-      ? `${leftOut} more ${leftOut === 1 ? "part" : "parts"} not shown here.`
-      : `${leftOut} more ${leftOut === 1 ? "part" : "parts"} not shown here; ask a narrower question to see them.`;
-    blocks = [...kept, { type: "context", elements: [{ type: "mrkdwn", text: note }] }, ...more];
+  const parts = answer.blocks.map((block) => renderBlock(block, ids));
+  const text = fallbackText(answer);
+  if (parts.reduce((n, part) => n + part.length, 0) <= maxBlocks) {
+    return { output: { text, blocks: parts.flat() } };
   }
-  return { text: fallbackText(answer), blocks };
+  // The last block is the button, or the note that says what is missing.
+  const room = maxBlocks - 1;
+  const kept: KnownBlock[] = [];
+  let cutAt = 0;
+  while (cutAt < parts.length && kept.length + parts[cutAt]!.length <= room) kept.push(...parts[cutAt++]!);
+  let lost = 0;
+  if (cutAt === 0) {
+    // One block larger than a whole message (text past ~140,000 characters): what fits of it.
+    kept.push(...parts[0]!.slice(0, room));
+    lost = parts[0]!.length - room;
+    cutAt = 1;
+  }
+  const more = options.more ? renderButtons([options.more], ids) : [];
+  if (more.length === 1) return { output: { text, blocks: [...kept, ...more] }, cutAt };
+  const leftOut =
+    lost +
+    parts
+      .slice(cutAt)
+      .flat()
+      .filter((b) => b.type !== "divider").length;
+  const note = `${leftOut} more ${leftOut === 1 ? "part" : "parts"} not shown here; ask a narrower question to see them.`;
+  return {
+    output: { text, blocks: [...kept, { type: "context", elements: [{ type: "mrkdwn", text: note }] }] },
+    cutAt,
+  };
 }
+
+/** Renders messages for the chat core's `fit`, which keeps the rest of a cut answer for "Show more". */
+export function messageRenderer(maxBlocks: number = SLACK_LIMITS.messageBlocks): Renderer<RenderedMessage> {
+  return (answer, more) => renderMessage(answer, { maxBlocks, more });
+}
+
+/** Renders the App Home tab (100 blocks) for `fit`. */
+export const homeRenderer: Renderer<types.HomeView> = (answer, more) => {
+  const rendered = renderMessage(answer, { maxBlocks: SLACK_LIMITS.viewBlocks, more });
+  return { output: { type: "home", blocks: rendered.output.blocks }, ...cut(rendered) };
+};
+
+function cut(rendered: Rendered<unknown>): { cutAt?: number } {
+  return rendered.cutAt === undefined ? {} : { cutAt: rendered.cutAt };
+}
+
+/**
+ * The answer with each block small enough to be cut between: a section's fields in tens, links in twenties,
+ * buttons in twenty-fives, one Slack block each. "Show more" cuts between the Reply's blocks, so a block of
+ * 300 links is not lost past the 50th Slack block: it goes on on the next page.
+ */
+export function sizedForSlack(answer: Reply): Reply {
+  const blocks: Block[] = [];
+  let split = false;
+  for (const block of answer.blocks) {
+    if (block.type === "section" && (block.fields?.length ?? 0) > SLACK_LIMITS.sectionFields) {
+      const fields = block.fields!;
+      for (let at = 0; at < fields.length; at += SLACK_LIMITS.sectionFields) {
+        const chunk = fields.slice(at, at + SLACK_LIMITS.sectionFields);
+        blocks.push(
+          at === 0 && block.text ? { ...block, fields: chunk } : { type: "section", fields: chunk },
+        );
+      }
+      split = true;
+    } else if (block.type === "links" && block.links.length > LINKS_PER_BLOCK) {
+      for (let at = 0; at < block.links.length; at += LINKS_PER_BLOCK) {
+        blocks.push({ type: "links", links: block.links.slice(at, at + LINKS_PER_BLOCK) });
+      }
+      split = true;
+    } else if (block.type === "actions" && block.actions.length > SLACK_LIMITS.actionsElements) {
+      for (let at = 0; at < block.actions.length; at += SLACK_LIMITS.actionsElements) {
+        blocks.push({ type: "actions", actions: block.actions.slice(at, at + SLACK_LIMITS.actionsElements) });
+      }
+      split = true;
+    } else {
+      blocks.push(block);
+    }
+  }
+  return split ? { ...answer, blocks } : answer;
+}
+
+const LINKS_PER_BLOCK = 20;
 
 function fallbackText(answer: Reply): string {
   const text = answer.text.trim() || firstText(answer.blocks) || "Callboard";
@@ -132,7 +154,7 @@ function renderBlock(block: Block, ids: { next: number }): KnownBlock[] {
   }
 }
 
-function mrkdwnSection(text: string): KnownBlock {
+export function mrkdwnSection(text: string): KnownBlock {
   return { type: "section", text: { type: "mrkdwn", text } };
 }
 
@@ -157,6 +179,9 @@ function renderSection(
   return sections;
 }
 
+/** Buttons carry back what the action codec writes; action ids are cb_0, cb_1 … within one message. */
+export const BUTTON_ACTION_ID = /^cb_\d+$/;
+
 function renderButtons(list: Action[], ids: { next: number }): KnownBlock[] {
   const buttons: types.Button[] = [];
   for (const action of list) {
@@ -166,12 +191,13 @@ function renderButtons(list: Action[], ids: { next: number }): KnownBlock[] {
       text: { type: "plain_text", text, emoji: true },
       action_id: "",
     };
+    const payload = action.url ? undefined : actionPayload(action);
     if (action.url) {
       const url = webUrl(action.url);
       if (!url || url.length > SLACK_LIMITS.buttonUrl) continue;
       button.url = url;
-    } else if (action.command !== undefined || action.form) {
-      const value = encodeButtonValue({ command: action.command, form: action.form });
+    } else if (payload) {
+      const value = encodeActionPayload(payload);
       // A command longer than Slack lets a button carry cannot be run from one; the text still says it.
       if (value.length > SLACK_LIMITS.buttonValue) continue;
       button.value = value;
@@ -187,334 +213,4 @@ function renderButtons(list: Action[], ids: { next: number }): KnownBlock[] {
     blocks.push({ type: "actions", elements: buttons.slice(start, start + SLACK_LIMITS.actionsElements) });
   }
   return blocks;
-}
-
-/**
- * Split mrkdwn into pieces of at most `max` characters, preferring line then word boundaries and never
- * cutting inside a `<url|label>` link or an `&amp;` entity.
- */
-export function splitMrkdwn(text: string, max: number): string[] {
-  const chunks: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    let cut = rest.lastIndexOf("\n", max);
-    if (cut < max / 2) cut = rest.lastIndexOf(" ", max);
-    if (cut < max / 2) cut = max;
-    cut = safeCut(rest, cut);
-    chunks.push(rest.slice(0, cut).trimEnd() || rest.slice(0, cut));
-    rest = rest.slice(cut).replace(/^[\n ]+/, "");
-  }
-  if (rest.trim().length > 0) chunks.push(rest);
-  return chunks;
-}
-
-/** Cut mrkdwn to `max` characters with an ellipsis, keeping links and entities whole. */
-export function cutMrkdwn(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, safeCut(text, max - 1)).trimEnd()}…`;
-}
-
-function safeCut(text: string, at: number): number {
-  let cut = at;
-  const open = text.lastIndexOf("<", cut - 1);
-  if (open >= 0 && text.lastIndexOf(">", cut - 1) < open && open > 0) cut = open;
-  const amp = text.lastIndexOf("&", cut - 1);
-  if (amp >= 0 && cut - amp < 5 && !text.slice(amp, cut).includes(";")) cut = amp > 0 ? amp : cut;
-  return cut;
-}
-
-/* ---------------------------------------------------------------- forms → modals */
-
-/** Where a modal came from, and the id of its state in the FormStateStore. Travels in private_metadata. */
-export interface ModalMetadata {
-  stateId: string;
-  page: number;
-  channel?: string;
-  thread?: string;
-}
-
-export function encodeMetadata(meta: ModalMetadata): string {
-  const raw = JSON.stringify({ s: meta.stateId, p: meta.page, c: meta.channel, t: meta.thread });
-  if (raw.length > SLACK_LIMITS.privateMetadata)
-    throw new Error("Modal metadata exceeds Slack's 3,000 characters.");
-  return raw;
-}
-
-export function decodeMetadata(raw: string | undefined): ModalMetadata | undefined {
-  if (!raw) return undefined;
-  try {
-    const parsed = JSON.parse(raw) as { s?: unknown; p?: unknown; c?: unknown; t?: unknown };
-    if (typeof parsed.s !== "string" || typeof parsed.p !== "number") return undefined;
-    return {
-      stateId: parsed.s,
-      page: parsed.p,
-      ...(typeof parsed.c === "string" ? { channel: parsed.c } : {}),
-      ...(typeof parsed.t === "string" ? { thread: parsed.t } : {}),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-export const FORM_CALLBACK_ID = "callboard_form";
-const VALUE_ACTION = "value";
-const PICKER_PREFIX = "pick|";
-
-/** The picker a block_suggestion asks about, read back from the external_select's action_id. */
-export function decodePickerActionId(actionId: string): { provider: string; kinds?: string[] } | undefined {
-  if (!actionId.startsWith(PICKER_PREFIX)) return undefined;
-  const [provider = "", kinds = ""] = actionId.slice(PICKER_PREFIX.length).split("|");
-  return kinds ? { provider, kinds: kinds.split(",") } : { provider };
-}
-
-/** One page of a Form as a modal view. */
-export function renderModal(form: Form, pageIndex: number, privateMetadata: string): types.ModalView {
-  const page = form.pages[pageIndex];
-  if (!page) throw new Error(`Form "${form.id}" has no page ${pageIndex + 1}.`);
-  const last = pageIndex === form.pages.length - 1;
-  const blocks: KnownBlock[] = [];
-  if (form.pages.length > 1) {
-    const step = `Step ${pageIndex + 1} of ${form.pages.length}: *${escapeMrkdwn(toPlainText(page.title))}*`;
-    blocks.push({
-      type: "context",
-      elements: [{ type: "mrkdwn", text: cutMrkdwn(step, SLACK_LIMITS.contextText) }],
-    });
-  }
-  if (page.description?.trim()) {
-    for (const chunk of splitMrkdwn(toMrkdwn(page.description), SLACK_LIMITS.sectionText).slice(0, 3)) {
-      blocks.push(mrkdwnSection(chunk));
-    }
-  }
-  const inputs = page.fields.filter((f) => f.kind !== "hidden").map(renderInput);
-  const room = SLACK_LIMITS.viewBlocks - blocks.length;
-  if (inputs.length > room) {
-    blocks.push(...inputs.slice(0, room - 1));
-    const missing = inputs.length - (room - 1);
-    blocks.push({
-      type: "context",
-      elements: [
-        {
-          type: "mrkdwn",
-          text: `${missing} more fields do not fit in a Slack modal; fill this form in the shell.`,
-        },
-      ],
-    });
-  } else {
-    blocks.push(...inputs);
-  }
-  return {
-    type: "modal",
-    callback_id: FORM_CALLBACK_ID,
-    title: {
-      type: "plain_text",
-      text: clip(toPlainText(form.title).trim() || "Callboard", SLACK_LIMITS.viewTitle),
-    },
-    submit: {
-      type: "plain_text",
-      text: clip(last ? (form.submitLabel ?? "Submit") : "Next", SLACK_LIMITS.viewButton),
-    },
-    close: { type: "plain_text", text: "Cancel" },
-    private_metadata: privateMetadata,
-    blocks,
-  };
-}
-
-function plain(text: string, max: number): types.PlainTextElement {
-  return { type: "plain_text", text: clip(toPlainText(text).trim() || " ", max) };
-}
-
-function option(o: Option, index: number): types.PlainTextOption {
-  return {
-    text: plain(o.label || o.value, SLACK_LIMITS.optionText),
-    value: optionValue(o.value, index),
-    ...(o.description ? { description: plain(o.description, SLACK_LIMITS.optionText) } : {}),
-  };
-}
-
-/** Values longer than Slack allows travel as their position and are mapped back on submit. */
-function optionValue(value: string, index: number): string {
-  return value.length <= SLACK_LIMITS.optionValue && !value.startsWith("#") ? value : `#${index}`;
-}
-
-function renderInput(field: FormField): KnownBlock {
-  const base = {
-    type: "input" as const,
-    block_id: clip(field.name, SLACK_LIMITS.blockId),
-    label: plain(field.label || field.name, SLACK_LIMITS.inputLabel),
-    optional: !field.required,
-    ...(field.description ? { hint: plain(field.description, SLACK_LIMITS.inputHint) } : {}),
-  };
-  const placeholder = field.placeholder
-    ? { placeholder: plain(field.placeholder, SLACK_LIMITS.placeholder) }
-    : {};
-  const options = (field.options ?? []).slice(0, SLACK_LIMITS.selectOptions).map(option);
-  switch (field.kind) {
-    case "number":
-      return {
-        ...base,
-        element: {
-          type: "number_input",
-          action_id: VALUE_ACTION,
-          is_decimal_allowed: true,
-          ...(typeof field.default === "number" ? { initial_value: String(field.default) } : {}),
-          ...placeholder,
-        },
-      };
-    case "boolean":
-      // An unticked box is a valid "false", so the block itself is never required.
-      return {
-        ...base,
-        optional: true,
-        element: {
-          type: "checkboxes",
-          action_id: VALUE_ACTION,
-          options: [{ text: plain(field.label || field.name, SLACK_LIMITS.optionText), value: "true" }],
-          ...(field.default === true
-            ? {
-                initial_options: [
-                  { text: plain(field.label || field.name, SLACK_LIMITS.optionText), value: "true" },
-                ],
-              }
-            : {}),
-        },
-      };
-    case "select":
-    case "radio": {
-      const initial = options.find((_, i) => field.options?.[i]?.value === field.default);
-      return {
-        ...base,
-        element: {
-          type: "static_select",
-          action_id: VALUE_ACTION,
-          options: options.length > 0 ? options : [{ text: plain("(no choices)", 75), value: "#none" }],
-          ...(initial ? { initial_option: initial } : {}),
-          ...placeholder,
-        },
-      };
-    }
-    case "multiselect": {
-      const defaults = Array.isArray(field.default) ? field.default : [];
-      const initial = options.filter((_, i) => defaults.includes(field.options?.[i]?.value));
-      return {
-        ...base,
-        element: {
-          type: "multi_static_select",
-          action_id: VALUE_ACTION,
-          options: options.length > 0 ? options : [{ text: plain("(no choices)", 75), value: "#none" }],
-          ...(initial.length > 0 ? { initial_options: initial } : {}),
-          ...placeholder,
-        },
-      };
-    }
-    case "entity":
-    case "owner": {
-      const kinds = field.entityKinds?.length ? `|${field.entityKinds.join(",")}` : "";
-      const initial =
-        typeof field.default === "string" &&
-        field.default.length > 0 &&
-        field.default.length <= SLACK_LIMITS.optionValue
-          ? { initial_option: { text: plain(field.default, SLACK_LIMITS.optionText), value: field.default } }
-          : {};
-      return {
-        ...base,
-        element: {
-          type: "external_select",
-          action_id: clip(`${PICKER_PREFIX}${field.kind}${kinds}`, SLACK_LIMITS.actionId),
-          min_query_length: 1,
-          ...initial,
-          ...placeholder,
-        },
-      };
-    }
-    case "text":
-    case "textarea":
-    case "repoUrl":
-    default:
-      return {
-        ...base,
-        element: {
-          type: "plain_text_input",
-          action_id: VALUE_ACTION,
-          multiline: field.kind === "textarea",
-          ...(typeof field.default === "string" && field.default.length > 0
-            ? { initial_value: field.default.slice(0, 3000) }
-            : {}),
-          ...placeholder,
-        },
-      };
-  }
-}
-
-/** One submitted element of view.state.values, as Slack sends it. */
-export interface SubmittedElement {
-  type: string;
-  value?: string | null;
-  selected_option?: { value: string } | null;
-  selected_options?: { value: string }[];
-}
-
-/** view.state.values for one page → the form's values, typed by field kind. Empty inputs are left out. */
-export function readModalValues(
-  form: Form,
-  pageIndex: number,
-  state: Record<string, Record<string, SubmittedElement>>,
-): FormValues {
-  const values: FormValues = {};
-  for (const field of form.pages[pageIndex]?.fields ?? []) {
-    const element = Object.values(state[clip(field.name, SLACK_LIMITS.blockId)] ?? {})[0];
-    if (!element) {
-      if (field.kind === "boolean") values[field.name] = false;
-      continue;
-    }
-    const fromOption = (v: string) => {
-      const match = /^#(\d+)$/.exec(v);
-      return match ? (field.options?.[Number(match[1])]?.value ?? v) : v;
-    };
-    switch (field.kind) {
-      case "boolean":
-        values[field.name] = (element.selected_options ?? []).some((o) => o.value === "true");
-        break;
-      case "number":
-        if (element.value !== undefined && element.value !== null && element.value !== "") {
-          values[field.name] = Number(element.value);
-        }
-        break;
-      case "multiselect":
-        values[field.name] = (element.selected_options ?? []).map((o) => fromOption(o.value));
-        break;
-      case "select":
-      case "radio":
-      case "entity":
-      case "owner":
-        if (element.selected_option) values[field.name] = fromOption(element.selected_option.value);
-        break;
-      default:
-        if (typeof element.value === "string" && element.value.length > 0) values[field.name] = element.value;
-    }
-  }
-  return values;
-}
-
-/** Field errors → Slack's `response_action: errors` map, keyed by the input blocks' block_ids. */
-export function modalErrors(
-  form: Form,
-  pageIndex: number,
-  errors: Record<string, string>,
-): Record<string, string> {
-  const fieldsOnPage = form.pages[pageIndex]?.fields ?? [];
-  const out: Record<string, string> = {};
-  for (const [name, message] of Object.entries(errors)) {
-    const field = fieldsOnPage.find((f) => f.name === name) ?? fieldsOnPage[0];
-    if (!field) continue;
-    const key = clip(field.name, SLACK_LIMITS.blockId);
-    // A form-level error (or one about a field on another page) shows on the first field of this page.
-    const text = field.name === name ? message : `${name === "_form" ? "" : `${name}: `}${message}`;
-    out[key] = clip(out[key] ? `${out[key]} ${text}` : text, SLACK_LIMITS.inputHint);
-  }
-  return out;
-}
-
-/** Reply → App Home tab. */
-export function renderHome(answer: Reply): types.HomeView {
-  return { type: "home", blocks: renderMessage(answer, { maxBlocks: SLACK_LIMITS.viewBlocks }).blocks };
 }

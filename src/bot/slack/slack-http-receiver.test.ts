@@ -278,7 +278,7 @@ describe("the five-minute window (X-Slack-Request-Timestamp)", () => {
       expect((await send("e4", 301)).status).toBe(401);
       await pinned.api.waitForResponse("e1");
       await pinned.api.waitForResponse("e2");
-      await pinned.surface.drain();
+      await pinned.adapter.drain();
       expect(pinned.api.calls.map((c) => c.responseId).filter(Boolean)).toEqual(
         expect.arrayContaining(["e1", "e2"]),
       );

@@ -1,9 +1,23 @@
 import { CardFactory, TurnContext, type Activity, type AdaptiveCardInvokeResponse } from "botbuilder";
+import type { Reply } from "../../message/reply.ts";
+import type { ChatCore } from "../core/chat-core.ts";
 import { toPlainText } from "./card-markdown.ts";
-import { ADAPTIVE_CARD_CONTENT_TYPE, clip, type AdaptiveCard } from "./render-card.ts";
+import { ADAPTIVE_CARD_CONTENT_TYPE, clip, replyRenderer, type AdaptiveCard } from "./render-card.ts";
+import { addressOf, conversationIdFor } from "./teams-address.ts";
 
 /** An invoke response that has Teams show a short text and leave the pressed card as it is. */
 const MESSAGE_CONTENT_TYPE = "application/vnd.microsoft.activity.message";
+const renderReply = replyRenderer();
+
+/** The card for a Reply; when it had to be cut, the core keeps the rest for its "Show more" button. */
+export function cardFor(core: ChatCore, answer: Reply): Promise<AdaptiveCard> {
+  return core.fit(answer, renderReply);
+}
+
+/** A Reply as a message: the card, plus a short summary for notifications. */
+export async function activityFor(core: ChatCore, answer: Reply): Promise<Partial<Activity>> {
+  return messageWith(await cardFor(core, answer), answer.text);
+}
 
 /** A card as a message, with a short summary for notifications. */
 export function messageWith(card: AdaptiveCard, summary: string): Partial<Activity> {
@@ -36,27 +50,20 @@ export async function answerCardAction(
 }
 
 /**
- * Post into the pressed card's conversation; in a channel, into its reply chain. A channel conversation id
- * names the thread as ";messageid=<root>"; a card posted at the top of a channel is its own thread's root.
+ * Post into the pressed card's conversation; in a channel, into its reply chain (a card posted at the top of
+ * a channel is its own thread's root).
  */
 async function replyBeside(context: TurnContext, message: Partial<Activity>): Promise<void> {
   const activity = context.activity;
-  let conversationId = activity.conversation.id;
-  const root = /;messageid=([^;]+)/.exec(conversationId)?.[1] ?? activity.replyToId;
-  if (
-    activity.conversation.conversationType === "channel" &&
-    root &&
-    !conversationId.includes(";messageid=")
-  ) {
-    conversationId = `${conversationId};messageid=${root}`;
-  }
+  const address = addressOf(activity);
+  const conversationId = address ? conversationIdFor(address) : activity.conversation.id;
   const outgoing = TurnContext.applyConversationReference(
     { ...message },
     {
       ...TurnContext.getConversationReference(activity),
       conversation: { ...activity.conversation, id: conversationId },
       // A reply to a message (the card, or the thread's root), not to the invoke, which is none.
-      activityId: activity.replyToId ?? root,
+      activityId: activity.replyToId ?? address?.replyChain,
     },
   );
   await context.adapter.sendActivities(context, [outgoing]);

@@ -1,18 +1,16 @@
-import { hasMarkup, personHandles, webUrl } from "../../message/reply.ts";
-import MarkdownIt from "markdown-it";
-
 /**
  * Reply text uses a small markdown subset (`**bold**`, `_italic_`, `` `code` ``, `[t](u)`). Adaptive Card
- * TextBlocks understand bold, italic, links and lists, and have no inline code, so the subset is parsed with
- * markdown-it (only those rules on) and written back out, keeping the author's markup and making the rest
- * literal: a service name like `my_service*` then shows as typed instead of turning half the card italic.
+ * TextBlocks understand bold, italic, links and lists, and have no inline code, so the parsed subset (markup.ts)
+ * is written back out, keeping the author's markup and making the rest literal: a service name like
+ * `my_service*` then shows as typed instead of turning half the card italic.
  *
  * Literal text is escaped only where a card renderer would otherwise read markup into it. Teams' mobile
  * clients show backslash escapes as backslashes, so a needless escape is a visible blemish
  * (`deps <name> \[--depth N\]` in help): a lone `*` or `_` cannot start emphasis, and brackets only make a
  * link when followed by "(".
  */
-const parser = new MarkdownIt("zero").enable(["emphasis", "link", "backticks", "escape", "newline"]);
+import { parseMarkup, plainText, type Inline } from "../../message/markup.ts";
+import { hasMarkup, webUrl } from "../../message/reply.ts";
 
 /** Output in order: the author's markup as written, literal text still to be escaped, and code spans. */
 type Piece = { kind: "markup"; text: string } | { kind: "literal" | "code"; text: string; inLink?: boolean };
@@ -41,61 +39,60 @@ function teamsChatUrl(userPrincipalName: string): string {
 /** Reply markdown subset to Adaptive Card TextBlock markdown. */
 export function toCardMarkdown(text: string): string {
   if (!hasMarkup(text)) return escapeCardText(text);
-  const tokens = parser.parseInline(text, {})[0]?.children ?? [];
+  return cardMarkdown(parseMarkup(text));
+}
+
+/** Parsed reply markup (see markup.ts) as Adaptive Card TextBlock markdown. */
+export function cardMarkdown(nodes: Inline[]): string {
   const pieces: Piece[] = [];
-  // A link whose URL is refused keeps its words; it is decided at link_close, so its pieces wait here.
-  let link: { href: string; pieces: Piece[] } | undefined;
-  let strong = false;
-  const emit = (piece: Piece) =>
-    link
-      ? link.pieces.push(piece.kind === "markup" ? piece : { ...piece, inLink: true })
-      : pieces.push(piece);
-  for (const token of tokens) {
-    switch (token.type) {
-      case "code_inline":
+  collectPieces(nodes, { strong: false, inLink: false }, pieces);
+  return writeCardText(pieces);
+}
+
+function collectPieces(nodes: Inline[], where: { strong: boolean; inLink: boolean }, out: Piece[]): void {
+  const literal = (text: string): Piece =>
+    where.inLink ? { kind: "literal", text, inLink: true } : { kind: "literal", text };
+  for (const node of nodes) {
+    switch (node.type) {
+      case "text":
+        out.push(literal(node.text));
+        break;
+      case "code":
         // Inside bold already: code shown as bold would nest bold in bold.
-        emit({ kind: strong ? "literal" : "code", text: token.content });
+        out.push(where.strong ? literal(node.text) : { ...literal(node.text), kind: "code" });
         break;
-      case "strong_open":
-      case "strong_close":
-        strong = token.type === "strong_open";
-        emit({ kind: "markup", text: "**" });
+      case "break":
+        out.push({ kind: "markup", text: "\n\n" });
         break;
-      case "em_open":
-      case "em_close":
-        emit({ kind: "markup", text: "_" });
+      case "strong":
+        out.push({ kind: "markup", text: "**" });
+        collectPieces(node.children, { ...where, strong: true }, out);
+        out.push({ kind: "markup", text: "**" });
         break;
-      case "softbreak":
-      case "hardbreak":
-        emit({ kind: "markup", text: "\n\n" });
+      case "em":
+        out.push({ kind: "markup", text: "_" });
+        collectPieces(node.children, where, out);
+        out.push({ kind: "markup", text: "_" });
         break;
-      case "link_open": {
-        const href = String(token.attrGet("href") ?? "");
-        const person = personHandles(href);
+      case "link":
+      case "person": {
         // A person shows as their name, linked to a Teams chat with them when their Teams name is known;
         // other platforms' handles (a Slack id) mean nothing here and are never shown.
-        link = {
-          href: (person ? person.teams && safeUrl(teamsChatUrl(person.teams)) : safeUrl(href)) || "",
-          pieces: [],
-        };
+        const href =
+          node.type === "person"
+            ? node.handles.teams && safeUrl(teamsChatUrl(node.handles.teams))
+            : safeUrl(node.url);
+        if (!href) {
+          collectPieces(node.children, where, out);
+          break;
+        }
+        out.push({ kind: "markup", text: "[" });
+        collectPieces(node.children, { ...where, inLink: true }, out);
+        out.push({ kind: "markup", text: `](${href})` });
         break;
       }
-      case "link_close": {
-        const done = link!;
-        link = undefined;
-        if (done.href)
-          pieces.push({ kind: "markup", text: "[" }, ...done.pieces, {
-            kind: "markup",
-            text: `](${done.href})`,
-          });
-        else pieces.push(...done.pieces.map((p) => (p.kind === "markup" ? p : { ...p, inLink: false })));
-        break;
-      }
-      default:
-        emit({ kind: "literal", text: token.content });
     }
   }
-  return writeCardText(pieces);
 }
 
 /** Write pieces out, escaping literal text only as far as the whole text needs it. */
@@ -191,15 +188,5 @@ function escapeLiteral(
 
 /** Plain text (titles, fact labels, button labels): no markdown is interpreted there, so only strip the subset. */
 export function toPlainText(text: string): string {
-  if (!hasMarkup(text)) return text;
-  const tokens = parser.parseInline(text, {})[0]?.children ?? [];
-  return tokens
-    .map((t) =>
-      t.type === "text" || t.type === "code_inline"
-        ? t.content
-        : t.type === "softbreak" || t.type === "hardbreak"
-          ? " "
-          : "",
-    )
-    .join("");
+  return hasMarkup(text) ? plainText(parseMarkup(text)) : text;
 }

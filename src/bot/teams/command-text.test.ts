@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_COMMAND_LENGTH } from "../router.ts";
-import { commandText } from "./teams-bot.ts";
+import { commandText } from "./teams-inbound.ts";
 
 const BOT = { id: "28:bot", name: "Callboard" };
 

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
-/** The side-loadable app package in teams/manifest must stay consistent with what the surface handles. */
+/** The side-loadable app package in teams/manifest must stay consistent with what the adapter handles. */
 const dir = new URL("../../../teams/manifest/", import.meta.url);
 const manifest = JSON.parse(readFileSync(new URL("manifest.json", dir), "utf8"));
 

@@ -8,7 +8,7 @@ import {
 } from "botbuilder";
 import { actions, header, reply, section, type Reply } from "../../message/reply.ts";
 import type { ChatUser, SearchHit } from "../../plugins/api.ts";
-import type { Router } from "../router.ts";
+import type { ChatCore } from "../core/chat-core.ts";
 import { toPlainText } from "./card-markdown.ts";
 import type { Deadline } from "./deadline.ts";
 import { clip, type AdaptiveCard } from "./render-card.ts";
@@ -17,7 +17,7 @@ const MAX_QUERY_RESULTS = 25;
 const LATE = Symbol("late");
 
 export interface MessageExtensionDeps {
-  router: Router;
+  core: Pick<ChatCore, "search" | "unfurl">;
   /** The card for a Reply, as the bot renders it everywhere else. */
   cardFor(answer: Reply): Promise<AdaptiveCard>;
   /** A call that missed the deadline and failed afterwards. */
@@ -45,7 +45,7 @@ export class MessageExtension {
     if (text) {
       const user = await who();
       const hits = await deadline.race(
-        this.deps.router.search(text, skip + count, user),
+        this.deps.core.search(text, skip + count, user),
         [] as SearchHit[],
         this.deps.onLateError,
       );
@@ -66,7 +66,7 @@ export class MessageExtension {
       url = undefined;
     }
     const preview = url
-      ? await deadline.race(this.deps.router.unfurl(url), undefined, this.deps.onLateError)
+      ? await deadline.race(this.deps.core.unfurl(url), undefined, this.deps.onLateError)
       : undefined;
     if (!preview) return results([]);
     const card = await deadline.race(this.deps.cardFor(preview), LATE, this.deps.onLateError);

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Form } from "../../message/form.ts";
 import { actions, context, divider, header, links, person, reply, section } from "../../message/reply.ts";
 import { escapeCardText, toCardMarkdown, toPlainText } from "./card-markdown.ts";
-import { cardBytes, renderCard, renderFormCard, renderInput } from "./render-card.ts";
+import { cardBytes, renderCard, renderReplyCard, replyRenderer } from "./render-card.ts";
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
 
 describe("card markdown", () => {
@@ -86,7 +85,7 @@ describe("renderCard", () => {
     actions(
       { label: "Dependencies", command: "deps payments-api", style: "primary" },
       { label: "Open", url: "https://backstage.example.com/x" },
-      { label: "Scaffold", form: "new-service" },
+      { label: "Scaffold", form: { id: "new-service" } },
     ),
   );
 
@@ -131,14 +130,14 @@ describe("renderCard", () => {
         type: "Action.Execute",
         title: "Dependencies",
         verb: "command",
-        data: { command: "deps payments-api" },
+        data: { c: "deps payments-api" },
         style: "positive",
       },
       { type: "Action.OpenUrl", title: "Open", url: "https://backstage.example.com/x" },
       {
         type: "Action.Submit",
         title: "Scaffold",
-        data: { msteams: { type: "task/fetch" }, form: "new-service" },
+        data: { msteams: { type: "task/fetch" }, f: "new-service" },
       },
     ]);
   });
@@ -149,31 +148,57 @@ describe("renderCard", () => {
     expect(card.body.map((e) => (e.actions as unknown[]).length)).toEqual([6, 2]);
   });
 
-  it("stays under the byte limit by leaving out blocks and offering 'more'", () => {
+  it("stays under the byte limit by leaving out blocks, offering 'more' last and saying where it cut", () => {
     const long = reply(
       "long",
       ...Array.from({ length: 200 }, (_, i) => section(`Row ${i} ${"é".repeat(300)}`)),
     );
     for (const limit of [4000, 12_000, 26 * 1024]) {
-      const card = renderCard(long, {
+      const { output: card, cutAt } = renderReplyCard(long, {
         byteLimit: limit,
-        more: (next) => ({ label: "More", verb: "more", data: { from: next } }),
+        more: { label: "Show more", continuation: "00000000-0000-0000-0000-000000000000" },
       });
       expect(cardBytes(card)).toBeLessThanOrEqual(limit);
       expect(adaptiveCardErrors(card)).toEqual([]);
       const last = card.body.at(-1)!;
-      expect(last).toMatchObject({ type: "ActionSet", actions: [{ type: "Action.Execute", verb: "more" }] });
+      expect(last).toEqual({
+        type: "ActionSet",
+        actions: [
+          {
+            type: "Action.Execute",
+            title: "Show more",
+            verb: "more",
+            data: { m: "00000000-0000-0000-0000-000000000000" },
+          },
+        ],
+      });
       const shown = card.body.filter((e) => String(e.text ?? "").startsWith("Row")).length;
-      expect((last.actions as { data: { from: number } }[])[0]!.data.from).toBe(shown);
+      expect(cutAt).toBe(shown);
     }
   });
 
-  it("renders the rest from startAt, and clips a single giant section instead of failing", () => {
-    const long = reply("long", section("a"), section("b"), section("c"));
-    expect(renderCard(long, { startAt: 2 }).body).toEqual([{ type: "TextBlock", text: "c", wrap: true }]);
+  it("is the renderer 'Show more' takes: no button and no cut when the answer fits", () => {
+    const rendered = replyRenderer()(reply("x", section("short")), {
+      label: "Show more",
+      continuation: "id",
+    });
+    expect(rendered.cutAt).toBeUndefined();
+    expect(JSON.stringify(rendered.output)).not.toContain("Show more");
+  });
+
+  it("clips a single giant section instead of failing, and goes on after a block no card can hold", () => {
     const giant = renderCard(reply("summary", section("x".repeat(100_000))), { byteLimit: 5000 });
     expect(cardBytes(giant)).toBeLessThanOrEqual(5000);
     expect(adaptiveCardErrors(giant)).toEqual([]);
+    // Facts too big for any card: the summary stands in, and "more" points past them, not back at them.
+    const facts = Array.from({ length: 20 }, (_, i) => ({ label: `f${i}`, value: "v".repeat(1500) }));
+    const { output, cutAt } = renderReplyCard(reply("summary", section("", facts), section("after")), {
+      byteLimit: 5000,
+      more: { label: "Show more", continuation: "id" },
+    });
+    expect(cutAt).toBe(1);
+    expect(output.body[0]).toMatchObject({ text: "summary" });
+    expect(adaptiveCardErrors(output)).toEqual([]);
   });
 
   it("notes truncation even with no 'more' handler", () => {
@@ -187,131 +212,5 @@ describe("renderCard", () => {
     expect(renderCard(reply("just text")).body).toEqual([
       { type: "TextBlock", text: "just text", wrap: true },
     ]);
-  });
-});
-
-describe("renderFormCard", () => {
-  const form: Form = {
-    id: "f",
-    title: "New service",
-    pages: [
-      {
-        title: "Basics",
-        description: "About the **service**",
-        fields: [
-          {
-            name: "name",
-            label: "Name",
-            kind: "text",
-            required: true,
-            placeholder: "orders-api",
-            description: "Lower case",
-          },
-          { name: "about", label: "About", kind: "textarea" },
-          { name: "secret", label: "Token", kind: "text", secret: true, default: "s3cret" },
-          { name: "repo", label: "Repository", kind: "repoUrl" },
-        ],
-      },
-      {
-        title: "More",
-        fields: [
-          { name: "n", label: "Replicas", kind: "number", default: 2 },
-          { name: "t", label: "Public", kind: "boolean", default: true },
-          { name: "s", label: "Language", kind: "select", options: [{ value: "go", label: "Go" }] },
-          {
-            name: "m",
-            label: "Tags",
-            kind: "multiselect",
-            options: [
-              { value: "a", label: "A" },
-              { value: "b", label: "B" },
-            ],
-          },
-          { name: "e", label: "System", kind: "entity", entityKinds: ["system"] },
-          { name: "o", label: "Owner", kind: "owner" },
-        ],
-      },
-    ],
-  };
-
-  it("renders each field kind as its Adaptive Card input, valid against the 1.5 schema", () => {
-    const page1 = renderFormCard(form, { pageIndex: 0, session: "sess-1" });
-    expect(adaptiveCardErrors(page1)).toEqual([]);
-    const byId = (card: typeof page1, id: string) => card.body.find((e) => e.id === id);
-    expect(byId(page1, "name")).toEqual({
-      type: "Input.Text",
-      id: "name",
-      label: "Name",
-      isRequired: true,
-      errorMessage: "Name is required.",
-      placeholder: "orders-api",
-    });
-    expect(byId(page1, "about")).toMatchObject({ isMultiline: true, isRequired: false });
-    expect(byId(page1, "secret")).toMatchObject({ style: "password" });
-    expect(byId(page1, "secret")).not.toHaveProperty("value");
-    expect(byId(page1, "repo")).toMatchObject({ style: "url" });
-    expect(page1.actions).toEqual([
-      {
-        type: "Action.Submit",
-        title: "Next",
-        style: "positive",
-        data: { formAction: "next", page: 0, session: "sess-1" },
-      },
-    ]);
-
-    const page2 = renderFormCard(form, {
-      pageIndex: 1,
-      session: "sess-2",
-      values: { m: ["a", "b"] },
-      pickerChoices: { e: [{ value: "system:default/payments", label: "payments" }] },
-    });
-    expect(adaptiveCardErrors(page2)).toEqual([]);
-    expect(byId(page2, "n")).toMatchObject({ type: "Input.Number", value: 2 });
-    expect(byId(page2, "t")).toMatchObject({
-      type: "Input.Toggle",
-      title: "Public",
-      value: "true",
-      valueOn: "true",
-      valueOff: "false",
-    });
-    expect(byId(page2, "s")).toMatchObject({
-      type: "Input.ChoiceSet",
-      style: "compact",
-      choices: [{ title: "Go", value: "go" }],
-    });
-    expect(byId(page2, "m")).toMatchObject({ isMultiSelect: true, value: "a,b" });
-    expect(byId(page2, "e")).toMatchObject({
-      choices: [{ title: "payments", value: "system:default/payments" }],
-    });
-    expect(page2.actions!.map((a) => a.title)).toEqual(["Submit", "Back"]);
-    expect(page2.actions![1]).toMatchObject({
-      associatedInputs: "none",
-      data: { formAction: "back", page: 1 },
-    });
-  });
-
-  it("shows server-side errors under their fields and for the whole form", () => {
-    const card = renderFormCard(form, {
-      pageIndex: 0,
-      session: "s",
-      errors: { name: "Taken.", _form: "Try again." },
-      values: { name: "x" },
-    });
-    expect(adaptiveCardErrors(card)).toEqual([]);
-    const i = card.body.findIndex((e) => e.id === "name");
-    expect(card.body[i]!.value).toBe("x");
-    expect(card.body[i + 2]).toMatchObject({ text: "Taken.", color: "Attention" });
-    expect(card.body.some((e) => e.text === "Try again." && e.color === "Attention")).toBe(true);
-  });
-
-  it("adds Data.Query typeahead to pickers only when asked (it is outside the 1.5 schema)", () => {
-    const field = form.pages[1]!.fields[5]!;
-    expect(renderInput(field, { pageIndex: 1, session: "s" })).not.toHaveProperty("choices.data");
-    const withTypeahead = renderInput(field, { pageIndex: 1, session: "s", typeahead: true });
-    expect(withTypeahead["choices.data"]).toEqual({ type: "Data.Query", dataset: "owner" });
-  });
-
-  it("names the missing page", () => {
-    expect(() => renderFormCard(form, { pageIndex: 5, session: "s" })).toThrow(/Form "f" has no page 6/);
   });
 });

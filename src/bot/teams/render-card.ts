@@ -1,9 +1,10 @@
 /**
- * Reply and Form values as Adaptive Cards 1.5, the highest version Teams renders in bot messages, dialogs,
- * message-extension results and link previews. Pure: no SDK, no I/O, so it can be tested exhaustively
- * and survive the move from botbuilder to @microsoft/agents-hosting untouched.
+ * Replies as Adaptive Cards 1.5, the highest version Teams renders in bot messages, dialogs, message-extension
+ * results and link previews (form pages: render-form.ts). Pure: no SDK, no I/O, so it can be tested
+ * exhaustively and survive the move from botbuilder to @microsoft/agents-hosting untouched.
  */
-import type { FieldErrors, Form, FormField, FormValues, Option } from "../../message/form.ts";
+import { actionPayload, encodeActionPayload } from "../core/action-codec.ts";
+import type { Rendered, Renderer } from "../core/continuations.ts";
 import { webUrl, type Action, type Block, type Reply } from "../../message/reply.ts";
 import { escapeCardText, toCardMarkdown, toPlainText } from "./card-markdown.ts";
 
@@ -22,22 +23,22 @@ export const ADAPTIVE_CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adapti
 /** Teams refuses messages above about 28 KB (413 MessageSizeTooBig); keep room for the activity around the card. */
 export const TEAMS_MESSAGE_BYTE_LIMIT = 28 * 1024;
 export const DEFAULT_CARD_BYTE_LIMIT = 26 * 1024;
-/** Button verbs the surface understands in the adaptiveCard/action invoke. */
-export const VERB_COMMAND = "command";
-export const VERB_MORE = "more";
+/**
+ * Action.Execute verbs. What a button does is its data (the action codec's payload, the same on every
+ * platform); the verb only names it for Teams' logs and for people reading a card's JSON.
+ */
+const VERB_COMMAND = "command";
+const VERB_MORE = "more";
 
 /** A single text is clipped before any block is dropped, so one huge section cannot push out everything. */
 const MAX_TEXT_CHARS = 6000;
 const MAX_ACTIONS_PER_SET = 6;
-const MAX_CHOICES = 100;
 
 export interface RenderOptions {
   /** Largest card JSON in bytes (UTF-8). */
   byteLimit?: number;
-  /** Render from this block on (the "more" button shows the rest of a long reply). */
-  startAt?: number;
-  /** The button that shows what did not fit; given the index of the first block left out. */
-  more?: (nextBlock: number) => Action & { verb?: string; data?: Record<string, unknown> };
+  /** The button that shows what did not fit ("Show more"), shown last when the card is cut. */
+  more?: Action;
 }
 
 export function cardBytes(card: unknown): number {
@@ -49,7 +50,7 @@ export function clip(text: string, max = MAX_TEXT_CHARS): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
-function emptyCard(fallbackText: string): AdaptiveCard {
+export function emptyCard(fallbackText: string): AdaptiveCard {
   return {
     type: "AdaptiveCard",
     $schema: "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -64,30 +65,32 @@ export function renderAction(action: Action): CardElement | undefined {
   const title = clip(toPlainText(action.label), 80);
   const style =
     action.style === "primary" ? "positive" : action.style === "danger" ? "destructive" : undefined;
-  if (action.form) {
+  const payload = actionPayload(action);
+  if (payload && "form" in payload) {
     // Action.Execute cannot open a dialog; Teams turns this Submit into a task/fetch invoke.
     return {
       type: "Action.Submit",
       title,
       ...(style ? { style } : {}),
-      data: {
-        msteams: { type: "task/fetch" },
-        form: action.form,
-        ...(action.command ? { args: action.command } : {}),
-      },
+      data: { msteams: { type: "task/fetch" }, ...cardData(payload) },
     };
   }
-  if (action.command) {
+  if (payload) {
     return {
       type: "Action.Execute",
       title,
-      verb: VERB_COMMAND,
-      data: { command: action.command },
+      verb: "continuation" in payload ? VERB_MORE : VERB_COMMAND,
+      data: cardData(payload),
       ...(style ? { style } : {}),
     };
   }
   const url = action.url ? webUrl(action.url) : undefined;
   return url ? { type: "Action.OpenUrl", title, url } : undefined;
+}
+
+/** A button's payload as card data: the action codec's compact form, as an object. */
+function cardData(payload: NonNullable<ReturnType<typeof actionPayload>>): Record<string, unknown> {
+  return JSON.parse(encodeActionPayload(payload)) as Record<string, unknown>;
 }
 
 function actionSets(actions: CardElement[]): CardElement[] {
@@ -149,24 +152,16 @@ export function renderBlock(block: Block): CardElement[] {
   }
 }
 
-/** A rendered Reply, and where it was cut when it did not fit whole. */
-export interface RenderedReply {
-  card: AdaptiveCard;
-  /** Index of the first block left out; absent when the whole answer (from startAt) is in the card. */
-  continuesAt?: number;
-}
-
 /**
- * A Reply as one Adaptive Card. Blocks that would push the card past the byte limit are left out and a
- * "more" button takes their place: a long answer is shortened, never refused by Teams. `options.more` is
- * also called to measure the button before anything is cut, so it must not act on being called; whether
- * the answer was cut is `continuesAt`.
+ * A Reply as one Adaptive Card. Blocks that would push the card past the byte limit are left out and the
+ * `more` button takes their place: a long answer is shortened, never refused by Teams. `cutAt` says which
+ * block is the first left out (the chat core keeps the rest for the button).
  */
-export function renderReplyCard(reply: Reply, options: RenderOptions = {}): RenderedReply {
+export function renderReplyCard(reply: Reply, options: RenderOptions = {}): Rendered<AdaptiveCard> {
   const limit = options.byteLimit ?? DEFAULT_CARD_BYTE_LIMIT;
   const card = emptyCard(reply.text);
   const blocks = reply.blocks;
-  // What a truncated card ends with; reserve its size up front so adding it never overflows.
+  // What a cut card ends with; its size is reserved up front so adding it never overflows.
   const moreElementsFor = (next: number): CardElement[] => {
     const left = blocks.length - next;
     const note: CardElement = {
@@ -179,16 +174,12 @@ export function renderReplyCard(reply: Reply, options: RenderOptions = {}): Rend
       wrap: true,
       separator: true,
     };
-    if (!options.more) return [note];
-    const more = options.more(next);
-    const button = more.verb
-      ? { type: "Action.Execute", title: more.label, verb: more.verb, data: more.data ?? {} }
-      : renderAction(more);
+    const button = options.more ? renderAction(options.more) : undefined;
     return button ? [note, { type: "ActionSet", actions: [button] }] : [note];
   };
-  const reserve = cardBytes(moreElementsFor(options.startAt ?? 0)) + 64;
+  const reserve = cardBytes(moreElementsFor(0)) + 64;
   let separatorNext = false;
-  for (let i = options.startAt ?? 0; i < blocks.length; i++) {
+  for (let i = 0; i < blocks.length; i++) {
     const block = blocks[i]!;
     if (block.type === "divider") {
       separatorNext = true;
@@ -200,20 +191,25 @@ export function renderReplyCard(reply: Reply, options: RenderOptions = {}): Rend
     const before = card.body.length;
     card.body.push(...elements);
     const budget = i === blocks.length - 1 ? limit : limit - reserve;
-    if (cardBytes(card) > budget) {
-      card.body.length = before;
-      if (before === 0) {
-        // Even the first block alone is too big: say the summary rather than send nothing useful.
-        card.body.push({
-          type: "TextBlock",
-          text: escapeCardText(clip(toPlainText(reply.text), 1000)),
-          wrap: true,
-        });
-      }
-      card.body.push(...moreElementsFor(i));
-      return { card, continuesAt: i };
+    if (cardBytes(card) <= budget) {
+      separatorNext = false;
+      continue;
     }
-    separatorNext = false;
+    card.body.length = before;
+    let next = i;
+    if (before === 0) {
+      // This block is too big for any card on its own: its summary stands in for it, and "more" goes on
+      // after it (pointing back at it would show the same card for ever).
+      card.body.push({
+        type: "TextBlock",
+        text: escapeCardText(clip(toPlainText(reply.text), 1000)),
+        wrap: true,
+      });
+      next = i + 1;
+      if (next >= blocks.length) return { output: card };
+    }
+    card.body.push(...moreElementsFor(next));
+    return { output: card, cutAt: next };
   }
   if (card.body.length === 0) {
     card.body.push({
@@ -222,187 +218,15 @@ export function renderReplyCard(reply: Reply, options: RenderOptions = {}): Rend
       wrap: true,
     });
   }
-  return { card };
+  return { output: card };
+}
+
+/** The renderer the chat core's "Show more" (ChatCore.fit) takes. */
+export function replyRenderer(byteLimit = DEFAULT_CARD_BYTE_LIMIT): Renderer<AdaptiveCard> {
+  return (reply, more) => renderReplyCard(reply, { byteLimit, more });
 }
 
 /** The card alone, for callers that do not keep the rest of a long answer. */
 export function renderCard(reply: Reply, options: RenderOptions = {}): AdaptiveCard {
-  return renderReplyCard(reply, options).card;
-}
-
-/** What a form card's buttons carry back in task/submit, so any replica can continue the form. */
-export interface FormCardData {
-  formAction: "next" | "back" | "cancel";
-  page: number;
-  /** Opaque reference to the form session (the surface decides inline JSON or a FormStateStore id). */
-  session: string;
-}
-
-export interface FormRenderOptions {
-  pageIndex: number;
-  session: string;
-  values?: FormValues;
-  errors?: FieldErrors;
-  /** Static choices for entity and owner pickers, fetched ahead (the fallback where typeahead is missing). */
-  pickerChoices?: Record<string, Option[]>;
-  /**
-   * Add `choices.data` (Data.Query) to pickers so Teams asks the bot as the person types (application/search).
-   * Off by default: Data.Query is not part of the Adaptive Card 1.5 schema, though Teams accepts it in 1.5 cards.
-   */
-  typeahead?: boolean;
-}
-
-function initialValue(field: FormField, values: FormValues | undefined): unknown {
-  return values && field.name in values ? values[field.name] : field.default;
-}
-
-function asText(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) return value.map(String).join(",");
-  return String(value);
-}
-
-function choicesFor(field: FormField, options: FormRenderOptions): Option[] {
-  return (field.options ?? options.pickerChoices?.[field.name] ?? []).slice(0, MAX_CHOICES);
-}
-
-export function renderInput(field: FormField, options: FormRenderOptions): CardElement {
-  const label = clip(toPlainText(field.label), 200);
-  const common = {
-    id: field.name,
-    label,
-    isRequired: field.required === true,
-    errorMessage: clip(`${label} is required.`, 200),
-  };
-  const value = initialValue(field, options.values);
-  const placeholder = field.placeholder ? { placeholder: clip(field.placeholder, 200) } : {};
-  switch (field.kind) {
-    // secret, hidden, multiEntity and tags have no input of their own here yet: a text box (lists
-    // comma-separated), which the form definition reads back.
-    case "text":
-    case "textarea":
-    case "repoUrl":
-    case "secret":
-    case "hidden":
-    case "multiEntity":
-    case "tags": {
-      const text = field.secret ? undefined : asText(value);
-      return {
-        type: "Input.Text",
-        ...common,
-        ...placeholder,
-        ...(field.kind === "textarea" ? { isMultiline: true } : {}),
-        ...(field.secret ? { style: "password" } : field.kind === "repoUrl" ? { style: "url" } : {}),
-        ...(text !== undefined ? { value: text } : {}),
-      };
-    }
-    case "number": {
-      const n = typeof value === "number" ? value : value === undefined ? undefined : Number(value);
-      return {
-        type: "Input.Number",
-        ...common,
-        ...placeholder,
-        ...(n !== undefined && Number.isFinite(n) ? { value: n } : {}),
-      };
-    }
-    case "boolean":
-      return {
-        type: "Input.Toggle",
-        ...common,
-        title: label,
-        valueOn: "true",
-        valueOff: "false",
-        value: value === true || value === "true" ? "true" : "false",
-      };
-    case "select":
-    case "multiselect":
-    case "radio":
-    case "entity":
-    case "owner": {
-      const text = asText(value);
-      const dataset = field.kind === "entity" || field.kind === "owner" ? field.kind : undefined;
-      return {
-        type: "Input.ChoiceSet",
-        ...common,
-        ...placeholder,
-        style: "compact",
-        ...(field.kind === "multiselect" ? { isMultiSelect: true } : {}),
-        choices: choicesFor(field, options).map((o) => ({ title: clip(o.label, 200), value: o.value })),
-        ...(dataset && options.typeahead ? { "choices.data": { type: "Data.Query", dataset } } : {}),
-        ...(text !== undefined ? { value: text } : {}),
-      };
-    }
-  }
-}
-
-/** One page of a Form as the card inside a Teams dialog, with the person's earlier answers and any errors. */
-export function renderFormCard(form: Form, options: FormRenderOptions): AdaptiveCard {
-  const page = form.pages[options.pageIndex];
-  if (!page) throw new Error(`Form "${form.id}" has no page ${options.pageIndex + 1}.`);
-  const card = emptyCard(form.title);
-  const errors = options.errors ?? {};
-  card.body.push({
-    type: "TextBlock",
-    text: escapeCardText(clip(form.title, 300)),
-    size: "Large",
-    weight: "Bolder",
-    wrap: true,
-  });
-  if (form.pages.length > 1 || page.title !== form.title) {
-    const step = form.pages.length > 1 ? `Step ${options.pageIndex + 1} of ${form.pages.length}: ` : "";
-    card.body.push({
-      type: "TextBlock",
-      text: escapeCardText(`${step}${page.title}`),
-      weight: "Bolder",
-      wrap: true,
-    });
-  }
-  if (page.description)
-    card.body.push({ type: "TextBlock", text: toCardMarkdown(clip(page.description)), wrap: true });
-  if (errors._form) {
-    card.body.push({ type: "TextBlock", text: escapeCardText(errors._form), color: "Attention", wrap: true });
-  }
-  for (const field of page.fields) {
-    if (field.kind === "hidden") continue;
-    card.body.push(renderInput(field, options));
-    if (field.description) {
-      card.body.push({
-        type: "TextBlock",
-        text: toCardMarkdown(clip(field.description, 1000)),
-        size: "Small",
-        isSubtle: true,
-        wrap: true,
-        spacing: "None",
-      });
-    }
-    const error = errors[field.name];
-    if (error) {
-      card.body.push({
-        type: "TextBlock",
-        text: escapeCardText(error),
-        color: "Attention",
-        size: "Small",
-        wrap: true,
-        spacing: "None",
-      });
-    }
-  }
-  const data = (formAction: FormCardData["formAction"]): FormCardData => ({
-    formAction,
-    page: options.pageIndex,
-    session: options.session,
-  });
-  const isLast = options.pageIndex === form.pages.length - 1;
-  card.actions = [
-    {
-      type: "Action.Submit",
-      title: isLast ? (form.submitLabel ?? "Submit") : "Next",
-      style: "positive",
-      data: data("next"),
-    },
-    ...(options.pageIndex > 0
-      ? [{ type: "Action.Submit", title: "Back", associatedInputs: "none", data: data("back") }]
-      : []),
-  ];
-  return card;
+  return renderReplyCard(reply, options).output;
 }

@@ -1,11 +1,8 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- cards and invoke bodies from the wire are inspected loosely in assertions */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RecordedCall } from "../../../test/fixtures/teams/bot-connector-stand-in.ts";
-import {
-  CountingFormStateStore,
-  startTeamsHarness,
-  type TeamsHarness,
-} from "../../../test/fixtures/teams/surface-harness.ts";
+import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
+import { startTeamsHarness, type TeamsHarness } from "../../../test/fixtures/teams/harness.ts";
 
 const cardOf = (call: RecordedCall): any =>
   (call.body.attachments as { contentType: string; content: any }[])[0]!.content;
@@ -19,11 +16,10 @@ const textsOf = (card: any): string[] =>
 const bodyText = (call: RecordedCall) => JSON.stringify(call.body);
 
 describe("Teams bot answers", () => {
-  const formState = new CountingFormStateStore();
   let teams: TeamsHarness;
 
   beforeAll(async () => {
-    teams = await startTeamsHarness({ formState });
+    teams = await startTeamsHarness();
   });
   afterAll(() => teams.close());
 
@@ -33,28 +29,55 @@ describe("Teams bot answers", () => {
     return cardOf(await teams.connector.waitFor((c) => c.activityId === activity.id));
   }
 
-  it("writes nothing to render an answer that fits, and stores a cut answer once", async () => {
-    const before = formState.writes;
+  it("writes nothing to render an answer that fits, and keeps a cut answer's rest once", async () => {
+    // Continuations are only ever added (each under a new id); form sessions count their own writes.
+    const writes = () => teams.continuations.kept.size + teams.sessions.writes;
+    const before = writes();
     const query = await teams.post(teams.fixture("invoke-compose-query"));
     expect(query.body.composeExtension.attachments).toHaveLength(3);
     await ask("show payments-api");
     await teams.post(teams.fixture("invoke-compose-query-link"));
-    expect(formState.writes).toBe(before);
+    expect(writes()).toBe(before);
 
     const big = await ask("big");
-    expect(formState.writes).toBe(before + 1);
+    expect(writes()).toBe(before + 1);
     const more = big.body.at(-1).actions[0];
     const next = await teams.post(
       teams.fixture("invoke-adaptive-card-action", {
         value: { action: { type: "Action.Execute", verb: "more", data: more.data }, trigger: "manual" },
       }),
     );
-    // Long enough for a third part, which points at the same stored answer.
-    expect(next.body.value.body.at(-1).actions[0]).toMatchObject({
-      verb: "more",
-      data: { more: more.data.more },
-    });
-    expect(formState.writes).toBe(before + 1);
+    // Long enough for a third part: the rest of the rest is kept once more, under its own id.
+    const third = next.body.value.body.at(-1).actions[0];
+    expect(third).toMatchObject({ verb: "more", data: { m: expect.any(String) } });
+    expect(third.data.m).not.toBe(more.data.m);
+    expect(writes()).toBe(before + 2);
+  });
+
+  it("shows a 200-section answer to its end through 'Show more', each part a valid card", async () => {
+    const items = (card: any): number[] =>
+      card.body.flatMap((e: any) => {
+        const n = /^Item (\d+):/.exec(e.text ?? "")?.[1];
+        return n === undefined ? [] : [Number(n)];
+      });
+    let card = await ask("big");
+    const seen = items(card);
+    for (let parts = 1; card.body.at(-1).type === "ActionSet"; parts++) {
+      expect(parts).toBeLessThan(50);
+      const more = card.body.at(-1).actions[0];
+      expect(more).toMatchObject({ title: "Show more", verb: "more" });
+      const next = await teams.post(
+        teams.fixture("invoke-adaptive-card-action", {
+          value: { action: { type: "Action.Execute", verb: "more", data: more.data }, trigger: "manual" },
+        }),
+      );
+      expect(next.body).toMatchObject({ statusCode: 200, type: "application/vnd.microsoft.card.adaptive" });
+      card = next.body.value;
+      expect(adaptiveCardErrors(card)).toEqual([]);
+      seen.push(...items(card));
+    }
+    expect(seen).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(JSON.stringify(card)).not.toContain("did not fit");
   });
 
   it("lists each command's usage on a line of its own, with no stray backslashes", async () => {
@@ -80,7 +103,7 @@ describe("Teams bot answers", () => {
     );
     expect(suggested.length).toBeGreaterThan(0);
     for (const command of suggested) {
-      const answer = await teams.router.handle({
+      const answer = await teams.core.message({
         text: command,
         user: { surface: "teams", id: "u" },
         conversation: { surface: "teams" },
@@ -105,7 +128,7 @@ describe("Teams buttons in shared conversations", () => {
   const press = (conversation: Record<string, unknown>, command: string) =>
     teams.fixture("invoke-adaptive-card-action", {
       conversation: { tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", ...conversation },
-      value: { action: { type: "Action.Execute", verb: "command", data: { command } }, trigger: "manual" },
+      value: { action: { type: "Action.Execute", verb: "command", data: { c: command } }, trigger: "manual" },
     });
 
   it("posts a button's answer in a channel's reply chain and leaves the pressed card alone", async () => {
@@ -147,6 +170,84 @@ describe("Teams buttons in shared conversations", () => {
     expect(personal.body).toMatchObject({ statusCode: 200, type: "application/vnd.microsoft.card.adaptive" });
     expect(personal.body.value.body[0].text).toBe("component:in-personal");
     expect(teams.connector.calls.filter((c) => bodyText(c).includes("component:in-personal"))).toEqual([]);
+  });
+});
+
+describe("Teams buttons that open forms", () => {
+  let teams: TeamsHarness;
+
+  beforeAll(async () => {
+    teams = await startTeamsHarness();
+  });
+  afterAll(() => teams.close());
+
+  it("answers a button whose command asks for a form with a button that opens its dialog", async () => {
+    const pressed = await teams.post(
+      teams.fixture("invoke-adaptive-card-action", {
+        value: { action: { type: "Action.Execute", verb: "command", data: { c: "scaffold" } } },
+      }),
+    );
+    const open = pressed.body.value.body
+      .flatMap((e: any) => e.actions ?? [])
+      .find((a: any) => a.title === "Open New service");
+    expect(open).toMatchObject({
+      type: "Action.Submit",
+      data: { msteams: { type: "task/fetch" }, f: "new-service", s: expect.any(String) },
+    });
+    const fetched = await teams.post(
+      teams.fixture("invoke-task-fetch", { value: { type: "task/fetch", data: open.data } }),
+    );
+    expect(fetched.body.task.type).toBe("continue");
+    expect(fetched.body.task.value.card.content.body[0].text).toBe("New service");
+  });
+});
+
+describe("Teams buttons on cards posted by earlier versions", () => {
+  let teams: TeamsHarness;
+
+  beforeAll(async () => {
+    teams = await startTeamsHarness();
+  });
+  afterAll(() => teams.close());
+
+  const pressOld = (verb: string, data: Record<string, unknown>) =>
+    teams.post(
+      teams.fixture("invoke-adaptive-card-action", {
+        value: { action: { type: "Action.Execute", verb, data }, trigger: "manual" },
+      }),
+    );
+
+  it("still runs an old card's command, and says an old 'more' answer has expired", async () => {
+    const command = await pressOld("command", { command: "show old-card" });
+    expect(command.body.value.body[0].text).toBe("component:old-card");
+    const more = await pressOld("more", { more: "0b7d3c1e-0000-4000-8000-000000000000", from: 12 });
+    expect(JSON.stringify(more.body.value)).toContain("That answer has expired");
+    const unknown = await pressOld("explode", { nothing: true });
+    expect(unknown.body).toMatchObject({ statusCode: 400 });
+  });
+
+  it("opens an old card's form afresh, its stored session being gone", async () => {
+    const fetched = await teams.post(
+      teams.fixture("invoke-task-fetch", {
+        value: {
+          type: "task/fetch",
+          data: { msteams: { type: "task/fetch" }, form: "new-service", args: "session:gone" },
+        },
+      }),
+    );
+    expect(fetched.body.task.value.card.content.body[0].text).toBe("New service");
+  });
+
+  it("answers a submit from an old dialog with a message to start again", async () => {
+    const res = await teams.post(
+      teams.fixture("invoke-task-submit", {
+        value: { type: "task/submit", data: { formAction: "next", page: 0, session: "old", name: "x" } },
+      }),
+    );
+    expect(res.body.task).toEqual({
+      type: "message",
+      value: "This form has expired. Start it again from a command.",
+    });
   });
 });
 

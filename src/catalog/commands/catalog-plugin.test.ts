@@ -13,8 +13,8 @@ import { GraphNameResolver } from "../graph/graph-resolver.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { firstFound } from "../resolver.ts";
 import { EmbeddedSearchIndex } from "../../search/embedded-index.ts";
-import { entityToDocument } from "../../search/entity-document.ts";
-import { SearchEntityResolver } from "../../search/search-resolver.ts";
+import { entityToDocument } from "../search-source.ts";
+import { SearchEntityResolver } from "../search-resolver.ts";
 import { catalogCommandsPlugin } from "./catalog-plugin.ts";
 import { channelMarkdown } from "./entity-text.ts";
 import {
@@ -30,6 +30,12 @@ const shell: ChatUser = { surface: "shell", id: "tester" };
 
 class CapturingApi implements PluginApi {
   log = log;
+  outbox = {
+    post: () => Promise.reject(new Error("not in this test")),
+    update: () => Promise.reject(new Error("not in this test")),
+  };
+  baseUrl = "https://callboard.acme.test";
+  config = {};
   commands = new Map<string, ChatCommand>();
   options = new Map<string, OptionsProvider>();
   users: UserResolver[] = [];
@@ -50,6 +56,9 @@ class CapturingApi implements PluginApi {
   addSearchProvider() {}
   addLinkUnfurler() {}
   addHttpRoute() {}
+  addJob() {}
+  addIndexSource() {}
+  addCatalogProvider() {}
   addAction() {}
 }
 

@@ -1,8 +1,10 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { item, entity, smallGraph } from "../../../test/fixtures/catalog-commands/small-catalog.ts";
-import { startHttpServer, type RunningHttpServer } from "../../app/http-server.ts";
-import type { HttpRoute, PluginApi } from "../../plugins/api.ts";
+import { readRawBody, type HttpRoute, type PluginApi } from "../../plugins/api.ts";
+import { RouteTable } from "../../plugins/route-table.ts";
 import { catalogLinksPlugin, catalogUrlFor, entityPath, entityPreview, refFromUrl } from "./catalog-links.ts";
 
 const base = new URL("https://callboard.example.com/portal/");
@@ -45,8 +47,23 @@ describe("entityPreview", () => {
   });
 });
 
+/** The plugin's routes on a plain HTTP server, dispatched as the app's server does (the route table). */
+async function serveRoutes(routes: HttpRoute[]): Promise<{ url: string; close(): Promise<void> }> {
+  const table = new RouteTable(routes.map((route) => ({ route, owner: "plugin catalog-links" })));
+  const server: Server = createServer((req, res) => {
+    const found = table.match(req.method ?? "", (req.url ?? "/").split("?")[0]!);
+    if (!found) return void res.writeHead(404).end();
+    void found.route.handler(req, res, { params: found.params, readBody: () => readRawBody(req, 1024) });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe("catalog pages over HTTP", () => {
-  let server: RunningHttpServer;
+  let server: { url: string; close(): Promise<void> };
   beforeAll(async () => {
     const graph = smallGraph();
     graph.upsert([
@@ -67,7 +84,7 @@ describe("catalog pages over HTTP", () => {
     const routes: HttpRoute[] = [];
     const api = { log, addHttpRoute: (r: HttpRoute) => routes.push(r), addLinkUnfurler: () => undefined };
     await catalogLinksPlugin({ graph, baseUrl: "http://127.0.0.1/" }).register(api as unknown as PluginApi);
-    server = await startHttpServer({ routes, port: 0, host: "127.0.0.1", log });
+    server = await serveRoutes(routes);
   });
   afterAll(() => server.close());
 

@@ -98,6 +98,15 @@ describe("scaffold templates", () => {
     const ignore = () => {};
     const api: PluginApi = {
       log: pino({ level: "silent" }),
+      outbox: {
+        post: () => Promise.reject(new Error("not in this test")),
+        update: () => Promise.reject(new Error("not in this test")),
+      },
+      baseUrl: "http://localhost:3000",
+      config: {},
+      addJob: ignore,
+      addIndexSource: ignore,
+      addCatalogProvider: ignore,
       addCommand: (c) => commands.push(c),
       addAction: (a) => actions.push(a),
       addForm: ignore,

@@ -1,0 +1,5 @@
+-- DropTable
+PRAGMA foreign_keys=off;
+DROP TABLE "FormState";
+PRAGMA foreign_keys=on;
+

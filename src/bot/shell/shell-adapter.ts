@@ -1,0 +1,202 @@
+import { randomUUID } from "node:crypto";
+import { createInterface, type Interface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import type { FormField } from "../../message/form.ts";
+import type { Action, Reply } from "../../message/reply.ts";
+import type { ChatUser, Conversation } from "../../plugins/api.ts";
+import type { Address, MessageRef } from "../../plugins/outbox.ts";
+import { actionPayload } from "../core/action-codec.ts";
+import type { Adapter, AdapterServices } from "../core/adapter.ts";
+import type { Outcome } from "../core/chat-core.ts";
+import type { FormStep } from "../core/form-sessions.ts";
+import type { RawValues } from "../core/form-values.ts";
+import { plainText, renderText } from "./render-text.ts";
+
+export interface ShellAdapterOptions {
+  input: Readable;
+  output: Writable;
+  /** A terminal: prompt, and ask form fields one by one. Otherwise a script: one command a line. */
+  interactive: boolean;
+  user: ChatUser;
+  banner?: string;
+}
+
+const EXIT = new Set(["exit", "quit", "bye", ":q"]);
+const BACK = new Set([":back", "<"]);
+const CANCEL = new Set([":cancel"]);
+
+/**
+ * The terminal chat as an adapter. Piped input is a script: each line is a command, each answer is printed as
+ * plain text followed by a blank line, and the session ends at end of input. A numbered choice runs when its
+ * number is typed. Forms are asked field by field; `:back` at any question returns to the previous page and
+ * `:cancel` drops the form. Messages posted later (a job's progress) are printed as they come; the terminal
+ * cannot edit what it printed, so an update is printed again, marked as one.
+ */
+export function createShellAdapter(options: ShellAdapterOptions, services: AdapterServices): Adapter {
+  const { input, output, interactive, user } = options;
+  const { core } = services;
+  const session = randomUUID();
+  const address: Address = { adapter: "shell", session };
+  const conversation: Conversation = { surface: "shell", channelId: "terminal", address };
+  let lines: Interface | undefined;
+  let iterator: AsyncIterator<string> | undefined;
+  let choices: Action[] = [];
+  let posted = 0;
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  let loop: Promise<void> | undefined;
+
+  const write = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
+  const prompt = () => {
+    if (!interactive || !lines) return;
+    lines.setPrompt("callboard> ");
+    lines.prompt();
+  };
+  const ask = async (question: string): Promise<string | undefined> => {
+    if (interactive) output.write(question);
+    const next = await iterator!.next();
+    return next.done ? undefined : String(next.value);
+  };
+
+  /** Print an answer, keeping the rest of a long one behind a numbered "Show more". */
+  async function show(answer: Reply): Promise<void> {
+    const rendered = await core.fit(answer, (reply, more) => renderText(reply, more));
+    choices = rendered.choices;
+    output.write(`${rendered.text}\n\n`);
+  }
+
+  /** Ask one page's fields; undefined when input ended, or the intent the person typed instead. */
+  async function askPage(
+    step: Extract<FormStep, { kind: "page" }>,
+  ): Promise<RawValues | "back" | "cancel" | undefined> {
+    const page = step.form.pages[step.page]!;
+    const raw: RawValues = {};
+    // A hidden field is never asked: it keeps the value the form gave it.
+    for (const field of page.fields.filter((f) => f.kind !== "hidden")) {
+      const error = step.errors[field.name];
+      if (error) write(`! ${plainText(error)}`);
+      const current = step.values[field.name];
+      const answer = await ask(question(field, current));
+      if (answer === undefined) return undefined;
+      const typed = answer.trim();
+      if (BACK.has(typed)) return "back";
+      if (CANCEL.has(typed)) return "cancel";
+      // An empty answer keeps what is there (a default, or what was typed before Back).
+      raw[field.name] = typed === "" && current !== undefined ? formatValue(current) : typed;
+    }
+    const formLevel = step.errors._form;
+    if (formLevel) write(`! ${plainText(formLevel)}`);
+    return raw;
+  }
+
+  /** Walk a form from `step` to its end, printing whatever it ends with. */
+  async function runForm(first: FormStep): Promise<void> {
+    let step = first;
+    let announced = "";
+    while (step.kind === "page") {
+      if (announced !== step.session) {
+        write(plainText(step.form.title));
+        announced = step.session;
+      }
+      const current = step.form.pages[step.page]!;
+      write(`-- ${plainText(current.title)} (page ${step.page + 1} of ${step.form.pages.length}) --`);
+      const answered = await askPage(step);
+      if (answered === undefined) {
+        await core.formStep(step.session, step.page, {}, "cancel", user);
+        write("Form cancelled: input ended.");
+        return;
+      }
+      step =
+        typeof answered === "string"
+          ? await core.formStep(step.session, step.page, {}, answered, user)
+          : await core.formStep(step.session, step.page, answered, "next", user);
+    }
+    await show(step.reply);
+  }
+
+  async function handle(outcome: Outcome | Reply): Promise<void> {
+    if ("kind" in outcome) {
+      if (outcome.kind === "reply") return handle(outcome.reply);
+      if (outcome.kind === "page") return runForm(outcome);
+      return show(outcome.reply);
+    }
+    if (outcome.form) return runForm(await core.openForm({ ...outcome, form: outcome.form }, inbound("")));
+    return show(outcome);
+  }
+
+  function inbound(text: string) {
+    return { text, user, conversation };
+  }
+
+  async function run(): Promise<void> {
+    lines = createInterface({ input, output: interactive ? output : undefined, terminal: interactive });
+    iterator = lines[Symbol.asyncIterator]();
+    if (options.banner && interactive) write(options.banner);
+    prompt();
+    try {
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) break;
+        const line = String(next.value).trim();
+        if (line.length === 0 || line.startsWith("#")) {
+          prompt();
+          continue;
+        }
+        if (EXIT.has(line.toLowerCase())) break;
+        const chosen = /^\d+$/.test(line) ? choices[Number(line) - 1] : undefined;
+        const payload = chosen ? actionPayload(chosen) : undefined;
+        try {
+          await handle(
+            payload ? await core.press(payload, { user, conversation }) : await core.message(inbound(line)),
+          );
+        } catch (error) {
+          await show(core.failure(`running "${line.slice(0, 60)}"`, error));
+        }
+        prompt();
+      }
+    } finally {
+      lines.close();
+      finish();
+    }
+  }
+
+  return {
+    name: "shell",
+    capabilities: { ephemeral: false, modals: false, updateInPlace: false, threads: false },
+    routes: [],
+    finished,
+    async start() {
+      loop ??= run();
+    },
+    async stop() {
+      // End the input, so the answer under way finishes and the loop ends after it.
+      lines?.close();
+      await loop;
+    },
+    async post(to, reply) {
+      if (to.session !== session) throw new Error("That terminal session has ended.");
+      const id = String(++posted);
+      await show(reply);
+      return { address: to, id };
+    },
+    async update(ref: MessageRef, reply) {
+      if (ref.address.session !== session) throw new Error("That terminal session has ended.");
+      // A terminal cannot change what it printed: the update is printed as a follow-up.
+      const id = String(++posted);
+      write(`(update to message ${ref.id})`);
+      await show(reply);
+      return { address: ref.address, id };
+    },
+  };
+}
+
+function question(field: FormField, current: unknown): string {
+  const hint = field.options ? ` (${field.options.map((o) => o.value).join(" | ")})` : "";
+  const now = current !== undefined && !field.secret ? ` [${formatValue(current)}]` : "";
+  const required = field.required ? " *" : "";
+  return `${plainText(field.label)}${required}${hint}${now}: `;
+}
+
+function formatValue(value: unknown): string {
+  return Array.isArray(value) ? value.join(", ") : String(value);
+}
