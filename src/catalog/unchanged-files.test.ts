@@ -171,7 +171,7 @@ describe("re-importing unchanged files", () => {
       parallel: false,
       knownVersion: (file) => known.get(file),
       previous: {
-        file: (file) => (file === aKey ? last.records.find((r) => r.file === aKey) : undefined),
+        file: (file) => (file === aKey ? last.records?.find((r) => r.file === aKey) : undefined),
         entity: (ref) => last.entities.find((e) => e.ref === ref),
       },
     });
