@@ -327,8 +327,8 @@ class LocationReading {
         this.problems.push(...doc.problems);
         continue;
       }
-      const { ref, entity, relations, hash } = held[next++]!;
-      const recorded = this.record(ref, entity, relations, hash, key, doc.line, doc.relationProblems ?? []);
+      // The held object itself: its relations are built only if something reads them (a rewrite).
+      const recorded = this.record(held[next++]!, doc.relationProblems ?? [], doc.line);
       if (recorded?.kind === "Location")
         locations.push({ entity: recorded, lines: doc.lines ?? {}, line: doc.line });
     }
@@ -411,7 +411,10 @@ class LocationReading {
       ...(lines ? { lines } : {}),
     });
     const { entity, relations, hash } = checkedEntity;
-    return this.record(canonical, entity, relations, hash, location, line, relationProblems);
+    return this.record(
+      { ref: canonical, entity, source: { location, line }, relations, hash },
+      relationProblems,
+    );
   }
 
   /** Reads a placeholder target, noting its version (or failure) in the reading file's record. */
@@ -427,15 +430,14 @@ class LocationReading {
     }
   }
 
+  /** Records an entity (`line`: where this declaration starts, for a duplicate's message) unless its ref is taken. */
   private record(
-    canonical: string,
-    entity: Entity,
-    relations: ProcessedEntity["relations"],
-    hash: string,
-    location: string,
-    line: number,
+    processed: ProcessedEntity,
     relationProblems: CatalogProblem[],
+    line = processed.source.line,
   ): Entity | undefined {
+    const { ref: canonical, entity } = processed;
+    const location = processed.source.location;
     const earlier = this.declared.get(canonical);
     if (earlier) {
       this.problem({
@@ -450,7 +452,7 @@ class LocationReading {
     }
     this.problems.push(...relationProblems);
     this.declared.set(canonical, { location, line });
-    this.entities.push({ ref: canonical, entity, source: { location, line }, relations, hash });
+    this.entities.push(processed);
     return entity;
   }
 
