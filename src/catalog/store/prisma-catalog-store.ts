@@ -146,7 +146,6 @@ function decodeRelations(ref: string, stored: StoredEdge[]): RelationEdge[] {
 function loadRowSql(provider: Database["provider"]): string {
   const quote = (column: string) =>
     provider === "sqlite" ? `json_quote("${column}")` : `to_json("${column}")::text`;
-  const param = (n: number) => (provider === "sqlite" ? "?" : `$${n}`);
   return (
     `'[' || ${quote("ref")} || ',' || ${quote("locationKey")} || ',' || ${quote("sourceLocation")} || ',' || ` +
     `"sourceLine" || ',' || ${quote("hash")} || ',' || "body" || ',' || "relations" || ']'`
