@@ -225,7 +225,7 @@ export class CatalogService {
     if (expected.upserted.length === 0 && expected.removed.length === 0) {
       const touched = await this.touch(key, read, notes, kept, files);
       if (touched) {
-        this.logImported(key, touched, read, started, readMs, performance.now() - started, "none");
+        this.logImported(key, touched, read, started, readMs, performance.now() - started, "nothing changed");
         return touched;
       }
     }
