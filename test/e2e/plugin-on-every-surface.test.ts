@@ -79,6 +79,9 @@ describe("a plugin from outside src/, on every adapter of the real app", () => {
     expect(JSON.stringify(slack.blocks)).toContain(NOTE.title);
     expect(cardText(await teamsMessage(platforms, callboard, "search quokka"))).toContain(NOTE.title);
     await callboard.terminal!.type("search quokka", NOTE.title);
+    // A rebuild of the derived index takes every source's documents, the plugin's among them.
+    expect(await callboard.app.reindex()).toBe(1);
+    expect(cardText(await teamsMessage(platforms, callboard, "search quokka"))).toContain(NOTE.title);
   });
 
   it("answers its route with the path parameter decoded", async () => {
@@ -362,6 +365,16 @@ describe("the plugin's job, posting through the outbox", () => {
     const printed = callboard.terminal!.printed;
     const at = steps("shell-job").map((text) => printed.indexOf(text));
     expect(at.every((index, i) => index > 0 && (i === 0 || index > at[i - 1]!))).toBe(true);
+
+    // Each adapter does what its capabilities say: one that edits in place keeps the message's ref, the
+    // terminal's update is a follow-up of its own.
+    for (const adapter of callboard.serving.adapters) {
+      const message = Object.values(refs).find((m) => m.ref.address.adapter === adapter.name)!;
+      expect({ adapter: adapter.name, sameRef: message.last!.id === message.ref.id }).toEqual({
+        adapter: adapter.name,
+        sameRef: adapter.capabilities.updateInPlace,
+      });
+    }
 
     // A restart: a new process on the same database and state file, without the terminal. A new process does
     // not know how fast the old one sent; a restart takes longer than the platforms' windows (1 s, 2 s).

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Form } from "../../message/form.ts";
+import type { FieldErrors, Form } from "../../message/form.ts";
 import { reply } from "../../message/reply.ts";
 import type { Plugin } from "../../plugins/api.ts";
 import { startSlackHarness, type SlackHarness } from "../../../test/fixtures/slack/harness.ts";
@@ -45,7 +45,7 @@ const plugin: Plugin = {
     api.addForm({
       id: FORM.id,
       open: () => FORM,
-      validate: (_form, page, values) =>
+      validate: (_form, page, values): FieldErrors =>
         page === 1 && values.env === "prod" ? { env: "Not prod, not from chat." } : {},
       submit: (_form, values) => {
         if (failures-- > 0) throw new Error("the vault is sealed");
@@ -74,7 +74,7 @@ describe("a secret form field on Slack", () => {
       viewSubmissionBody({ view, values: values as never, triggerId: trigger() }),
       FORM_ENCODED,
     );
-    return sent.body ? (JSON.parse(sent.body) as Record<string, never>) : {};
+    return sent.body ? (JSON.parse(sent.body) as Record<string, unknown>) : {};
   };
   const text = (name: string, value: string) => ({ [name]: { value: { type: "plain_text_input", value } } });
 

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- cards and invoke bodies from the wire are inspected loosely */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Form } from "../../message/form.ts";
+import type { FieldErrors, Form } from "../../message/form.ts";
 import { reply } from "../../message/reply.ts";
 import type { Plugin } from "../../plugins/api.ts";
 import { startTeamsHarness, type TeamsHarness } from "../../../test/fixtures/teams/harness.ts";
@@ -33,7 +33,7 @@ function gated() {
       api.addForm({
         id: FORM.id,
         open: () => FORM,
-        validate: async (_form, _page, values) => {
+        validate: async (_form, _page, values): Promise<FieldErrors> => {
           if (values.note !== "slow-check") return {};
           await wait("check");
           return { note: "That note is taken." };
