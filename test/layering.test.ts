@@ -22,7 +22,7 @@ const refused: Array<[file: string, source: string, because: RegExp]> = [
   // Below the chat core: nothing from src/bot or src/app.
   ["src/db/probe.ts", "../bot/ports.ts", /import nothing from src\/bot/],
   ["src/search/probe.ts", "../app/build-app.ts", /src\/app/],
-  ["src/catalog/commands/probe.ts", "../../bot/router.ts", /src\/bot/],
+  ["src/catalog/commands/probe.ts", "../../bot/core/router.ts", /src\/bot/],
   ["src/scaffold/probe.ts", "../bot/core/chat-core.ts", /src\/bot/],
   ["src/docs/probe.ts", "../app/http-server.ts", /src\/app/],
   ["src/state/probe.ts", "../bot/ports.ts", /src\/bot/],
@@ -60,7 +60,7 @@ const allowed: Array<[file: string, source: string]> = [
   ["src/bot/slack/probe.ts", "../core/adapter.ts"],
   ["src/bot/slack/probe.ts", "../../state/ports.ts"],
   ["src/bot/core/probe.ts", "../../state/ports.ts"],
-  ["src/app/probe.ts", "../bot/router.ts"],
+  ["src/app/probe.ts", "../bot/core/router.ts"],
   ["src/app/probe.ts", "../db/open-database.ts"],
 ];
 
