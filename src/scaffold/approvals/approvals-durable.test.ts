@@ -297,6 +297,35 @@ for (const { provider, available } of await providersUnderTest()) {
       expect((await status(proc.rig, id, ["completed", "failed"])).status).toBe("completed");
     });
 
+    it("cancels a waiting task at once; a later press says it ended and retires the buttons", async () => {
+      const proc = await process();
+      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
+        values: { name: "c" },
+        actor: jane,
+      });
+      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
+      const id = queued.taskId;
+      await status(proc.rig, id, ["waiting"]);
+      expect(await proc.rig.tasks.cancel(id, jane)).toEqual({
+        ok: true,
+        message: `Task ${id} was cancelled while it waited for an approval.`,
+      });
+      expect((await proc.rig.store.get(id))?.status).toBe("cancelled");
+      const late = await proc.decisions.decide({
+        task: id,
+        decision: "approved",
+        userRef: "user:default/sofia",
+        who: "x",
+      });
+      expect(late).toEqual({
+        ok: false,
+        reason: `Task ${id} has already ended (cancelled); there is nothing to approve.`,
+      });
+      expect(proc.outbox.updates.at(-1)!.reply.text).toBe(
+        "No longer needed (the task was cancelled): Create c?",
+      );
+    });
+
     it("a decision that lands while the step is still running requeues the task instead of parking it", async () => {
       const proc = await process({ start: false });
       const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
