@@ -4,7 +4,7 @@ import type { StoredApproval } from "../../state/approval-store.ts";
 import { approvalAction } from "./approval-action.ts";
 import { approvalPlaces, parseApprovalChannel } from "./approval-channel.ts";
 import { describeDuration, parseApprovalTimeout } from "./approval-duration.ts";
-import { approvalReply } from "./approval-message.ts";
+import { approvalReply, approveCommand, rejectCommand } from "./approval-message.ts";
 
 const action = approvalAction({
   approvals: {
@@ -201,6 +201,13 @@ describe("the approval message", () => {
         ],
       },
     ]);
+  });
+
+  it("names the task alone when the step id cannot be a command word", () => {
+    expect(approveCommand({ taskId: "t1", stepId: "ask payments" })).toBe("scaffold approve t1");
+    expect(rejectCommand({ taskId: "t1", stepId: "ask-payments.v2" })).toBe(
+      "scaffold reject t1 ask-payments.v2",
+    );
   });
 
   it("shows the decision, who and when, without buttons", () => {

@@ -18,12 +18,18 @@ export interface ApprovalTaskInfo {
   endedAs?: string;
 }
 
-/** The commands the buttons run, as the person pressing them (so the router knows who decides). */
+/**
+ * The commands the buttons run, as the person pressing them (so the router knows who decides). A step id with
+ * spaces cannot be a command word: the button then names the task alone (its newest approval).
+ */
 export function approveCommand(approval: Pick<StoredApproval, "taskId" | "stepId">): string {
-  return `scaffold approve ${approval.taskId} ${approval.stepId}`;
+  return `scaffold approve ${target(approval)}`;
 }
 export function rejectCommand(approval: Pick<StoredApproval, "taskId" | "stepId">): string {
-  return `scaffold reject ${approval.taskId} ${approval.stepId}`;
+  return `scaffold reject ${target(approval)}`;
+}
+function target(approval: Pick<StoredApproval, "taskId" | "stepId">): string {
+  return /^[\w.:-]{1,100}$/.test(approval.stepId) ? `${approval.taskId} ${approval.stepId}` : approval.taskId;
 }
 
 /**
