@@ -61,7 +61,11 @@ export class ApprovalDecisions {
     const verb = request.decision === "approved" ? "approve" : "reject";
     if (approval.status !== "pending") return { ok: false, reason: alreadyDecided(approval) };
     if (ENDED.has(task.status)) {
-      await this.updateMessage(approval, task, task.status);
+      // Closed, so a retry of the task asks afresh rather than waiting on a message without buttons.
+      const closedAt = this.now();
+      if (await approvals.decide(approval.id, { status: "expired", by: null, at: closedAt })) {
+        await this.updateMessage({ ...approval, status: "expired", decidedAt: closedAt }, task, task.status);
+      }
       return {
         ok: false,
         reason: `Task ${task.id} has already ended (${task.status}); there is nothing to ${verb}.`,

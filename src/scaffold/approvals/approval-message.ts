@@ -14,7 +14,7 @@ import type { StoredApproval } from "../../state/approval-store.ts";
 export interface ApprovalTaskInfo {
   templateRef?: string;
   requestedBy?: string;
-  /** Set when the task ended without this approval being decided (cancelled): no buttons any more. */
+  /** Set when the task ended before anyone decided (it was cancelled): the message says so, without buttons. */
   endedAs?: string;
 }
 
@@ -59,6 +59,17 @@ export function approvalReply(approval: StoredApproval, task: ApprovalTaskInfo =
       ],
     };
   }
+  if (task.endedAs) {
+    return {
+      text: `No longer needed (the task was ${task.endedAs}): ${approval.message}`,
+      blocks: [
+        header(`No longer needed: approval for task ${approval.taskId.slice(0, 8)}`),
+        message,
+        fields(...details),
+        context(`The task was ${escapeText(task.endedAs)} before anyone decided.`),
+      ],
+    };
+  }
   if (approval.status === "expired") {
     const note = `Expired at ${when(approval.decidedAt ?? approval.deadline)}: nobody decided in time, so the task failed at step "${escapeText(approval.stepId)}". Retry the task to ask again.`;
     return {
@@ -68,17 +79,6 @@ export function approvalReply(approval: StoredApproval, task: ApprovalTaskInfo =
         message,
         fields(...details),
         context(note),
-      ],
-    };
-  }
-  if (task.endedAs) {
-    return {
-      text: `No longer needed (the task was ${task.endedAs}): ${approval.message}`,
-      blocks: [
-        header(`No longer needed: approval for task ${approval.taskId.slice(0, 8)}`),
-        message,
-        fields(...details),
-        context(`The task was ${escapeText(task.endedAs)} before anyone decided.`),
       ],
     };
   }

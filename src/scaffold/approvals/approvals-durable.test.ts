@@ -324,6 +324,19 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(proc.outbox.updates.at(-1)!.reply.text).toBe(
         "No longer needed (the task was cancelled): Create c?",
       );
+      // The approval is closed: a retry asks again, with buttons, rather than wait on the retired message.
+      expect(await proc.rig.tasks.retry(id, jane)).toMatchObject({ ok: true });
+      await eventually(async () => proc.outbox.posts.length === 2, "a second approval message");
+      await status(proc.rig, id, ["waiting"]);
+      expect(
+        await proc.decisions.decide({
+          task: id,
+          decision: "approved",
+          userRef: "user:default/sofia",
+          who: "x",
+        }),
+      ).toMatchObject({ ok: true });
+      expect((await status(proc.rig, id, ["completed", "failed"])).status).toBe("completed");
     });
 
     it("a decision that lands while the step is still running requeues the task instead of parking it", async () => {
