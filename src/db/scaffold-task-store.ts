@@ -128,15 +128,15 @@ export class PrismaTaskStore implements TaskStore {
     wakeAt: Date | null,
     now: Date,
   ): Promise<"parked" | "requeued" | false> {
-    // A wake-up recorded since the claim (the decision raced this park) makes the first statement miss and
-    // the second requeue the task. The run got this far, so its attempts start again (they count crashes in
+    // A wake-up recorded since the claim (the decision raced this park), or a cancel asked for, makes the
+    // first statement miss and the second requeue the task: its next claim sees the decision or the cancel. The run got this far, so its attempts start again (they count crashes in
     // a row, not how often it waited).
     const parked = await this.prisma.$executeRaw`
       UPDATE "ScaffoldTask"
       SET "status" = 'waiting', "wakeAt" = ${wakeAt}, "claimedBy" = NULL, "claimToken" = NULL,
           "heartbeatAt" = NULL, "attempts" = 0, "updatedAt" = ${now}
       WHERE "id" = ${id} AND "claimToken" = ${token} AND "status" = 'processing'
-        AND "wakeRequestedAt" IS NULL`;
+        AND "wakeRequestedAt" IS NULL AND "cancelRequestedAt" IS NULL`;
     if (parked === 1) return "parked";
     const requeued = await this.prisma.$executeRaw`
       UPDATE "ScaffoldTask"

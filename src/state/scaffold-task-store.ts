@@ -125,8 +125,8 @@ export interface TaskStore {
   release(id: string, token: string, now: Date): Promise<boolean>;
   /**
    * Parks a claimed task: it waits, held by no worker, until `wake` or until `wakeAt` (null: no time), then
-   * any worker claims it and the run resumes. When a wake-up came since the claim, it is queued again at once
-   * instead ("requeued"), so a decision that raced the park is not slept through. False when the claim was lost.
+   * any worker claims it and the run resumes. When a wake-up came since the claim, or a cancel was asked for,
+   * it is queued again at once instead ("requeued"), so neither is slept through. False when the claim was lost.
    */
   park(id: string, token: string, wakeAt: Date | null, now: Date): Promise<"parked" | "requeued" | false>;
   /** Wakes a waiting task (queues it for any worker); marks a processing one so its park requeues it. */

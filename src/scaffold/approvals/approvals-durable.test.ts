@@ -359,6 +359,31 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(await proc.rig.store.park(queued.taskId, "t1", null, new Date())).toBe("requeued");
       expect((await proc.rig.store.get(queued.taskId))?.status).toBe("open");
       expect(await proc.rig.store.park(queued.taskId, "t1", null, new Date())).toBe(false);
+      // A cancel asked for while the step ran is not slept through either: the task is requeued, and its
+      // next claim ends it cancelled.
+      const third = await proc.rig.store.claim({
+        workerId: "w",
+        token: "t3",
+        now,
+        staleBefore: now,
+        maxAttempts: 3,
+      });
+      expect(await proc.rig.store.requestCancel(third!.id, "changed my mind", new Date())).toBe("requested");
+      expect(await proc.rig.store.park(third!.id, "t3", null, new Date())).toBe("requeued");
+      proc.worker.start();
+      expect((await status(proc.rig, third!.id, ["cancelled", "completed", "failed"])).status).toBe(
+        "cancelled",
+      );
+    });
+
+    it("cancels a parked task at once", async () => {
+      const proc = await process({ start: false });
+      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
+        values: { name: "z" },
+        actor: jane,
+      });
+      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
+      const now = new Date();
       // A cancel ends a waiting task at once.
       const again = await proc.rig.store.claim({
         workerId: "w",
