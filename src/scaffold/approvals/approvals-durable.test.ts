@@ -202,6 +202,16 @@ for (const { provider, available } of await providersUnderTest()) {
       const log = (await second.rig.store.events(id)).map((e) => e.message);
       expect(log.some((m) => /^Approved by user:default\/sofia at \d{4}-/.test(m))).toBe(true);
       expect(log.some((m) => m.includes("built after approval by user:default/sofia"))).toBe(true);
+      // In order: asked, waited, decided, carried on.
+      const at = (pattern: RegExp) => log.findIndex((m) => pattern.test(m));
+      const order = [
+        /^Asked group:default\/team-payments/,
+        /^Waiting for a member/,
+        /^Approved by/,
+        /^built after/,
+      ];
+      expect(order.map(at)).toEqual([...order.map(at)].sort((a, b) => a - b));
+      expect(order.map(at).every((i) => i >= 0)).toBe(true);
     });
 
     it("refuses non-members and a second decision, and a rejection skips the gated step", async () => {
