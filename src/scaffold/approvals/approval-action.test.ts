@@ -59,6 +59,59 @@ describe("callboard:approval's schema", () => {
   });
 });
 
+describe("callboard:approval in a dry run", () => {
+  it("asks nobody, says where it would ask, and assumes approval so the gated steps show", async () => {
+    const posts: unknown[] = [];
+    const dry = approvalAction({
+      approvals: {
+        create: async () => Promise.reject(new Error("a dry run stores nothing")),
+        get: async () => undefined,
+        latest: async () => Promise.reject(new Error("a dry run reads no approval")),
+        setMessageRef: async () => undefined,
+        decide: async () => false,
+      },
+      outbox: {
+        post: async (address) => {
+          posts.push(address);
+          return { address, id: "1" };
+        },
+        update: async (ref) => ref,
+      },
+      entity: (ref) =>
+        ref === "group:default/team-payments"
+          ? {
+              apiVersion: "backstage.io/v1alpha1",
+              kind: "Group",
+              metadata: { name: "team-payments", annotations: { "slack.com/channel-id": "C27FB98F96" } },
+            }
+          : undefined,
+      now: () => new Date("2026-12-06T09:00:00.000Z"),
+    });
+    const lines: string[] = [];
+    const output: Record<string, unknown> = {};
+    const log = (line: string) => void lines.push(line);
+    await dry.handler({
+      input: { group: "team-payments", message: "Ship it?", timeout: "2h" },
+      isDryRun: true,
+      logger: { info: log, warn: log, error: log, debug: log },
+      output: (name: string, value: unknown) => void (output[name] = value),
+      user: { ref: "user:default/jane" },
+      task: { id: "t1" },
+      step: { id: "approve" },
+    } as unknown as Parameters<typeof dry.handler>[0]);
+    expect(posts).toEqual([]);
+    expect(lines).toEqual([
+      "Dry run: would ask group:default/team-payments in group:default/team-payments (slack.com/channel-id), waiting up to 2 h; assuming it approves.",
+    ]);
+    expect(output).toEqual({
+      approved: true,
+      decidedBy: "user:default/jane",
+      decidedAt: "2026-12-06T09:00:00.000Z",
+    });
+    expect(dry.supportsDryRun).toBe(true);
+  });
+});
+
 describe("approval timeouts", () => {
   it.each([
     ["90s", 90_000],

@@ -84,6 +84,8 @@ export function approvalAction(deps: ApprovalActionDeps): ScaffolderAction<Appro
     description:
       "Asks a catalog group to approve in chat (Approve and Reject buttons in its channel) and waits for a member's decision.",
     schema: { input: approvalInputSchema, output: approvalOutputSchema },
+    // A dry run asks nobody and assumes approval, so it shows what the gated steps would do.
+    supportsDryRun: true,
     examples: [
       {
         description: "Wait up to a day for the platform team before creating the repository.",
@@ -106,18 +108,28 @@ export function approvalAction(deps: ApprovalActionDeps): ScaffolderAction<Appro
       const where = `Step "${ctx.step.id}" (${APPROVAL_ACTION_ID})`;
       const groupRef = groupRefOf(ctx.input.group, where);
       const group = deps.entity(groupRef);
-      if (!group) {
-        throw new ScaffolderInputError(
-          `${where}: the group ${groupRef} is not in the catalog, so nobody could approve. Name a Group entity.`,
-        );
-      }
       let timeoutMs: number | undefined;
       try {
         timeoutMs = ctx.input.timeout ? parseApprovalTimeout(ctx.input.timeout) : undefined;
       } catch (error) {
         throw new ScaffolderInputError(`${where}: ${(error as Error).message}`);
       }
-
+      const missing = `the group ${groupRef} is not in the catalog, so nobody could approve`;
+      if (ctx.isDryRun) {
+        if (!group) ctx.logger.warn(`Dry run: ${missing}; a real run fails here.`);
+        const place = group
+          ? approvalPlaces({ ref: groupRef, entity: group }, deps.defaultChannel)[0]
+          : undefined;
+        const waiting = timeoutMs === undefined ? "" : `, waiting up to ${describeDuration(timeoutMs)}`;
+        ctx.logger.info(
+          `Dry run: would ask ${groupRef} in ${place?.source ?? "no channel found"}${waiting}; assuming it approves.`,
+        );
+        ctx.output("approved", true);
+        ctx.output("decidedBy", ctx.user.ref ?? "dry-run");
+        ctx.output("decidedAt", now().toISOString());
+        return;
+      }
+      if (!group) throw new ScaffolderInputError(`${where}: ${missing}. Name a Group entity.`);
       let approval = await deps.approvals.latest(ctx.task.id, ctx.step.id);
       // None yet, or one from an earlier run that expired (the task was retried): ask again.
       if (!approval || approval.status === "expired") {
