@@ -37,6 +37,11 @@ import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
+import { discoverySettings } from "../catalog/providers/github/discovery-settings.ts";
+import type { GitHubDiscovery } from "../catalog/providers/github/discovery.ts";
+import { githubCatalogPlugin } from "../catalog/providers/github/github-catalog-plugin.ts";
+import { PrismaEventLedger } from "../db/event-ledger.ts";
+import { PrismaProviderStateStore } from "../db/provider-state-store.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -84,6 +89,8 @@ export interface BuildOptions {
   plugins?: Plugin[];
   /** Skip the catalog providers' start-up imports, such as the configured catalog (benchmarks load their own). */
   skipImport?: boolean;
+  /** Handed GitHub discovery when it is configured (tests and benchmarks drive a refresh themselves). */
+  onGitHubDiscovery?: (discovery: GitHubDiscovery) => void;
 }
 
 function importDetail(report: ImportReport): string {
@@ -212,6 +219,30 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
       }),
+      // GitHub discovery, when credentials and the organisations to discover are configured.
+      ...(github && config.GITHUB_CATALOG_ORGS.length > 0
+        ? [
+            githubCatalogPlugin({
+              client: github,
+              settings: discoverySettings(config),
+              app: githubConfig?.app !== undefined,
+              webhookSecret: config.GITHUB_WEBHOOK_SECRET,
+              store: new PrismaProviderStateStore(db.prisma),
+              ledger: new PrismaEventLedger(db.prisma),
+              locations: () => catalog.locations(),
+              entityLocation: async (text) => {
+                const found = await resolver.resolve(text);
+                return found.status === "found" ? catalog.locationOf(found.ref) : undefined;
+              },
+              isAdmin: (user) =>
+                tasks.permissions.isAdmin({
+                  id: `${user.surface}:${user.id}`,
+                  ...(user.catalogRef ? { userRef: user.catalogRef } : {}),
+                }),
+              ...(options.onGitHubDiscovery ? { onDiscovery: options.onGitHubDiscovery } : {}),
+            }),
+          ]
+        : []),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);

@@ -52,3 +52,15 @@ export interface ContinuationStore {
   /** Undefined when there is no such continuation or it has expired. */
   get(id: string): Promise<string | undefined>;
 }
+
+/**
+ * What a catalog provider keeps between refreshes and across replicas (GitHub discovery: listing ETags, each
+ * repository's last-seen state, a stopped discovery's cursor): JSON text under keys of its own.
+ */
+export interface ProviderStateStore {
+  get(provider: string, key: string): Promise<string | undefined>;
+  put(provider: string, key: string, value: string): Promise<void>;
+  delete(provider: string, key: string): Promise<void>;
+  /** Every key (and value) starting with `prefix`. */
+  list(provider: string, prefix: string): Promise<Array<{ key: string; value: string }>>;
+}

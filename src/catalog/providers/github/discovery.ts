@@ -1,0 +1,366 @@
+/**
+ * GitHub discovery: every repository of the configured organisations (or of every installation of the App) is
+ * listed, filtered, and its catalog file (a path, or every file a glob matches) imported as a location through
+ * the catalog's own ingestion. A full pass is cheap when little changed: listing pages are requested with
+ * If-None-Match (a 304 page means none of its repositories changed), a repository whose pushed_at did not move
+ * is not read at all, and a file read again is requested conditionally. A pass a rate limit stops keeps its
+ * cursor in the database; the next pass, on any replica, starts at that page.
+ */
+import type { Logger } from "pino";
+import { RequestError, type Octokit } from "octokit";
+import type { GitHubClient, GitHubSession } from "../../../github/github-client.ts";
+import type { CatalogImports } from "../../catalog-providers.ts";
+import type { ImportReport } from "../../catalog-service.ts";
+import {
+  branchOf,
+  catalogPathMatcher,
+  coversAccount,
+  excludedBecause,
+  repoInfoOf,
+  type DiscoverySettings,
+  type RepoInfo,
+} from "./discovery-settings.ts";
+import { isSettled, type DiscoveryState, type LocationRecord, type RepoRecord } from "./discovery-state.ts";
+import { githubLocationKey, parseGitHubLocationKey } from "./locations.ts";
+import { FileCache, newCounters, type RequestCounters } from "./repo-files.ts";
+import { readRepoLocation } from "./repo-reader.ts";
+
+export interface DiscoveryDeps {
+  client: GitHubClient;
+  settings: DiscoverySettings;
+  state: DiscoveryState;
+  /** The catalog's imports, once it runs this provider. */
+  imports: () => Promise<CatalogImports>;
+  /** Whether credentials are a GitHub App's (repositories are then listed per installation). */
+  app: boolean;
+  log: Logger;
+}
+
+/** One catalog file read and imported: its record, and the import's report. */
+interface FileOutcome {
+  record: LocationRecord;
+  report: ImportReport;
+}
+
+interface Account {
+  login: string;
+  session: GitHubSession;
+}
+
+interface ListedPage {
+  changed: boolean;
+  etag?: string;
+  repos: RepoInfo[];
+  hasNext: boolean;
+}
+
+export class GitHubDiscovery {
+  readonly counters: RequestCounters = newCounters();
+  readonly cache = new FileCache();
+  private readonly matcher: ReturnType<typeof catalogPathMatcher>;
+
+  constructor(private readonly deps: DiscoveryDeps) {
+    this.matcher = catalogPathMatcher(deps.settings.catalogPath);
+  }
+
+  get host(): string {
+    return this.deps.client.host;
+  }
+
+  /**
+   * A full pass over every account, then the locations registered by hand. Returns the accounts whose pass a
+   * failure (a rate limit GitHub kept answering, an outage) stopped; they resume at their cursor next time.
+   */
+  async refresh(signal: AbortSignal): Promise<{ stopped: string[] }> {
+    const stopped: string[] = [];
+    const started = { ...this.counters };
+    for await (const account of this.accounts()) {
+      if (signal.aborted) break;
+      try {
+        await this.refreshAccount(account, signal);
+      } catch (error) {
+        stopped.push(account.login);
+        const page = await this.deps.state.cursor(account.login);
+        this.deps.log.warn(
+          { err: this.deps.client.describeError(error, `listing ${account.login}'s repositories`) },
+          `GitHub discovery of ${account.login} stopped at page ${page}; the next refresh resumes there`,
+        );
+      }
+    }
+    for (const registered of await this.deps.state.registered()) {
+      if (signal.aborted) break;
+      try {
+        await this.importKey(registered.key);
+      } catch (error) {
+        this.deps.log.warn({ err: this.deps.client.describeError(error, `reading ${registered.key}`) });
+      }
+    }
+    this.deps.log.info(
+      {
+        requests: this.counters.requests - started.requests,
+        contentDownloads: this.counters.contentDownloads - started.contentDownloads,
+        notModified: this.counters.notModified - started.notModified,
+        stopped,
+      },
+      "GitHub discovery pass finished",
+    );
+    return { stopped };
+  }
+
+  /** One account's pass, from its cursor to the last page; then repositories no longer listed are forgotten. */
+  async refreshAccount(account: Account, signal: AbortSignal): Promise<boolean> {
+    const { state } = this.deps;
+    let page = await state.cursor(account.login);
+    if (page > 1) this.deps.log.info(`GitHub discovery of ${account.login} resumes at page ${page}`);
+    for (;;) {
+      if (signal.aborted) return false;
+      const before = await state.page(account.login, page);
+      const listed = await this.listPage(account, page, before?.etag);
+      let hasNext: boolean;
+      if (listed.changed || !before) {
+        for (const info of listed.repos) {
+          if (signal.aborted) return false;
+          await this.consider(account.session, info);
+        }
+        hasNext = listed.hasNext;
+        await state.putPage(account.login, page, {
+          ...(listed.etag ? { etag: listed.etag } : {}),
+          repoIds: listed.repos.map((r) => r.id),
+          hasNext,
+        });
+      } else {
+        hasNext = before.hasNext;
+        // Nothing on the page changed; a repository read in the same second as its last push is checked again.
+        for (const id of before.repoIds) {
+          const record = await state.repo(id);
+          if (record && !isSettled(record, record.pushedAt)) await this.rescan(account.session, record);
+        }
+      }
+      if (!hasNext) break;
+      page++;
+      await state.putCursor(account.login, page);
+    }
+    await state.dropPagesAfter(account.login, page);
+    const seen = new Set<number>();
+    for (let n = 1; n <= page; n++)
+      for (const id of (await state.page(account.login, n))?.repoIds ?? []) seen.add(id);
+    for (const record of await state.repos()) {
+      if (record.owner.toLowerCase() === account.login.toLowerCase() && !seen.has(record.id)) {
+        await this.forgetRepo(record, "it is no longer listed");
+      }
+    }
+    await state.putCursor(account.login, 1);
+    return true;
+  }
+
+  /** A repository as listed or as a webhook describes it: read it when it may have changed, forget it when excluded. */
+  async consider(session: GitHubSession, info: RepoInfo, force = false): Promise<void> {
+    const record = await this.deps.state.repo(info.id);
+    if (!coversAccount(this.deps.settings, info.owner)) {
+      if (record) await this.forgetRepo(record, `${info.owner} is not a configured organisation`);
+      return;
+    }
+    const excluded = excludedBecause(this.deps.settings, info);
+    if (excluded) {
+      if (record) await this.forgetRepo(record, excluded);
+      return;
+    }
+    const unchanged =
+      record &&
+      record.owner === info.owner &&
+      record.name === info.name &&
+      record.branch === branchOf(this.deps.settings, info) &&
+      isSettled(record, info.pushedAt);
+    if (unchanged && !force) return;
+    await this.scanRepo(session, info, record);
+  }
+
+  /** Read every catalog file of a repository and import each; locations it no longer has are removed. */
+  async scanRepo(session: GitHubSession, info: RepoInfo, record: RepoRecord | undefined): Promise<void> {
+    const imports = await this.deps.imports();
+    const branch = branchOf(this.deps.settings, info);
+    const scannedAt = new Date().toISOString();
+    const paths = this.matcher.glob
+      ? await this.catalogFilesByTree(session.octokit, info, branch)
+      : [this.deps.settings.catalogPath];
+    const locations: Record<string, LocationRecord> = {};
+    for (const path of paths) {
+      const outcome = await this.importFile(session.octokit, {
+        owner: info.owner,
+        repo: info.name,
+        branch,
+        path,
+      });
+      if (outcome) locations[this.locationKey(info.owner, info.name, path)] = outcome.record;
+    }
+    // A renamed or transferred repository's old keys, and files that are gone.
+    for (const key of Object.keys(record?.locations ?? {})) {
+      if (!(key in locations)) await imports.removeLocation(key);
+    }
+    await this.deps.state.putRepo({
+      id: info.id,
+      owner: info.owner,
+      name: info.name,
+      branch,
+      pushedAt: info.pushedAt,
+      scannedAt,
+      locations,
+    });
+  }
+
+  /** Forget a repository and remove every location it gave (archived, deleted, filtered out, uninstalled). */
+  async forgetRepo(record: RepoRecord, reason: string): Promise<void> {
+    const imports = await this.deps.imports();
+    for (const key of Object.keys(record.locations)) await imports.removeLocation(key);
+    await this.deps.state.deleteRepo(record.id);
+    const count = Object.keys(record.locations).length;
+    if (count > 0)
+      this.deps.log.info(`Removed ${count} location(s) of ${record.owner}/${record.name}: ${reason}`);
+  }
+
+  /**
+   * Read one catalog file and import it. Undefined when the file is not there (then a location stored under
+   * its key is removed): a repository without a catalog file is not a location with a problem.
+   */
+  async importFile(
+    octokit: Octokit,
+    at: { owner: string; repo: string; branch: string; path: string },
+  ): Promise<FileOutcome | undefined> {
+    const imports = await this.deps.imports();
+    const key = this.locationKey(at.owner, at.repo, at.path);
+    const read = await readRepoLocation({
+      octokit,
+      webOrigin: this.deps.client.webUrl,
+      ...at,
+      maxBytes: this.deps.settings.maxFileBytes,
+      cache: this.cache,
+      counters: this.counters,
+    });
+    if (!read.rootFound) {
+      await imports.removeLocation(key);
+      return undefined;
+    }
+    const report = await imports.importLocation({ target: key, read: async () => read });
+    return { record: { path: at.path, files: read.repoFiles }, report };
+  }
+
+  /** Read one location again now (a command, a registered location): with its repository's branch. */
+  async importKey(key: string): Promise<ImportReport | undefined> {
+    const file = parseGitHubLocationKey(key);
+    if (!file) throw new Error(`${key} is not a GitHub location`);
+    const { state } = this.deps;
+    const records = await state.repos();
+    const record = records.find((r) => key in r.locations);
+    const registered = (await state.registered()).find((r) => r.key === key);
+    const owner = record?.owner ?? registered?.owner ?? file.owner;
+    const repo = record?.name ?? registered?.repo ?? file.repo;
+    const session = await this.deps.client.forOwner(owner);
+    const branch =
+      record?.branch ??
+      registered?.branch ??
+      this.deps.settings.branch ??
+      (await session.octokit.request("GET /repos/{owner}/{repo}", { owner, repo })).data.default_branch;
+    const outcome = await this.importFile(session.octokit, { owner, repo, branch, path: file.path });
+    if (record) {
+      if (outcome) record.locations[key] = outcome.record;
+      else delete record.locations[key];
+      await state.putRepo(record);
+    }
+    return outcome?.report;
+  }
+
+  /** Every account discovery covers, with the session that reads it. */
+  async *accounts(): AsyncGenerator<Account> {
+    const seen = new Set<string>();
+    if (this.deps.settings.orgs.includes("*")) {
+      for await (const installation of this.deps.client.eachInstallation()) {
+        if (!installation.account || seen.has(installation.account.toLowerCase())) continue;
+        seen.add(installation.account.toLowerCase());
+        yield { login: installation.account, session: installation.session };
+      }
+    }
+    for (const org of this.deps.settings.orgs) {
+      if (org === "*" || seen.has(org)) continue;
+      seen.add(org);
+      yield { login: org, session: await this.deps.client.forOwner(org) };
+    }
+  }
+
+  async accountSession(login: string): Promise<Account> {
+    return { login, session: await this.deps.client.forOwner(login) };
+  }
+
+  locationKey(owner: string, repo: string, path: string): string {
+    return githubLocationKey({ host: this.host, owner, repo, path });
+  }
+
+  private async rescan(session: GitHubSession, record: RepoRecord): Promise<void> {
+    const { data } = await this.request(() =>
+      session.octokit.request("GET /repos/{owner}/{repo}", { owner: record.owner, repo: record.name }),
+    );
+    await this.consider(session, repoInfoOf(data), true);
+  }
+
+  private async listPage(account: Account, page: number, etag: string | undefined): Promise<ListedPage> {
+    const headers = etag ? { "if-none-match": etag } : {};
+    try {
+      if (this.deps.app) {
+        const response = await this.request(() =>
+          account.session.octokit.request("GET /installation/repositories", { per_page: 100, page, headers }),
+        );
+        return {
+          changed: true,
+          ...(response.headers.etag ? { etag: response.headers.etag } : {}),
+          repos: response.data.repositories.map(repoInfoOf),
+          hasNext: /rel="next"/.test(response.headers.link ?? ""),
+        };
+      }
+      const response = await this.request(() =>
+        account.session.octokit.request("GET /orgs/{org}/repos", {
+          org: account.login,
+          per_page: 100,
+          page,
+          headers,
+        }),
+      );
+      return {
+        changed: true,
+        ...(response.headers.etag ? { etag: response.headers.etag } : {}),
+        repos: response.data.map(repoInfoOf),
+        hasNext: /rel="next"/.test(response.headers.link ?? ""),
+      };
+    } catch (error) {
+      if (error instanceof RequestError && error.status === 304) {
+        this.counters.notModified++;
+        return { changed: false, repos: [], hasNext: false };
+      }
+      throw error;
+    }
+  }
+
+  private async catalogFilesByTree(octokit: Octokit, info: RepoInfo, branch: string): Promise<string[]> {
+    try {
+      const { data } = await this.request(() =>
+        octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
+          owner: info.owner,
+          repo: info.name,
+          tree_sha: branch,
+          recursive: "1",
+        }),
+      );
+      return data.tree
+        .filter((entry) => entry.type === "blob" && entry.path && this.matcher.matches(entry.path))
+        .map((entry) => entry.path!)
+        .sort();
+    } catch (error) {
+      // An empty repository, or a branch it does not have: no catalog files.
+      if (error instanceof RequestError && (error.status === 404 || error.status === 409)) return [];
+      throw error;
+    }
+  }
+
+  private async request<T>(call: () => Promise<T>): Promise<T> {
+    this.counters.requests++;
+    return call();
+  }
+}
