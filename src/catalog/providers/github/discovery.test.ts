@@ -17,7 +17,6 @@ describe("GitHub discovery with a token", () => {
   let h: DiscoveryHarness;
   let payments: Repository;
   let billing: Repository;
-  let empty: Repository;
   let archived: Repository;
   let fork: Repository;
   let docs: Repository;
@@ -52,7 +51,7 @@ describe("GitHub discovery with a token", () => {
             "notes.txt": "notes",
           },
         });
-        empty = await state.createRepository("acme", "empty");
+        await state.createRepository("acme", "empty");
         archived = await state.createRepository("acme", "old");
         await state.commit(archived, { files: { "catalog-info.yaml": component("old-thing", "team-a") } });
         archived.archived = true;
@@ -143,5 +142,176 @@ describe("GitHub discovery with a token", () => {
     expect(h.app.catalog.graph.get("component:default/docs-site")).toBeUndefined();
     expect(await locations()).not.toContain(`github:${h.standIn.host}/acme/docs-site/catalog-info.yaml`);
     expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+  it("refuses unsigned and wrongly signed webhooks with 401 before any work, and answers a replay once", async () => {
+    const sha = await h.standIn.state.commit(payments, {
+      files: { "catalog-info.yaml": component("payments-api", "team-e") },
+    });
+    const payload = pushPayload(h.standIn, payments, { after: sha, modified: ["catalog-info.yaml"] });
+    const seen = h.standIn.requests.length;
+    expect((await h.webhook("push", payload, { unsigned: true })).status).toBe(401);
+    expect((await h.webhook("push", payload, { signature: `sha256=${"0".repeat(64)}` })).status).toBe(401);
+    expect((await h.webhook("push", payload, { signature: "sha1=abc" })).status).toBe(401);
+    expect(h.standIn.requests.slice(seen)).toEqual([]);
+    expect(owner("component:default/payments-api")).toBe("team-c");
+
+    const first = await h.webhook("push", payload);
+    expect(first.status).toBe(200);
+    expect(owner("component:default/payments-api")).toBe("team-e");
+    const afterFirst = h.standIn.requests.length;
+    const replay = await h.webhook("push", payload, { deliveryId: first.deliveryId });
+    expect(replay.status).toBe(200);
+    expect(JSON.parse(replay.body)).toMatchObject({ status: "already handled" });
+    expect(h.standIn.requests.length).toBe(afterFirst);
+
+    // A signed payload that is not what GitHub sends is refused, and never crashes the server.
+    const bad = await h.webhook("push", { ref: 42, repository: null });
+    expect(bad.status).toBe(400);
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("an archived, a renamed and a deleted repository, by webhook and by refresh", async () => {
+    const host = h.standIn.host;
+    const key = (repo: string) => `github:${host}/acme/${repo}/catalog-info.yaml`;
+    // Renamed by webhook: the old key goes, the new one comes.
+    await h.standIn.state.renameRepository(payments, "payments-core");
+    const renamed = await h.webhook("repository", {
+      action: "renamed",
+      changes: { repository: { name: { from: "payments" } } },
+      repository: repositoryPayload(h.standIn, payments),
+    });
+    expect(renamed.status).toBe(200);
+    expect(await locations()).toContain(key("payments-core"));
+    expect(await locations()).not.toContain(key("payments"));
+    expect(owner("component:default/payments-api")).toBe("team-e");
+
+    // Archived by webhook: its locations and entities go.
+    archived.archived = false;
+    await h.discovery.refresh(signal);
+    expect(owner("component:default/old-thing")).toBe("team-a");
+    archived.archived = true;
+    await h.webhook("repository", { action: "archived", repository: repositoryPayload(h.standIn, archived) });
+    expect(h.app.catalog.graph.get("component:default/old-thing")).toBeUndefined();
+
+    // Renamed and deleted with no webhook: the next refresh notices.
+    await h.standIn.state.renameRepository(billing, "billing-v2");
+    await h.discovery.refresh(signal);
+    expect(await locations()).toContain(key("billing-v2"));
+    expect(await locations()).not.toContain(key("billing"));
+    await h.standIn.state.deleteRepository(billing);
+    await h.discovery.refresh(signal);
+    expect(await locations()).not.toContain(key("billing-v2"));
+    expect(h.app.catalog.graph.get("component:default/invoices")).toBeUndefined();
+
+    // Deleted by webhook.
+    await h.webhook("repository", { action: "deleted", repository: repositoryPayload(h.standIn, payments) });
+    expect(await locations()).not.toContain(key("payments-core"));
+    expect(h.app.catalog.graph.get("component:default/payments-api")).toBeUndefined();
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("a huge, a binary and a malformed catalog file are each reported for their own location only", async () => {
+    const { state } = h.standIn;
+    const huge = await state.createRepository("acme", "huge");
+    await state.commit(huge, { files: { "catalog-info.yaml": `# ${"x".repeat(3 * 1024 * 1024)}\n` } });
+    const binary = await state.createRepository("acme", "binary");
+    await state.commit(binary, {
+      files: { "catalog-info.yaml": Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2]) },
+    });
+    const malformed = await state.createRepository("acme", "malformed");
+    await state.commit(malformed, {
+      files: { "catalog-info.yaml": `${component("fine-one", "team-a")}---\nkind: [unclosed\n` },
+    });
+    const escape = await state.createRepository("acme", "escape");
+    await state.commit(escape, {
+      files: {
+        "catalog-info.yaml": component(
+          "escaper",
+          "team-a",
+          "  annotations:\n    leaked:\n      $text: ../../other/blob/main/secret.txt\n",
+        ),
+      },
+    });
+    const good = await state.createRepository("acme", "good");
+    await state.commit(good, { files: { "catalog-info.yaml": component("good-one", "team-a") } });
+    await h.discovery.refresh(signal);
+    const stored = await h.app.catalog.locations();
+    const problems = (repo: string) =>
+      stored.find((l) => l.key.endsWith(`/acme/${repo}/catalog-info.yaml`))?.problems ?? [];
+    expect(problems("huge")[0]?.message).toMatch(/limit is 2097152 bytes/);
+    expect(problems("binary")[0]?.message).toMatch(/binary|UTF-8/);
+    expect(problems("malformed")[0]).toMatchObject({ line: expect.any(Number) });
+    expect(problems("malformed")[0]?.location).toMatch(/\/acme\/malformed\/blob\/main\/catalog-info\.yaml$/);
+    expect(problems("escape")[0]?.message).toMatch(/only files of acme\/escape/);
+    expect(problems("good")).toEqual([]);
+    expect(owner("component:default/good-one")).toBe("team-a");
+    expect(owner("component:default/fine-one")).toBe("team-a");
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("waits out a rate limit's Retry-After and carries on", async () => {
+    const repo = await h.standIn.state.createRepository("acme", "limited");
+    await h.standIn.state.commit(repo, {
+      files: { "catalog-info.yaml": component("limited-one", "team-a") },
+    });
+    h.standIn.limitNext({
+      kind: "secondary",
+      retryAfterSeconds: 1,
+      match: (_m, path) => path === "/orgs/acme/repos",
+    });
+    const { stopped } = await h.discovery.refresh(signal);
+    expect(stopped).toEqual([]);
+    expect(owner("component:default/limited-one")).toBe("team-a");
+    expect(h.logs.some((line) => line.includes("secondary rate limit reached; waiting 1 s"))).toBe(true);
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("location commands: list with repository and last error, register and unregister for admins only, refresh", async () => {
+    const list = await h.command("catalog locations malformed");
+    const text = JSON.stringify(list);
+    expect(text).toContain("Last refresh");
+    expect(text).toContain(`${h.standIn.urls.web}/acme/malformed`);
+    expect(text).toMatch(/catalog-info\.yaml:\d+/);
+
+    const repo = await h.standIn.state.createRepository("acme", "manual");
+    await h.standIn.state.commit(repo, {
+      files: { "catalog/service.yaml": component("manual-one", "team-a") },
+    });
+    const url = `${h.standIn.urls.web}/acme/manual/blob/main/catalog/service.yaml`;
+    expect((await h.command(`catalog register ${url}`)).text).toMatch(/Only Callboard's admins/);
+    const admin = { catalogRef: "user:default/admin" };
+    expect((await h.command(`catalog register ${url.replace("/acme/", "/other/")}`, admin)).text).toMatch(
+      /not one of the configured organisations/,
+    );
+    expect((await h.command("catalog register https://elsewhere.example/acme/manual", admin)).text).toMatch(
+      /not the configured GitHub/,
+    );
+    expect((await h.command(`catalog register ${url}`, admin)).text).toMatch(/Registered .* 1 added/);
+    expect(owner("component:default/manual-one")).toBe("team-a");
+
+    await h.standIn.state.commit(repo, {
+      files: { "catalog/service.yaml": component("manual-one", "team-b") },
+    });
+    expect((await h.command("catalog refresh manual-one")).text).toMatch(/Refreshed .* 1 updated/);
+    expect(owner("component:default/manual-one")).toBe("team-b");
+
+    const key = `github:${h.standIn.host}/acme/manual/catalog/service.yaml`;
+    expect((await h.command(`catalog unregister ${key}`)).text).toMatch(/Only Callboard's admins/);
+    expect((await h.command(`catalog unregister ${key}`, admin)).text).toMatch(
+      /Unregistered .* 1 entity removed/,
+    );
+    expect(h.app.catalog.graph.get("component:default/manual-one")).toBeUndefined();
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("never writes the token to a log line or a reply", async () => {
+    expect(h.token).toMatch(/^ghp_/);
+    const replies = JSON.stringify([
+      await h.command("catalog locations"),
+      await h.command("catalog refresh nothing-like-this"),
+    ]);
+    expect(replies).not.toContain(h.token!);
+    expect(h.logs.join("\n")).not.toContain(h.token!);
+    expect(h.logs.some((line) => line.includes("GitHub request"))).toBe(true);
   });
 });

@@ -183,6 +183,12 @@ export class GitHubDiscovery {
     const paths = this.matcher.glob
       ? await this.catalogFilesByTree(session.octokit, info, branch)
       : [this.deps.settings.catalogPath];
+    // A renamed or transferred repository's old keys, and files no longer matched, go first: their entities
+    // are then free for the new keys to take (the first location to declare an entity keeps it).
+    const wanted = new Set(paths.map((path) => this.locationKey(info.owner, info.name, path)));
+    for (const key of Object.keys(record?.locations ?? {})) {
+      if (!wanted.has(key)) await imports.removeLocation(key);
+    }
     const locations: Record<string, LocationRecord> = {};
     for (const path of paths) {
       const outcome = await this.importFile(session.octokit, {
@@ -192,10 +198,6 @@ export class GitHubDiscovery {
         path,
       });
       if (outcome) locations[this.locationKey(info.owner, info.name, path)] = outcome.record;
-    }
-    // A renamed or transferred repository's old keys, and files that are gone.
-    for (const key of Object.keys(record?.locations ?? {})) {
-      if (!(key in locations)) await imports.removeLocation(key);
     }
     await this.deps.state.putRepo({
       id: info.id,
