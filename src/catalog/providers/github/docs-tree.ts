@@ -11,6 +11,7 @@ import { createWriteStream, existsSync } from "node:fs";
 import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { RequestError } from "octokit";
@@ -165,11 +166,7 @@ async function unpackFolder(
 ): Promise<number> {
   const extract = tarExtract();
   const gunzip = createGunzip();
-  const feeding = pipeline(
-    Readable.fromWeb(body as import("node:stream/web").ReadableStream),
-    gunzip,
-    extract,
-  );
+  const feeding = pipeline(Readable.fromWeb(body as NodeReadableStream), gunzip, extract);
   feeding.catch(() => undefined);
   let files = 0;
   let bytes = 0;
