@@ -92,6 +92,16 @@ async function listLocations(deps: LocationCommandsDeps, filter: string): Promis
     return reply(filter ? `No location matches "${filter}".` : "No locations are registered yet.");
   }
   const blocks: Block[] = [header(`Catalog locations (${all.length})`)];
+  const lastPass = await deps.state.lastPass();
+  if (all.some((l) => isGitHubLocationKey(l.key))) {
+    blocks.push(
+      context(
+        lastPass
+          ? `GitHub locations were all checked at ${lastPass.replace(/\.\d{3}Z$/, "Z")} (full refresh); "last refresh" is when each was last read because it changed.`
+          : "GitHub discovery has not finished a full refresh yet.",
+      ),
+    );
+  }
   for (const location of all.slice(0, MAX_LISTED)) {
     const repository = repositoryOfKey(location.key);
     const error = location.problems[0];

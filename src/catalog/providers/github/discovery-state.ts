@@ -108,6 +108,15 @@ export class DiscoveryState {
     else await this.store.put(this.provider, key, JSON.stringify({ page }));
   }
 
+  /** When the last full pass over every account finished (each location's "last checked"). */
+  async lastPass(): Promise<string | undefined> {
+    return parse<{ at: string }>(await this.store.get(this.provider, "pass"))?.at;
+  }
+
+  async putLastPass(at: string): Promise<void> {
+    await this.store.put(this.provider, "pass", JSON.stringify({ at }));
+  }
+
   async registered(): Promise<RegisteredLocation[]> {
     const rows = await this.store.list(this.provider, "registered:");
     return rows.flatMap((row) => parse<RegisteredLocation>(row.value) ?? []);

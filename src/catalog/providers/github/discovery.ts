@@ -95,6 +95,7 @@ export class GitHubDiscovery {
         this.deps.log.warn({ err: this.deps.client.describeError(error, `reading ${registered.key}`) });
       }
     }
+    if (stopped.length === 0 && !signal.aborted) await this.deps.state.putLastPass(new Date().toISOString());
     this.deps.log.info(
       {
         requests: this.counters.requests - started.requests,

@@ -58,15 +58,23 @@ export function parseGitHubWebUrl(text: string, webOrigin: string): GitHubWebUrl
   if (url.host.toLowerCase() !== origin.host.toLowerCase()) {
     return { error: `${url.host} is not the configured GitHub (${origin.host})` };
   }
-  const segments = url.pathname
-    .split("/")
-    .filter(Boolean)
-    .map((s) => decodeURIComponent(s));
+  let segments: string[];
+  try {
+    segments = url.pathname
+      .split("/")
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
+  } catch {
+    return { error: `${text} has a malformed %-escape` };
+  }
   const [owner, rawRepo, kind, ...rest] = segments;
   const repo = rawRepo?.replace(/\.git$/, "");
   if (!owner || !repo)
     return { error: `${text} names no repository (https://${origin.host}/<owner>/<repo>)` };
-  if (segments.some((s) => s === ".." || s.includes("\0"))) return { error: `${text} is not a plain path` };
+  // Segments are decoded: an encoded slash or dot-dot must not become a path step later.
+  if (segments.some((s) => s === ".." || s === "." || /[/\\\0]/.test(s))) {
+    return { error: `${text} is not a plain path` };
+  }
   if (kind === undefined) return { host: origin.host.toLowerCase(), owner, repo, rest: [] };
   if (kind !== "blob" && kind !== "tree") {
     return {

@@ -149,6 +149,17 @@ export class WebhookEvents {
       });
       if (outcome) locations[discovery.locationKey(info.owner, info.name, path)] = outcome.record;
     }
+    // Files registered by hand in this repository (not found by discovery) whose file the push touched.
+    for (const registered of await state.registered()) {
+      const same =
+        registered.owner.toLowerCase() === info.owner.toLowerCase() &&
+        registered.repo.toLowerCase() === info.name.toLowerCase() &&
+        (registered.branch ?? branch) === branch;
+      if (same && touched.has(registered.path) && !(registered.key in locations)) {
+        reread++;
+        await discovery.importKey(registered.key);
+      }
+    }
     // pushed_at stays as the listing last gave it: the next full pass sees it moved and re-checks with
     // conditional requests, which cost nothing for the files read here.
     await state.putRepo({ ...record, locations });
