@@ -57,6 +57,8 @@ interface ListedPage {
 export class GitHubDiscovery {
   readonly counters: RequestCounters = newCounters();
   readonly cache = new FileCache();
+  /** Where a pass's time goes: reading files from GitHub, and importing them into the catalog. */
+  readonly timings = { readMs: 0, importMs: 0 };
   private readonly matcher: ReturnType<typeof catalogPathMatcher>;
 
   constructor(private readonly deps: DiscoveryDeps) {
@@ -112,6 +114,8 @@ export class GitHubDiscovery {
   async refreshAccount(account: Account, signal: AbortSignal): Promise<boolean> {
     const { state } = this.deps;
     let page = await state.cursor(account.login);
+    // Read once: a page answered 304 is checked against these, not one database read per repository.
+    const known = new Map((await state.repos()).map((record) => [record.id, record]));
     if (page > 1) this.deps.log.info(`GitHub discovery of ${account.login} resumes at page ${page}`);
     for (;;) {
       if (signal.aborted) return false;
@@ -133,7 +137,7 @@ export class GitHubDiscovery {
         hasNext = before.hasNext;
         // Nothing on the page changed; a repository read in the same second as its last push is checked again.
         for (const id of before.repoIds) {
-          const record = await state.repo(id);
+          const record = known.get(id);
           if (record && !isSettled(record, record.pushedAt)) await this.rescan(account.session, record);
         }
       }
@@ -145,7 +149,7 @@ export class GitHubDiscovery {
     const seen = new Set<number>();
     for (let n = 1; n <= page; n++)
       for (const id of (await state.page(account.login, n))?.repoIds ?? []) seen.add(id);
-    for (const record of await state.repos()) {
+    for (const record of known.values()) {
       if (record.owner.toLowerCase() === account.login.toLowerCase() && !seen.has(record.id)) {
         await this.forgetRepo(record, "it is no longer listed");
       }
@@ -198,7 +202,9 @@ export class GitHubDiscovery {
         branch,
         path,
       });
-      if (outcome) locations[this.locationKey(info.owner, info.name, path)] = outcome.record;
+      const key = this.locationKey(info.owner, info.name, path);
+      if (outcome) locations[key] = outcome.record;
+      else if (record?.locations[key]) await imports.removeLocation(key);
     }
     await this.deps.state.putRepo({
       id: info.id,
@@ -222,8 +228,7 @@ export class GitHubDiscovery {
   }
 
   /**
-   * Read one catalog file and import it. Undefined when the file is not there (then a location stored under
-   * its key is removed): a repository without a catalog file is not a location with a problem.
+   * Read one catalog file and import it. Undefined when the file is not there.
    */
   async importFile(
     octokit: Octokit,
@@ -231,6 +236,7 @@ export class GitHubDiscovery {
   ): Promise<FileOutcome | undefined> {
     const imports = await this.deps.imports();
     const key = this.locationKey(at.owner, at.repo, at.path);
+    const readStarted = performance.now();
     const read = await readRepoLocation({
       octokit,
       webOrigin: this.deps.client.webUrl,
@@ -239,12 +245,19 @@ export class GitHubDiscovery {
       cache: this.cache,
       counters: this.counters,
     });
-    if (!read.rootFound) {
-      await imports.removeLocation(key);
-      return undefined;
-    }
+    this.timings.readMs += performance.now() - readStarted;
+    // Not a location with a problem: a repository without its catalog file has no location (callers remove
+    // one they had).
+    if (!read.rootFound) return undefined;
+    const importStarted = performance.now();
     const report = await imports.importLocation({ target: key, read: async () => read });
+    this.timings.importMs += performance.now() - importStarted;
     return { record: { path: at.path, files: read.repoFiles }, report };
+  }
+
+  /** Remove one location and its entities from the catalog. */
+  async removeKey(key: string): Promise<void> {
+    await (await this.deps.imports()).removeLocation(key);
   }
 
   /** Read one location again now (a command, a registered location): with its repository's branch. */
@@ -264,6 +277,7 @@ export class GitHubDiscovery {
       this.deps.settings.branch ??
       (await session.octokit.request("GET /repos/{owner}/{repo}", { owner, repo })).data.default_branch;
     const outcome = await this.importFile(session.octokit, { owner, repo, branch, path: file.path });
+    if (!outcome) await (await this.deps.imports()).removeLocation(key);
     if (record) {
       if (outcome) record.locations[key] = outcome.record;
       else delete record.locations[key];

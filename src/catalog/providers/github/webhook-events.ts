@@ -135,7 +135,10 @@ export class WebhookEvents {
         path: location.path,
       });
       if (outcome) locations[key] = outcome.record;
-      else delete locations[key];
+      else {
+        await discovery.removeKey(key);
+        delete locations[key];
+      }
     }
     const known = new Set(Object.values(locations).map((l) => l.path));
     for (const path of added) {
