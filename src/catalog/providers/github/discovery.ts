@@ -23,7 +23,7 @@ import {
 import { isSettled, type DiscoveryState, type LocationRecord, type RepoRecord } from "./discovery-state.ts";
 import { githubLocationKey, parseGitHubLocationKey } from "./locations.ts";
 import { FileCache, newCounters, type RequestCounters } from "./repo-files.ts";
-import { readRepoLocation } from "./repo-reader.ts";
+import { readRepoLocation, type RepoLocationRead } from "./repo-reader.ts";
 
 export interface DiscoveryDeps {
   client: GitHubClient;
@@ -41,6 +41,24 @@ interface FileOutcome {
   record: LocationRecord;
   report: ImportReport;
 }
+
+/** Repositories whose files are read while an earlier one is imported. */
+const READ_AHEAD = 8;
+
+export type Plan =
+  | { kind: "skip" }
+  | { kind: "forget"; record: RepoRecord; reason: string }
+  | {
+      kind: "scan";
+      info: RepoInfo;
+      record: RepoRecord | undefined;
+      branch: string;
+      scannedAt: string;
+      /** Each catalog file's read, by path. */
+      reads: Map<string, RepoLocationRead>;
+    };
+
+const SKIP: Plan = { kind: "skip" };
 
 interface Account {
   login: string;
@@ -123,9 +141,19 @@ export class GitHubDiscovery {
       const listed = await this.listPage(account, page, before?.etag);
       let hasNext: boolean;
       if (listed.changed || !before) {
-        for (const info of listed.repos) {
+        // Files are read a few repositories ahead while earlier ones are imported, in order.
+        const plans: Array<Promise<Plan>> = [];
+        const start = (i: number) => {
+          const info = listed.repos[i];
+          if (!info || plans[i]) return;
+          plans[i] = this.plan(account.session, info);
+          // Awaited in turn below; a failure ahead of its turn must not surface as unhandled meanwhile.
+          plans[i].catch(() => undefined);
+        };
+        for (let i = 0; i < listed.repos.length; i++) {
           if (signal.aborted) return false;
-          await this.consider(account.session, info);
+          for (let ahead = i; ahead < i + READ_AHEAD; ahead++) start(ahead);
+          await this.apply(await plans[i]!);
         }
         hasNext = listed.hasNext;
         await state.putPage(account.login, page, {
@@ -160,59 +188,88 @@ export class GitHubDiscovery {
 
   /** A repository as listed or as a webhook describes it: read it when it may have changed, forget it when excluded. */
   async consider(session: GitHubSession, info: RepoInfo, force = false): Promise<void> {
+    await this.apply(await this.plan(session, info, force));
+  }
+
+  /** Read every catalog file of a repository and import each; locations it no longer has are removed. */
+  async scanRepo(session: GitHubSession, info: RepoInfo, record: RepoRecord | undefined): Promise<void> {
+    await this.apply(await this.planScan(session, info, record));
+  }
+
+  /**
+   * What to do about a repository, with its files already read: the network part, which a pass runs for
+   * several repositories at once (GitHub answers in tens to hundreds of milliseconds), while `apply` imports
+   * one at a time, in listing order.
+   */
+  async plan(session: GitHubSession, info: RepoInfo, force = false): Promise<Plan> {
     const record = await this.deps.state.repo(info.id);
     if (!coversAccount(this.deps.settings, info.owner)) {
-      if (record) await this.forgetRepo(record, `${info.owner} is not a configured organisation`);
-      return;
+      return record
+        ? { kind: "forget", record, reason: `${info.owner} is not a configured organisation` }
+        : SKIP;
     }
     const excluded = excludedBecause(this.deps.settings, info);
-    if (excluded) {
-      if (record) await this.forgetRepo(record, excluded);
-      return;
-    }
+    if (excluded) return record ? { kind: "forget", record, reason: excluded } : SKIP;
     const unchanged =
       record &&
       record.owner === info.owner &&
       record.name === info.name &&
       record.branch === branchOf(this.deps.settings, info) &&
       isSettled(record, info.pushedAt);
-    if (unchanged && !force) return;
-    await this.scanRepo(session, info, record);
+    if (unchanged && !force) return SKIP;
+    return this.planScan(session, info, record);
   }
 
-  /** Read every catalog file of a repository and import each; locations it no longer has are removed. */
-  async scanRepo(session: GitHubSession, info: RepoInfo, record: RepoRecord | undefined): Promise<void> {
-    const imports = await this.deps.imports();
+  private async planScan(
+    session: GitHubSession,
+    info: RepoInfo,
+    record: RepoRecord | undefined,
+  ): Promise<Plan> {
     const branch = branchOf(this.deps.settings, info);
     const scannedAt = new Date().toISOString();
     const paths = this.matcher.glob
       ? await this.catalogFilesByTree(session.octokit, info, branch)
       : [this.deps.settings.catalogPath];
-    // A renamed or transferred repository's old keys, and files no longer matched, go first: their entities
-    // are then free for the new keys to take (the first location to declare an entity keeps it).
-    const wanted = new Set(paths.map((path) => this.locationKey(info.owner, info.name, path)));
+    const reads = new Map<string, RepoLocationRead>();
+    for (const path of paths) {
+      reads.set(
+        path,
+        await this.readFile(session.octokit, { owner: info.owner, repo: info.name, branch, path }),
+      );
+    }
+    return { kind: "scan", info, record, branch, scannedAt, reads };
+  }
+
+  async apply(plan: Plan): Promise<void> {
+    if (plan.kind === "skip") return;
+    if (plan.kind === "forget") {
+      await this.forgetRepo(plan.record, plan.reason);
+      return;
+    }
+    const { info, record, reads } = plan;
+    const imports = await this.deps.imports();
+    // A renamed or transferred repository's old keys, and files no longer there, go first: their entities are
+    // then free for the new keys to take (the first location to declare an entity keeps it).
+    const wanted = new Set(
+      [...reads]
+        .filter(([, read]) => read.rootFound)
+        .map(([path]) => this.locationKey(info.owner, info.name, path)),
+    );
     for (const key of Object.keys(record?.locations ?? {})) {
       if (!wanted.has(key)) await imports.removeLocation(key);
     }
     const locations: Record<string, LocationRecord> = {};
-    for (const path of paths) {
-      const outcome = await this.importFile(session.octokit, {
-        owner: info.owner,
-        repo: info.name,
-        branch,
-        path,
-      });
-      const key = this.locationKey(info.owner, info.name, path);
-      if (outcome) locations[key] = outcome.record;
-      else if (record?.locations[key]) await imports.removeLocation(key);
+    for (const [path, read] of reads) {
+      const outcome = await this.importRead(this.locationKey(info.owner, info.name, path), path, read);
+      if (outcome) locations[this.locationKey(info.owner, info.name, path)] = outcome.record;
     }
     await this.deps.state.putRepo({
       id: info.id,
       owner: info.owner,
       name: info.name,
-      branch,
+      branch: plan.branch,
       pushedAt: info.pushedAt,
-      scannedAt,
+      scannedAt: plan.scannedAt,
       locations,
     });
   }
@@ -227,32 +284,46 @@ export class GitHubDiscovery {
       this.deps.log.info(`Removed ${count} location(s) of ${record.owner}/${record.name}: ${reason}`);
   }
 
-  /**
-   * Read one catalog file and import it. Undefined when the file is not there.
-   */
+  /** Read one catalog file and import it. Undefined when the file is not there. */
   async importFile(
     octokit: Octokit,
     at: { owner: string; repo: string; branch: string; path: string },
   ): Promise<FileOutcome | undefined> {
-    const imports = await this.deps.imports();
-    const key = this.locationKey(at.owner, at.repo, at.path);
-    const readStarted = performance.now();
-    const read = await readRepoLocation({
-      octokit,
-      webOrigin: this.deps.client.webUrl,
-      ...at,
-      maxBytes: this.deps.settings.maxFileBytes,
-      cache: this.cache,
-      counters: this.counters,
-    });
-    this.timings.readMs += performance.now() - readStarted;
-    // Not a location with a problem: a repository without its catalog file has no location (callers remove
-    // one they had).
+    const read = await this.readFile(octokit, at);
+    return this.importRead(this.locationKey(at.owner, at.repo, at.path), at.path, read);
+  }
+
+  private async readFile(
+    octokit: Octokit,
+    at: { owner: string; repo: string; branch: string; path: string },
+  ): Promise<RepoLocationRead> {
+    const started = performance.now();
+    try {
+      return await readRepoLocation({
+        octokit,
+        webOrigin: this.deps.client.webUrl,
+        ...at,
+        maxBytes: this.deps.settings.maxFileBytes,
+        cache: this.cache,
+        counters: this.counters,
+      });
+    } finally {
+      this.timings.readMs += performance.now() - started;
+    }
+  }
+
+  private async importRead(
+    key: string,
+    path: string,
+    read: RepoLocationRead,
+  ): Promise<FileOutcome | undefined> {
+    // Not a location with a problem: a repository without its catalog file has no location.
     if (!read.rootFound) return undefined;
-    const importStarted = performance.now();
+    const imports = await this.deps.imports();
+    const started = performance.now();
     const report = await imports.importLocation({ target: key, read: async () => read });
-    this.timings.importMs += performance.now() - importStarted;
-    return { record: { path: at.path, files: read.repoFiles }, report };
+    this.timings.importMs += performance.now() - started;
+    return { record: { path, files: read.repoFiles }, report };
   }
 
   /** Remove one location and its entities from the catalog. */
