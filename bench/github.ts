@@ -81,7 +81,7 @@ try {
   process.stdout.write(
     `First discovery: ${discoveryRequests} requests, ${discoveryS.toFixed(1)} s, ${locations} locations, ${h.app.catalog.graph.size} entities` +
       (first.stopped.length > 0 ? `, stopped for ${first.stopped.join(", ")}` : "") +
-      `; reading files ${(h.discovery.timings.readMs / 1000).toFixed(1)} s, importing ${(h.discovery.timings.importMs / 1000).toFixed(1)} s\n`,
+      `; reading files ${(h.discovery.timings.readMs / 1000).toFixed(1)} s (summed over concurrent reads), importing ${(h.discovery.timings.importMs / 1000).toFixed(1)} s\n`,
   );
 
   const requests: number[] = [];

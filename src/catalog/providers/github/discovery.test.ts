@@ -3,8 +3,10 @@ import {
   pushPayload,
   repositoryPayload,
   startDiscoveryHarness,
+  WEBHOOK_SECRET,
   type DiscoveryHarness,
 } from "../../../../test/fixtures/github/discovery-harness.ts";
+import { deliverWebhook } from "../../../../test/fixtures/github/webhooks.ts";
 import type { Repository } from "../../../../test/fixtures/github/state.ts";
 
 const component = (name: string, owner: string, extra = "") =>
@@ -108,6 +110,7 @@ describe("GitHub discovery with a token", () => {
     );
     expect(response.status).toBe(200);
     expect(owner("component:default/payments-api")).toBe("team-c");
+    expect((await h.command("who owns payments-api")).text).toMatch(/team-c/);
 
     const seen = h.standIn.requests.length;
     const after = await h.standIn.state.commit(payments, { files: { "src/index.ts": "export {};\n" } });
@@ -302,6 +305,45 @@ describe("GitHub discovery with a token", () => {
     );
     expect(h.app.catalog.graph.get("component:default/manual-one")).toBeUndefined();
     expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("a repository transferred to an organisation that is not discovered loses its locations", async () => {
+    const repo = await h.standIn.state.createRepository("acme", "moving");
+    await h.standIn.state.commit(repo, { files: { "catalog-info.yaml": component("moving-one", "team-a") } });
+    await h.discovery.refresh(signal);
+    expect(owner("component:default/moving-one")).toBe("team-a");
+    repo.owner = h.standIn.state.findAccount("elsewhere") ?? h.standIn.state.addOrganization("elsewhere");
+    const response = await h.webhook("repository", {
+      action: "transferred",
+      changes: { owner: { from: { organization: { login: "acme" } } } },
+      repository: repositoryPayload(h.standIn, repo),
+    });
+    expect(response.status).toBe(200);
+    expect(h.app.catalog.graph.get("component:default/moving-one")).toBeUndefined();
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("a delivery replayed to another replica on the same database is answered once", async () => {
+    const replica = await h.replica();
+    const repo = await h.standIn.state.createRepository("acme", "replicated");
+    await h.discovery.refresh(signal);
+    const sha = await h.standIn.state.commit(repo, {
+      files: { "catalog-info.yaml": component("replicated-one", "team-r") },
+    });
+    const payload = pushPayload(h.standIn, repo, { after: sha, added: ["catalog-info.yaml"] });
+    const first = await h.webhook("push", payload);
+    expect(JSON.parse(first.body)).toMatchObject({ status: "handled" });
+    const seen = h.standIn.requests.length;
+    const again = await deliverWebhook(replica.webhookUrl, {
+      event: "push",
+      payload,
+      secret: WEBHOOK_SECRET,
+      deliveryId: first.deliveryId,
+    });
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.body)).toMatchObject({ status: "already handled" });
+    expect(h.standIn.requests.length).toBe(seen);
+    expect(owner("component:default/replicated-one")).toBe("team-r");
   });
 
   it("never writes the token to a log line or a reply", async () => {
