@@ -107,6 +107,23 @@ describe("GitHub discovery as an App, every installation", () => {
     expect(h.app.catalog.graph.get("component:default/globex-web")).toBeUndefined();
   });
 
+  it("repositories removed from an installation lose their locations", async () => {
+    const acme = h.standIn.state.installations;
+    const installation = [...acme.values()].find((i) => i.account.login === "acme")!;
+    const repo = h.standIn.state.findRepository("acme", "svc-000")!;
+    const response = await h.webhook("installation_repositories", {
+      action: "removed",
+      installation: { id: installation.id, account: { login: "acme" } },
+      repository_selection: "selected",
+      repositories_added: [],
+      repositories_removed: [{ id: repo.id, name: repo.name, full_name: repo.fullName, private: true }],
+    });
+    expect(response.status).toBe(200);
+    expect(await githubLocations()).not.toContain(`github:${h.standIn.host}/acme/svc-000/catalog-info.yaml`);
+    expect(h.app.catalog.graph.get("component:default/svc-0")).toBeUndefined();
+    expect(h.app.catalog.graph.get("component:default/svc-1")).toBeDefined();
+  });
+
   it("never writes the App's private key to a log line", () => {
     const keyLine = h.privateKey!.split("\n")[1]!;
     expect(keyLine.length).toBeGreaterThan(16);
