@@ -132,6 +132,9 @@ export class GitHubDiscovery {
   async refreshAccount(account: Account, signal: AbortSignal): Promise<boolean> {
     const { state } = this.deps;
     let page = await state.cursor(account.login);
+    const firstPage = page;
+    let cursorMoved = false;
+    const seen = new Set<number>();
     // Read once: a page answered 304 is checked against these, not one database read per repository.
     const known = new Map((await state.repos()).map((record) => [record.id, record]));
     if (page > 1) this.deps.log.info(`GitHub discovery of ${account.login} resumes at page ${page}`);
@@ -161,7 +164,11 @@ export class GitHubDiscovery {
           repoIds: listed.repos.map((r) => r.id),
           hasNext,
         });
+        listed.repos.forEach((r) => seen.add(r.id));
+        // Only a page that did work moves the cursor: redoing a page of 304s costs no budget.
+        cursorMoved = true;
       } else {
+        before.repoIds.forEach((id) => seen.add(id));
         hasNext = before.hasNext;
         // Nothing on the page changed; a repository read in the same second as its last push is checked again.
         for (const id of before.repoIds) {
@@ -171,18 +178,18 @@ export class GitHubDiscovery {
       }
       if (!hasNext) break;
       page++;
-      await state.putCursor(account.login, page);
+      if (cursorMoved) await state.putCursor(account.login, page);
     }
     await state.dropPagesAfter(account.login, page);
-    const seen = new Set<number>();
-    for (let n = 1; n <= page; n++)
+    // Pages a stopped pass read before this one resumed.
+    for (let n = 1; n < firstPage; n++)
       for (const id of (await state.page(account.login, n))?.repoIds ?? []) seen.add(id);
     for (const record of known.values()) {
       if (record.owner.toLowerCase() === account.login.toLowerCase() && !seen.has(record.id)) {
         await this.forgetRepo(record, "it is no longer listed");
       }
     }
-    await state.putCursor(account.login, 1);
+    if (cursorMoved || firstPage > 1) await state.putCursor(account.login, 1);
     return true;
   }
 
