@@ -14,7 +14,8 @@ import { firstFound } from "../catalog/resolver.ts";
 import { canonicalOwnerRef } from "../catalog/search-source.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
 import type { ImportResult } from "../catalog/store/catalog-store.ts";
-import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
+import { ChangeFollower } from "../catalog/replicas/follow-changes.ts";
+import { CATALOG_CHANNEL, PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
 import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
 import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
@@ -118,12 +119,21 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const catalog = new CatalogService({
       store,
       graph,
-      read: (target) =>
+      read: (target, previous) =>
         readLocation(target, {
           allowedHosts: config.CALLBOARD_READ_ALLOW,
           localRoots: config.CALLBOARD_LOCAL_ROOTS,
           maxFileBytes: config.CALLBOARD_MAX_FILE_BYTES,
+          ...(previous ? { previous } : {}),
         }),
+      log,
+      replica: store.replica,
+    });
+    const follower = new ChangeFollower({
+      catalog,
+      store,
+      pollSeconds: config.CALLBOARD_FOLLOW_SECONDS,
+      ...(db.listen ? { listen: (onNotify: () => void) => db.listen!(CATALOG_CHANNEL, onNotify) } : {}),
       log,
     });
     // The index is derived state: rebuilt from its sources (the database's entities among them) whenever its
@@ -203,6 +213,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         catalog,
         providers,
         exampleCatalog: EXAMPLE_CATALOG,
+        follower,
         graph,
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),

@@ -1,3 +1,4 @@
+import type { FileRecord } from "../ingest/file-memo.ts";
 import type {
   CatalogProblem,
   Entity,
@@ -34,6 +35,23 @@ export interface StoredLocation {
   entityCount: number;
 }
 
+/** Descriptor files' records to write (encoded, see file-memo.ts) and files no longer read, for one location. */
+export interface FileRecordChanges {
+  write: Array<{ file: string; version: string; record: string }>;
+  remove: string[];
+}
+
+/** One committed change in the change log, in commit order. */
+export interface LoggedChange {
+  seq: number;
+  /** The replica that wrote it. */
+  replica: string;
+  locationKey: string;
+  /** Refs added or rewritten. */
+  upserted: string[];
+  removed: string[];
+}
+
 export interface CatalogStore {
   /**
    * Make `locationKey` own exactly `entities`, all or nothing: insert new refs, rewrite those whose hash
@@ -47,9 +65,23 @@ export interface CatalogStore {
     entities: ProcessedEntity[],
     problems: CatalogProblem[],
     keep?: readonly string[],
+    files?: FileRecordChanges,
   ): Promise<ImportResult>;
   /** Remove a location and everything it produced. */
   removeLocation(locationKey: string): Promise<ImportResult>;
+  /** What the last import of a location recorded of each descriptor file it read. */
+  fileRecords(locationKey: string): Promise<FileRecord[]>;
+  /**
+   * The change log: every write that changed entities is logged in its own transaction, in commit order, with
+   * the replica that wrote it, so other replicas follow it (see replicas/). The newest entry's seq (0: none).
+   */
+  latestChange(): Promise<number>;
+  /** Up to `limit` entries after `seq`, oldest first. */
+  changesSince(seq: number, limit: number): Promise<LoggedChange[]>;
+  /** Drop entries written before `before`; returns how many. */
+  pruneChanges(before: Date): Promise<number>;
+  /** The stored entities among `refs` (those removed since are simply absent). */
+  entities(refs: readonly string[]): Promise<StoredEntity[]>;
   /** Every stored entity with its relations. */
   loadAll(): Promise<StoredEntity[]>;
   /**
