@@ -5,22 +5,26 @@
  * changed: requests (listing pages, all answered 304) and file contents downloaded (target 0), median over
  * runs. Prints readable lines, then one JSON line.
  *
- * push_to_answer_p99_ms (a webhook to one replica, `who owns` asked of another on one PostgreSQL) and
- * reimport_unchanged_100k_s need replicas that follow each other's changes and nothing-changed re-imports
- * (the catalog-engine branch): reported as pending until that lands.
+ * Then (bench/github-replicas.ts) push_to_answer: a push webhook to one of two Callboard processes on one
+ * PostgreSQL database, `who owns` asked of the other until it names the new owner (p50/p99 over --pushes);
+ * and reimport_unchanged_100k_s: the 100k local organisation imported again with nothing changed.
  *
- * Options: --repos N (2000) --with-catalog N (1500) --runs N (5 refreshes).
+ * Options: --repos N (2000) --with-catalog N (1500) --runs N (5 refreshes) --pushes N (100)
+ * --reimport-entities N (100000; 0 skips it).
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { startDiscoveryHarness } from "../test/fixtures/github/discovery-harness.ts";
-import { percentile, round } from "./stats.ts";
+import { measurePushToAnswer, measureReimportUnchanged } from "./github-replicas.ts";
+import { percentile, round, summary } from "./stats.ts";
 
 const { values } = parseArgs({
   options: {
     repos: { type: "string", default: "2000" },
     "with-catalog": { type: "string", default: "1500" },
     runs: { type: "string", default: "5" },
+    pushes: { type: "string", default: "100" },
+    "reimport-entities": { type: "string", default: "100000" },
   },
 });
 const repos = Number(values.repos);
@@ -62,6 +66,7 @@ const h = await startDiscoveryHarness({
 });
 const seedS = (performance.now() - seedStarted) / 1000;
 const signal = new AbortController().signal;
+const metrics: Record<string, number | null> = {};
 const rest = () => h.standIn.requests.filter((r) => !r.git).length;
 const contentDownloads = (from: number) =>
   h.standIn.requests
@@ -101,28 +106,44 @@ try {
     `Refresh with nothing changed (${runs} runs): requests median ${percentile(requests, 50)} (statuses ${[...statuses].join(", ")}), ` +
       `content downloads median ${percentile(downloads, 50)} (max ${Math.max(...downloads)}), ${percentile(seconds, 50).toFixed(2)} s median\n`,
   );
-  process.stdout.write(
-    "push_to_answer_p99_ms and reimport_unchanged_100k_s: pending (they need the catalog-engine branch's replicas and nothing-changed re-imports)\n",
-  );
   if (h.standIn.violations.length > 0) {
     process.stdout.write(`OpenAPI violations: ${h.standIn.violations.slice(0, 5).join("; ")}\n`);
   }
-  process.stdout.write(
-    `${JSON.stringify({
-      metrics: {
-        repos,
-        repos_with_catalog: withCatalog,
-        discovery_requests: discoveryRequests,
-        discovery_s: round(discoveryS, 2),
-        second_refresh_requests: percentile(requests, 50),
-        second_refresh_content_downloads: percentile(downloads, 50),
-        second_refresh_s: round(percentile(seconds, 50), 3),
-        push_to_answer_p99_ms: null,
-        reimport_unchanged_100k_s: null,
-        openapi_violations: h.standIn.violations.length,
-      },
-    })}\n`,
-  );
+  Object.assign(metrics, {
+    repos,
+    repos_with_catalog: withCatalog,
+    discovery_requests: discoveryRequests,
+    discovery_s: round(discoveryS, 2),
+    second_refresh_requests: percentile(requests, 50),
+    second_refresh_content_downloads: percentile(downloads, 50),
+    second_refresh_s: round(percentile(seconds, 50), 3),
+    openapi_violations: h.standIn.violations.length,
+  });
 } finally {
   await h.close();
 }
+
+const pushes = Number(values.pushes);
+const pushed = await measurePushToAnswer({ pushes, repos: 20 });
+if ("skipped" in pushed) {
+  process.stdout.write(`Push to answer: skipped (${pushed.skipped})\n`);
+  metrics.push_to_answer_p99_ms = null;
+} else {
+  const stats = summary(pushed.samples);
+  process.stdout.write(
+    `Push to answer (webhook to replica A, who owns asked of replica B, PostgreSQL, ${stats.n} pushes): p50 ${stats.p50.toFixed(0)} ms, p99 ${stats.p99.toFixed(0)} ms; load ${loadavg()[0]!.toFixed(2)}\n`,
+  );
+  metrics.push_to_answer_p50_ms = round(stats.p50, 1);
+  metrics.push_to_answer_p99_ms = round(stats.p99, 1);
+}
+const reimportEntities = Number(values["reimport-entities"]);
+if (reimportEntities > 0) {
+  const reimport = await measureReimportUnchanged(reimportEntities);
+  process.stdout.write(
+    `Local organisation of ${reimportEntities} entities: imported in ${reimport.first.toFixed(2)} s, again with nothing changed in ${reimport.second.toFixed(2)} s; load ${loadavg()[0]!.toFixed(2)}\n`,
+  );
+  metrics[
+    `reimport_unchanged_${reimportEntities >= 1000 ? `${reimportEntities / 1000}k` : reimportEntities}_s`
+  ] = round(reimport.second, 3);
+}
+process.stdout.write(`${JSON.stringify({ metrics })}\n`);
