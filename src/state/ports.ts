@@ -63,4 +63,11 @@ export interface ProviderStateStore {
   delete(provider: string, key: string): Promise<void>;
   /** Every key (and value) starting with `prefix`. */
   list(provider: string, prefix: string): Promise<Array<{ key: string; value: string }>>;
+  /**
+   * Take (or renew) a lease on `key` for `holder`: true when no one else holds it, or their lease is older than
+   * `ttlMs` (their process died). One replica at a time gets it, on SQLite and PostgreSQL alike.
+   */
+  lease(provider: string, key: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Give a lease back, if `holder` still has it. */
+  release(provider: string, key: string, holder: string): Promise<void>;
 }

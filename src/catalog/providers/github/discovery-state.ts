@@ -51,6 +51,9 @@ export function isSettled(record: RepoRecord, pushedAt: string | null): boolean 
   return Date.parse(record.scannedAt) - Date.parse(pushedAt) >= SETTLE_MS;
 }
 
+/** Longer than one listing page takes to read and import, however slow GitHub is. */
+const PASS_LEASE_MS = 5 * 60 * 1000;
+
 export class DiscoveryState {
   private readonly provider: string;
 
@@ -115,6 +118,15 @@ export class DiscoveryState {
 
   async putLastPass(at: string): Promise<void> {
     await this.store.put(this.provider, "pass", JSON.stringify({ at }));
+  }
+
+  /** The full pass's lease: one replica refreshes at a time; renewed as it goes, lapsed when its process died. */
+  async leasePass(holder: string): Promise<boolean> {
+    return this.store.lease(this.provider, "pass-lease", holder, PASS_LEASE_MS);
+  }
+
+  async releasePass(holder: string): Promise<void> {
+    await this.store.release(this.provider, "pass-lease", holder);
   }
 
   async registered(): Promise<RegisteredLocation[]> {

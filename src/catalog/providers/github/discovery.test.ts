@@ -344,6 +344,15 @@ describe("GitHub discovery with a token", () => {
     expect(JSON.parse(again.body)).toMatchObject({ status: "already handled" });
     expect(h.standIn.requests.length).toBe(seen);
     expect(owner("component:default/replicated-one")).toBe("team-r");
+
+    // One full refresh at a time across replicas: the other skips its turn.
+    const [mine, theirs] = await Promise.all([
+      h.discovery.refresh(signal),
+      replica.discovery.refresh(signal),
+    ]);
+    expect([mine.skipped ?? false, theirs.skipped ?? false].sort()).toEqual([false, true]);
+    // The lease is given back: the next turn runs.
+    expect((await replica.discovery.refresh(signal)).skipped).toBeUndefined();
   });
 
   it("never writes the token to a log line or a reply", async () => {

@@ -6,6 +6,8 @@
  * is not read at all, and a file read again is requested conditionally. A pass a rate limit stops keeps its
  * cursor in the database; the next pass, on any replica, starts at that page.
  */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { RequestError, type Octokit } from "octokit";
 import type { GitHubClient, GitHubSession } from "../../../github/github-client.ts";
@@ -77,6 +79,8 @@ export class GitHubDiscovery {
   readonly cache = new FileCache();
   /** Where a pass's time goes: reading files from GitHub, and importing them into the catalog. */
   readonly timings = { readMs: 0, importMs: 0 };
+  /** This process, as the holder of the full pass's lease. */
+  private readonly holder = `${hostname()}:${process.pid}:${randomUUID()}`;
   private readonly matcher: ReturnType<typeof catalogPathMatcher>;
 
   constructor(private readonly deps: DiscoveryDeps) {
@@ -91,13 +95,26 @@ export class GitHubDiscovery {
    * A full pass over every account, then the locations registered by hand. Returns the accounts whose pass a
    * failure (a rate limit GitHub kept answering, an outage) stopped; they resume at their cursor next time.
    */
-  async refresh(signal: AbortSignal): Promise<{ stopped: string[] }> {
+  async refresh(signal: AbortSignal): Promise<{ stopped: string[]; skipped?: boolean }> {
+    // Replicas share the database: one pass at a time, the others skip theirs (webhooks are still handled).
+    if (!(await this.deps.state.leasePass(this.holder))) {
+      this.deps.log.info("GitHub discovery: another replica is running the full refresh; this one skips it");
+      return { stopped: [], skipped: true };
+    }
+    try {
+      return await this.pass(signal);
+    } finally {
+      await this.deps.state.releasePass(this.holder);
+    }
+  }
+
+  private async pass(signal: AbortSignal): Promise<{ stopped: string[] }> {
     const stopped: string[] = [];
     const started = { ...this.counters };
     for await (const account of this.accounts()) {
       if (signal.aborted) break;
       try {
-        await this.refreshAccount(account, signal);
+        await this.refreshAccount(account, signal, () => this.deps.state.leasePass(this.holder));
       } catch (error) {
         stopped.push(account.login);
         const page = await this.deps.state.cursor(account.login);
@@ -129,7 +146,12 @@ export class GitHubDiscovery {
   }
 
   /** One account's pass, from its cursor to the last page; then repositories no longer listed are forgotten. */
-  async refreshAccount(account: Account, signal: AbortSignal): Promise<boolean> {
+  async refreshAccount(
+    account: Account,
+    signal: AbortSignal,
+    /** Renews the full pass's lease between pages; absent outside a full pass (an installation webhook). */
+    renew?: () => Promise<boolean>,
+  ): Promise<boolean> {
     const { state } = this.deps;
     let page = await state.cursor(account.login);
     const firstPage = page;
@@ -178,6 +200,11 @@ export class GitHubDiscovery {
       }
       if (!hasNext) break;
       page++;
+      if (renew && !(await renew())) {
+        throw new Error(
+          "another replica took over the full refresh (this one was too slow to renew its lease)",
+        );
+      }
       if (cursorMoved) await state.putCursor(account.login, page);
     }
     await state.dropPagesAfter(account.login, page);
