@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { RequestError, type Octokit } from "octokit";
+import type { Octokit } from "octokit";
 import type { GitHubClient, GitHubSession } from "../../../github/github-client.ts";
 import type { CatalogImports } from "../../catalog-providers.ts";
 import type { ImportReport } from "../../catalog-service.ts";
@@ -26,6 +26,7 @@ import { isSettled, type DiscoveryState, type LocationRecord, type RepoRecord } 
 import { githubLocationKey, parseGitHubLocationKey } from "./locations.ts";
 import { FileCache, newCounters, type RequestCounters } from "./repo-files.ts";
 import { readRepoLocation, type RepoLocationRead } from "./repo-reader.ts";
+import { listRepositories, matchingPaths } from "./repo-listing.ts";
 
 export interface DiscoveryDeps {
   client: GitHubClient;
@@ -65,13 +66,6 @@ const SKIP: Plan = { kind: "skip" };
 interface Account {
   login: string;
   session: GitHubSession;
-}
-
-interface ListedPage {
-  changed: boolean;
-  etag?: string;
-  repos: RepoInfo[];
-  hasNext: boolean;
 }
 
 export class GitHubDiscovery {
@@ -163,7 +157,11 @@ export class GitHubDiscovery {
     for (;;) {
       if (signal.aborted) return false;
       const before = await state.page(account.login, page);
-      const listed = await this.listPage(account, page, before?.etag);
+      const listed = await listRepositories(
+        account.session.octokit,
+        { installation: this.deps.app, org: account.login, page, etag: before?.etag },
+        this.counters,
+      );
       let hasNext: boolean;
       if (listed.changed || !before) {
         // Files are read a few repositories ahead while earlier ones are imported, in order.
@@ -262,7 +260,12 @@ export class GitHubDiscovery {
     const branch = branchOf(this.deps.settings, info);
     const scannedAt = new Date().toISOString();
     const paths = this.matcher.glob
-      ? await this.catalogFilesByTree(session.octokit, info, branch)
+      ? await matchingPaths(
+          session.octokit,
+          { owner: info.owner, repo: info.name, branch },
+          this.matcher.matches,
+          this.counters,
+        )
       : [this.deps.settings.catalogPath];
     const reads = new Map<string, RepoLocationRead>();
     for (const path of paths) {
@@ -417,72 +420,11 @@ export class GitHubDiscovery {
   }
 
   private async rescan(session: GitHubSession, record: RepoRecord): Promise<void> {
-    const { data } = await this.request(() =>
-      session.octokit.request("GET /repos/{owner}/{repo}", { owner: record.owner, repo: record.name }),
-    );
-    await this.consider(session, repoInfoOf(data), true);
-  }
-
-  private async listPage(account: Account, page: number, etag: string | undefined): Promise<ListedPage> {
-    const headers = etag ? { "if-none-match": etag } : {};
-    try {
-      if (this.deps.app) {
-        const response = await this.request(() =>
-          account.session.octokit.request("GET /installation/repositories", { per_page: 100, page, headers }),
-        );
-        return {
-          changed: true,
-          ...(response.headers.etag ? { etag: response.headers.etag } : {}),
-          repos: response.data.repositories.map(repoInfoOf),
-          hasNext: /rel="next"/.test(response.headers.link ?? ""),
-        };
-      }
-      const response = await this.request(() =>
-        account.session.octokit.request("GET /orgs/{org}/repos", {
-          org: account.login,
-          per_page: 100,
-          page,
-          headers,
-        }),
-      );
-      return {
-        changed: true,
-        ...(response.headers.etag ? { etag: response.headers.etag } : {}),
-        repos: response.data.map(repoInfoOf),
-        hasNext: /rel="next"/.test(response.headers.link ?? ""),
-      };
-    } catch (error) {
-      if (error instanceof RequestError && error.status === 304) {
-        this.counters.notModified++;
-        return { changed: false, repos: [], hasNext: false };
-      }
-      throw error;
-    }
-  }
-
-  private async catalogFilesByTree(octokit: Octokit, info: RepoInfo, branch: string): Promise<string[]> {
-    try {
-      const { data } = await this.request(() =>
-        octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
-          owner: info.owner,
-          repo: info.name,
-          tree_sha: branch,
-          recursive: "1",
-        }),
-      );
-      return data.tree
-        .filter((entry) => entry.type === "blob" && entry.path && this.matcher.matches(entry.path))
-        .map((entry) => entry.path!)
-        .sort();
-    } catch (error) {
-      // An empty repository, or a branch it does not have: no catalog files.
-      if (error instanceof RequestError && (error.status === 404 || error.status === 409)) return [];
-      throw error;
-    }
-  }
-
-  private async request<T>(call: () => Promise<T>): Promise<T> {
     this.counters.requests++;
-    return call();
+    const { data } = await session.octokit.request("GET /repos/{owner}/{repo}", {
+      owner: record.owner,
+      repo: record.name,
+    });
+    await this.consider(session, repoInfoOf(data), true);
   }
 }
