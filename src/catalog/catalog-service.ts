@@ -4,12 +4,13 @@ import type { Logger } from "pino";
 import type { CatalogProblem, ProcessedEntity, RelationEdge } from "./model/entity.ts";
 import type { CatalogGraph } from "./graph/catalog-graph.ts";
 import { encodeRecord, type FileRecord, type PreviousRead } from "./ingest/file-memo.ts";
-import type {
-  CatalogStore,
-  FileRecordChanges,
-  ImportResult,
-  StoredEntity,
-  StoredLocation,
+import {
+  duplicateProblem,
+  type CatalogStore,
+  type FileRecordChanges,
+  type ImportResult,
+  type StoredEntity,
+  type StoredLocation,
 } from "./store/catalog-store.ts";
 
 export interface LocationRead {
@@ -199,7 +200,7 @@ export class CatalogService {
           const source = this.deps.graph.source(ref);
           const hash = this.hashes.get(ref);
           if (!entity || !source || hash === undefined) return undefined;
-          return { ref, entity, source, hash, relations: this.deps.graph.emittedRelations(ref) };
+          return new HeldEntity(ref, entity, source, hash, this.deps.graph);
         },
       },
     };
@@ -225,6 +226,14 @@ export class CatalogService {
     // What the store will most likely commit, worked out from memory: refs another location holds are lost
     // to it, and the store removes nothing memory does not know of. Listeners may start on it now.
     const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), []);
+    const files = fileChanges(previousRecords, read.records);
+    if (expected.upserted.length === 0 && expected.removed.length === 0) {
+      const touched = await this.touch(key, read, notes, kept, files);
+      if (touched) {
+        this.logImported(key, touched, read, started, readMs, performance.now() - started, "nothing changed");
+        return touched;
+      }
+    }
     const staged = this.stage(expected);
     let result: ImportResult;
     try {
@@ -234,13 +243,15 @@ export class CatalogService {
         entities,
         [...read.problems, ...notes],
         kept,
-        fileChanges(previousRecords, read.records),
+        files,
       );
     } catch (error) {
       await Promise.all(staged.map(({ work }) => work.abort()));
       throw error;
     }
     const storedMs = performance.now() - started;
+    // Memory held every logged change up to where this write began: with it, it holds this one too.
+    if (result.log && result.log.before === this.followed) this.followed = result.log.seq ?? this.followed;
     // What changes in memory is worked out against memory, not against the store's answer: when another
     // replica already wrote this import, the store reports nothing new, yet this replica's graph and
     // index still need it.
@@ -271,6 +282,71 @@ export class CatalogService {
         { cause: error },
       );
     }
+    const report = {
+      ...result,
+      problems: [...read.problems, ...result.conflicts],
+      notes,
+      files: read.files,
+      kept,
+    };
+    this.logImported(
+      key,
+      report,
+      read,
+      started,
+      readMs,
+      storedMs,
+      staged.length > 0 ? (asExpected ? "committed" : "redone") : "none",
+    );
+    return report;
+  }
+
+  /**
+   * An import that changes no entity, as memory sees it: when memory holds every logged change (so the store
+   * holds what memory holds), only the location's problems, time and file records are written, and the
+   * location's entities are not read back. Undefined when that cannot be vouched for.
+   */
+  private async touch(
+    key: string,
+    read: LocationRead,
+    notes: CatalogProblem[],
+    kept: string[],
+    files: FileRecordChanges,
+  ): Promise<ImportReport | undefined> {
+    const refs = new Set<string>();
+    const conflicts: CatalogProblem[] = [];
+    for (const entity of read.entities) {
+      if (refs.has(entity.ref)) return undefined; // the store reports a ref declared twice
+      refs.add(entity.ref);
+      const owner = this.owners.get(entity.ref);
+      if (owner !== undefined && owner !== key) conflicts.push(duplicateProblem(entity, `location ${owner}`));
+    }
+    const count = read.entities.length - conflicts.length + kept.length;
+    const problems = [...read.problems, ...notes, ...conflicts];
+    if (!(await this.deps.store.touchLocation(key, problems, count, files, this.followed))) return undefined;
+    return {
+      locationKey: key,
+      added: [],
+      updated: [],
+      removed: [],
+      unchanged: count,
+      conflicts,
+      problems: [...read.problems, ...conflicts],
+      notes,
+      files: read.files,
+      kept,
+    };
+  }
+
+  private logImported(
+    key: string,
+    result: ImportResult,
+    read: LocationRead,
+    started: number,
+    readMs: number,
+    storedMs: number,
+    staged: string,
+  ): void {
     this.deps.log.info(
       {
         location: key,
@@ -284,11 +360,10 @@ export class CatalogService {
           store: Math.round(storedMs - readMs),
           total: Math.round(performance.now() - started),
         },
-        staged: staged.length > 0 ? (asExpected ? "committed" : "redone") : "none",
+        staged,
       },
       "location imported",
     );
-    return { ...result, problems: [...read.problems, ...result.conflicts], notes, files: read.files, kept };
   }
 
   /** Stored locations with their last import's problems and, apart, its notes. */
@@ -304,6 +379,7 @@ export class CatalogService {
     const key = locationKey(target);
     return this.exclusive(async () => {
       const result = await this.deps.store.removeLocation(key);
+      if (result.log && result.log.before === this.followed) this.followed = result.log.seq ?? this.followed;
       const removed = new Set(result.removed);
       for (const [ref, owner] of this.owners) if (owner === key) removed.add(ref);
       this.apply(key, [], [...removed]);
@@ -487,13 +563,33 @@ export class CatalogService {
 /** The file records to write (those that differ from the last import's) and the files no longer read. */
 function fileChanges(previous: FileRecord[], current: FileRecord[] | undefined): FileRecordChanges {
   if (!current) return { write: [], remove: [] };
-  const before = new Map(previous.map((record) => [record.file, encodeRecord(record)]));
-  const write = current.map(encodeRecord).filter((now) => {
-    const then = before.get(now.file);
-    return then?.version !== now.version || then.record !== now.record;
-  });
+  const before = new Map(previous.map((record) => [record.file, record]));
+  const write: FileRecordChanges["write"] = [];
+  for (const record of current) {
+    const earlier = before.get(record.file);
+    // A file the reader took over from its record gives that very record back: nothing to compare.
+    if (earlier === record) continue;
+    const now = encodeRecord(record);
+    const then = earlier && encodeRecord(earlier);
+    if (then?.version !== now.version || then.record !== now.record) write.push(now);
+  }
   const read = new Set(current.map((record) => record.file));
   return { write, remove: [...before.keys()].filter((file) => !read.has(file)) };
+}
+
+/** An entity as memory holds it, for a reader to take over; its relations are built only if something reads them. */
+class HeldEntity implements ProcessedEntity {
+  constructor(
+    readonly ref: string,
+    readonly entity: ProcessedEntity["entity"],
+    readonly source: ProcessedEntity["source"],
+    readonly hash: string,
+    private readonly graph: CatalogGraph,
+  ) {}
+
+  get relations(): RelationEdge[] {
+    return this.graph.emittedRelations(this.ref);
+  }
 }
 
 interface Change extends CatalogChange {

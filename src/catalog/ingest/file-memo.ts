@@ -23,10 +23,14 @@ import type { CatalogProblem, ProcessedEntity } from "../model/entity.ts";
  */
 export const READER_CODE_VERSION = "1";
 
-/** Git's blob sha1 of the text's UTF-8 bytes: the version GitHub reports for a file without sending it. */
-export function contentVersion(text: string): string {
-  const bytes = Buffer.from(text, "utf8");
+/** Git's blob sha1 of a file's bytes: the version GitHub reports for a file without sending it. */
+export function bytesVersion(bytes: Uint8Array): string {
   return createHash("sha1").update(`blob ${bytes.byteLength}\0`).update(bytes).digest("hex");
+}
+
+/** bytesVersion of the text's UTF-8 bytes. */
+export function contentVersion(text: string): string {
+  return bytesVersion(Buffer.from(text, "utf8"));
 }
 
 /** One document of a file as it was read: its problems (nothing recorded), or the entity it gave. */

@@ -5,7 +5,7 @@ import { checkEntity, guessRef, pathToField, type CheckedEntity, type CheckResul
 import { parseDescriptorYaml, type ParsedDocument } from "./descriptor-yaml.ts";
 import { YamlParserPool } from "./yaml-pool.ts";
 import {
-  contentVersion,
+  bytesVersion,
   readerTag,
   type DocumentOutcome,
   type FileRecord,
@@ -17,7 +17,8 @@ import { expandGlob, globBase, hostMatches, resolveTarget } from "./location-tar
 import { resolvePlaceholders } from "./placeholders.ts";
 import { FOLDER_PATTERN, importedFolders, rootLocation } from "./root-location.ts";
 import {
-  readSource,
+  decodeText,
+  readSourceBytes,
   SourceError,
   stringifyLocation,
   type LocationSpec,
@@ -118,6 +119,7 @@ class LocationReading {
   private readonly readerTag: string;
   private readonly readKeys = new Set<string>();
   private readonly declared = new Map<string, { location: string; line: number }>();
+  private readonly byteCache = new Map<string, Promise<Uint8Array>>();
   private readonly textCache = new Map<string, Promise<string>>();
   /** Files read and parsed ahead, in reading order, while earlier ones are still being validated. */
   private readonly parsedAhead = new Map<string, Promise<ParsedDocument[] | undefined>>();
@@ -240,6 +242,16 @@ class LocationReading {
 
     let text: string;
     try {
+      // The bytes first: a file its record stands for is never decoded.
+      await this.readBytes(spec);
+      if (
+        reusable &&
+        reusable.version === this.versions.get(key) &&
+        (await this.replay(reusable, spec, ancestors))
+      ) {
+        this.parsedAhead.delete(key);
+        return;
+      }
       text = await this.readText(spec);
     } catch (error) {
       const code = error instanceof SourceError ? error.code : undefined;
@@ -253,10 +265,6 @@ class LocationReading {
       return;
     }
     const version = this.versions.get(key)!;
-    if (reusable?.version === version && (await this.replay(reusable, spec, ancestors))) {
-      this.parsedAhead.delete(key);
-      return;
-    }
     this.readKeys.add(key);
 
     const record: FileRecord = { file: key, version, reader: this.readerTag, reads: [], documents: [] };
@@ -327,8 +335,8 @@ class LocationReading {
         this.problems.push(...doc.problems);
         continue;
       }
-      const { ref, entity, relations, hash } = held[next++]!;
-      const recorded = this.record(ref, entity, relations, hash, key, doc.line, doc.relationProblems ?? []);
+      // The held object itself: its relations are built only if something reads them (a rewrite).
+      const recorded = this.record(held[next++]!, doc.relationProblems ?? [], doc.line);
       if (recorded?.kind === "Location")
         locations.push({ entity: recorded, lines: doc.lines ?? {}, line: doc.line });
     }
@@ -411,7 +419,10 @@ class LocationReading {
       ...(lines ? { lines } : {}),
     });
     const { entity, relations, hash } = checkedEntity;
-    return this.record(canonical, entity, relations, hash, location, line, relationProblems);
+    return this.record(
+      { ref: canonical, entity, source: { location, line }, relations, hash },
+      relationProblems,
+    );
   }
 
   /** Reads a placeholder target, noting its version (or failure) in the reading file's record. */
@@ -427,15 +438,14 @@ class LocationReading {
     }
   }
 
+  /** Records an entity (`line`: where this declaration starts, for a duplicate's message) unless its ref is taken. */
   private record(
-    canonical: string,
-    entity: Entity,
-    relations: ProcessedEntity["relations"],
-    hash: string,
-    location: string,
-    line: number,
+    processed: ProcessedEntity,
     relationProblems: CatalogProblem[],
+    line = processed.source.line,
   ): Entity | undefined {
+    const { ref: canonical, entity } = processed;
+    const location = processed.source.location;
     const earlier = this.declared.get(canonical);
     if (earlier) {
       this.problem({
@@ -450,7 +460,7 @@ class LocationReading {
     }
     this.problems.push(...relationProblems);
     this.declared.set(canonical, { location, line });
-    this.entities.push({ ref: canonical, entity, source: { location, line }, relations, hash });
+    this.entities.push(processed);
     return entity;
   }
 
@@ -509,28 +519,33 @@ class LocationReading {
     if (previous && known !== undefined && known === previous.version) return;
     this.parsedAhead.set(
       key,
-      this.readText(spec).then(
-        (text) =>
+      this.readBytes(spec)
+        .then(() =>
           previous && this.versions.get(key) === previous.version
             ? undefined
-            : pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
-        () => undefined,
-      ),
+            : this.readText(spec).then((text) =>
+                pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
+              ),
+        )
+        .catch(() => undefined),
     );
   }
 
-  /** Reads text once per read, so a placeholder file shared by many entities is fetched once. */
-  private readText(spec: LocationSpec): Promise<string> {
+  /**
+   * Reads a file's bytes once per read (a placeholder file shared by many entities is fetched once), and notes
+   * it among the files read with its content version.
+   */
+  private readBytes(spec: LocationSpec): Promise<Uint8Array> {
     const key = stringifyLocation(spec);
-    let pending = this.textCache.get(key);
+    let pending = this.byteCache.get(key);
     if (!pending) {
       pending = this.readContained(spec);
-      this.textCache.set(key, pending);
-      // Registered before any caller's own continuation, so the version is known once the text is.
+      this.byteCache.set(key, pending);
+      // Registered before any caller's own continuation, so the version is known once the bytes are.
       pending.then(
-        (text) => {
+        (bytes) => {
           this.files.push(key);
-          this.versions.set(key, contentVersion(text));
+          this.versions.set(key, bytesVersion(bytes));
         },
         () => undefined,
       );
@@ -538,10 +553,21 @@ class LocationReading {
     return pending;
   }
 
+  /** The file as UTF-8 text, refusing binary content; decoded once per read. */
+  private readText(spec: LocationSpec): Promise<string> {
+    const key = stringifyLocation(spec);
+    let pending = this.textCache.get(key);
+    if (!pending) {
+      pending = this.readBytes(spec).then((bytes) => decodeText(bytes, spec.target));
+      this.textCache.set(key, pending);
+    }
+    return pending;
+  }
+
   /** Local files are read only inside the imported folder (and the extra roots), symlinks resolved. */
-  private async readContained(spec: LocationSpec): Promise<string> {
-    if (spec.type !== "file") return readSource(spec, this.source);
-    return readSource({ type: "file", target: await this.contain(spec.target) }, this.source);
+  private async readContained(spec: LocationSpec): Promise<Uint8Array> {
+    if (spec.type !== "file") return readSourceBytes(spec, this.source);
+    return readSourceBytes({ type: "file", target: await this.contain(spec.target) }, this.source);
   }
 
   private async contain(path: string): Promise<string> {

@@ -10,13 +10,14 @@ import {
   type RelationEdge,
 } from "../model/entity.ts";
 import { decodeRecord, type FileRecord } from "../ingest/file-memo.ts";
-import type {
-  CatalogStore,
-  FileRecordChanges,
-  ImportResult,
-  LoggedChange,
-  StoredEntity,
-  StoredLocation,
+import {
+  duplicateProblem,
+  type CatalogStore,
+  type FileRecordChanges,
+  type ImportResult,
+  type LoggedChange,
+  type StoredEntity,
+  type StoredLocation,
 } from "./catalog-store.ts";
 
 /** The PostgreSQL channel a catalog write notifies (inside its transaction, so on commit) for other replicas. */
@@ -145,7 +146,6 @@ function decodeRelations(ref: string, stored: StoredEdge[]): RelationEdge[] {
 function loadRowSql(provider: Database["provider"]): string {
   const quote = (column: string) =>
     provider === "sqlite" ? `json_quote("${column}")` : `to_json("${column}")::text`;
-  const param = (n: number) => (provider === "sqlite" ? "?" : `$${n}`);
   return (
     `'[' || ${quote("ref")} || ',' || ${quote("locationKey")} || ',' || ${quote("sourceLocation")} || ',' || ` +
     `"sourceLine" || ',' || ${quote("hash")} || ',' || "body" || ',' || "relations" || ']'`
@@ -306,26 +306,36 @@ export class PrismaCatalogStore implements CatalogStore {
     }
   }
 
-  /** Logs a change in the writing transaction and, on PostgreSQL, wakes the other replicas on commit. */
+  /** The change log's newest entry, read in a writing transaction (under the write lock). */
+  private async newestChange(tx: Queryable): Promise<number> {
+    const [row] = await select(tx, this.sql.latestChange);
+    return Number(row?.[0] ?? 0);
+  }
+
+  /**
+   * Logs a change in the writing transaction and, on PostgreSQL, wakes the other replicas on commit. Returns
+   * the log around it (ImportResult.log).
+   */
   private async logChange(
     tx: Queryable,
     locationKey: string,
     upserted: string[],
     removed: string[],
     now: Date,
-  ): Promise<void> {
-    if (upserted.length === 0 && removed.length === 0) return;
-    await tx.executeRaw(
-      query(
-        this.sql.logChange,
-        this.replica,
-        locationKey,
-        JSON.stringify(upserted),
-        JSON.stringify(removed),
-        prismaTimestamp(now),
-      ),
+  ): Promise<{ before: number; seq?: number }> {
+    const before = await this.newestChange(tx);
+    if (upserted.length === 0 && removed.length === 0) return { before };
+    const [row] = await select(
+      tx,
+      `${this.sql.logChange} RETURNING "seq"`,
+      this.replica,
+      locationKey,
+      JSON.stringify(upserted),
+      JSON.stringify(removed),
+      prismaTimestamp(now),
     );
     if (this.provider === "postgresql") await tx.executeRaw(query(`NOTIFY ${CATALOG_CHANNEL}`));
+    return { before, seq: Number(row?.[0]) };
   }
 
   /**
@@ -452,21 +462,49 @@ export class PrismaCatalogStore implements CatalogStore {
         const rows = batch.map((entity) => entityValues(locationKey, entity, stamp));
         await tx.executeRaw(this.sql.insertEntities(rows));
       }
-      if (files.remove.length > 0) {
-        await tx.executeRaw(query(this.sql.deleteFiles, locationKey, JSON.stringify(files.remove)));
-      }
-      for (const batch of chunks(files.write, 500)) {
-        const rows = batch.map((f) => [f.file, f.version, f.record]);
-        await tx.executeRaw(query(this.sql.upsertFiles, locationKey, JSON.stringify(rows)));
-      }
-      await this.logChange(
+      await this.writeFiles(tx, locationKey, files);
+      const log = await this.logChange(
         tx,
         locationKey,
         toWrite.map((e) => e.ref),
         removed,
         now,
       );
-      return { locationKey, added, updated, removed, unchanged, conflicts };
+      return { locationKey, added, updated, removed, unchanged, conflicts, log };
+    });
+  }
+
+  private async writeFiles(tx: Queryable, locationKey: string, files: FileRecordChanges): Promise<void> {
+    if (files.remove.length > 0) {
+      await tx.executeRaw(query(this.sql.deleteFiles, locationKey, JSON.stringify(files.remove)));
+    }
+    for (const batch of chunks(files.write, 500)) {
+      const rows = batch.map((f) => [f.file, f.version, f.record]);
+      await tx.executeRaw(query(this.sql.upsertFiles, locationKey, JSON.stringify(rows)));
+    }
+  }
+
+  async touchLocation(
+    locationKey: string,
+    problems: CatalogProblem[],
+    entityCount: number,
+    files: FileRecordChanges,
+    memoryAt: number,
+  ): Promise<boolean> {
+    return this.transaction(`Storing location ${locationKey} (nothing of it was stored)`, async (tx) => {
+      await this.lock(tx);
+      if ((await this.newestChange(tx)) !== memoryAt) return false;
+      await tx.executeRaw(
+        query(
+          this.sql.upsertLocation,
+          locationKey,
+          JSON.stringify(problems),
+          prismaTimestamp(new Date()),
+          entityCount,
+        ),
+      );
+      await this.writeFiles(tx, locationKey, files);
+      return true;
     });
   }
 
@@ -475,7 +513,7 @@ export class PrismaCatalogStore implements CatalogStore {
       await this.lock(tx);
       const owned = await select(tx, this.sql.owned, locationKey);
       await tx.executeRaw(query(this.sql.deleteLocation, locationKey));
-      await this.logChange(
+      const log = await this.logChange(
         tx,
         locationKey,
         [],
@@ -483,6 +521,7 @@ export class PrismaCatalogStore implements CatalogStore {
         new Date(),
       );
       return {
+        log,
         locationKey,
         added: [],
         updated: [],
@@ -637,15 +676,3 @@ class RowDecoder {
 
 /** Spec fields whose values many entities share (a few types, lifecycles, owners and systems). */
 const SHARED_SPEC_FIELDS = ["type", "lifecycle", "owner", "system", "domain", "parent"] as const;
-
-function duplicateProblem(entity: ProcessedEntity, firstAt: string): CatalogProblem {
-  return {
-    location: entity.source.location,
-    line: entity.source.line,
-    ref: entity.ref,
-    field: "metadata.name",
-    message:
-      `${entity.ref} is already defined by ${firstAt}, which keeps it; this definition is ignored. ` +
-      `Rename one of them or remove the duplicate.`,
-  };
-}
