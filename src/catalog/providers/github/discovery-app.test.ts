@@ -64,6 +64,8 @@ describe("GitHub discovery as an App, every installation", () => {
     });
     const first = await h.discovery.refresh(signal);
     expect(first.stopped).toEqual(["acme"]);
+    // The job resumes when the limit says GitHub's budget is back (Retry-After: 1), not an interval later.
+    expect(first.resumeAfterMs).toBe(1000);
     // Page 1 (100 repositories, two thirds with a catalog file) and globex were read.
     expect((await githubLocations()).filter((k) => k.includes("/acme/"))).toHaveLength(67);
     expect(h.app.catalog.graph.get("component:default/globex-web")).toBeDefined();

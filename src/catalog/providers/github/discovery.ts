@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import type { Octokit } from "octokit";
+import { RequestError, type Octokit } from "octokit";
 import type { GitHubClient, GitHubSession } from "../../../github/github-client.ts";
 import type { CatalogImports } from "../../catalog-providers.ts";
 import type { ImportReport } from "../../catalog-service.ts";
@@ -43,6 +43,28 @@ export interface DiscoveryDeps {
 interface FileOutcome {
   record: LocationRecord;
   report: ImportReport;
+}
+
+export interface RefreshOutcome {
+  /** Accounts whose pass stopped; they resume at their cursor. */
+  stopped: string[];
+  /** Another replica was running the full refresh. */
+  skipped?: boolean;
+  /** When a rate limit stopped the pass: how long until GitHub's budget is back (then resume, not an interval later). */
+  resumeAfterMs?: number;
+}
+
+/** A rate limit's wait, from Retry-After or x-ratelimit-reset; undefined for any other failure. */
+export function rateLimitWaitMs(error: unknown, now = Date.now()): number | undefined {
+  if (!(error instanceof RequestError) || (error.status !== 403 && error.status !== 429)) return undefined;
+  const headers = error.response?.headers ?? {};
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0) return retryAfter * 1000;
+  if (headers["x-ratelimit-remaining"] === "0") {
+    const reset = Number(headers["x-ratelimit-reset"]);
+    if (Number.isFinite(reset)) return Math.max(reset * 1000 - now, 0);
+  }
+  return undefined;
 }
 
 /** Repositories whose files are read while an earlier one is imported. */
@@ -89,7 +111,7 @@ export class GitHubDiscovery {
    * A full pass over every account, then the locations registered by hand. Returns the accounts whose pass a
    * failure (a rate limit GitHub kept answering, an outage) stopped; they resume at their cursor next time.
    */
-  async refresh(signal: AbortSignal): Promise<{ stopped: string[]; skipped?: boolean }> {
+  async refresh(signal: AbortSignal): Promise<RefreshOutcome> {
     // Replicas share the database: one pass at a time, the others skip theirs (webhooks are still handled).
     if (!(await this.deps.state.leasePass(this.holder))) {
       this.deps.log.info("GitHub discovery: another replica is running the full refresh; this one skips it");
@@ -102,8 +124,9 @@ export class GitHubDiscovery {
     }
   }
 
-  private async pass(signal: AbortSignal): Promise<{ stopped: string[] }> {
+  private async pass(signal: AbortSignal): Promise<RefreshOutcome> {
     const stopped: string[] = [];
+    let resumeAfterMs: number | undefined;
     const started = { ...this.counters };
     for await (const account of this.accounts()) {
       if (signal.aborted) break;
@@ -111,6 +134,8 @@ export class GitHubDiscovery {
         await this.refreshAccount(account, signal, () => this.deps.state.leasePass(this.holder));
       } catch (error) {
         stopped.push(account.login);
+        const wait = rateLimitWaitMs(error);
+        if (wait !== undefined) resumeAfterMs = Math.max(resumeAfterMs ?? 0, wait);
         const page = await this.deps.state.cursor(account.login);
         this.deps.log.warn(
           { err: this.deps.client.describeError(error, `listing ${account.login}'s repositories`) },
@@ -136,7 +161,7 @@ export class GitHubDiscovery {
       },
       "GitHub discovery pass finished",
     );
-    return { stopped };
+    return { stopped, ...(resumeAfterMs !== undefined ? { resumeAfterMs } : {}) };
   }
 
   /** One account's pass, from its cursor to the last page; then repositories no longer listed are forgotten. */

@@ -59,9 +59,29 @@ export function githubCatalogPlugin(deps: GitHubCatalogDeps): Plugin {
         intervalSeconds: deps.settings.refreshSeconds,
         runAtStart: true,
         run: async (ctx) => {
-          await discovery.refresh(ctx.signal);
+          const outcome = await discovery.refresh(ctx.signal);
+          if (outcome.resumeAfterMs !== undefined) resumeLater(outcome.resumeAfterMs, ctx.signal);
         },
       });
+      // A pass a rate limit stopped resumes once GitHub's budget is back, not a whole interval later.
+      let resumeTimer: NodeJS.Timeout | undefined;
+      const resumeLater = (ms: number, signal: AbortSignal) => {
+        if (resumeTimer || signal.aborted) return;
+        const wait = Math.min(ms + 1000, 60 * 60 * 1000);
+        api.log.info(`GitHub discovery resumes in ${Math.ceil(wait / 1000)} s, when the rate limit resets`);
+        resumeTimer = setTimeout(() => {
+          resumeTimer = undefined;
+          if (signal.aborted) return;
+          discovery.refresh(signal).then(
+            (outcome) => {
+              if (outcome.resumeAfterMs !== undefined) resumeLater(outcome.resumeAfterMs, signal);
+            },
+            (error: unknown) => api.log.error({ err: error }, "GitHub discovery failed"),
+          );
+        }, wait);
+        resumeTimer.unref();
+        signal.addEventListener("abort", () => clearTimeout(resumeTimer), { once: true });
+      };
       if (deps.webhookSecret) {
         const events = new WebhookEvents({ discovery, state, settings: deps.settings, log: api.log });
         api.addHttpRoute(
