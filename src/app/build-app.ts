@@ -14,7 +14,8 @@ import { firstFound } from "../catalog/resolver.ts";
 import { canonicalOwnerRef } from "../catalog/search-source.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
 import type { ImportResult } from "../catalog/store/catalog-store.ts";
-import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
+import { ChangeFollower } from "../catalog/replicas/follow-changes.ts";
+import { CATALOG_CHANNEL, PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
 import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
 import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
@@ -39,6 +40,11 @@ import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
+import { discoverySettings } from "../catalog/providers/github/discovery-settings.ts";
+import type { GitHubDiscovery } from "../catalog/providers/github/discovery.ts";
+import { githubCatalogPlugin } from "../catalog/providers/github/github-catalog-plugin.ts";
+import { PrismaEventLedger } from "../db/event-ledger.ts";
+import { PrismaProviderStateStore } from "../db/provider-state-store.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -86,6 +92,8 @@ export interface BuildOptions {
   plugins?: Plugin[];
   /** Skip the catalog providers' start-up imports, such as the configured catalog (benchmarks load their own). */
   skipImport?: boolean;
+  /** Handed GitHub discovery when it is configured (tests and benchmarks drive a refresh themselves). */
+  onGitHubDiscovery?: (discovery: GitHubDiscovery) => void;
 }
 
 function importDetail(report: ImportReport): string {
@@ -113,12 +121,21 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const catalog = new CatalogService({
       store,
       graph,
-      read: (target) =>
+      read: (target, previous) =>
         readLocation(target, {
           allowedHosts: config.CALLBOARD_READ_ALLOW,
           localRoots: config.CALLBOARD_LOCAL_ROOTS,
           maxFileBytes: config.CALLBOARD_MAX_FILE_BYTES,
+          ...(previous ? { previous } : {}),
         }),
+      log,
+      replica: store.replica,
+    });
+    const follower = new ChangeFollower({
+      catalog,
+      store,
+      pollSeconds: config.CALLBOARD_FOLLOW_SECONDS,
+      ...(db.listen ? { listen: (onNotify: () => void) => db.listen!(CATALOG_CHANNEL, onNotify) } : {}),
       log,
     });
     // The index is derived state: rebuilt from its sources (the database's entities among them) whenever its
@@ -199,6 +216,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         catalog,
         providers,
         exampleCatalog: EXAMPLE_CATALOG,
+        follower,
         graph,
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
@@ -215,6 +233,30 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
       }),
+      // GitHub discovery, when credentials and the organisations to discover are configured.
+      ...(github && config.GITHUB_CATALOG_ORGS.length > 0
+        ? [
+            githubCatalogPlugin({
+              client: github,
+              settings: discoverySettings(config),
+              app: githubConfig?.app !== undefined,
+              webhookSecret: config.GITHUB_WEBHOOK_SECRET,
+              store: new PrismaProviderStateStore(db.prisma),
+              ledger: new PrismaEventLedger(db.prisma),
+              locations: () => catalog.locations(),
+              entityLocation: async (text) => {
+                const found = await resolver.resolve(text);
+                return found.status === "found" ? catalog.locationOf(found.ref) : undefined;
+              },
+              isAdmin: (user) =>
+                tasks.permissions.isAdmin({
+                  id: `${user.surface}:${user.id}`,
+                  ...(user.catalogRef ? { userRef: user.catalogRef } : {}),
+                }),
+              ...(options.onGitHubDiscovery ? { onDiscovery: options.onGitHubDiscovery } : {}),
+            }),
+          ]
+        : []),
       approvalsPlugin({
         approvals: new PrismaApprovalStore(db.prisma),
         tasks: taskStore,
