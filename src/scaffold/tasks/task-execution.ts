@@ -31,6 +31,8 @@ export interface TaskExecutionOptions {
   audit: AuditTrail;
   log: Logger;
   now?: () => Date;
+  /** Told when a task's stored state changed (a step began or ended, the task ended). */
+  notify?: (taskId: string) => void;
 }
 
 interface Ending {
@@ -93,7 +95,7 @@ export class TaskExecution {
         ...(spec.userRef ? { user: { ref: spec.userRef, entity: scaffolder.entity(spec.userRef) } } : {}),
         dryRun: spec.dryRun,
         taskId: task.id,
-        state: new ClaimedTaskState(store, task.claimToken, box, this.now),
+        state: new ClaimedTaskState(store, task.claimToken, box, this.now, this.options.notify),
         resume: true,
         keepWorkspace: !spec.dryRun,
         signal: control.signal,
@@ -131,6 +133,7 @@ export class TaskExecution {
       keepWorkspaces: ending.status !== "completed",
     });
     if (!finished) throw new ClaimLostError(`Task ${task.id} was taken over by another worker.`);
+    this.options.notify?.(task.id);
     await auditOutcome(this.options.audit, this.options.log, task, spec, ending);
   }
 }
