@@ -74,7 +74,7 @@ export class FormDialogs {
       session: outcome.session,
       values: outcome.values,
       errors: outcome.errors,
-      pickerChoices: await this.pickerChoices(context, outcome.form, outcome.page),
+      pickerChoices: await this.pickerChoices(context, outcome.session, outcome.form, outcome.page),
       typeahead: this.deps.typeahead,
     });
     return {
@@ -108,6 +108,7 @@ export class FormDialogs {
 
   private async pickerChoices(
     context: TurnContext,
+    session: string,
     form: Form,
     pageIndex: number,
   ): Promise<Record<string, Option[]>> {
@@ -120,7 +121,7 @@ export class FormDialogs {
     const lists = await Promise.all(
       pickers.map((field) =>
         deadline.race(
-          this.deps.core.options(field.kind, "", field.entityKinds, user),
+          this.deps.core.fieldOptions(session, pageIndex, field.name, "", user),
           [] as Option[],
           this.deps.onLateError,
         ),

@@ -121,7 +121,10 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
     case "entity":
     case "owner": {
       const text = asText(value);
-      const dataset = field.kind === "entity" || field.kind === "owner" ? field.kind : undefined;
+      const dataset =
+        field.kind === "entity" || field.kind === "owner"
+          ? fieldDataset(options.session, options.pageIndex, field.name)
+          : undefined;
       return {
         type: "Input.ChoiceSet",
         ...common,
@@ -134,6 +137,27 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
       };
     }
   }
+}
+
+const FIELD_DATASET = "field|";
+
+/**
+ * A picker's Data.Query dataset: the form session, page and field, so the typeahead (application/search)
+ * asks the field's own options provider with its picker options (a template's catalogFilter, say).
+ */
+export function fieldDataset(session: string, page: number, name: string): string {
+  return `${FIELD_DATASET}${page}|${session}|${name}`;
+}
+
+/** The session, page and field a dataset names, or undefined for a plain provider id ("entity"). */
+export function decodeFieldDataset(
+  dataset: string,
+): { session: string; page: number; name: string } | undefined {
+  if (!dataset.startsWith(FIELD_DATASET) || dataset.length > 1000) return undefined;
+  const [page = "", session = "", ...name] = dataset.slice(FIELD_DATASET.length).split("|");
+  const index = Number(page);
+  if (!Number.isInteger(index) || index < 0 || !session || name.length === 0) return undefined;
+  return { session, page: index, name: name.join("|") };
 }
 
 /** One page of a Form as the card inside a Teams dialog, with the person's earlier answers and any errors. */
