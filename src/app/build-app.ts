@@ -31,7 +31,7 @@ import { ScaffoldTasks } from "../scaffold/tasks/scaffold-tasks.ts";
 import type { TaskWorker } from "../scaffold/tasks/task-worker.ts";
 import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
 import { SecretBox } from "../state/secret-box.ts";
-import { scaffolderCatalog } from "./scaffolder-catalog.ts";
+import { pickerCatalog, scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
@@ -211,6 +211,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
+        tasks,
+        pickers: pickerCatalog(graph, () => registry.optionsProviders.get("entity")),
+        ...(serving ? { entityUrl: catalogUrlFor(baseUrl) } : {}),
       }),
       ...(options.plugins ?? []),
     );

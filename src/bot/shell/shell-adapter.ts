@@ -71,8 +71,21 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   ): Promise<RawValues | "back" | "cancel" | undefined> {
     const page = step.form.pages[step.page]!;
     const raw: RawValues = {};
+    if (page.description?.trim()) write(plainText(page.description));
+    const asked = page.fields.filter((f) => f.kind !== "hidden");
+    if (asked.length === 0) {
+      // A page that only shows something (a review before Run): the person confirms it, or goes back.
+      const last = step.page === step.form.pages.length - 1;
+      const answer = await ask(
+        `Press Enter to ${last ? (step.form.submitLabel ?? "submit") : "go on"} (:back, :cancel): `,
+      );
+      if (answer === undefined) return undefined;
+      if (BACK.has(answer.trim())) return "back";
+      if (CANCEL.has(answer.trim())) return "cancel";
+      return raw;
+    }
     // A hidden field is never asked: it keeps the value the form gave it.
-    for (const field of page.fields.filter((f) => f.kind !== "hidden")) {
+    for (const field of asked) {
       const error = step.errors[field.name];
       if (error) write(`! ${plainText(error)}`);
       const current = step.values[field.name];
