@@ -144,7 +144,8 @@ export class ScaffoldTasks {
       const state = stored.get(step.id);
       return {
         id: step.id,
-        name: step.name || step.id,
+        // A step without a name of its own is named after its action; its id says more in a list.
+        name: step.name && step.name !== step.action ? step.name : step.id,
         action: step.action,
         status: (state?.status as StepProgress["status"] | undefined) ?? "pending",
         ...(state?.reason ? { reason: state.reason } : {}),
