@@ -88,7 +88,10 @@ export interface FormDefinition {
   id: string;
   /** Build the form a person sees (may depend on who asks or on `args` from the command that opened it). */
   open(ctx: CommandContext): Form | Promise<Form>;
-  /** Validate one page; return no keys when it is fine. */
+  /**
+   * Validate one page; return no keys when it is fine. `values` holds everything typed so far, this page's
+   * answers included (a page's rules may depend on earlier pages); report errors for this page's fields.
+   */
   validate(form: Form, pageIndex: number, values: FormValues): FieldErrors | Promise<FieldErrors>;
   /**
    * Page `pageIndex` as it should show now, built from the values typed so far (a review page before Submit);

@@ -132,7 +132,8 @@ export class FormSessions {
     const pageValues = this.pageValues(merged, onPage);
     let errors: FieldErrors = { ...decoded.errors, ...missingRequired(fields, pageValues) };
     if (Object.keys(errors).length === 0) {
-      errors = await definition.validate(state.form, onPage, pageValues);
+      // Everything typed so far: a page's rules may depend on earlier pages' answers, as Backstage's do.
+      errors = await definition.validate(state.form, onPage, this.allValues(merged));
     }
     if (Object.keys(errors).length > 0) {
       if (!(await this.save(id, version, merged))) return this.current(id);

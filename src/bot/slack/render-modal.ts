@@ -156,7 +156,8 @@ function renderInput(field: FormField, value: unknown): KnownBlock {
     type: "input" as const,
     block_id: clip(field.name, SLACK_LIMITS.blockId),
     label: plain(field.label || field.name, SLACK_LIMITS.inputLabel),
-    optional: !field.required,
+    // A conditional field (visibleWhen) may be left empty when its condition does not hold.
+    optional: !field.required || field.visibleWhen !== undefined,
     ...(field.description ? { hint: plain(field.description, SLACK_LIMITS.inputHint) } : {}),
   };
   const placeholder = field.placeholder

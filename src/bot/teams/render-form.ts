@@ -58,7 +58,7 @@ function choicesFor(field: FormField, options: FormRenderOptions): Option[] {
  * shown empty again, and left empty it keeps what was typed before.
  */
 function requiredInCard(field: FormField, options: FormRenderOptions): boolean {
-  return field.required === true && !isSecret(field) && options.pageIndex === 0;
+  return field.required === true && !isSecret(field) && options.pageIndex === 0 && !field.visibleWhen;
 }
 
 function isSecret(field: FormField): boolean {
