@@ -21,6 +21,8 @@ interface Pending {
   dirty: boolean;
   /** Where to post the first message, when this process queued the task. */
   postTo?: Address;
+  /** The message this process posted for the task. */
+  posted?: MessageRef;
   done: Promise<void>;
 }
 
@@ -42,8 +44,7 @@ export class ProgressReporter implements TaskObserver {
   async start(taskId: string, address: Address): Promise<MessageRef | undefined> {
     const entry = this.schedule(taskId, address);
     await entry.done;
-    const progress = await this.options.tasks.progress(taskId);
-    return progress?.progressRef ? parseRef(progress.progressRef) : undefined;
+    return entry.posted;
   }
 
   changed(taskId: string): void {
@@ -89,6 +90,7 @@ export class ProgressReporter implements TaskObserver {
         if (!entry.postTo) return;
         const posted = await outbox.post(entry.postTo, message);
         entry.postTo = undefined;
+        entry.posted = posted;
         await tasks.setProgressRef(taskId, JSON.stringify(posted));
         // A worker elsewhere may have changed the task before the ref was stored, and skipped it: show the
         // state as it is now if it moved on.
