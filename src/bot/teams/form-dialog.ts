@@ -113,7 +113,9 @@ export class FormDialogs {
     pageIndex: number,
   ): Promise<Record<string, Option[]>> {
     const choices: Record<string, Option[]> = {};
-    const pickers = form.pages[pageIndex]!.fields.filter((f) => f.kind === "entity" || f.kind === "owner");
+    const pickers = form.pages[pageIndex]!.fields.filter(
+      (f) => f.kind === "entity" || f.kind === "owner" || f.kind === "multiEntity",
+    );
     if (pickers.length === 0) return choices;
     const deadline = this.deps.turn.deadline(context);
     const user = await this.deps.turn.chatUser(context);

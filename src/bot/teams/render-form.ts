@@ -78,14 +78,13 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
   const value = isSecret(field) ? undefined : initialValue(field, options.values);
   const placeholder = field.placeholder ? { placeholder: clip(field.placeholder, 200) } : {};
   switch (field.kind) {
-    // secret, hidden, multiEntity and tags have no input of their own here yet: a text box (lists
-    // comma-separated), which the form definition reads back.
+    // secret, hidden and tags have no input of their own here yet: a text box (lists comma-separated),
+    // which the form definition reads back.
     case "text":
     case "textarea":
     case "repoUrl":
     case "secret":
     case "hidden":
-    case "multiEntity":
     case "tags": {
       const text = asText(value);
       return {
@@ -119,10 +118,11 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
     case "multiselect":
     case "radio":
     case "entity":
-    case "owner": {
+    case "owner":
+    case "multiEntity": {
       const text = asText(value);
       const dataset =
-        field.kind === "entity" || field.kind === "owner"
+        field.kind === "entity" || field.kind === "owner" || field.kind === "multiEntity"
           ? fieldDataset(options.session, options.pageIndex, field.name)
           : undefined;
       return {
@@ -130,7 +130,7 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
         ...common,
         ...placeholder,
         style: "compact",
-        ...(field.kind === "multiselect" ? { isMultiSelect: true } : {}),
+        ...(field.kind === "multiselect" || field.kind === "multiEntity" ? { isMultiSelect: true } : {}),
         choices: choicesFor(field, options).map((o) => ({ title: clip(o.label, 200), value: o.value })),
         ...(dataset && options.typeahead ? { "choices.data": { type: "Data.Query", dataset } } : {}),
         ...(text !== undefined ? { value: text } : {}),
