@@ -35,6 +35,24 @@ export interface ScaffoldFormDeps {
  */
 export function scaffoldForm(deps: ScaffoldFormDeps): FormDefinition {
   const { scaffolder, tasks } = deps;
+  /**
+   * Templates as loaded for the catalog entity they came from: each page's check and the submit use the same
+   * loaded template, so its parameter schemas are compiled once (ajv keeps compiled schemas by object), not on
+   * every page. A re-imported template is a new entity, and is loaded again.
+   */
+  const loaded = new WeakMap<object, Promise<LoadedTemplate>>();
+  const templateFor = (form: Form): Promise<LoadedTemplate> => {
+    const ref = templateRef(form);
+    const entity = scaffolder.entity(ref);
+    if (!entity) return scaffolder.catalogTemplate(ref);
+    let found = loaded.get(entity);
+    if (!found) {
+      found = scaffolder.catalogTemplate(ref);
+      loaded.set(entity, found);
+      found.catch(() => loaded.delete(entity));
+    }
+    return found;
+  };
   return {
     id: SCAFFOLD_FORM,
 
@@ -47,7 +65,7 @@ export function scaffoldForm(deps: ScaffoldFormDeps): FormDefinition {
 
     async validate(form, pageIndex, values) {
       if (pageIndex >= form.pages.length - 1) return {};
-      const pages = shownPages(await scaffolder.catalogTemplate(templateRef(form)));
+      const pages = shownPages(await templateFor(form));
       const page = pages[pageIndex];
       if (!page) return { _form: "This template changed since the form was opened. Start again." };
       const errors: FieldErrors = pageErrors(pages, page.index, values, {
@@ -63,7 +81,7 @@ export function scaffoldForm(deps: ScaffoldFormDeps): FormDefinition {
     },
 
     async submit(form, values, ctx) {
-      const template = await scaffolder.catalogTemplate(templateRef(form));
+      const template = await templateFor(form);
       const parameters = formValuesToParameters(shownPages(template), values);
       const result = await tasks.submit(template, { values: parameters, actor: actorOf(ctx.user) });
       if (result.status === "refused") return aside(result.reason);
