@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Database } from "../../db/open-database.ts";
-import { testTarget, type TestTarget } from "../../db/test-database.ts";
+import { providersUnderTest, testTarget, type TestTarget } from "../../db/test-database.ts";
 import type { Reply } from "../../message/reply.ts";
 import type { Address, MessageRef, Outbox } from "../../plugins/api.ts";
 import {
@@ -70,131 +70,133 @@ async function eventually(check: () => Promise<boolean> | boolean, what: string)
   }
 }
 
-describe("a task's progress as one message (SQLite)", () => {
-  let target: TestTarget;
-  let db: Database;
-  let dataDir: string;
-  let effects: string;
-  const workers: TaskWorker[] = [];
+for (const { provider, available } of await providersUnderTest()) {
+  describe.skipIf(!available)(`a task's progress as one message on ${provider}`, () => {
+    let target: TestTarget;
+    let db: Database;
+    let dataDir: string;
+    let effects: string;
+    const workers: TaskWorker[] = [];
 
-  beforeEach(async () => {
-    target = testTarget("sqlite");
-    db = await target.open();
-    dataDir = await mkdtemp(join(tmpdir(), "cb-progress-"));
-    effects = join(dataDir, "effects");
-  });
-  afterEach(async () => {
-    await Promise.all(workers.splice(0).map((w) => w.stop()));
-    await db.close();
-    await target.drop();
-  });
-
-  function started(rig: TaskRig): TaskWorker {
-    const worker = rig.tasks.worker();
-    workers.push(worker);
-    worker.start();
-    return worker;
-  }
-
-  it("names the failed step and its reason with a Retry button; Retry carries on in the same message", async () => {
-    const rig = taskRig(db, { dataDir });
-    const outbox = new RecordingOutbox();
-    const progress = reporter(rig, outbox);
-    const { template } = await effectTemplate([
-      { id: "one" },
-      { id: "two", failOnce: true },
-      { id: "three" },
-    ]);
-    const queued = await rig.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
-    if (queued.status !== "queued") throw new Error(queued.status);
-    const ref = await progress.start(queued.taskId, CHANNEL);
-    expect(ref).toEqual({ address: CHANNEL, id: "m1" });
-    expect(outbox.messages.get("m1")![0]!.text).toMatch(/^Effects: queued\.|^Effects: running/);
-    started(rig);
-
-    await eventually(async () => {
-      await progress.idle();
-      return /failed/.test(outbox.last().text);
-    }, "the failure to show");
-    const failed = outbox.last();
-    expect(failed.text).toBe('Effects failed at step "two": step two fails the first time');
-    const shown = JSON.stringify(failed.blocks);
-    expect(shown).toContain("✅ **one**");
-    expect(shown).toContain("❌ **two** · failed after");
-    expect(shown).toContain("⏭️ **three** · skipped: an earlier step failed");
-    expect(failed.blocks).toContainEqual({
-      type: "actions",
-      actions: [
-        { label: "Retry", command: `scaffold retry ${queued.taskId}`, style: "primary" },
-        { label: "Log", command: `scaffold log ${queued.taskId}` },
-      ],
+    beforeEach(async () => {
+      target = testTarget(provider);
+      db = await target.open();
+      dataDir = await mkdtemp(join(tmpdir(), "cb-progress-"));
+      effects = join(dataDir, "effects");
+    });
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop()));
+      await db.close();
+      await target.drop();
     });
 
-    const retried = await rig.tasks.retry(queued.taskId, jane);
-    expect(retried.ok).toBe(true);
-    await eventually(async () => {
+    function started(rig: TaskRig): TaskWorker {
+      const worker = rig.tasks.worker();
+      workers.push(worker);
+      worker.start();
+      return worker;
+    }
+
+    it("names the failed step and its reason with a Retry button; Retry carries on in the same message", async () => {
+      const rig = taskRig(db, { dataDir });
+      const outbox = new RecordingOutbox();
+      const progress = reporter(rig, outbox);
+      const { template } = await effectTemplate([
+        { id: "one" },
+        { id: "two", failOnce: true },
+        { id: "three" },
+      ]);
+      const queued = await rig.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
+      if (queued.status !== "queued") throw new Error(queued.status);
+      const ref = await progress.start(queued.taskId, CHANNEL);
+      expect(ref).toEqual({ address: CHANNEL, id: "m1" });
+      expect(outbox.messages.get("m1")![0]!.text).toMatch(/^Effects: queued\.|^Effects: running/);
+      started(rig);
+
+      await eventually(async () => {
+        await progress.idle();
+        return /failed/.test(outbox.last().text);
+      }, "the failure to show");
+      const failed = outbox.last();
+      expect(failed.text).toBe('Effects failed at step "two": step two fails the first time');
+      const shown = JSON.stringify(failed.blocks);
+      expect(shown).toContain("✅ **one**");
+      expect(shown).toContain("❌ **two** · failed after");
+      expect(shown).toContain("⏭️ **three** · skipped: an earlier step failed");
+      expect(failed.blocks).toContainEqual({
+        type: "actions",
+        actions: [
+          { label: "Retry", command: `scaffold retry ${queued.taskId}`, style: "primary" },
+          { label: "Log", command: `scaffold log ${queued.taskId}` },
+        ],
+      });
+
+      const retried = await rig.tasks.retry(queued.taskId, jane);
+      expect(retried.ok).toBe(true);
+      await eventually(async () => {
+        await progress.idle();
+        return /completed/.test(outbox.last().text);
+      }, "the retry to complete");
+      expect(outbox.posts).toBe(1);
+      expect(outbox.last().text).toMatch(/^Effects: completed in /);
+      expect(JSON.stringify(outbox.last().blocks)).not.toContain("Retry");
+      // The completed step kept its output: its effect ran once.
+      expect(await lines(effects, queued.taskId, "effects")).toHaveLength(3);
+    });
+
+    it("is updated by whichever process runs the task, from the ref stored with it", async () => {
+      const asking = taskRig(db, { dataDir });
+      const running = taskRig(db, { dataDir });
+      const outbox = new RecordingOutbox();
+      const poster = reporter(asking, outbox);
+      const runner = reporter(running, outbox);
+      const { template } = await effectTemplate([{ id: "one" }, { id: "two" }]);
+      const queued = await asking.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
+      if (queued.status !== "queued") throw new Error(queued.status);
+      await poster.start(queued.taskId, CHANNEL);
+      started(running);
+      await eventually(async () => {
+        await runner.idle();
+        return /completed/.test(outbox.last().text);
+      }, "the other process to finish it");
+      expect(outbox.posts).toBe(1);
+      expect(outbox.updates).toBeGreaterThan(0);
+    });
+
+    it("coalesces changes that come while an update is under way into one update with the latest state", async () => {
+      const rig = taskRig(db, { dataDir });
+      const outbox = new RecordingOutbox(30);
+      const progress = reporter(rig, outbox);
+      const { template } = await effectTemplate([{ id: "one" }]);
+      const queued = await rig.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
+      if (queued.status !== "queued") throw new Error(queued.status);
+      await progress.start(queued.taskId, CHANNEL);
+      const before = outbox.updates;
+      for (let i = 0; i < 20; i += 1) progress.changed(queued.taskId);
       await progress.idle();
-      return /completed/.test(outbox.last().text);
-    }, "the retry to complete");
-    expect(outbox.posts).toBe(1);
-    expect(outbox.last().text).toMatch(/^Effects: completed in /);
-    expect(JSON.stringify(outbox.last().blocks)).not.toContain("Retry");
-    // The completed step kept its output: its effect ran once.
-    expect(await lines(effects, queued.taskId, "effects")).toHaveLength(3);
-  });
+      expect(outbox.updates - before).toBeLessThanOrEqual(2);
+      expect(outbox.updates - before).toBeGreaterThanOrEqual(1);
+    });
 
-  it("is updated by whichever process runs the task, from the ref stored with it", async () => {
-    const asking = taskRig(db, { dataDir });
-    const running = taskRig(db, { dataDir });
-    const outbox = new RecordingOutbox();
-    const poster = reporter(asking, outbox);
-    const runner = reporter(running, outbox);
-    const { template } = await effectTemplate([{ id: "one" }, { id: "two" }]);
-    const queued = await asking.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
-    if (queued.status !== "queued") throw new Error(queued.status);
-    await poster.start(queued.taskId, CHANNEL);
-    started(running);
-    await eventually(async () => {
-      await runner.idle();
-      return /completed/.test(outbox.last().text);
-    }, "the other process to finish it");
-    expect(outbox.posts).toBe(1);
-    expect(outbox.updates).toBeGreaterThan(0);
+    it("posts nothing for a task another process queued and has not posted yet, and survives a failing outbox", async () => {
+      const rig = taskRig(db, { dataDir });
+      const broken: Outbox = {
+        post: () => Promise.reject(new Error("not_in_channel")),
+        update: () => Promise.reject(new Error("message_not_found")),
+      };
+      const progress = reporter(rig, broken);
+      const { template } = await effectTemplate([{ id: "one" }]);
+      const queued = await rig.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
+      if (queued.status !== "queued") throw new Error(queued.status);
+      expect(await progress.start(queued.taskId, CHANNEL)).toBeUndefined();
+      progress.changed(queued.taskId);
+      progress.changed("no-such-task");
+      await progress.idle();
+      started(rig);
+      await eventually(
+        async () => (await rig.tasks.progress(queued.taskId))?.task.status === "completed",
+        "the task",
+      );
+    });
   });
-
-  it("coalesces changes that come while an update is under way into one update with the latest state", async () => {
-    const rig = taskRig(db, { dataDir });
-    const outbox = new RecordingOutbox(30);
-    const progress = reporter(rig, outbox);
-    const { template } = await effectTemplate([{ id: "one" }]);
-    const queued = await rig.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
-    if (queued.status !== "queued") throw new Error(queued.status);
-    await progress.start(queued.taskId, CHANNEL);
-    const before = outbox.updates;
-    for (let i = 0; i < 20; i += 1) progress.changed(queued.taskId);
-    await progress.idle();
-    expect(outbox.updates - before).toBeLessThanOrEqual(2);
-    expect(outbox.updates - before).toBeGreaterThanOrEqual(1);
-  });
-
-  it("posts nothing for a task another process queued and has not posted yet, and survives a failing outbox", async () => {
-    const rig = taskRig(db, { dataDir });
-    const broken: Outbox = {
-      post: () => Promise.reject(new Error("not_in_channel")),
-      update: () => Promise.reject(new Error("message_not_found")),
-    };
-    const progress = reporter(rig, broken);
-    const { template } = await effectTemplate([{ id: "one" }]);
-    const queued = await rig.tasks.submit(template, { values: { effects, name: "svc" }, actor: jane });
-    if (queued.status !== "queued") throw new Error(queued.status);
-    expect(await progress.start(queued.taskId, CHANNEL)).toBeUndefined();
-    progress.changed(queued.taskId);
-    progress.changed("no-such-task");
-    await progress.idle();
-    started(rig);
-    await eventually(
-      async () => (await rig.tasks.progress(queued.taskId))?.task.status === "completed",
-      "the task",
-    );
-  });
-});
+}
