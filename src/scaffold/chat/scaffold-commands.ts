@@ -13,6 +13,7 @@ import { ScaffolderInputError } from "../actions/action.ts";
 import type { Scaffolder } from "../scaffolder.ts";
 import { SHORT_ID, type ScaffoldTasks, type TaskSummary } from "../tasks/scaffold-tasks.ts";
 import { actorOf } from "./chat-actor.ts";
+import { retryWithSecrets } from "./retry-form.ts";
 import { chatForm } from "./scaffold-form.ts";
 import { formatDuration } from "./task-progress.ts";
 
@@ -224,12 +225,15 @@ function retryCommand({ tasks }: ScaffoldCommandDeps): ChatCommand {
     async handler(ctx) {
       const id = taskIdOf(ctx);
       if (!id) return refusal("Which task? Give its id, as `scaffold tasks` shows it.", "scaffold retry");
-      const done = await tasks.retry(id, actorOf(ctx.user));
+      const actor = actorOf(ctx.user);
+      const done = await tasks.retry(id, actor);
       if (done.ok) return note(`${done.message} Its progress message shows the rest.`);
-      const secrets = /needs its secrets again/.test(done.reason)
-        ? " Secrets cannot be typed into a chat message: run the template again with `scaffold <template>`."
-        : "";
-      return refusal(`${done.reason}${secrets}`, "scaffold retry");
+      // Secrets are never typed into a chat message: a form with masked fields asks for them.
+      if (/needs its secrets again/.test(done.reason)) {
+        const asking = await retryWithSecrets(tasks, id, actor);
+        if (asking) return asking;
+      }
+      return refusal(done.reason, "scaffold retry");
     },
   };
 }

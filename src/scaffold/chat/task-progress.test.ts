@@ -23,6 +23,7 @@ function progress(
     },
     steps,
     needsSecrets: false,
+    secretNames: [],
   };
 }
 

@@ -90,7 +90,7 @@ export function renderTaskProgress(progress: TaskProgress, options: ProgressRend
       );
       buttons.push({ label: "Retry", command: `scaffold retry ${task.id}`, style: "primary" });
       if (progress.needsSecrets) {
-        blocks.push(context("Its secrets were deleted when it ended: a retry asks for them again."));
+        blocks.push(context("Its secrets were deleted when it ended: Retry asks for them again."));
       }
       break;
     }

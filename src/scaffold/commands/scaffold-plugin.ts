@@ -4,6 +4,7 @@ import { builtinActions, type BuiltinActionOptions } from "../actions/builtin-ac
 import { githubActions } from "../actions/github/github-actions.ts";
 import { catalogPicker, type PickerCatalog } from "../chat/catalog-picker.ts";
 import { ProgressReporter } from "../chat/progress-reporter.ts";
+import { retryForm } from "../chat/retry-form.ts";
 import { scaffoldCommands } from "../chat/scaffold-commands.ts";
 import { scaffoldForm } from "../chat/scaffold-form.ts";
 import { renderTaskProgress } from "../chat/task-progress.ts";
@@ -60,6 +61,7 @@ export function scaffoldPlugin(deps: ScaffoldPluginDeps): Plugin {
       });
       tasks.observe(progress);
       api.addForm(scaffoldForm({ scaffolder: deps.scaffolder, tasks, progress, renderProgress }));
+      api.addForm(retryForm(tasks));
       for (const command of scaffoldCommands({ scaffolder: deps.scaffolder, tasks, renderProgress })) {
         api.addCommand(command);
       }

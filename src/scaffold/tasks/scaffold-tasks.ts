@@ -103,6 +103,8 @@ export interface TaskProgress {
   progressRef?: string;
   /** Whether a retry needs the secrets typed again (they were deleted when the task ended). */
   needsSecrets: boolean;
+  /** Those secrets, by field path (`token`, `db.password`) or name: what a retry asks for. */
+  secretNames: string[];
 }
 
 /**
@@ -160,6 +162,7 @@ export class ScaffoldTasks {
       ...(starts.length > 0 ? { startedAt: new Date(Math.min(...starts)) } : {}),
       ...(task.progressRef ? { progressRef: task.progressRef } : {}),
       needsSecrets: spec ? secretNames(spec).length > 0 : false,
+      secretNames: spec ? secretNames(spec) : [],
     };
   }
 
