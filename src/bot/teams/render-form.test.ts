@@ -127,7 +127,11 @@ describe("renderFormCard", () => {
     const withTypeahead = renderInput(field, { pageIndex: 1, session: "s", typeahead: true });
     // The dataset names the session, page and field, so the typeahead asks the field's own provider.
     expect(withTypeahead["choices.data"]).toEqual({ type: "Data.Query", dataset: `field|1|s|${field.name}` });
-    expect(decodeFieldDataset(`field|1|s|${field.name}`)).toEqual({ session: "s", page: 1, name: field.name });
+    expect(decodeFieldDataset(`field|1|s|${field.name}`)).toEqual({
+      session: "s",
+      page: 1,
+      name: field.name,
+    });
     expect(decodeFieldDataset("owner")).toBeUndefined();
     expect(decodeFieldDataset("field|x|s|n")).toBeUndefined();
     expect(decodeFieldDataset("field|1||n")).toBeUndefined();
