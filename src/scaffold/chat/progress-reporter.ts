@@ -5,7 +5,8 @@ import type { TaskObserver, TaskProgress } from "../tasks/scaffold-tasks.ts";
 
 /** What the reporter needs from the durable tasks. */
 export interface ProgressSource {
-  progress(taskId: string): Promise<TaskProgress | undefined>;
+  /** `onlyIfPosted`: undefined, after one cheap read, when no progress message was posted for the task. */
+  progress(taskId: string, options?: { onlyIfPosted?: boolean }): Promise<TaskProgress | undefined>;
   setProgressRef(taskId: string, ref: string): Promise<boolean>;
 }
 
@@ -81,7 +82,8 @@ export class ProgressReporter implements TaskObserver {
   private async send(taskId: string, entry: Pending): Promise<void> {
     const { tasks, outbox, log } = this.options;
     try {
-      const progress = await tasks.progress(taskId);
+      // Without a place to post, only a task whose message exists is of interest.
+      const progress = await tasks.progress(taskId, { onlyIfPosted: !entry.postTo });
       if (!progress) return;
       const ref = progress.progressRef ? parseRef(progress.progressRef) : undefined;
       const message = this.options.render(progress);

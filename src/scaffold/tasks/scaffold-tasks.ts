@@ -137,9 +137,13 @@ export class ScaffoldTasks {
    * A task's progress for a message: its state and each of its template's steps, in order. No permission
    * check: this is for the message already posted where the task was asked for, not for a person's request.
    */
-  async progress(taskId: string): Promise<TaskProgress | undefined> {
+  async progress(
+    taskId: string,
+    options: { onlyIfPosted?: boolean } = {},
+  ): Promise<TaskProgress | undefined> {
     const task = await this.options.store.get(taskId);
-    if (!task) return undefined;
+    // Most changes in a busy worker are of tasks no chat message shows (the CLI's, another system's): one read.
+    if (!task || (options.onlyIfPosted && !task.progressRef)) return undefined;
     const stored = new Map((await this.options.store.steps(task.id)).map((step) => [step.stepId, step]));
     const spec = safeSpec(task.spec);
     const steps: StepProgress[] = (spec?.template.entity.spec.steps ?? []).map((step) => {
