@@ -29,6 +29,7 @@ export interface ProgressRenderOptions {
 const STATUS_WORDS: Record<TaskProgress["task"]["status"], string> = {
   open: "queued",
   processing: "running",
+  waiting: "waiting",
   completed: "completed",
   failed: "failed",
   cancelled: "cancelled",
@@ -101,10 +102,11 @@ export function renderTaskProgress(progress: TaskProgress, options: ProgressRend
       break;
     default: {
       const running = progress.steps.find((step) => step.status === "processing");
+      // A waiting task (an approval) shows the step it waits in as running: it carries on from there.
       summary =
         task.status === "open"
           ? `${task.title}: queued.`
-          : `${task.title}: ${status}${running ? `, step "${running.name}"` : ""} (${elapsed}).`;
+          : `${task.title}: ${status}${running ? `${task.status === "waiting" ? " in" : ","} step "${running.name}"` : ""} (${elapsed}).`;
       if (!task.cancelling)
         buttons.push({ label: "Cancel", command: `scaffold cancel ${task.id}`, style: "danger" });
     }
