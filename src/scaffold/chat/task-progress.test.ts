@@ -123,6 +123,24 @@ describe("a task's progress as a Reply", () => {
     expect(JSON.stringify(cancelling.blocks)).not.toContain('"label":"Cancel"');
   });
 
+  it("shows a task waiting (for an approval) in the step it waits in, still with Cancel", () => {
+    const shown = render(
+      progress({ status: "waiting" }, [
+        {
+          id: "approve",
+          name: "Approval",
+          action: "callboard:approval",
+          status: "processing",
+          startedAt: at(2),
+          updatedAt: at(2),
+        },
+      ]),
+    );
+    expect(shown.text).toBe('Node.js service: waiting in step "Approval" (20 s).');
+    expect(shown.blocks[0]).toEqual({ type: "header", text: "Node.js service: waiting" });
+    expect(JSON.stringify(shown.blocks)).toContain('"label":"Cancel"');
+  });
+
   it("says a queued task waits for a worker, and lists at most 40 steps", () => {
     const steps = Array.from({ length: 45 }, (_, i) => ({
       id: `s${i}`,
