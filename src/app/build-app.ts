@@ -34,7 +34,7 @@ import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
 import { PrismaApprovalStore } from "../db/approval-store.ts";
 import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
-import { scaffolderCatalog } from "./scaffolder-catalog.ts";
+import { pickerCatalog, scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
@@ -232,6 +232,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
+        tasks,
+        pickers: pickerCatalog(graph, () => registry.optionsProviders.get("entity")),
+        ...(serving ? { entityUrl: catalogUrlFor(baseUrl) } : {}),
       }),
       // GitHub discovery, when credentials and the organisations to discover are configured.
       ...(github && config.GITHUB_CATALOG_ORGS.length > 0

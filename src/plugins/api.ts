@@ -5,7 +5,14 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { CatalogProvider } from "../catalog/catalog-providers.ts";
-import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
+import type {
+  EntityPickerOptions,
+  FieldErrors,
+  Form,
+  FormPage,
+  FormValues,
+  Option,
+} from "../message/form.ts";
 import type { Reply } from "../message/reply.ts";
 import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 import type { IndexSource } from "../search/indexing.ts";
@@ -81,16 +88,32 @@ export interface FormDefinition {
   id: string;
   /** Build the form a person sees (may depend on who asks or on `args` from the command that opened it). */
   open(ctx: CommandContext): Form | Promise<Form>;
-  /** Validate one page; return no keys when it is fine. */
+  /**
+   * Validate one page; return no keys when it is fine. `values` holds everything typed so far, this page's
+   * answers included (a page's rules may depend on earlier pages); report errors for this page's fields.
+   */
   validate(form: Form, pageIndex: number, values: FormValues): FieldErrors | Promise<FieldErrors>;
+  /**
+   * Page `pageIndex` as it should show now, built from the values typed so far (a review page before Submit);
+   * undefined shows the page as the form has it. Secret fields' values are never given.
+   */
+  page?(form: Form, pageIndex: number, values: FormValues): FormPage | undefined;
   submit(form: Form, values: FormValues, ctx: CommandContext): Reply | Promise<Reply>;
+}
+
+/** What a picker asks its options provider for: the kinds it offers, and the field's picker options. */
+export interface OptionsFilter {
+  kinds?: string[];
+  /** The form field's `picker` (catalogFilter, defaultKind, scope…), when a form field asks. */
+  picker?: EntityPickerOptions;
 }
 
 /** Type-ahead options for entity and owner pickers (Slack external_select, Teams typeahead). */
 export interface OptionsProvider {
-  /** "entity" or "owner", or a plugin's own picker id. */
+  /** "entity" or "owner", or a plugin's own picker id (a form field names it in `optionsProvider`). */
   id: string;
-  options(query: string, filter: { kinds?: string[] }, user: ChatUser): Promise<Option[]>;
+  /** `user` has its `catalogRef` filled in where Callboard knows the person. */
+  options(query: string, filter: OptionsFilter, user: ChatUser): Promise<Option[]>;
 }
 
 /** A quick result for compose-box search (Teams message extension, Slack search-as-you-type). */

@@ -77,6 +77,11 @@ describe("scaffold templates", () => {
       type: "section",
       text: "**Node.js service** (`node-service`)\nA small HTTP service.\nTags: `nodejs`, `service`",
     });
+    expect(reply.blocks).toContainEqual({
+      type: "actions",
+      actions: [{ label: "Create", command: "scaffold node-service" }],
+    });
+    expect(reply.blocks.filter((b) => b.type === "actions")).toHaveLength(2);
   });
 
   it("refuses to load an untrusted template by name", async () => {
