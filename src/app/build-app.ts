@@ -6,6 +6,7 @@ import { AdapterOutbox } from "../bot/core/outbox.ts";
 import { Router } from "../bot/router.ts";
 import { catalogPlugin } from "../catalog/catalog-plugin.ts";
 import { CatalogProviders } from "../catalog/catalog-providers.ts";
+import { graphCatalogView } from "../catalog/catalog-view.ts";
 import { CatalogService, type ImportReport, type LocationReader } from "../catalog/catalog-service.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
@@ -136,7 +137,12 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       Boolean(config.CALLBOARD_BASE_URL) || enabledAdapters(config).some((module) => !module.fallback);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const outbox = new AdapterOutbox();
-    const registry = new Registry(log, { outbox, baseUrl, sections: config.sections });
+    const registry = new Registry(log, {
+      outbox,
+      baseUrl,
+      sections: config.sections,
+      catalog: graphCatalogView({ graph, resolver: () => resolver }),
+    });
     const githubConfig = githubSettings(config);
     const github = githubConfig ? new GitHubClient(githubConfig, { log }) : undefined;
 
