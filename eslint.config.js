@@ -21,6 +21,12 @@ const storage = {
   message:
     "Adapters reach state and search only through the chat core's ports: no Prisma (src/db, src/generated) and no search engine (src/search).",
 };
+/** The GitHub chat plugin is the worked example of a plugin: the plugin API and the GitHub client, nothing else. */
+const pluginApiOnly = {
+  regex: String.raw`^\.\./(?!api\.ts$|\.\./)|^\.\./\.\./(?!github/)`,
+  message:
+    "src/plugins/github is built on the public plugin API only: import ../api.ts (and the GitHub client, ../../github/), not the registry, services or the chat core.",
+};
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export const LAYER_RULES = [
@@ -42,6 +48,8 @@ export const LAYER_RULES = [
   // One config object per file set: a later object's setting of a rule replaces an earlier one's.
   { files: ["src/search/**", "src/db/**"], rules: restrict(chat, services) },
   { files: ["src/bot/slack/**", "src/bot/teams/**", "src/bot/shell/**"], rules: restrict(storage) },
+  // Its tests may reach the stand-ins under test/; they keep the rule above.
+  { files: ["src/plugins/github/**"], ignores: ["**/*.test.ts"], rules: restrict(chat, pluginApiOnly) },
 ];
 
 export default tseslint.config(

@@ -38,6 +38,7 @@ import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
+import { githubPlugin } from "../plugins/github/github-plugin.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -218,6 +219,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
       }),
+      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
+      // when GitHub is configured.
+      ...(githubConfig ? [githubPlugin()] : []),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
