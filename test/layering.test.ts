@@ -32,7 +32,11 @@ const refused: Array<[file: string, source: string, because: RegExp]> = [
   // The GitHub chat plugin: the public plugin API and the GitHub client only.
   ["src/plugins/github/probe.ts", "../registry.ts", /public plugin API only/],
   ["src/plugins/github/probe.ts", "../../catalog/catalog-view.ts", /public plugin API only/],
-  ["src/plugins/github/probe.ts", "../../../test/fixtures/github/github-stand-in.ts", /public plugin API only/],
+  [
+    "src/plugins/github/probe.ts",
+    "../../../test/fixtures/github/github-stand-in.ts",
+    /public plugin API only/,
+  ],
   // src/search and src/db serve the services and import none of them.
   ["src/search/probe.ts", "../catalog/catalog-service.ts", /import no service/],
   ["src/search/deeper/probe.ts", "../../catalog/model/ref.ts", /import no service/],
