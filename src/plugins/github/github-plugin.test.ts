@@ -412,3 +412,42 @@ describe("answers when the question cannot be answered", () => {
     expect(all(answer)).not.toContain("ghp_revoked");
   });
 });
+
+describe("the github form", () => {
+  it("opens with what was typed, checks the component has a repository, and answers as the command chosen", async () => {
+    const opened = await run("github payments api");
+    expect(opened.form?.id).toBe("github-repository");
+    expect(opened.form?.pages[0]?.fields.map((f) => [f.name, f.kind, f.default])).toEqual([
+      ["component", "entity", "payments api"],
+      ["view", "radio", "prs"],
+    ]);
+    const definition = registry.forms.get("github-repository")!;
+    const form = opened.form!;
+    expect(await definition.validate(form, 0, { component: "", view: "prs" })).toEqual({
+      component: "Pick a component.",
+    });
+    expect(await definition.validate(form, 0, { component: "no-slug", view: "everything" })).toEqual({
+      component:
+        "no-slug has no github.com/project-slug annotation: add one to no-slug/catalog-info.yaml:1, or pick another component.",
+      view: "Pick pull requests, CI or the repository.",
+    });
+    const missing = await definition.validate(form, 0, { component: "nothing-like-it", view: "ci" });
+    expect(missing.component).toContain('Nothing in the catalog is called "nothing-like-it"');
+    expect(await definition.validate(form, 0, { component: { not: "text" }, view: "ci" })).toEqual({
+      component: "Pick a component.",
+    });
+    const values = { component: PAYMENTS, view: "ci" };
+    expect(await definition.validate(form, 0, values)).toEqual({});
+    const ctx: CommandContext = {
+      args: "",
+      flags: {},
+      text: "",
+      user: { surface: "shell", id: "tester" },
+      conversation: { surface: "shell" },
+      log,
+    };
+    const answer = await definition.submit(form, values, ctx);
+    answered.push(answer);
+    expect(answer.text).toBe("CI for acme/payments-api on main: Deploy failing.");
+  });
+});

@@ -1,14 +1,15 @@
 /**
- * The GitHub chat plugin: `prs`, `ci`, `repo` and `checks` for a catalog component, read from the repository
+ * The GitHub chat plugin: `prs`, `ci`, `repo` and `checks` for a catalog component (and a form, `github`, to pick one), read from the repository
  * its `github.com/project-slug` annotation names. It is built only on the public plugin API (../api.ts) and
  * the GitHub client (src/github), as the worked example in docs/plugins.md.
  */
 import { GitHubClient } from "../../github/github-client.ts";
 import { githubConfigSection, githubSettings } from "../../github/github-config.ts";
-import { definePlugin, type ChatCommand, type Plugin } from "../api.ts";
+import { definePlugin, type Plugin } from "../api.ts";
 import { checksCommand } from "./checks-command.ts";
 import { ciCommand } from "./ci-command.ts";
 import { notConfiguredReply } from "./github-failure.ts";
+import { githubForm, githubFormCommand } from "./github-form.ts";
 import { prsCommand } from "./prs-command.ts";
 import type { GitHubCommandDeps } from "./read-repository.ts";
 import { repoCommand } from "./repo-command.ts";
@@ -18,6 +19,11 @@ export interface GitHubPluginOptions {
   now?: () => Date;
 }
 
+const COMMANDS = [prsCommand, ciCommand, repoCommand, checksCommand];
+
+/** Commands read their dependencies only in their handlers, which the unconfigured plugin replaces. */
+const UNCONFIGURED = {} as GitHubCommandDeps;
+
 export function githubPlugin(options: GitHubPluginOptions = {}): Plugin<typeof githubConfigSection.schema> {
   return definePlugin({
     // The plugin's id is its settings section's: it reads GitHub's own settings (github: in callboard.yaml).
@@ -25,16 +31,12 @@ export function githubPlugin(options: GitHubPluginOptions = {}): Plugin<typeof g
     config: githubConfigSection,
     register(api) {
       const settings = githubSettings(api.config);
-      const commands = (deps: GitHubCommandDeps | undefined): ChatCommand[] => {
-        const made = [prsCommand, ciCommand, repoCommand, checksCommand].map((make) =>
-          make(deps ?? ({} as GitHubCommandDeps)),
-        );
-        // Without settings every command answers with what to set (the composition root registers the plugin
-        // only when GitHub is configured; a third party's may not).
-        return deps ? made : made.map((command) => ({ ...command, handler: () => notConfiguredReply() }));
-      };
       if (!settings) {
-        for (const command of commands(undefined)) api.addCommand(command);
+        // Every command answers with what to set. The composition root registers this plugin only when GitHub
+        // is configured; another composition may not.
+        for (const make of COMMANDS) {
+          api.addCommand({ ...make(UNCONFIGURED), handler: () => notConfiguredReply() });
+        }
         return;
       }
       // Its own client, so a rate limit is answered at once ("ask again at 10:42") instead of waited out for
@@ -45,7 +47,10 @@ export function githubPlugin(options: GitHubPluginOptions = {}): Plugin<typeof g
         github,
         now: options.now ?? (() => new Date()),
       };
-      for (const command of commands(deps)) api.addCommand(command);
+      const commands = COMMANDS.map((make) => make(deps));
+      for (const command of commands) api.addCommand(command);
+      api.addCommand(githubFormCommand());
+      api.addForm(githubForm(api.catalog, new Map(commands.map((command) => [command.name, command]))));
     },
   });
 }
