@@ -53,7 +53,7 @@ export interface FailureContext {
   now: Date;
 }
 
-/** The answer for a failure while reading the target's repository; `undefined` for one this cannot explain. */
+/** The answer for a failure while reading the target's repository: what happened and what to do about it. */
 export function failureReply(error: unknown, ctx: FailureContext): Reply {
   const { target, github } = ctx;
   const slug = `**${escapeText(target.slug)}**`;

@@ -64,9 +64,10 @@ function catalog() {
     component("empty-service", { "github.com/project-slug": "acme/empty" }),
     component("ghost-service", { "github.com/project-slug": "acme/no-such-repo" }),
     component("other-org", { "github.com/project-slug": "elsewhere/thing" }),
+    component("on-gitlab", { "backstage.io/source-location": "url:https://gitlab.example.com/acme/x/" }),
     component("bad-slug", { "github.com/project-slug": "https://github.com/acme/x/tree/main" }),
     component("no-slug", {
-      "backstage.io/source-location": "url:https://github.com/acme/no-slug/tree/main/",
+      "backstage.io/source-location": `url:${github.urls.web}/acme/no-slug/tree/main/`,
     }),
   ]);
   const resolver = new GraphNameResolver(graph);
@@ -354,6 +355,8 @@ describe("answers when the question cannot be answered", () => {
     expect(all(answer)).toContain(
       "Add `github.com/project-slug: acme/no-slug` under `metadata.annotations` in its descriptor, `no-slug/catalog-info.yaml:1`",
     );
+    // A source location elsewhere than the configured GitHub is no guess.
+    expect(all(await run("prs on-gitlab"))).toContain("Add `github.com/project-slug: <owner>/<repository>`");
     const bad = await run("repo bad-slug");
     expect(bad.text).toBe("bad-slug's github.com/project-slug annotation is not owner/repository.");
   });

@@ -40,7 +40,12 @@ export async function readRepository(
   read: (session: GitHubSession, target: RepositoryTarget) => Promise<Reply>,
 ): Promise<Reply> {
   if (!request.name) return usageReply(request.help);
-  const target = await repositoryTarget(deps.catalog, request.name, request.command, request.suffix);
+  const target = await repositoryTarget(deps.catalog, {
+    query: request.name,
+    command: request.command,
+    suffix: request.suffix,
+    githubHost: new URL(deps.github.webUrl).host,
+  });
   if ("reply" in target) return target.reply;
   const lookup = {
     found: target.entry,

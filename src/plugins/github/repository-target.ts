@@ -54,10 +54,15 @@ export function displayName(entry: CatalogEntry): string {
  */
 export async function repositoryTarget(
   catalog: CatalogView,
-  query: string,
-  command: string,
-  suffix?: string,
+  request: {
+    query: string;
+    command: string;
+    suffix?: string | undefined;
+    /** The GitHub's web host (github.com, an Enterprise Server's): a source location there suggests the slug. */
+    githubHost: string;
+  },
 ): Promise<RepositoryTarget | { reply: Reply }> {
+  const { query, command, suffix } = request;
   const lookup = await catalog.lookup(query, {
     command,
     kinds: ["component"],
@@ -67,7 +72,9 @@ export async function repositoryTarget(
   const entry = lookup.found;
   const name = displayName(entry);
   const value = entry.entity.metadata.annotations?.[SLUG_ANNOTATION];
-  if (value === undefined) return { reply: catalog.answerFor(lookup, noSlugReply(entry, name)) };
+  if (value === undefined) {
+    return { reply: catalog.answerFor(lookup, noSlugReply(entry, name, request.githubHost)) };
+  }
   const slug = SLUG.exec(value.trim());
   if (!slug) {
     const where = entry.definedIn ? ` in ${entry.definedIn}` : "";
@@ -97,8 +104,8 @@ export async function repositoryTarget(
 }
 
 /** The answer for an entity without the annotation: which one to add, where, and with what, when we can tell. */
-function noSlugReply(entry: CatalogEntry, name: string): Reply {
-  const guess = slugFromSourceLocation(entry);
+function noSlugReply(entry: CatalogEntry, name: string, githubHost: string): Reply {
+  const guess = slugFromSourceLocation(entry, githubHost);
   const value = guess ?? "<owner>/<repository>";
   const where = entry.definedIn ? `its descriptor, ${entry.definedIn}` : "its catalog-info.yaml";
   const blocks = [
@@ -114,13 +121,15 @@ function noSlugReply(entry: CatalogEntry, name: string): Reply {
   return reply(`${name} has no ${SLUG_ANNOTATION} annotation: add one to its catalog-info.yaml.`, ...blocks);
 }
 
-/** `acme/payments-api` when the source location is a GitHub-style repository URL. */
-function slugFromSourceLocation(entry: CatalogEntry): string | undefined {
+/** `acme/payments-api` when the source location is a repository URL on the configured GitHub. */
+function slugFromSourceLocation(entry: CatalogEntry, githubHost: string): string | undefined {
   const source = entry.entity.metadata.annotations?.["backstage.io/source-location"];
   if (!source) return undefined;
   const url = source.replace(/^url:/, "");
   if (!URL.canParse(url)) return undefined;
-  const [owner, repo] = new URL(url).pathname.split("/").filter(Boolean);
+  const parsed = new URL(url);
+  if (parsed.host.toLowerCase() !== githubHost.toLowerCase()) return undefined;
+  const [owner, repo] = parsed.pathname.split("/").filter(Boolean);
   const slug = owner && repo ? `${owner}/${repo.replace(/\.git$/, "")}` : undefined;
   return slug && SLUG.test(slug) ? slug : undefined;
 }
