@@ -16,7 +16,7 @@ import { ago, plural } from "./age.ts";
 import { mapLimited } from "./map-limited.ts";
 import { readRepository, type GitHubCommandDeps } from "./read-repository.ts";
 import type { RepositoryTarget } from "./repository-target.ts";
-import { reviewSummary, type ReviewLike } from "./review-state.ts";
+import { reviewSummary, type ReviewLike, type ReviewSummary } from "./review-state.ts";
 
 /** Pull requests on one page of the answer: GitHub's own page size, and one reviews request each. */
 export const PULLS_PER_PAGE = 30;
@@ -69,6 +69,33 @@ function pageOf(flag: string | true | undefined): number | undefined {
   return page >= 1 && page <= MAX_PAGE ? page : undefined;
 }
 
+/** A pull request's reviews, oldest first, at most MAX_REVIEW_PAGES pages of them. */
+async function reviewsOf(
+  session: GitHubSession,
+  target: RepositoryTarget,
+  number: number,
+): Promise<ReviewLike[]> {
+  const { octokit } = session;
+  const found: ReviewLike[] = [];
+  let pages = 0;
+  for await (const { data } of octokit.paginate.iterator(octokit.rest.pulls.listReviews, {
+    owner: target.owner,
+    repo: target.repo,
+    pull_number: number,
+    per_page: 100,
+  })) {
+    found.push(...data);
+    if (++pages >= MAX_REVIEW_PAGES) break;
+  }
+  return found;
+}
+
+/** Who decided: those who asked for changes when any did, else those who approved. */
+function reviewers(summary: ReviewSummary): string {
+  const logins = summary.changesRequestedBy.length > 0 ? summary.changesRequestedBy : summary.approvedBy;
+  return logins.length > 0 ? ` (${logins.map((login) => `@${escapeText(login)}`).join(", ")})` : "";
+}
+
 async function pullRequestsReply(
   deps: GitHubCommandDeps,
   session: GitHubSession,
@@ -86,20 +113,7 @@ async function pullRequestsReply(
   });
   const pulls = response.data;
   const more = /\brel="next"/.test(response.headers.link ?? "");
-  const reviews = await mapLimited(pulls, CONCURRENCY, async (pr) => {
-    const found: ReviewLike[] = [];
-    let pages = 0;
-    for await (const { data } of octokit.paginate.iterator(octokit.rest.pulls.listReviews, {
-      owner,
-      repo,
-      pull_number: pr.number,
-      per_page: 100,
-    })) {
-      found.push(...data);
-      if (++pages >= MAX_REVIEW_PAGES) break;
-    }
-    return found;
-  });
+  const reviews = await mapLimited(pulls, CONCURRENCY, (pr) => reviewsOf(session, target, pr.number));
   const now = deps.now();
   const slug = escapeText(target.slug);
   const allUrl = `${deps.github.webUrl}/${target.slug}/pulls`;
@@ -117,25 +131,22 @@ async function pullRequestsReply(
   }
   const first = (page - 1) * PULLS_PER_PAGE + 1;
   const range = `${first}–${first + pulls.length - 1}`;
+  const shown =
+    more || page > 1
+      ? `${range}${more ? ", more on the next page" : ""}`
+      : plural(pulls.length, "pull request");
   const blocks: Block[] = [
     header(`Open pull requests in ${target.slug}`),
-    context(
-      `${escapeText(target.name)} · newest first · ${more || page > 1 ? `${range}${more ? ", more on the next page" : ""}` : plural(pulls.length, "pull request")}`,
-    ),
+    context(`${escapeText(target.name)} · newest first · ${shown}`),
   ];
   pulls.forEach((pr, i) => {
     const summary = reviewSummary(reviews[i]!);
     const state = pr.draft ? `draft, ${summary.decision}` : summary.decision;
-    const who = summary.changesRequestedBy.length
-      ? ` (${summary.changesRequestedBy.map((l) => `@${escapeText(l)}`).join(", ")})`
-      : summary.approvedBy.length
-        ? ` (${summary.approvedBy.map((l) => `@${escapeText(l)}`).join(", ")})`
-        : "";
     const author = pr.user ? `@${escapeText(pr.user.login)}` : "a deleted account";
     blocks.push(
       section(
         `[#${pr.number} ${escapeText(pr.title.slice(0, 200))}](${pr.html_url})\n` +
-          `**${state}**${who} · by ${author} · opened ${ago(pr.created_at, now)}`,
+          `**${state}**${reviewers(summary)} · by ${author} · opened ${ago(pr.created_at, now)}`,
       ),
       actions({ label: `Checks #${pr.number}`, command: `checks ${target.entry.ref} #${pr.number}` }),
     );
