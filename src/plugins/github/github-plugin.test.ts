@@ -62,6 +62,7 @@ function catalog() {
     component("payments-api", { "github.com/project-slug": "acme/payments-api" }, { title: "Payments API" }),
     component("busy-service", { "github.com/project-slug": "acme/busy" }),
     component("empty-service", { "github.com/project-slug": "acme/empty" }),
+    component("monorepo", { "github.com/project-slug": "acme/monorepo" }),
     component("ghost-service", { "github.com/project-slug": "acme/no-such-repo" }),
     component("other-org", { "github.com/project-slug": "elsewhere/thing" }),
     component("on-gitlab", { "backstage.io/source-location": "url:https://gitlab.example.com/acme/x/" }),
@@ -187,6 +188,15 @@ beforeAll(async () => {
   busy = await github.state.createRepository("acme", "busy");
   addPulls(github.state, busy, 2000, { author: bob, createdAt: hoursBefore(24 * 400) });
   await github.state.createRepository("acme", "empty");
+  const monorepo = await github.state.createRepository("acme", "monorepo");
+  for (let i = 1; i <= 35; i++) {
+    const workflow = addWorkflow(github.state, monorepo, { name: `Service ${i}` });
+    addRun(github.state, monorepo, workflow, {
+      status: "completed",
+      conclusion: "success",
+      createdAt: hoursBefore(i),
+    });
+  }
 
   registry = await registryWith({ GITHUB_TOKEN: token, GITHUB_API_URL: github.urls.api });
 });
@@ -274,6 +284,21 @@ describe("ci", () => {
     expect(nightly).toBe("**Nightly** · no runs on `main`");
     expect(all(answer)).not.toContain("Old");
     expect(commands(answer)).toEqual([`checks ${PAYMENTS}`, `prs ${PAYMENTS}`, `repo ${PAYMENTS}`]);
+  });
+
+  it("shows the first 30 workflows of a repository with more, one runs request each", async () => {
+    const before = github.requests.length;
+    const answer = await run("ci monorepo");
+    const runsRequests = github.requests
+      .slice(before)
+      .filter((r) => r.operation === "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs");
+    expect(runsRequests).toHaveLength(30);
+    expect(sections(answer)).toHaveLength(30);
+    expect(answer.blocks).toContainEqual({
+      type: "context",
+      text: "and 5 more workflows: see them on GitHub.",
+    });
+    expect(answer.text).toBe("CI for acme/monorepo on main: 30 workflows, none failing.");
   });
 
   it("says when a repository has no workflows", async () => {
