@@ -9,7 +9,9 @@ import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeActionPayload } from "../bot/core/action-codec.ts";
 import { createShellAdapter } from "../bot/shell/shell-adapter.ts";
+import { messageRenderer } from "../bot/slack/render-blocks.ts";
 import { addPulls, addReview } from "../../test/fixtures/github/chat-state.ts";
 import { GitHubStandIn } from "../../test/fixtures/github/github-stand-in.ts";
 import { MemoryConversationStore, MemoryEventLedger } from "../../test/fixtures/memory-ports.ts";
@@ -124,6 +126,27 @@ describe("the GitHub plugin through the terminal chat", () => {
     expect(next).toContain("(payments-api · newest first · 31–60, more on the next page)");
     expect(next).toContain("#1970 Change 1970 ");
     expect(github.violations.splice(0)).toEqual([]);
+  });
+
+  it("on Slack, a page of 30 pull requests is cut at Slack's 50 blocks, the rest a Show more away", async () => {
+    const inbound = {
+      user: { surface: "slack", id: "U1" },
+      conversation: { surface: "slack" },
+    };
+    const answer = await app.core.message({ ...inbound, text: "prs payments-api" });
+    const first = await app.core.fit(answer, messageRenderer());
+    expect(first.blocks).toHaveLength(50);
+    const more = first.blocks.at(-1) as { elements: Array<{ text: { text: string }; value: string }> };
+    expect(more.elements[0]!.text.text).toBe("Show more");
+    const payload = decodeActionPayload(more.elements[0]!.value);
+    if (!payload || !("continuation" in payload)) throw new Error("expected a continuation");
+    const rest = await app.core.press(payload, inbound);
+    if (rest.kind !== "reply") throw new Error("expected the rest of the answer");
+    const second = await app.core.fit(rest.reply, messageRenderer());
+    const shown = JSON.stringify([...first.blocks, ...second.blocks]);
+    // Every pull request of the page, and the way on to the next page, across the two messages.
+    for (const n of [2000, 1990, 1971]) expect(shown).toContain(`/pull/${n}`);
+    expect(shown).toContain("More pull requests");
   });
 
   it("says what to add to a component without the annotation, and takes a typo as meant, saying so", async () => {
