@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeActionPayload } from "../bot/core/action-codec.ts";
 import { createShellAdapter } from "../bot/shell/shell-adapter.ts";
 import { messageRenderer } from "../bot/slack/render-blocks.ts";
+import { cardBytes, replyRenderer, TEAMS_MESSAGE_BYTE_LIMIT } from "../bot/teams/render-card.ts";
+import { adaptiveCardErrors } from "../../test/fixtures/teams/card-validator.ts";
 import { addPulls, addReview } from "../../test/fixtures/github/chat-state.ts";
 import { GitHubStandIn } from "../../test/fixtures/github/github-stand-in.ts";
 import { MemoryConversationStore, MemoryEventLedger } from "../../test/fixtures/memory-ports.ts";
@@ -147,6 +149,20 @@ describe("the GitHub plugin through the terminal chat", () => {
     // Every pull request of the page, and the way on to the next page, across the two messages.
     for (const n of [2000, 1990, 1971]) expect(shown).toContain(`/pull/${n}`);
     expect(shown).toContain("More pull requests");
+  });
+
+  it("on Teams, each answer is a valid Adaptive Card within Teams' message size", async () => {
+    const inbound = { user: { surface: "teams", id: "aad-1" }, conversation: { surface: "teams" } };
+    for (const line of [
+      "prs payments-api",
+      "repo payments-api",
+      "ci payments-api",
+      "checks payments-api #2000",
+    ]) {
+      const card = await app.core.fit(await app.core.message({ ...inbound, text: line }), replyRenderer());
+      expect(adaptiveCardErrors(card)).toEqual([]);
+      expect(cardBytes(card)).toBeLessThanOrEqual(TEAMS_MESSAGE_BYTE_LIMIT);
+    }
   });
 
   it("says what to add to a component without the annotation, and takes a typo as meant, saying so", async () => {
