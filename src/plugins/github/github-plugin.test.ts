@@ -130,6 +130,8 @@ beforeAll(async () => {
   addReview(github.state, contested!, { user: carol, state: "CHANGES_REQUESTED" });
   addReview(github.state, contested!, { user: alice, state: "APPROVED" });
   draft!.draft = true;
+  draft!.reviewers = [alice];
+  draft!.teamReviewers = [github.state.addTeam("acme", "platform")];
   draft!.title = "WIP: *bold* [link](javascript:alert(1))";
   addReview(github.state, changedMind!, { user: alice, state: "CHANGES_REQUESTED" });
   addReview(github.state, changedMind!, { user: alice, state: "APPROVED" });
@@ -218,7 +220,9 @@ describe("prs", () => {
     const [newest, draft, contested, approved] = sections(answer);
     expect(newest).toContain("#4 Change 4");
     expect(newest).toContain("**approved** (@alice) · by @carol · opened 2 hours ago");
-    expect(draft).toContain("**draft, review required** · by @bob · opened 2 days ago");
+    expect(draft).toContain(
+      "**draft, review required** from @alice, team platform · by @bob · opened 2 days ago",
+    );
     // A title is the author's text: shown as written, never as markup or a link of its own.
     expect(draft).toContain("WIP: \\*bold\\* \\[link\\](javascript:alert(1))");
     expect(contested).toContain("**changes requested** (@carol)");

@@ -90,10 +90,26 @@ async function reviewsOf(
   return found;
 }
 
-/** Who decided: those who asked for changes when any did, else those who approved. */
-function reviewers(summary: ReviewSummary): string {
-  const logins = summary.changesRequestedBy.length > 0 ? summary.changesRequestedBy : summary.approvedBy;
-  return logins.length > 0 ? ` (${logins.map((login) => `@${escapeText(login)}`).join(", ")})` : "";
+/**
+ * Who decided: those who asked for changes when any did, else those who approved; with no verdict yet, whose
+ * review was requested.
+ */
+function reviewers(summary: ReviewSummary, requested: string[]): string {
+  const at = (logins: string[]) => logins.map((login) => `@${escapeText(login)}`).join(", ");
+  if (summary.changesRequestedBy.length > 0) return ` (${at(summary.changesRequestedBy)})`;
+  if (summary.approvedBy.length > 0) return ` (${at(summary.approvedBy)})`;
+  return requested.length > 0 ? ` from ${requested.join(", ")}` : "";
+}
+
+/** Whose review a pull request waits for, as markdown: `@login` for people, `team slug` for teams. */
+function requestedOf(pr: {
+  requested_reviewers?: Array<{ login: string }> | null;
+  requested_teams?: Array<{ slug: string }> | null;
+}): string[] {
+  return [
+    ...(pr.requested_reviewers ?? []).map((user) => `@${escapeText(user.login)}`),
+    ...(pr.requested_teams ?? []).map((team) => `team ${escapeText(team.slug)}`),
+  ];
 }
 
 async function pullRequestsReply(
@@ -146,7 +162,7 @@ async function pullRequestsReply(
     blocks.push(
       section(
         `[#${pr.number} ${escapeText(pr.title.slice(0, 200))}](${pr.html_url})\n` +
-          `**${state}**${reviewers(summary)} · by ${author} · opened ${ago(pr.created_at, now)}`,
+          `**${state}**${reviewers(summary, requestedOf(pr))} · by ${author} · opened ${ago(pr.created_at, now)}`,
       ),
       actions({ label: `Checks #${pr.number}`, command: `checks ${target.entry.ref} #${pr.number}` }),
     );
