@@ -69,7 +69,22 @@ async function ciReply(
   const { octokit } = session;
   const { data: repository } = await octokit.rest.repos.get({ owner, repo });
   const branch = repository.default_branch;
-  const { data: listed } = await octokit.rest.actions.listRepoWorkflows({ owner, repo, per_page: 100 });
+  let listed;
+  try {
+    ({ data: listed } = await octokit.rest.actions.listRepoWorkflows({ owner, repo, per_page: 100 }));
+  } catch (error) {
+    // The repository answered, its workflows did not: Actions is off for it, or the server has none.
+    if ((error as { status?: unknown }).status !== 404) throw error;
+    const why = "GitHub Actions is not available for";
+    return reply(
+      `${why} ${target.slug}.`,
+      section(`${why} **${escapeText(target.slug)}**: GitHub has no workflows to show for it.`),
+      context(
+        "Actions may be turned off for the repository or its organisation, or this GitHub Enterprise Server may not run it.",
+      ),
+      actions({ label: "Repository", command: `repo ${target.entry.ref}` }),
+    );
+  }
   const active = listed.workflows.filter((w) => w.state === "active");
   const shown = active.slice(0, MAX_WORKFLOWS);
   const latest = await mapLimited(shown, CONCURRENCY, async (workflow) => {

@@ -11,6 +11,7 @@ import {
   addReview,
   addRun,
   addWorkflow,
+  disableActions,
 } from "../../../test/fixtures/github/chat-state.ts";
 import { GitHubStandIn } from "../../../test/fixtures/github/github-stand-in.ts";
 import type { Account, Repository } from "../../../test/fixtures/github/state.ts";
@@ -63,6 +64,7 @@ function catalog() {
     component("busy-service", { "github.com/project-slug": "acme/busy" }),
     component("empty-service", { "github.com/project-slug": "acme/empty" }),
     component("monorepo", { "github.com/project-slug": "acme/monorepo" }),
+    component("quiet-service", { "github.com/project-slug": "acme/quiet" }),
     component("ghost-service", { "github.com/project-slug": "acme/no-such-repo" }),
     component("other-org", { "github.com/project-slug": "elsewhere/thing" }),
     component("on-gitlab", { "backstage.io/source-location": "url:https://gitlab.example.com/acme/x/" }),
@@ -189,7 +191,8 @@ beforeAll(async () => {
 
   busy = await github.state.createRepository("acme", "busy");
   addPulls(github.state, busy, 2000, { author: bob, createdAt: hoursBefore(24 * 400) });
-  await github.state.createRepository("acme", "empty");
+  disableActions(await github.state.createRepository("acme", "empty"));
+  await github.state.createRepository("acme", "quiet");
   const monorepo = await github.state.createRepository("acme", "monorepo");
   for (let i = 1; i <= 35; i++) {
     const workflow = addWorkflow(github.state, monorepo, { name: `Service ${i}` });
@@ -305,8 +308,9 @@ describe("ci", () => {
     expect(answer.text).toBe("CI for acme/monorepo on main: 30 workflows, none failing.");
   });
 
-  it("says when a repository has no workflows", async () => {
-    expect((await run("ci empty-service")).text).toBe("acme/empty has no GitHub Actions workflows.");
+  it("says when a repository has no workflows, or GitHub Actions is off for it", async () => {
+    expect((await run("ci quiet-service")).text).toBe("acme/quiet has no GitHub Actions workflows.");
+    expect((await run("ci empty-service")).text).toBe("GitHub Actions is not available for acme/empty.");
   });
 });
 
