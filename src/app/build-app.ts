@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { ChatCore } from "../bot/core/chat-core.ts";
 import { AdapterOutbox } from "../bot/core/outbox.ts";
-import { Router } from "../bot/router.ts";
+import { Router } from "../bot/core/router.ts";
 import { catalogPlugin } from "../catalog/catalog-plugin.ts";
 import { CatalogProviders } from "../catalog/catalog-providers.ts";
 import { graphCatalogView } from "../catalog/catalog-view.ts";
