@@ -21,6 +21,7 @@ import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { Registry } from "../plugins/registry.ts";
+import { githubPlugin } from "../plugins/github/github-plugin.ts";
 import { SearchIndexing } from "../search/indexing.ts";
 import { openSearchIndex } from "../search/open-search-index.ts";
 import type { SearchIndex } from "../search/search-index.ts";
@@ -38,7 +39,6 @@ import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
-import { githubPlugin } from "../plugins/github/github-plugin.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -214,14 +214,14 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
         ownerRef: canonicalOwnerRef,
       }),
+      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
+      // when GitHub is configured.
+      ...(githubConfig ? [githubPlugin()] : []),
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
       }),
-      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
-      // when GitHub is configured.
-      ...(githubConfig ? [githubPlugin()] : []),
       ...(options.plugins ?? []),
     );
     const router = new Router(registry, log);
