@@ -207,6 +207,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
       }),
+      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
+      // when GitHub is configured.
+      ...(githubConfig ? [githubPlugin()] : []),
       catalogLinksPlugin({ graph, baseUrl }),
       // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
       searchPlugin({
@@ -214,9 +217,6 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
         ownerRef: canonicalOwnerRef,
       }),
-      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
-      // when GitHub is configured.
-      ...(githubConfig ? [githubPlugin()] : []),
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
