@@ -32,6 +32,8 @@ import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
 import { ScaffoldTasks } from "../scaffold/tasks/scaffold-tasks.ts";
 import type { TaskWorker } from "../scaffold/tasks/task-worker.ts";
 import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
+import { PrismaApprovalStore } from "../db/approval-store.ts";
+import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
@@ -177,8 +179,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       dataDir,
       stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
     });
+    const taskStore = new PrismaTaskStore(db.prisma);
     const tasks = new ScaffoldTasks({
-      store: new PrismaTaskStore(db.prisma),
+      store: taskStore,
       scaffolder,
       box: secrets,
       audit,
@@ -221,6 +224,17 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
+      }),
+      approvalsPlugin({
+        approvals: new PrismaApprovalStore(db.prisma),
+        tasks: taskStore,
+        entity: (ref) => graph.get(ref),
+        groupsOf: (ref) => scaffolder.groupsOf(ref),
+        audit,
+        ...(config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL
+          ? { defaultChannel: config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL }
+          : {}),
+        nudge: () => worker?.wake(),
       }),
       ...(options.plugins ?? []),
     );
