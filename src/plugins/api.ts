@@ -16,12 +16,38 @@ import type {
 import type { Reply } from "../message/reply.ts";
 import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 import type { IndexSource } from "../search/indexing.ts";
+import type { CatalogView } from "./catalog-view.ts";
 import type { ConfigSection } from "./config-section.ts";
 import type { HttpRoute } from "./http.ts";
 import type { Job } from "./jobs.ts";
 import type { Address, Outbox } from "./outbox.ts";
 
 export type { Address, MessageRef, Outbox } from "./outbox.ts";
+export type {
+  CatalogEntry,
+  CatalogFilter,
+  CatalogListing,
+  CatalogLookup,
+  CatalogLookupOptions,
+  CatalogView,
+  DeepReadonly,
+} from "./catalog-view.ts";
+export type { Entity, EntityLink, EntityMetadata } from "../catalog/model/entity.ts";
+// The neutral reply every command answers with, and its builders: a plugin needs nothing else to answer.
+export type { Action, Block, Field, Link, Reply } from "../message/reply.ts";
+export {
+  actions,
+  context,
+  divider,
+  escapeText,
+  fields,
+  header,
+  links,
+  reply,
+  section,
+  webUrl,
+} from "../message/reply.ts";
+export type { FieldErrors, Form, FormField, FormPage, FormValues, Option } from "../message/form.ts";
 export type { ConfigSection, SectionValues } from "./config-section.ts";
 export { defineConfigSection } from "./config-section.ts";
 export type { HttpMethod, HttpRoute, RouteContext } from "./http.ts";
@@ -160,6 +186,8 @@ export interface PluginApi<Config = Record<string, unknown>> {
   /** Public URL of the HTTP server, without a trailing slash: links in answers point under it. */
   baseUrl: string;
   config: Config;
+  /** The catalog, read-only: entities by ref, names resolved as the catalog's commands resolve them, lists. */
+  catalog: CatalogView;
   addCommand(command: ChatCommand): void;
   addForm(form: FormDefinition): void;
   addOptionsProvider(provider: OptionsProvider): void;

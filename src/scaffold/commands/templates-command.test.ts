@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import type { ChatCommand, PluginApi } from "../../plugins/api.ts";
+import { EMPTY_CATALOG } from "../../plugins/registry.ts";
 import type { ScaffolderAction } from "../actions/action.ts";
 import { describe, expect, it } from "vitest";
 import type { Entity } from "../../catalog/model/entity.ts";
@@ -109,6 +110,7 @@ describe("scaffold templates", () => {
       },
       baseUrl: "http://localhost:3000",
       config: {},
+      catalog: EMPTY_CATALOG,
       addJob: ignore,
       addIndexSource: ignore,
       addCatalogProvider: ignore,
