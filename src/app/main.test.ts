@@ -157,12 +157,12 @@ describe("npm run callboard -- import", () => {
     rmSync(join(dataDir, "search.db"));
     const { code, stdout } = await run("cli.ts", ["reindex"], "", {}, dataDir);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Search index rebuilt: 166 documents in [\d.]+ s\.$/m);
+    expect(stdout).toMatch(/^Search index rebuilt: 167 documents in [\d.]+ s\.$/m);
     const answer = await run("main.ts", [], "who owns paymnets-api\n", {}, dataDir);
     expect(answer.stdout).toContain("Who owns Payments API");
     const audit = await run("cli.ts", ["audit"], "", {}, dataDir);
     expect(audit.stdout).toMatch(
-      /cli:\S+ {2}catalog\.import {2}file:.*acme\/catalog-info\.yaml: 166 added, 0 updated, 0 removed, 0 problems/,
+      /cli:\S+ {2}catalog\.import {2}file:.*acme\/catalog-info\.yaml: 167 added, 0 updated, 0 removed, 0 problems/,
     );
   });
 

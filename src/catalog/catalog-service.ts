@@ -143,6 +143,11 @@ export class CatalogService {
     for (const [id, hash] of this.hashes) yield { id, hash };
   }
 
+  /** The key of the location an entity came from (`catalog refresh <entity>` reads that location again). */
+  locationOf(ref: string): string | undefined {
+    return this.owners.get(ref);
+  }
+
   onChange(listener: CatalogListener | ChangeHandler): void {
     this.listeners.push(typeof listener === "function" ? { changed: listener } : listener);
   }
