@@ -63,6 +63,7 @@ export function docsPlugin(deps: DocsPluginDeps): DocsPlugin {
     store,
     catalog,
     localRoots: deps.localRoots,
+    pool: new BuildPool(),
     ...(deps.log ? { log: deps.log } : {}),
   });
   const plugin = definePlugin({
