@@ -262,6 +262,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       imported,
       close: async () => {
         await worker?.stop();
+        await docs.close();
         await index.close();
         await db.close();
       },
