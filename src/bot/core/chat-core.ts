@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { reply, type Reply } from "../../message/reply.ts";
-import type { ChatUser, Conversation } from "../../plugins/api.ts";
-import type { Router } from "../router.ts";
+import type { ChatUser } from "../../plugins/api.ts";
+import type { Inbound, Router } from "./router.ts";
 import type { ActionPayload } from "./action-codec.ts";
 import type { Continuations } from "./continuations.ts";
 import { EXPIRED_CONTINUATION, type Renderer } from "./continuations.ts";
@@ -9,12 +9,8 @@ import type { FormSessions } from "./form-sessions.ts";
 import { type FormIntent, type FormOrigin, type FormStep } from "./form-sessions.ts";
 import type { RawValues } from "./form-values.ts";
 
-/** What a person said, as an adapter understood it. */
-export interface Inbound {
-  text: string;
-  user: ChatUser;
-  conversation: Conversation;
-}
+/** What a person said, as an adapter understood it (the router's input). */
+export type { Inbound };
 
 /** What to show for a button press: an answer, or a form page (or a closed form's note). */
 export type Outcome = { kind: "reply"; reply: Reply } | FormStep;
@@ -102,7 +98,27 @@ export class ChatCore {
 
   /** Type-ahead choices for a picker (Slack external_select, Teams Data.Query). */
   options(provider: string, query: string, kinds: string[] | undefined, user: ChatUser) {
-    return this.router.options(provider, query, kinds, user);
+    return this.router.options(provider, query, kinds ? { kinds } : {}, user);
+  }
+
+  /**
+   * Type-ahead choices for a field of a form under way: its own options provider (or the one its kind names)
+   * with its picker options (a template's catalogFilter, OwnedEntityPicker's person). None for a field that
+   * is gone (the session expired).
+   */
+  async fieldOptions(session: string, page: number, name: string, query: string, user: ChatUser) {
+    const field = await this.forms.field(session, page, name);
+    if (!field) return [];
+    const provider = field.optionsProvider ?? (field.kind === "multiEntity" ? "entity" : field.kind);
+    return this.router.options(
+      provider,
+      query,
+      {
+        ...(field.entityKinds?.length ? { kinds: field.entityKinds } : {}),
+        ...(field.picker ? { picker: field.picker } : {}),
+      },
+      user,
+    );
   }
 
   /** Quick results for compose-box search (Teams message extension). */

@@ -4,6 +4,7 @@ import type { SecretBox } from "../../state/secret-box.ts";
 import { parameterPages } from "../parameters/parameter-pages.ts";
 import { splitSecretValues } from "../parameters/secret-values.ts";
 import { TaskInterruptedError } from "../runner/step-timeout.ts";
+import { TaskParkedError } from "../runner/task-parked.ts";
 import { describeError, runTemplate } from "../runner/workflow-runner.ts";
 import type { Scaffolder } from "../scaffolder.ts";
 import { checkTemplate, loadTemplateFile, locationToPath } from "../template/load-template.ts";
@@ -31,6 +32,8 @@ export interface TaskExecutionOptions {
   audit: AuditTrail;
   log: Logger;
   now?: () => Date;
+  /** Told when a task's stored state changed (a step began or ended, the task ended). */
+  notify?: (taskId: string) => void;
 }
 
 interface Ending {
@@ -93,7 +96,7 @@ export class TaskExecution {
         ...(spec.userRef ? { user: { ref: spec.userRef, entity: scaffolder.entity(spec.userRef) } } : {}),
         dryRun: spec.dryRun,
         taskId: task.id,
-        state: new ClaimedTaskState(store, task.claimToken, box, this.now),
+        state: new ClaimedTaskState(store, task.claimToken, box, this.now, this.options.notify),
         resume: true,
         keepWorkspace: !spec.dryRun,
         signal: control.signal,
@@ -110,6 +113,7 @@ export class TaskExecution {
         ...(report.output ? { output: report.output } : {}),
       });
     } catch (error) {
+      if (error instanceof TaskParkedError) return this.park(task, error);
       if (error instanceof TaskInterruptedError) throw error;
       // Not the template's doing (the database failed under the run, say): end it so nobody waits on it;
       // a retry carries on from the last completed step.
@@ -119,6 +123,18 @@ export class TaskExecution {
         error: `Callboard could not finish running it: ${describeError(error)} Retry it to carry on from the last completed step.`,
       });
     }
+  }
+
+  /** A step waits for something outside the task: no worker holds it until it is woken or its time comes. */
+  private async park(task: ClaimedTask, parked: TaskParkedError): Promise<void> {
+    const done = await this.options.store.park(task.id, task.claimToken, parked.wakeAt, this.now());
+    if (!done) throw new ClaimLostError(`Task ${task.id} was taken over by another worker.`);
+    // Its progress message shows it waiting.
+    this.options.notify?.(task.id);
+    this.options.log.info(
+      { task: task.id, wakeAt: parked.wakeAt, outcome: done },
+      `scaffolder task waits: ${parked.message}`,
+    );
   }
 
   /** Finishes the task and audits the outcome; a lost claim means another worker finishes it. */
@@ -131,6 +147,7 @@ export class TaskExecution {
       keepWorkspaces: ending.status !== "completed",
     });
     if (!finished) throw new ClaimLostError(`Task ${task.id} was taken over by another worker.`);
+    this.options.notify?.(task.id);
     await auditOutcome(this.options.audit, this.options.log, task, spec, ending);
   }
 }

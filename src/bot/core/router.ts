@@ -1,10 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
-import { actions, context, header, reply, section, type Reply } from "../message/reply.ts";
-import type { ChatCommand, ChatUser, CommandContext, Conversation, SearchHit } from "../plugins/api.ts";
+import type { FieldErrors, Form, FormValues, Option } from "../../message/form.ts";
+import { actions, context, header, reply, section, type Reply } from "../../message/reply.ts";
+import type {
+  ChatCommand,
+  ChatUser,
+  CommandContext,
+  Conversation,
+  OptionsFilter,
+  SearchHit,
+} from "../../plugins/api.ts";
 import { parseCommandLine } from "./parse-command-line.ts";
-import type { Registry } from "../plugins/registry.ts";
+import type { Registry } from "../../plugins/registry.ts";
 
 /**
  * The longest line read as a command, in characters: a command is a few words and a name, and every step
@@ -113,15 +120,10 @@ export class Router {
     return definition.submit(form, values, await this.contextFor(inbound, ""));
   }
 
-  async options(
-    providerId: string,
-    query: string,
-    kinds: string[] | undefined,
-    user: ChatUser,
-  ): Promise<Option[]> {
+  async options(providerId: string, query: string, filter: OptionsFilter, user: ChatUser): Promise<Option[]> {
     const provider = this.registry.optionsProviders.get(providerId);
     if (!provider || query.length > MAX_COMMAND_LENGTH) return [];
-    return provider.options(query, kinds ? { kinds } : {}, user);
+    return provider.options(query, filter, await this.identify(user));
   }
 
   async search(query: string, limit: number, user: ChatUser): Promise<SearchHit[]> {

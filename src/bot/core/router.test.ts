@@ -1,8 +1,8 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { actions, header, reply, section } from "../message/reply.ts";
-import type { ChatUser, Plugin } from "../plugins/api.ts";
-import { Registry } from "../plugins/registry.ts";
+import { actions, header, reply, section } from "../../message/reply.ts";
+import type { ChatUser, Plugin } from "../../plugins/api.ts";
+import { Registry } from "../../plugins/registry.ts";
 import { MAX_COMMAND_LENGTH, Router } from "./router.ts";
 
 const log = pino({ level: "silent" });
@@ -155,7 +155,7 @@ describe("Router", () => {
       expect(answer.ephemeral).toBe(true);
       expect(answer.blocks.at(-1)).toEqual(actions({ label: "Help", command: "help" }));
     }
-    expect(await r.options("entity", "a".repeat(MAX_COMMAND_LENGTH + 1), undefined, user)).toEqual([]);
+    expect(await r.options("entity", "a".repeat(MAX_COMMAND_LENGTH + 1), {}, user)).toEqual([]);
     expect(await r.search("a".repeat(MAX_COMMAND_LENGTH + 1), 5, user)).toEqual([]);
     expect(seen).toEqual([]);
   });
