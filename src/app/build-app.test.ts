@@ -322,6 +322,7 @@ describe("buildApp: what plugins contribute besides commands", () => {
       expect(app.registry.jobs.map((j) => [j.job.id, j.owner])).toEqual([
         ["catalog-providers", "catalog"],
         ["catalog-follow-replicas", "catalog"],
+        ["docs-sync", "docs"],
       ]);
     } finally {
       await app.close();
