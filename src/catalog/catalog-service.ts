@@ -187,6 +187,14 @@ export class CatalogService {
     return this.exclusive(() => this.store(key, read, previous.records, started));
   }
 
+  /**
+   * What the last import of a location left, for a provider that reads ahead of importing (GitHub discovery
+   * reads several repositories at once) to pass to readLocation as `previous`, as importLocation would.
+   */
+  async lastRead(target: string): Promise<PreviousRead> {
+    return (await this.previousRead(locationKey(target))).read;
+  }
+
   /** What the last import of `key` recorded of its files, and the entities it holds, for the reader to reuse. */
   private async previousRead(key: string): Promise<{ read: PreviousRead; records: FileRecord[] }> {
     const records = await this.deps.store.fileRecords(key);

@@ -442,6 +442,7 @@ describe("readLocation: folders", () => {
       ],
       notes: [],
       records: [],
+      parsedFiles: 0,
     });
   });
 });

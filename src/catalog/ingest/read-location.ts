@@ -68,6 +68,8 @@ export interface ReadResult {
   files: string[];
   /** What each descriptor file read gave, for the next read to reuse (ReadOptions.previous). */
   records: FileRecord[];
+  /** Descriptor files parsed this time; the rest of `records` were replayed from the previous read. */
+  parsedFiles: number;
 }
 
 export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "../model/entity.ts";
@@ -112,6 +114,7 @@ class LocationReading {
   private readonly notes: CatalogProblem[] = [];
   private readonly files: string[] = [];
   private readonly records: FileRecord[] = [];
+  private parsedFiles = 0;
   /** contentVersion of every file read, by location ref. */
   private readonly versions = new Map<string, string>();
   private readonly previous: PreviousRead | undefined;
@@ -156,6 +159,7 @@ class LocationReading {
       notes: this.notes,
       files: this.files,
       records: this.records,
+      parsedFiles: this.parsedFiles,
     };
   }
 
@@ -266,6 +270,7 @@ class LocationReading {
     }
     const version = this.versions.get(key)!;
     this.readKeys.add(key);
+    this.parsedFiles++;
 
     const record: FileRecord = { file: key, version, reader: this.readerTag, reads: [], documents: [] };
     const reads = new Map<string, string>();
