@@ -118,6 +118,8 @@ export class CatalogService {
   private readonly hashes = new Map<string, string>();
   /** The location each entity in memory came from, so this replica's graph converges on its own. */
   private readonly owners = new Map<string, string>();
+  /** How many entities in memory each location holds: an import that declares them all again removes none. */
+  private readonly ownedCounts = new Map<string, number>();
   /** Memory's writes (an import's store-to-memory step, a followed change) one at a time. */
   private turn: Promise<unknown> = Promise.resolve();
   /** The change log entry memory has caught up with (see followChanges). */
@@ -165,7 +167,7 @@ export class CatalogService {
       this.deps.graph.upsert(page);
       for (const entity of page) {
         this.hashes.set(entity.ref, entity.hash);
-        this.owners.set(entity.ref, entity.locationKey);
+        this.setOwner(entity.ref, entity.locationKey);
       }
     });
   }
@@ -468,11 +470,11 @@ export class CatalogService {
     this.deps.graph.upsert(upserted);
     for (const ref of removed) {
       this.hashes.delete(ref);
-      this.owners.delete(ref);
+      this.dropOwner(ref);
     }
     for (const entity of upserted) {
       this.hashes.set(entity.ref, entity.hash);
-      this.owners.set(entity.ref, entity.locationKey);
+      this.setOwner(entity.ref, entity.locationKey);
     }
     await this.notify({ upserted, removed });
   }
@@ -482,12 +484,29 @@ export class CatalogService {
     this.deps.graph.upsert(upserted);
     for (const ref of removed) {
       this.hashes.delete(ref);
-      this.owners.delete(ref);
+      this.dropOwner(ref);
     }
     for (const entity of upserted) {
       this.hashes.set(entity.ref, entity.hash);
-      this.owners.set(entity.ref, key);
+      this.setOwner(entity.ref, key);
     }
+  }
+
+  private setOwner(ref: string, key: string): void {
+    const before = this.owners.get(ref);
+    if (before === key) return;
+    if (before !== undefined) this.ownedCounts.set(before, this.ownedCounts.get(before)! - 1);
+    this.owners.set(ref, key);
+    this.ownedCounts.set(key, (this.ownedCounts.get(key) ?? 0) + 1);
+  }
+
+  private dropOwner(ref: string): void {
+    const before = this.owners.get(ref);
+    if (before === undefined) return;
+    this.owners.delete(ref);
+    const left = this.ownedCounts.get(before)! - 1;
+    if (left === 0) this.ownedCounts.delete(before);
+    else this.ownedCounts.set(before, left);
   }
 
   /**
@@ -497,13 +516,13 @@ export class CatalogService {
    * below a broken or missing Location file, and their removal waits for a clean import.
    */
   private lastGoodToKeep(key: string, read: LocationRead): string[] {
-    const declared = new Set(read.entities.map((e) => e.ref));
-    const readFiles = new Set(read.files);
     const damagedFiles = new Set(
       read.problems.filter((p) => !p.ref || p.field?.startsWith("spec.target")).map((p) => p.location),
     );
     const failedRefs = new Set(read.problems.flatMap((p) => (p.ref ? [p.ref] : [])));
     if (damagedFiles.size === 0 && failedRefs.size === 0) return [];
+    const declared = new Set(read.entities.map((e) => e.ref));
+    const readFiles = new Set(read.files);
     // Decided from memory (where each entity came from), so a big location with one broken file does not
     // reload every entity from the database on each import; the store keeps the rows as they are.
     const kept: string[] = [];
@@ -527,11 +546,23 @@ export class CatalogService {
     lost: ReadonlySet<string>,
     storeRemoved: readonly string[],
   ): Change {
-    const owned = entities.filter((e) => !lost.has(e.ref));
-    const ownedRefs = new Set([...owned.map((e) => e.ref), ...kept]);
-    const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
+    // One pass, no copies: a 100k-entity location that changed nothing comes through here on every refresh.
+    const upserted: ProcessedEntity[] = [];
+    let declaredAgain = 0;
+    for (const e of entities) {
+      if (lost.has(e.ref)) continue;
+      const mine = this.owners.get(e.ref) === key;
+      if (mine) declaredAgain++;
+      if (!mine || this.hashes.get(e.ref) !== e.hash) upserted.push(e);
+    }
     const removed = new Set(storeRemoved);
-    for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    // Kept refs are this location's and not declared, and a read declares each ref once: when those two
+    // account for every entity memory holds from this location, it no longer holds anything it did not declare.
+    if (declaredAgain + kept.length !== (this.ownedCounts.get(key) ?? 0)) {
+      const ownedRefs = new Set(kept);
+      for (const e of entities) if (!lost.has(e.ref)) ownedRefs.add(e.ref);
+      for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    }
     return { upserted, removed: [...removed] };
   }
 
