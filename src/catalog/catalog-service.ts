@@ -24,6 +24,8 @@ export interface LocationRead {
    * skips files whose content is unchanged. A reader that gives none skips nothing next time.
    */
   records?: FileRecord[];
+  /** True when no ref is declared twice in `entities` (readLocation's reads): the store then checks no set. */
+  uniqueRefs?: boolean;
 }
 
 /**
@@ -235,7 +237,8 @@ export class CatalogService {
     const readMs = performance.now() - started;
     // What the store will most likely commit, worked out from memory: refs another location holds are lost
     // to it, and the store removes nothing memory does not know of. Listeners may start on it now.
-    const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), []);
+    const unique = read.uniqueRefs === true;
+    const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), [], unique);
     const files = fileChanges(previousRecords, read.records);
     if (expected.upserted.length === 0 && expected.removed.length === 0) {
       const touched = await this.touch(key, read, notes, kept, files);
@@ -266,7 +269,7 @@ export class CatalogService {
     // replica already wrote this import, the store reports nothing new, yet this replica's graph and
     // index still need it.
     const lost = new Set(result.conflicts.flatMap((c) => (c.ref ? [c.ref] : [])));
-    const change = this.changeFor(key, entities, kept, lost, result.removed);
+    const change = this.changeFor(key, entities, kept, lost, result.removed, unique);
     const asExpected = sameChange(expected, change);
     // Listeners start on the change before the graph takes it, so their slow part (the search index writes a
     // large change on a thread of its own) overlaps with the graph's. They are given the change itself.
@@ -323,11 +326,11 @@ export class CatalogService {
     kept: string[],
     files: FileRecordChanges,
   ): Promise<ImportReport | undefined> {
-    const refs = new Set<string>();
+    const refs = read.uniqueRefs === true ? undefined : new Set<string>();
     const conflicts: CatalogProblem[] = [];
     for (const entity of read.entities) {
-      if (refs.has(entity.ref)) return undefined; // the store reports a ref declared twice
-      refs.add(entity.ref);
+      if (refs?.has(entity.ref)) return undefined; // the store reports a ref declared twice
+      refs?.add(entity.ref);
       const owner = this.owners.get(entity.ref);
       if (owner !== undefined && owner !== key) conflicts.push(duplicateProblem(entity, `location ${owner}`));
     }
@@ -545,6 +548,7 @@ export class CatalogService {
     kept: string[],
     lost: ReadonlySet<string>,
     storeRemoved: readonly string[],
+    uniqueRefs = false,
   ): Change {
     // One pass, no copies: a 100k-entity location that changed nothing comes through here on every refresh.
     const upserted: ProcessedEntity[] = [];
@@ -556,9 +560,9 @@ export class CatalogService {
       if (!mine || this.hashes.get(e.ref) !== e.hash) upserted.push(e);
     }
     const removed = new Set(storeRemoved);
-    // Kept refs are this location's and not declared, and a read declares each ref once: when those two
-    // account for every entity memory holds from this location, it no longer holds anything it did not declare.
-    if (declaredAgain + kept.length !== (this.ownedCounts.get(key) ?? 0)) {
+    // Kept refs are this location's and not declared: when they and the refs declared again (each once) account
+    // for every entity memory holds from this location, it holds nothing the read did not declare.
+    if (!uniqueRefs || declaredAgain + kept.length !== (this.ownedCounts.get(key) ?? 0)) {
       const ownedRefs = new Set(kept);
       for (const e of entities) if (!lost.has(e.ref)) ownedRefs.add(e.ref);
       for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);

@@ -443,6 +443,7 @@ describe("readLocation: folders", () => {
       notes: [],
       records: [],
       parsedFiles: 0,
+      uniqueRefs: true,
     });
   });
 });

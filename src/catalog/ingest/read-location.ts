@@ -76,6 +76,8 @@ export interface ReadResult {
   records: FileRecord[];
   /** Descriptor files parsed this time; the rest of `records` were replayed from the previous read. */
   parsedFiles: number;
+  /** Always true: a ref declared twice is reported, and only its first declaration is in `entities`. */
+  uniqueRefs: true;
 }
 
 export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "../model/entity.ts";
@@ -172,6 +174,7 @@ class LocationReading {
       files: this.files,
       records: this.records,
       parsedFiles: this.parsedFiles,
+      uniqueRefs: true,
     };
   }
 
