@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
@@ -81,6 +81,14 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
     throw new DocsTreeError(`techdocs-ref url:${url}: the path leaves the repository`);
   const marker = `${dir}.complete`;
   if (existsSync(marker)) return { dir, commit, cached: true };
+  // A commit never changes: a folder it lacks, or one over the limits, is remembered too, so a docs source
+  // that keeps failing costs no download per check.
+  const maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
+  const maxFiles = options.maxFiles ?? 20_000;
+  const refused = [`${dir}.absent`, `${dir}.over-${maxBytes}-${maxFiles}`];
+  for (const file of refused) {
+    if (existsSync(file)) throw new DocsTreeError(await readFile(file, "utf8"));
+  }
 
   const staging = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
   await mkdir(staging, { recursive: true });
@@ -97,15 +105,17 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
     } catch (error) {
       throw client.describeError(error, what);
     }
-    const written = await unpackFolder(body, path, staging, {
-      maxBytes: options.maxBytes ?? 100 * 1024 * 1024,
-      maxFiles: options.maxFiles ?? 20_000,
-      url,
-    });
+    let written: number;
+    try {
+      written = await unpackFolder(body, path, staging, { maxBytes, maxFiles, url });
+    } catch (error) {
+      if (error instanceof DocsTreeError) await remember(refused[1]!, error.message);
+      throw error;
+    }
     if (written === 0) {
-      throw new DocsTreeError(
-        `techdocs-ref url:${url}: ${parsed.owner}/${parsed.repo} has no folder "${path}" at ${commit.slice(0, 7)}`,
-      );
+      const message = `techdocs-ref url:${url}: ${parsed.owner}/${parsed.repo} has no folder "${path}" at ${commit.slice(0, 7)}`;
+      await remember(refused[0]!, message);
+      throw new DocsTreeError(message);
     }
     await mkdir(dirname(dir), { recursive: true });
     try {
@@ -120,6 +130,16 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+/** Write a refusal beside where the folder would be (best effort: without it the next check downloads again). */
+async function remember(file: string, message: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, message);
+  } catch {
+    // The cache folder is not writable: nothing is remembered, which costs a download, not correctness.
   }
 }
 
