@@ -88,6 +88,12 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
     await expect(
       fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/nothing-here`, { client, cacheDir }),
     ).rejects.toThrow(/has no folder "nothing-here"/);
+    // The commit's lack of that folder is remembered: asking again downloads nothing.
+    const downloads = tarballs().length;
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/nothing-here`, { client, cacheDir }),
+    ).rejects.toThrow(/has no folder "nothing-here"/);
+    expect(tarballs()).toHaveLength(downloads);
     await expect(
       fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/no-such-branch/docs`, { client, cacheDir }),
     ).rejects.toThrow(/no branch, tag or commit/);
@@ -98,7 +104,16 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
       maxFiles: 2,
     });
     await expect(limited).rejects.toThrow(/more than 2 files/);
-    // Nothing half-unpacked was kept: the next fetch downloads it whole.
+    const refusals = tarballs().length;
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/docs-src`, {
+        client,
+        cacheDir: small,
+        maxFiles: 2,
+      }),
+    ).rejects.toThrow(/more than 2 files/);
+    expect(tarballs()).toHaveLength(refusals);
+    // Nothing half-unpacked was kept: the next fetch, with the default limits, downloads it whole.
     const whole = await fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/docs-src`, {
       client,
       cacheDir: small,
