@@ -9,6 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  startDiscoveryHarness,
+  type DiscoveryHarness,
+} from "../../test/fixtures/github/discovery-harness.ts";
 import { GitHubStandIn } from "../../test/fixtures/github/github-stand-in.ts";
 import type { Repository } from "../../test/fixtures/github/state.ts";
 import type { Reply } from "../message/reply.ts";
@@ -62,7 +66,8 @@ describe("TechDocs from a GitHub repository folder (url: sources)", () => {
     await standIn.state.commit(repo, {
       files: {
         "src/main.go": "package main\n",
-        "handbook/mkdocs.yml": "site_name: Signing Handbook\nnav:\n  - Home: index.md\n  - Runbook: runbook.md\n",
+        "handbook/mkdocs.yml":
+          "site_name: Signing Handbook\nnav:\n  - Home: index.md\n  - Runbook: runbook.md\n",
         "handbook/docs/index.md": "# Signing service\n\nSigns release artefacts.\n",
         "handbook/docs/runbook.md": RUNBOOK,
       },
@@ -222,5 +227,41 @@ describe("TechDocs from a GitHub repository folder (url: sources)", () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("TechDocs of a component discovered on GitHub (dir: beside its catalog file)", () => {
+  let h: DiscoveryHarness;
+
+  beforeAll(async () => {
+    h = await startDiscoveryHarness({
+      env: { CALLBOARD_DOCS_URL_CHECK_SECONDS: "0" },
+      async seed(standIn) {
+        standIn.state.addOrganization("acme", { members: ["octo"] });
+        const repo = await standIn.state.createRepository("acme", "ledger");
+        await standIn.state.commit(repo, {
+          files: {
+            "catalog-info.yaml": component("ledger", "dir:."),
+            "mkdocs.yml": "site_name: Ledger\n",
+            "docs/index.md": "# Ledger\n\n## Reconcile the month\n\nRun the close job.\n",
+          },
+        });
+        return { token: standIn.state.createToken("octo") };
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("builds the docs from the repository the catalog file was read from", async () => {
+    await h.discovery.refresh(new AbortController().signal);
+    expect(h.app.catalog.graph.get("component:default/ledger")).toBeDefined();
+    await h.app.docs.service.syncAll();
+    expect(h.app.docs.service.problem("component:default/ledger")).toBeUndefined();
+    expect(h.app.docs.library.getSite("component:default/ledger")?.siteName).toBe("Ledger");
+    const answer = blockText(await ask(h.app, "docs reconcile the month"));
+    expect(answer).toContain("/docs/default/component/ledger/#reconcile-the-month");
+    expect(h.standIn.violations.splice(0)).toEqual([]);
   });
 });

@@ -100,11 +100,19 @@ describe("resolveDocsSource", () => {
       type: "url",
       url: "https://github.com/acme/pay/tree/main/handbook",
     });
+    // A branch with a slash, as discovery encodes it, and a folder name that needs escaping.
+    expect(
+      await resolveDocsSource(
+        entity({ "backstage.io/techdocs-ref": "dir:my docs" }),
+        "url:https://github.com/acme/pay/blob/release%2F2026/catalog-info.yaml",
+        [],
+      ),
+    ).toEqual({ type: "url", url: "https://github.com/acme/pay/tree/release/2026/my%20docs" });
     // Climbing above the repository's root is refused.
     const escape = await beside("dir:../../../..");
     expect(escape).toMatchObject({ type: "problem" });
     expect((escape as { message: string }).message).toMatch(
-      /leaves the repository of https:\/\/github.com\/acme\/pay/,
+      /leaves the repository https:\/\/github.com\/acme\/pay/,
     );
     // A descriptor read from a URL that is not a repository file says where it was read.
     const plain = await resolveDocsSource(

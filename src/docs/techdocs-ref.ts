@@ -109,22 +109,40 @@ function localFile(location: unknown): string | undefined {
  */
 function treeUrlBeside(location: unknown, dir: string): string | { error: string } {
   const text = typeof location === "string" ? location.replace(/^url:/, "") : "";
-  const match = URL.canParse(text) ? /^(\/[^/]+\/[^/]+)\/blob\/(.+)$/.exec(new URL(text).pathname) : null;
-  if (!match) {
+  let segments: string[] = [];
+  try {
+    if (URL.canParse(text)) {
+      // Discovery writes a branch with `/` encoded (`release%2F2026`): decoded, it is several segments, and
+      // the fetcher works out which leading ones are the ref.
+      segments = new URL(text).pathname
+        .split("/")
+        .filter(Boolean)
+        .map(decodeURIComponent)
+        .join("/")
+        .split("/");
+    }
+  } catch {
+    segments = [];
+  }
+  const [owner, repo, kind, ...inRepo] = segments;
+  if (!owner || !repo || kind !== "blob" || inRepo.length < 2) {
     return {
       error: `it is relative to the entity's descriptor, which was read from ${typeof location === "string" ? location : "an unknown place"}, neither a local file nor a repository file URL (…/blob/<branch>/<file>)`,
     };
   }
-  const url = new URL(text);
-  // The branch may hold slashes, so the ref stays as written and only the file's folder is joined: the
-  // fetcher works out which leading segments are the ref.
-  const inRepo = match[2]!;
-  const folder = posix.normalize(posix.join(posix.dirname(inRepo), dir || "."));
-  const first = inRepo.split("/")[0]!;
-  if (folder === ".." || folder.startsWith("../") || !(folder === first || folder.startsWith(`${first}/`))) {
-    return { error: `the folder leaves the repository of ${url.origin}${match[1]}` };
+  const origin = new URL(text).origin;
+  const folder = posix.normalize(posix.join(posix.dirname(inRepo.join("/")), dir || "."));
+  // The ref's first segment must stay: above it is outside the repository. (A ref with `/` lets `..` reach a
+  // folder of the same repository it did not mean; the fetcher still reads nothing outside the repository.)
+  const first = inRepo[0]!;
+  if (!(folder === first || folder.startsWith(`${first}/`))) {
+    return { error: `the folder leaves the repository ${origin}/${owner}/${repo}` };
   }
-  return `${url.origin}${match[1]}/tree/${folder}`;
+  const encoded = folder
+    .split("/")
+    .map((s) => encodeURIComponent(s))
+    .join("/");
+  return `${origin}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tree/${encoded}`;
 }
 
 /** The imported folder: the origin location itself when it is a folder, else its folder. */
