@@ -14,12 +14,7 @@ import { docsCommand, docsRebuildCommand } from "./docs-commands.ts";
 import { docsSettings } from "./docs-config.ts";
 import { MemoryDocsLibrary } from "./docs-library.ts";
 import { docsIndexSource, type DocsIndexSource } from "./docs-search-source.ts";
-import {
-  DocsService,
-  type DocsCatalog,
-  type DocsEntity,
-  type DocsSourceFetcher,
-} from "./docs-service.ts";
+import { DocsService, type DocsCatalog, type DocsEntity, type DocsSourceFetcher } from "./docs-service.ts";
 import { DocsStore } from "./docs-store.ts";
 import { BuildPool } from "./site/build-pool.ts";
 
