@@ -64,6 +64,23 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
     const changed = await fetchDocsTree(url, { client, cacheDir });
     expect(changed.cached).toBe(false);
     expect(readFileSync(join(changed.dir, "docs", "index.md"), "utf8")).toBe("# Changed\n");
+
+    // Only the most recently used copies of the folder are kept.
+    const keep = { client, cacheDir, keepCommits: 2 };
+    await standIn.state.commit(repo, { files: { "docs-src/docs/index.md": "# Third\n" } });
+    const third = await fetchDocsTree(url, keep);
+    expect(existsSync(first.dir)).toBe(false);
+    expect(existsSync(changed.dir)).toBe(true);
+    expect(existsSync(third.dir)).toBe(true);
+    // Using the older copy again makes it the recent one: the next commit drops the third instead.
+    expect(
+      await fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/${changed.commit}/docs-src`, keep),
+    ).toEqual({ ...changed, cached: true });
+    await standIn.state.commit(repo, { files: { "docs-src/docs/index.md": "# Fourth\n" } });
+    const fourth = await fetchDocsTree(url, keep);
+    expect(existsSync(third.dir)).toBe(false);
+    expect(existsSync(changed.dir)).toBe(true);
+    expect(readFileSync(join(fourth.dir, "docs", "index.md"), "utf8")).toBe("# Fourth\n");
     expect(standIn.violations.splice(0)).toEqual([]);
   });
 
