@@ -48,6 +48,7 @@ import { githubSettings } from "../github/github-config.ts";
 import { discoverySettings } from "../catalog/providers/github/discovery-settings.ts";
 import type { GitHubDiscovery } from "../catalog/providers/github/discovery.ts";
 import { githubCatalogPlugin } from "../catalog/providers/github/github-catalog-plugin.ts";
+import { fetchDocsTree } from "../catalog/providers/github/docs-tree.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
 import { PrismaProviderStateStore } from "../db/provider-state-store.ts";
 
@@ -228,6 +229,22 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       search: index,
       dataDir,
       localRoots: config.CALLBOARD_LOCAL_ROOTS,
+      // `url:` sources come from the configured GitHub: the commit's tarball, the folder unpacked once per
+      // commit under the data folder.
+      ...(github
+        ? {
+            fetchSource: {
+              host: github.host,
+              fetch: (url: string) =>
+                fetchDocsTree(url, {
+                  client: github,
+                  cacheDir: join(dataDir, "docs-sources", "github"),
+                  maxBytes: config.CALLBOARD_DOCS_URL_MAX_MB * 1024 * 1024,
+                }),
+            },
+          }
+        : {}),
+      urlCheckSeconds: config.CALLBOARD_DOCS_URL_CHECK_SECONDS,
       ownerRef: canonicalOwnerRef,
       log,
     });

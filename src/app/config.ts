@@ -107,7 +107,8 @@ export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [
 export type Config = z.output<typeof coreSettings.schema> &
   z.output<typeof catalogSettings.schema> &
   z.output<typeof githubSection.schema> &
-  z.output<typeof scaffoldSettings.schema> & {
+  z.output<typeof scaffoldSettings.schema> &
+  z.output<typeof docsSettings.schema> & {
     /** Every section's parsed values by section id: what the registry gives each plugin as `api.config`. */
     sections: ReadonlyMap<string, Record<string, unknown>>;
   };
