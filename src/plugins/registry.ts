@@ -7,6 +7,7 @@ import type {
   FormDefinition,
   HomeSection,
   LinkUnfurler,
+  MessageListener,
   OptionsProvider,
   Plugin,
   PluginApi,
@@ -25,6 +26,7 @@ export type ContributionKind =
   | "options"
   | "search"
   | "unfurler"
+  | "message-listener"
   | "user-resolver"
   | "home-section"
   | "route"
@@ -74,6 +76,7 @@ export class Registry {
   readonly optionsProviders = new Map<string, OptionsProvider>();
   readonly searchProviders = new Map<string, SearchProvider>();
   readonly unfurlers = new Map<string, LinkUnfurler>();
+  readonly messageListeners = new Map<string, MessageListener>();
   readonly homeSections = new Map<string, HomeSection>();
   readonly userResolvers: UserResolver[] = [];
   readonly routes: HttpRoute[] = [];
@@ -155,6 +158,10 @@ export class Registry {
       addLinkUnfurler: (unfurler) => {
         this.unfurlers.set(unfurler.id, unfurler);
         this.record("unfurler", unfurler.id, by);
+      },
+      addMessageListener: (listener) => {
+        this.messageListeners.set(listener.id, listener);
+        this.record("message-listener", listener.id, by);
       },
       addUserResolver: (resolver) => {
         this.userResolvers.push(resolver);

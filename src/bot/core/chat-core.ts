@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { reply, type Reply } from "../../message/reply.ts";
-import type { ChatUser, Conversation } from "../../plugins/api.ts";
+import type { ChatUser, Conversation, OverheardMessage } from "../../plugins/api.ts";
 import type { Router } from "../router.ts";
 import type { ActionPayload } from "./action-codec.ts";
 import type { Continuations } from "./continuations.ts";
@@ -35,6 +35,14 @@ export class ChatCore {
   /** A line typed by a person: a slash command, a mention, a direct message, a shell line. */
   message(inbound: Inbound): Promise<Reply> {
     return this.router.handle(inbound);
+  }
+
+  /**
+   * A channel message not addressed to Callboard (no mention): an answer for its thread, or, usually, nothing.
+   * Adapters pass people's messages only, never a bot's.
+   */
+  overheard(message: OverheardMessage): Promise<Reply | undefined> {
+    return this.router.overheard(message);
   }
 
   /** A pressed button: run its command, open its form, or fetch the rest of a cut answer. */

@@ -55,6 +55,7 @@ class CapturingApi implements PluginApi {
   addForm() {}
   addSearchProvider() {}
   addLinkUnfurler() {}
+  addMessageListener() {}
   addHttpRoute() {}
   addJob() {}
   addIndexSource() {}
