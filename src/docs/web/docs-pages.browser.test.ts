@@ -36,7 +36,7 @@ function watch(page: Page): string[] {
 
 /** Records CSP violations the page sees (they also reach the console, this makes sure). */
 async function cspViolations(page: Page): Promise<string[]> {
-  return page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+  return page.evaluate<string[]>("window.__csp || []");
 }
 
 describe.skipIf(!executable)(
@@ -60,12 +60,9 @@ describe.skipIf(!executable)(
       context = browser.context;
       close = browser.close;
       // Collect CSP violations from the first script that runs on every page.
-      await context.addInitScript(() => {
-        const seen: string[] = [];
-        (window as unknown as { __csp: string[] }).__csp = seen;
-        document.addEventListener("securitypolicyviolation", (event) =>
-          seen.push(`${event.violatedDirective} ${event.blockedURI}`),
-        );
+      await context.addInitScript({
+        content: `window.__csp = [];
+        document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));`,
       });
       mkdirSync(SHOTS, { recursive: true });
     }, 60_000);
@@ -106,8 +103,12 @@ describe.skipIf(!executable)(
     it("scrolls an anchor deep link to its heading", async () => {
       const page = await context.newPage();
       await page.goto(url(`${sitePath(payments, "runbooks/rotate-credentials/")}#verify-the-rotation`));
-      const top = await page.locator("#verify-the-rotation").evaluate((h) => h.getBoundingClientRect().top);
-      expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(300);
+      const top = await page
+        .locator("#verify-the-rotation")
+        .evaluate(
+          (h) => (h as unknown as { getBoundingClientRect(): { top: number } }).getBoundingClientRect().top,
+        );
+      expect(await page.evaluate<number>("window.scrollY")).toBeGreaterThan(300);
       // Below the sticky top bar, near the top of the window.
       expect(top).toBeGreaterThan(40);
       expect(top).toBeLessThan(200);
@@ -119,7 +120,9 @@ describe.skipIf(!executable)(
       const problems = watch(page);
       await page.goto(url(sitePath(payments)));
       expect(
-        await page.locator('img[alt="Payment flow"]').evaluate((img: HTMLImageElement) => img.naturalWidth),
+        await page
+          .locator('img[alt="Payment flow"]')
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
       ).toBe(2);
       await page.locator("article a", { hasText: "credential rotation runbook" }).click();
       await page.waitForURL(url(sitePath(payments, "runbooks/rotate-credentials/")));
