@@ -154,7 +154,8 @@ export class Router {
    * question to Callboard, so a listener that fails is logged and the channel hears nothing of it.
    */
   async overheard(message: OverheardMessage): Promise<Reply | undefined> {
-    if (message.text.length > MAX_COMMAND_LENGTH || this.registry.messageListeners.size === 0) return undefined;
+    if (message.text.length > MAX_COMMAND_LENGTH || this.registry.messageListeners.size === 0)
+      return undefined;
     const heard = { ...message, user: await this.identify(message.user) };
     for (const listener of this.registry.messageListeners.values()) {
       try {

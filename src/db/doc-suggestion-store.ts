@@ -33,7 +33,9 @@ export class PrismaDocSuggestionStore implements DocSuggestionStore {
 
   async claimThread(surface: string, channelId: string, threadId: string): Promise<boolean> {
     try {
-      await this.prisma.docSuggestionThread.create({ data: { surface, channelId, threadId, at: this.now() } });
+      await this.prisma.docSuggestionThread.create({
+        data: { surface, channelId, threadId, at: this.now() },
+      });
       return true;
     } catch (error) {
       if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return false;

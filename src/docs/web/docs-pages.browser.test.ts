@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sampleLibrary } from "../../../test/fixtures/docs/memory-library.ts";
+import { builtLibrary } from "../../../test/fixtures/docs/built-library.ts";
 import { serveDocsPlugins } from "../../../test/fixtures/docs/docs-server.ts";
 import { findChromium, launchChromium, NO_CHROMIUM } from "../../../test/fixtures/docs/chromium.ts";
 import type { DocsLibrary } from "../model.ts";
@@ -49,7 +50,8 @@ describe.skipIf(!executable)(
     let stopServer: () => Promise<void>;
 
     beforeAll(async () => {
-      library = sampleLibrary();
+      // A hand-made site, and one the docs build engine built from TechDocs sources (test/fixtures/docs/sites).
+      library = await builtLibrary(undefined, sampleLibrary());
       const { server } = await serveDocsPlugins(
         [docsWebPlugin({ library, baseUrl: "http://127.0.0.1" })],
         "http://127.0.0.1",
@@ -169,6 +171,44 @@ describe.skipIf(!executable)(
       await page.close();
     });
 
+    it("renders a site built from TechDocs sources: tabs, collapsible note, Graphviz, images, deep links", async () => {
+      const ledger = { namespace: "default", kind: "component", name: "ledger-service" };
+      const page = await context.newPage();
+      const problems = watch(page);
+      await page.goto(url(sitePath(ledger)));
+      expect(await page.locator(".graphviz svg").isVisible()).toBe(true);
+      expect(
+        await page
+          .locator('img[alt="How an entry flows"]')
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ).toBe(120);
+      await page.locator("article a", { hasText: "API reference" }).click();
+      await page.waitForURL(url(`${sitePath(ledger, "reference/api/")}#accounts`));
+      expect(await page.locator("#accounts").isVisible()).toBe(true);
+
+      await page.goto(url(sitePath(ledger, "guides/posting/")));
+      const ts = page.locator(".tabbed-block", { hasText: "ledger.post" });
+      const curl = page.locator(".tabbed-block", { hasText: "curl -X POST" });
+      expect([await ts.isVisible(), await curl.isVisible()]).toEqual([true, false]);
+      await page.locator(".tabbed-labels label", { hasText: "curl" }).click();
+      expect([await ts.isVisible(), await curl.isVisible()]).toEqual([false, true]);
+      const why = page.locator("details.note p", { hasText: "sum of all accounts" });
+      expect(await why.isVisible()).toBe(false);
+      await page.locator("details.note summary").click();
+      expect(await why.isVisible()).toBe(true);
+      await page.screenshot({ path: `${SHOTS}built-page.png`, fullPage: true });
+
+      await page.locator("article a", { hasText: "daily reconciliation" }).click();
+      await page.waitForURL(url(`${sitePath(ledger, "guides/reconcile/")}#mismatches`));
+      expect(
+        await page
+          .locator('img[alt="flow"]')
+          .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+      ).toBe(120);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
     it("helps on a 404 with the closest pages", async () => {
       const page = await context.newPage();
       const response = await page.goto(url(sitePath(payments, "runbooks/rotate-credential/")));
@@ -183,7 +223,7 @@ describe.skipIf(!executable)(
       const problems = watch(page);
       await page.goto(url("/docs"));
       await page.screenshot({ path: `${SHOTS}index.png`, fullPage: true });
-      expect(await page.locator(".site-list li:visible").count()).toBe(2);
+      expect(await page.locator(".site-list li:visible").count()).toBe(3);
       await page.locator(".filter-box").fill("team-search");
       expect(await page.locator(".site-list li:visible").count()).toBe(1);
       await page.locator(".filter-box").fill("nothing like this");
