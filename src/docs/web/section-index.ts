@@ -70,12 +70,25 @@ export function termsOf(text: string, limit = Number.POSITIVE_INFINITY): string[
 
 const keyText = (key: SiteKey) => `${key.namespace}/${key.kind}/${key.name}`;
 
+/** One term's postings: the sections holding it, and for each whether in its heading (2) and/or text (1). */
+interface Postings {
+  ids: Int32Array;
+  bits: Uint8Array;
+}
+
 export class SectionIndex {
   private sections: IndexedSection[] = [];
-  /** term → section ids that contain it, and whether in the heading (bit 1) or the text (bit 0). */
-  private postings = new Map<string, Map<number, number>>();
+  private siteOf = new Int32Array(0);
+  private siteIds = new Map<string, number>();
+  private postings = new Map<string, Postings>();
   private vocabulary: string[] = [];
   private stale = true;
+  /** Per-query scratch, reused: scores and which query terms each section matched (as bit masks). */
+  private scores = new Float64Array(0);
+  private weightsHit = new Float64Array(0);
+  private matchedMask = new Int32Array(0);
+  private headingMask = new Int32Array(0);
+  private touched = new Int32Array(0);
 
   constructor(private readonly library: DocsLibrary) {
     library.subscribe(() => {
@@ -93,13 +106,17 @@ export class SectionIndex {
     if (!this.stale) return;
     this.stale = false;
     const sections: IndexedSection[] = [];
-    const postings = new Map<string, Map<number, number>>();
+    const building = new Map<string, Map<number, number>>();
     const add = (term: string, id: number, bit: number) => {
-      let list = postings.get(term);
-      if (!list) postings.set(term, (list = new Map()));
+      let list = building.get(term);
+      if (!list) building.set(term, (list = new Map()));
       list.set(id, (list.get(id) ?? 0) | bit);
     };
+    const siteOf: number[] = [];
+    const siteIds = new Map<string, number>();
     for (const site of this.library.listSites()) {
+      const siteId = siteIds.size;
+      siteIds.set(keyText(site.key), siteId);
       for (const page of Object.values(site.pages)) {
         for (const section of page.sections) {
           const id = sections.length;
@@ -114,14 +131,27 @@ export class SectionIndex {
             heading,
             text: section.text,
           });
+          siteOf.push(siteId);
           for (const term of termsOf(`${heading} ${page.title}`)) add(term, id, 2);
           for (const term of termsOf(section.text)) add(term, id, 1);
         }
       }
     }
+    const postings = new Map<string, Postings>();
+    for (const [term, list] of building) {
+      postings.set(term, { ids: Int32Array.from(list.keys()), bits: Uint8Array.from(list.values()) });
+    }
     this.sections = sections;
+    this.siteOf = Int32Array.from(siteOf);
+    this.siteIds = siteIds;
     this.postings = postings;
     this.vocabulary = [...postings.keys()].sort();
+    const n = sections.length;
+    this.scores = new Float64Array(n);
+    this.weightsHit = new Float64Array(n);
+    this.matchedMask = new Int32Array(n);
+    this.headingMask = new Int32Array(n);
+    this.touched = new Int32Array(n);
   }
 
   /** Terms of the vocabulary starting with `prefix`, alphabetically, a few. */
@@ -135,62 +165,90 @@ export class SectionIndex {
       else hi = mid;
     }
     for (let i = lo; i < this.vocabulary.length && found.length < MAX_PREFIX_EXPANSION; i++) {
-      if (!this.vocabulary[i]!.startsWith(prefix)) break;
-      found.push(this.vocabulary[i]!);
+      const word = this.vocabulary[i]!;
+      if (!word.startsWith(prefix)) break;
+      // The word itself is searched already; its longer forms are the expansion.
+      if (word !== prefix) found.push(word);
     }
     return found;
   }
 
   /**
    * Sections matching `query`, best first. `site` keeps one site's; `prefix` lets the last word be the start of
-   * one (a search box while typing).
+   * one (a search box while typing). Work is one pass over the postings of the query's terms, and a top-k
+   * selection, however many sections match.
    */
   search(query: string, options: { site?: SiteKey; limit?: number; prefix?: boolean } = {}): SectionHit[] {
     this.refresh();
-    const limit = options.limit ?? 10;
+    const limit = Math.max(1, Math.min(options.limit ?? 10, 100));
     const terms = [...new Set(termsOf(query, MAX_QUERY_TERMS))];
     if (terms.length === 0 || this.sections.length === 0) return [];
-    const wanted = options.site ? keyText(options.site) : undefined;
+    const wanted = options.site ? this.siteIds.get(keyText(options.site)) : undefined;
+    if (options.site && wanted === undefined) return [];
     const total = this.sections.length;
-    const idf = (term: string) => Math.log(1 + total / (1 + (this.postings.get(term)?.size ?? 0)));
-    const weights = new Map(terms.map((term) => [term, idf(term)]));
-    const queryWeight = [...weights.values()].reduce((a, b) => a + b, 0);
-    const scores = new Map<
-      number,
-      { score: number; weight: number; matched: string[]; inHeading: string[] }
-    >();
+    const weights = terms.map((term) =>
+      Math.log(1 + total / (1 + (this.postings.get(term)?.ids.length ?? 0))),
+    );
+    const queryWeight = weights.reduce((a, b) => a + b, 0);
+    const { scores, weightsHit, matchedMask, headingMask, touched, siteOf } = this;
+    let touchedCount = 0;
 
     terms.forEach((term, index) => {
+      const bit = 1 << index;
       const last = index === terms.length - 1;
       const variants = options.prefix && last ? [term, ...this.expand(term)] : [term];
-      const seen = new Set<number>();
       for (const variant of variants) {
         const list = this.postings.get(variant);
         if (!list) continue;
-        const weight = variant === term ? weights.get(term)! : weights.get(term)! * 0.8;
-        for (const [id, bits] of list) {
-          if (seen.has(id)) continue;
-          seen.add(id);
-          if (wanted && keyText(this.sections[id]!.site) !== wanted) continue;
-          let entry = scores.get(id);
-          if (!entry) scores.set(id, (entry = { score: 0, weight: 0, matched: [], inHeading: [] }));
-          entry.score += bits & 2 ? weight * 2 : weight;
-          entry.weight += weights.get(term)!;
-          entry.matched.push(term);
-          if (bits & 2) entry.inHeading.push(term);
+        const weight = variant === term ? weights[index]! : weights[index]! * 0.8;
+        const { ids, bits } = list;
+        for (let i = 0; i < ids.length; i++) {
+          const id = ids[i]!;
+          if (wanted !== undefined && siteOf[id] !== wanted) continue;
+          if (matchedMask[id]! & bit) continue;
+          if (matchedMask[id] === 0) touched[touchedCount++] = id;
+          matchedMask[id]! |= bit;
+          const inHeading = (bits[i]! & 2) !== 0;
+          scores[id]! += inHeading ? weight * 2 : weight;
+          weightsHit[id]! += weights[index]!;
+          if (inHeading) headingMask[id]! |= bit;
         }
       }
     });
-    return [...scores.entries()]
-      .sort((a, b) => b[1].score - a[1].score || a[0] - b[0])
-      .slice(0, limit)
-      .map(([id, entry]) => ({
-        section: this.sections[id]!,
-        score: entry.score,
-        coverage: queryWeight > 0 ? entry.weight / queryWeight : 0,
-        matched: entry.matched,
-        inHeading: entry.inHeading,
-      }));
+
+    // Top-k by score (ties: index order), kept sorted; k is small.
+    const best: number[] = [];
+    for (let t = 0; t < touchedCount; t++) {
+      const id = touched[t]!;
+      const score = scores[id]!;
+      if (best.length === limit) {
+        const worst = best[limit - 1]!;
+        if (score < scores[worst]! || (score === scores[worst]! && id > worst)) continue;
+        best.pop();
+      }
+      let at = best.length;
+      while (
+        at > 0 &&
+        (scores[best[at - 1]!]! < score || (scores[best[at - 1]!]! === score && best[at - 1]! > id))
+      )
+        at--;
+      best.splice(at, 0, id);
+    }
+    const hits = best.map((id) => ({
+      section: this.sections[id]!,
+      score: scores[id]!,
+      coverage: queryWeight > 0 ? weightsHit[id]! / queryWeight : 0,
+      matched: terms.filter((_, i) => matchedMask[id]! & (1 << i)),
+      inHeading: terms.filter((_, i) => headingMask[id]! & (1 << i)),
+    }));
+    for (let t = 0; t < touchedCount; t++) {
+      const id = touched[t]!;
+      scores[id] = 0;
+      weightsHit[id] = 0;
+      matchedMask[id] = 0;
+      headingMask[id] = 0;
+    }
+    return hits;
   }
 }
 
