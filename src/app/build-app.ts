@@ -12,6 +12,9 @@ import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
 import { canonicalOwnerRef } from "../catalog/search-source.ts";
+import { docsPlugin } from "../docs/docs-plugin.ts";
+import type { DocsService } from "../docs/docs-service.ts";
+import type { DocsLibrary } from "../docs/model.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
 import type { ImportResult } from "../catalog/store/catalog-store.ts";
 import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
@@ -54,6 +57,8 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
+  /** Built TechDocs: the library pages and unfurls read, and the service that builds them. */
+  docs: { library: DocsLibrary; service: DocsService };
   /** Where plugins post later: attach each running adapter to it. */
   outbox: AdapterOutbox;
   /** The chat core every adapter talks to: commands, forms, "Show more". */
@@ -191,6 +196,14 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       log,
     });
 
+    const docs = docsPlugin({
+      catalog,
+      search: index,
+      dataDir,
+      localRoots: config.CALLBOARD_LOCAL_ROOTS,
+      ownerRef: canonicalOwnerRef,
+      log,
+    });
     await registry.use(
       catalogPlugin({
         catalog,
@@ -207,6 +220,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
         ownerRef: canonicalOwnerRef,
       }),
+      docs.plugin,
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
@@ -234,6 +248,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       reindex: () => indexing.reindex(),
       registry,
       router,
+      docs: { library: docs.library, service: docs.service },
       outbox,
       core,
       scaffolder,

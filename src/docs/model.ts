@@ -54,7 +54,10 @@ export interface BuiltPage {
   path: string;
   /** Nav title if the nav names one, else the first h1, else the file name. */
   title: string;
-  /** Sanitised HTML of the page body (no layout). Links already point at served URLs (see `linkBase`). */
+  /**
+   * Sanitised HTML of the page body (no layout). Links and images are relative to the page's directory URL, as
+   * mkdocs writes them, so serve the page at its path with the trailing slash.
+   */
   html: string;
   toc: TocEntry[];
   sections: DocSection[];

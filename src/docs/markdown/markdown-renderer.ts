@@ -85,7 +85,8 @@ export class MarkdownRenderer {
       .use(mark)
       .use(sub)
       .use(sup)
-      .use(emoji)
+      // Shortcodes only (:rocket:), as pymdownx.emoji: no text smileys, which also cost time on every line.
+      .use(emoji, { shortcuts: {} })
       .use(githubAlerts)
       .use(indentedBlocks);
     md.renderer.rules.fence = (tokens, idx, _options, env) =>

@@ -35,6 +35,6 @@ declare module "markdown-it-sup" {
   export default plugin;
 }
 declare module "markdown-it-emoji" {
-  import type { PluginSimple } from "markdown-it";
-  export const full: PluginSimple;
+  import type { PluginWithOptions } from "markdown-it";
+  export const full: PluginWithOptions<{ shortcuts?: Record<string, string | string[]> }>;
 }

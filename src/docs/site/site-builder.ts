@@ -106,7 +106,8 @@ export class SiteBuilder {
         previous.site.entityTitle === meta.entityTitle &&
         previous.site.entityRef === meta.entityRef;
       // Stamps may differ (a file touched, its content the same): keep the new ones so it is not read again.
-      const record = { ...previous, stamps };
+      const moved = Object.keys(stamps).some((path) => stamps[path] !== previous.stamps[path]);
+      const record = moved ? { ...previous, stamps } : previous;
       if (same) return { record, changed: false, pages: [], newAssets: new Map() };
       const site = { ...previous.site, ...withOwner(meta) };
       return { record: { ...record, site }, changed: true, pages: [], newAssets: new Map() };
