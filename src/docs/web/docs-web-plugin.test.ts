@@ -133,6 +133,23 @@ describe("docs pages", () => {
     expect(site).toContain('href="/docs/default/component/payments-api/"');
   });
 
+  it("helps on an address short of a site, and never links a javascript: nav entry", async () => {
+    const short = await get("/docs/payments");
+    expect(short.status).toBe(404);
+    expect(await short.text()).toContain('href="/docs/default/component/payments-api/"');
+    library.put({
+      ...library.getSite("component:default/search-indexer")!,
+      nav: [
+        { title: "Evil", url: "javascript:alert(1)" },
+        { title: "Home", path: "" },
+      ],
+      sourceHash: "evil",
+    });
+    const html = await (await get("/docs/default/component/search-indexer/")).text();
+    expect(html).not.toContain("javascript:");
+    expect(html).toContain("<span>Evil</span>");
+  });
+
   it("refuses hostile paths without looking anything up", async () => {
     for (const path of [
       "/docs/default/component/payments-api/%2e%2e/%2e%2e/etc/passwd",

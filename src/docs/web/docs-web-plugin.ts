@@ -162,6 +162,17 @@ export function docsWebPlugin(deps: DocsWebDeps): Plugin {
         path: `${basePath}/docs`,
         handler: (req, res) => send(req, res, 200, renderer.index(queryOf(req))),
       });
+      // Addresses short of a site: the 404 that offers the sites closest to what was typed.
+      for (const partial of ["/docs/:namespace", "/docs/:namespace/:kind"]) {
+        api.addHttpRoute({
+          method: "GET",
+          path: `${basePath}${partial}`,
+          handler: (req, res, { params }) => {
+            const asked = (params.kind ?? params.namespace ?? "").slice(0, 253);
+            send(req, res, 404, renderer.notFound({ path: asked }));
+          },
+        });
+      }
       // Without the trailing slash a site's home would resolve its relative links one level up.
       api.addHttpRoute({
         method: "GET",

@@ -166,7 +166,9 @@ export class PageRenderer {
         href: this.href(site.key, p.path),
       }));
     } else {
-      const named = asked.key ? `${asked.key.kind}:${asked.key.namespace}/${asked.key.name}` : "this address";
+      const named = asked.key
+        ? `${asked.key.kind}:${asked.key.namespace}/${asked.key.name}`
+        : `“${asked.path}”`;
       message = `There are no docs for ${named}.`;
       const all = this.library.listSites();
       sites = closeMatches(asked.key?.name ?? asked.path, all, (s) => `${s.key.name} ${s.siteName}`).map(

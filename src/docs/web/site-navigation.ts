@@ -34,6 +34,9 @@ export interface PagePlace {
   next?: Neighbour;
 }
 
+/** External nav links a page may carry (the builder keeps only these; a hand-made model may not). */
+const EXTERNAL = /^(https?:|mailto:)/i;
+
 /** Nav depth walked; the builder cuts deeper nav with a note, this keeps a hand-made model from recursing far. */
 const MAX_DEPTH = 12;
 
@@ -89,7 +92,11 @@ export function placeOf(site: BuiltSite, pagePath: string, href: (path: string) 
       if (inner?.holds) holds = true;
       entries.push({
         title: item.title,
-        ...(item.url ? { href: item.url } : item.path !== undefined ? { href: href(item.path) } : {}),
+        ...(item.url && EXTERNAL.test(item.url)
+          ? { href: item.url }
+          : item.path !== undefined
+            ? { href: href(item.path) }
+            : {}),
         external: Boolean(item.url),
         current,
         open: Boolean(inner?.holds),
