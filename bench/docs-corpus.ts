@@ -36,7 +36,18 @@ const WORDS = (
   "gateway ingress egress firewall policy owner team oncall escalation budget quota limit request response " +
   "payments ledger billing invoice checkout order inventory search catalog identity session login audit"
 ).split(" ");
-const TOPICS = ["Overview", "Setup", "Configuration", "Operations", "Troubleshooting", "Architecture", "API", "Runbooks", "Security", "Monitoring"];
+const TOPICS = [
+  "Overview",
+  "Setup",
+  "Configuration",
+  "Operations",
+  "Troubleshooting",
+  "Architecture",
+  "API",
+  "Runbooks",
+  "Security",
+  "Monitoring",
+];
 
 export function generateDocsCorpus(out: string, options: DocsCorpusOptions): GeneratedSite[] {
   const rnd = random(options.seed);
@@ -81,16 +92,45 @@ export function generateDocsCorpus(out: string, options: DocsCorpusOptions): Gen
       parts.push(`## ${TOPICS[k % TOPICS.length]} ${words(2)}`, "", paragraph(), "");
       switch ((index + k) % 6) {
         case 0:
-          parts.push("```bash", `kubectl -n ${pick(WORDS)} rollout restart deploy/${pick(WORDS)}`, `vault write db/rotate/${pick(WORDS)} ttl=24h`, "```", "");
+          parts.push(
+            "```bash",
+            `kubectl -n ${pick(WORDS)} rollout restart deploy/${pick(WORDS)}`,
+            `vault write db/rotate/${pick(WORDS)} ttl=24h`,
+            "```",
+            "",
+          );
           break;
         case 1:
-          parts.push("| Setting | Default | Meaning |", "|---|---|---|", `| ${pick(WORDS)} | ${Math.floor(rnd() * 100)} | ${words(5)} |`, `| ${pick(WORDS)} | true | ${words(4)} |`, "");
+          parts.push(
+            "| Setting | Default | Meaning |",
+            "|---|---|---|",
+            `| ${pick(WORDS)} | ${Math.floor(rnd() * 100)} | ${words(5)} |`,
+            `| ${pick(WORDS)} | true | ${words(4)} |`,
+            "",
+          );
           break;
         case 2:
-          parts.push(`!!! warning "${words(2)}"`, `    ${sentence()}`, "", `See [the other page](${up}${pick(all)}#overview) and ![diagram](${up}img/diagram.png).`, "");
+          parts.push(
+            `!!! warning "${words(2)}"`,
+            `    ${sentence()}`,
+            "",
+            `See [the other page](${up}${pick(all)}#overview) and ![diagram](${up}img/diagram.png).`,
+            "",
+          );
           break;
         case 3:
-          parts.push('=== "TypeScript"', "    ```ts", `    const ${pick(WORDS)} = await client.${pick(WORDS)}({ retries: 3 });`, "    ```", "", '=== "YAML"', "    ```yaml", `    ${pick(WORDS)}: ${pick(WORDS)}`, "    ```", "");
+          parts.push(
+            '=== "TypeScript"',
+            "    ```ts",
+            `    const ${pick(WORDS)} = await client.${pick(WORDS)}({ retries: 3 });`,
+            "    ```",
+            "",
+            '=== "YAML"',
+            "    ```yaml",
+            `    ${pick(WORDS)}: ${pick(WORDS)}`,
+            "    ```",
+            "",
+          );
           break;
         case 4:
           parts.push(`- [x] ${sentence()}`, `- [ ] ${sentence()}`, `- ${sentence()} ==${pick(WORDS)}==`, "");

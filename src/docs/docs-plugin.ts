@@ -16,6 +16,7 @@ import { MemoryDocsLibrary } from "./docs-library.ts";
 import { docsIndexSource } from "./docs-search-source.ts";
 import { DocsService, type DocsCatalog, type DocsEntity } from "./docs-service.ts";
 import { DocsStore } from "./docs-store.ts";
+import { BuildPool } from "./site/build-pool.ts";
 
 export interface DocsPluginDeps {
   catalog: CatalogService;
@@ -62,6 +63,7 @@ export function docsPlugin(deps: DocsPluginDeps): DocsPlugin {
     store,
     catalog,
     localRoots: deps.localRoots,
+    pool: new BuildPool(),
     ...(deps.log ? { log: deps.log } : {}),
   });
   const plugin = definePlugin({

@@ -9,7 +9,8 @@ import type { DocsStore } from "./docs-store.ts";
 import type { MemoryDocsLibrary } from "./docs-library.ts";
 import { siteKeyOf, type BuildNote } from "./model.ts";
 import { MkdocsConfigError } from "./site/mkdocs-config.ts";
-import { SiteBuilder } from "./site/site-builder.ts";
+import type { BuildPool } from "./site/build-pool.ts";
+import { SiteBuilder, type BuildResult, type SiteInput, type SiteRecord } from "./site/site-builder.ts";
 import { DocsSourceError } from "./site/site-sources.ts";
 import { declaresDocs, resolveDocsSource } from "./techdocs-ref.ts";
 
@@ -49,6 +50,8 @@ export interface DocsServiceDeps {
   catalog: DocsCatalog;
   /** The operator's CALLBOARD_LOCAL_ROOTS: folders besides the imported one that docs may be read from. */
   localRoots: string[];
+  /** Worker threads for first builds (every page rendered); without it everything builds inline. */
+  pool?: BuildPool;
   log?: Logger;
 }
 
@@ -76,14 +79,19 @@ export class DocsService {
     return this.serial(async () => {
       const summary: SyncSummary = { built: 0, unchanged: 0, problems: 0, removed: 0 };
       const wanted = new Set<string>();
-      for (const item of [...this.deps.catalog.entities()]) {
-        if (signal?.aborted) break;
-        if (!declaresDocs(item.entity)) continue;
-        wanted.add(item.ref.toLowerCase());
-        const outcome = await this.buildOne(item);
-        if (outcome.kind === "built") summary[outcome.changed ? "built" : "unchanged"]++;
-        if (outcome.kind === "problem") summary.problems++;
-      }
+      const items = [...this.deps.catalog.entities()].filter((item) => declaresDocs(item.entity));
+      for (const item of items) wanted.add(item.ref.toLowerCase());
+      // As many sites at once as there are build workers: first builds render on them in parallel, and
+      // incremental checks (stat calls) interleave with them.
+      let next = 0;
+      const lane = async () => {
+        while (next < items.length && !signal?.aborted) {
+          const outcome = await this.buildOne(items[next++]!);
+          if (outcome.kind === "built") summary[outcome.changed ? "built" : "unchanged"]++;
+          if (outcome.kind === "problem") summary.problems++;
+        }
+      };
+      await Promise.all(Array.from({ length: this.deps.pool?.size ?? 1 }, lane));
       if (!signal?.aborted) {
         for (const record of [...this.deps.library.allRecords()]) {
           if (!wanted.has(record.site.entityRef.toLowerCase())) {
@@ -139,6 +147,12 @@ export class DocsService {
     this.problems.delete(ref.toLowerCase());
   }
 
+  private async build(input: SiteInput, previous: SiteRecord | undefined): Promise<BuildResult> {
+    if (!previous && this.deps.pool) return this.deps.pool.build(input);
+    this.builder ??= SiteBuilder.create();
+    return (await this.builder).build(input, previous);
+  }
+
   private async buildOne(item: DocsEntity): Promise<BuildOutcome> {
     const ref = item.ref;
     const lower = ref.toLowerCase();
@@ -162,10 +176,8 @@ export class DocsService {
     }
     library.removeBorrowed(ref);
     const previous = library.record(ref);
-    this.builder ??= SiteBuilder.create();
-    const builder = await this.builder;
     try {
-      const result = await builder.build(
+      const result = await this.build(
         {
           entityRef: ref,
           key: siteKeyOf(lower),
