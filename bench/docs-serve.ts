@@ -6,18 +6,15 @@
  * sections, doc suggestions for channel questions, and the suggestions' precision and recall on the labelled
  * messages (test/fixtures/docs/suggestion-messages.ts). Readable lines, then one JSON line.
  */
-import { Agent, request } from "node:http";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import type { BuiltPage, BuiltSite } from "../src/docs/model.ts";
-import { sitePath } from "../src/docs/model.ts";
 import { measure, suggestSections } from "../src/docs/suggestions/suggest.ts";
-import { docsWebPlugin } from "../src/docs/web/docs-web-plugin.ts";
 import { SectionIndex } from "../src/docs/web/section-index.ts";
-import { serveDocsPlugins } from "../test/fixtures/docs/docs-server.ts";
 import { MemoryDocsLibrary } from "../test/fixtures/docs/memory-library.ts";
 import { suggestionCorpus } from "../test/fixtures/docs/suggestion-corpus.ts";
 import { SUGGESTION_MESSAGES } from "../test/fixtures/docs/suggestion-messages.ts";
+import { describePages, measurePagesServed } from "./docs-pages.ts";
 import { percentile, round } from "./stats.ts";
 
 const SITES = 50;
@@ -124,61 +121,18 @@ function generate(seed = 1): MemoryDocsLibrary {
   return library;
 }
 
-function get(agent: Agent, port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    request({ host: "127.0.0.1", port, path, agent }, (res) => {
-      res.on("data", () => undefined);
-      res.on("end", () =>
-        res.statusCode === 200
-          ? resolve(performance.now() - started)
-          : reject(new Error(`${res.statusCode} ${path}`)),
-      );
-    })
-      .on("error", reject)
-      .end();
-  });
-}
-
-async function atConcurrency(paths: string[], port: number): Promise<number[]> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const times: number[] = [];
-  let at = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (at < paths.length) times.push(await get(agent, port, paths[at++]!));
-    }),
-  );
-  agent.destroy();
-  return times;
-}
-
 const load = loadavg()[0]!;
 const library = generate();
 const sections = new SectionIndex(library);
 const sites = library.listSites();
-const allPaths = sites.flatMap((site) => Object.keys(site.pages).map((path) => sitePath(site.key, path)));
+const pageCount = sites.reduce((n, site) => n + Object.keys(site.pages).length, 0);
 console.log(
-  `corpus: ${sites.length} sites, ${allPaths.length} pages, ${sections.size} sections (load average ${round(load, 2)})`,
+  `corpus: ${sites.length} sites, ${pageCount} pages, ${sections.size} sections (load average ${round(load, 2)})`,
 );
 
-const { server } = await serveDocsPlugins(
-  [docsWebPlugin({ library, baseUrl: "http://127.0.0.1", sections })],
-  "http://127.0.0.1",
-);
-const port = Number(new URL(server.url).port);
-
-// Every page once, as the first reader after a build sees it: rendered, then kept.
-const cold = await atConcurrency(allPaths, port);
+const served = await measurePagesServed(library, { requests: REQUESTS, concurrency: CONCURRENCY, sections });
+console.log(describePages(served));
 const next = random(7);
-const mixed = Array.from({ length: REQUESTS }, () => allPaths[Math.floor(next() * allPaths.length)]!);
-const warm = await atConcurrency(mixed, port);
-console.log(
-  `pages, first render, concurrency ${CONCURRENCY}: p50 ${round(percentile(cold, 50))} ms, p99 ${round(percentile(cold, 99))} ms (${cold.length} pages)`,
-);
-console.log(
-  `pages served, concurrency ${CONCURRENCY}: p50 ${round(percentile(warm, 50))} ms, p99 ${round(percentile(warm, 99))} ms (${warm.length} requests)`,
-);
 
 // The search box: a few words of a heading, the last one half typed, within one site.
 const searchTimes: number[] = [];
@@ -214,22 +168,22 @@ console.log(
 );
 for (const wrong of quality.wrong)
   console.log(`  ${wrong.suggested ? "suggested" : "missed"}: ${wrong.text}`);
-await server.close();
 
 console.log(
   JSON.stringify({
     bench: "docs-serve",
     corpus: {
       sites: sites.length,
-      pages: allPaths.length,
+      pages: pageCount,
       sections: sections.size,
       requests: REQUESTS,
       concurrency: CONCURRENCY,
     },
     metrics: {
-      page_p50_ms: round(percentile(warm, 50)),
-      page_p99_ms: round(percentile(warm, 99)),
-      page_first_render_p99_ms: round(percentile(cold, 99)),
+      page_p50_ms: served.page_p50_ms,
+      page_p99_ms: served.page_p99_ms,
+      page_first_render_p99_ms: served.first_render_p99_ms,
+      page_cpu_ms: served.page_cpu_ms,
       site_search_p99_ms: round(percentile(searchTimes, 99)),
       suggestion_p99_ms: round(percentile(suggestTimes, 99)),
       suggestion_precision: round(quality.precision, 3),
