@@ -8,7 +8,6 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defineAdapterModule, type Adapter, type AdapterModule } from "../bot/core/adapter.ts";
 import { defineConfigSection } from "../plugins/config-section.ts";
-import type { Plugin } from "../plugins/api.ts";
 import { buildApp, type App } from "./build-app.ts";
 import { loadConfig } from "./config.ts";
 import { serve } from "./serve.ts";
@@ -38,13 +37,6 @@ function fakeTerminal(seen: string[][]): AdapterModule {
   });
 }
 
-const page: Plugin = {
-  id: "page",
-  register(api) {
-    api.addHttpRoute({ method: "GET", path: "/docs", handler: (_req, res) => void res.end("the docs") });
-  },
-};
-
 describe("the terminal chat serves pages too", () => {
   const dir = mkdtempSync(join(tmpdir(), "cb-serve-terminal-"));
   let app: App;
@@ -63,7 +55,7 @@ describe("the terminal chat serves pages too", () => {
 
   async function start(env: Record<string, string>) {
     const config = loadConfig({ CALLBOARD_DATA_DIR: join(dir, "data"), ...env }, { cwd: dir });
-    app = await buildApp(config, pino({ level: "silent" }), { plugins: [page], skipImport: true });
+    app = await buildApp(config, pino({ level: "silent" }), { skipImport: true });
     const seen: string[][] = [];
     const serving = await serve(app, [fakeTerminal(seen)], { notes: ["42 entities loaded."] });
     return { serving, notes: seen[0]! };
@@ -75,7 +67,7 @@ describe("the terminal chat serves pages too", () => {
       expect(serving.http!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(notes[0]).toBe("42 entities loaded.");
       expect(notes.at(-1)).toBe(`Pages (docs, catalog) are served at ${serving.http!.url}/docs.`);
-      expect(await (await fetch(`${serving.http!.url}/docs`)).text()).toBe("the docs");
+      expect(await (await fetch(`${serving.http!.url}/docs`)).text()).toContain("<h1>Documentation</h1>");
     } finally {
       await serving.stop();
       await app.close();
