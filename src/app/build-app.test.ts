@@ -318,7 +318,10 @@ describe("buildApp: what plugins contribute besides commands", () => {
         (await app.audit.recent({ limit: 5 })).map((e) => [e.actor, e.detail?.split(":")[0]]),
       ).toContainEqual(["startup", "repos"]);
       // The catalog's refresh runs as a job, registered by the catalog plugin like any plugin's.
-      expect(app.registry.jobs.map((j) => [j.job.id, j.owner])).toEqual([["catalog-providers", "catalog"]]);
+      expect(app.registry.jobs.map((j) => [j.job.id, j.owner])).toEqual([
+        ["catalog-providers", "catalog"],
+        ["docs-sync", "docs"],
+      ]);
     } finally {
       await app.close();
     }

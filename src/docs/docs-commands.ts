@@ -35,6 +35,7 @@ export interface DocsCommandDeps {
 }
 
 const SNIPPET = 160;
+const SETTLE_MS = 1500;
 
 export function docsCommand(deps: DocsCommandDeps): ChatCommand {
   return {
@@ -248,6 +249,9 @@ function countPages(items: NavItem[]): number {
 }
 
 async function answer(typed: string, deps: DocsCommandDeps): Promise<Reply> {
+  // Just after start-up the first build may still be under way: give it a moment rather than answer "no
+  // match" for docs that are about to exist. Bounded, so the answer still comes within chat's deadline.
+  await deps.service.settled(SETTLE_MS);
   const query = parseSearchText(typed, { ownerRef: deps.ownerRef });
   const shown = short(typed);
   if (query.q.trim() === "" && !query.filters) return overview(deps);

@@ -135,10 +135,34 @@ export class DocsService {
     });
   }
 
+  /**
+   * Run builds one batch at a time. After each batch the build workers are let go: an idle worker's message
+   * ports would keep the process alive at exit, and first builds (the only ones they do) are rare.
+   */
   private serial<T>(work: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(work, work);
+    const run = async () => {
+      try {
+        return await work();
+      } finally {
+        await this.deps.pool?.close();
+      }
+    };
+    const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Resolves once the builds asked for so far are done, or after `ms`, whichever is first. */
+  async settled(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   private async drop(ref: string): Promise<void> {
