@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 /**
- * The layers (docs: ../shared/DESIGN.md): adapters (src/bot/<platform>) → chat core (src/bot) → plugin API
+ * The layers (docs/architecture.md): adapters (src/bot/<platform>) → chat core (src/bot) → plugin API
  * (src/plugins) → services (src/catalog, src/scaffold, src/docs, src/github) → search (src/search) → state (src/db). An
  * import may only point down. test/layering.test.ts lints a wrong import into each folder, so these rules cannot
  * silently stop applying.
@@ -17,9 +17,20 @@ const services = {
   message: "src/search and src/db serve the services: they import no service (catalog, scaffold, docs).",
 };
 const storage = {
-  group: ["@prisma/*", "**/generated/**", "**/db", "**/db/**", "**/search", "**/search/**"],
+  group: [
+    "@prisma/*",
+    "**/generated/**",
+    "**/db",
+    "**/db/**",
+    "**/search",
+    "**/search/**",
+    // The drivers and engines themselves, so the rule cannot be stepped around by importing them directly.
+    "better-sqlite3",
+    "pg",
+    "meilisearch",
+  ],
   message:
-    "Adapters reach state and search only through the chat core's ports: no Prisma (src/db, src/generated) and no search engine (src/search).",
+    "Adapters and the chat core reach state and search only through the ports (src/state, the plugin API): no Prisma (src/db, src/generated), no database driver and no search engine (src/search, meilisearch).",
 };
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
@@ -41,7 +52,8 @@ export const LAYER_RULES = [
   },
   // One config object per file set: a later object's setting of a rule replaces an earlier one's.
   { files: ["src/search/**", "src/db/**"], rules: restrict(chat, services) },
-  { files: ["src/bot/slack/**", "src/bot/teams/**", "src/bot/shell/**"], rules: restrict(storage) },
+  // Every adapter folder and the chat core (src/bot/core, the router); the composition root wires the stores.
+  { files: ["src/bot/**"], rules: restrict(storage) },
 ];
 
 export default tseslint.config(

@@ -64,7 +64,7 @@ const INNOCENT_USERS = argNumber("innocent-users", 2);
 const INNOCENT_COMMANDS = argNumber("innocent", 400);
 const MAX_SECONDS = argNumber("max-seconds", 120);
 const FAN_OUT = 5_000;
-/** Longest line the router reads as a command (src/bot/router.ts); the longest word allowed fills it. */
+/** Longest line the router reads as a command (src/bot/core/router.ts); the longest word allowed fills it. */
 const LINE_LIMIT = 4_000;
 const ABUSE_ANSWER_TIMEOUT_MS = 15_000;
 const INNOCENT_ANSWER_TIMEOUT_MS = 15_000;

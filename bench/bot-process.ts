@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import { startHttpServer } from "../src/app/http-server.ts";
 import { Registry } from "../src/plugins/registry.ts";
-import { Router } from "../src/bot/router.ts";
+import { Router } from "../src/bot/core/router.ts";
 import { catalogCommandsPlugin } from "../src/catalog/commands/catalog-plugin.ts";
 import { CatalogGraph } from "../src/catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../src/catalog/graph/graph-resolver.ts";

@@ -105,7 +105,9 @@ for (const size of sizes) {
         `CPU steal ${percent(sqlite.steal)}; ${phases(sqlite.phases)}`,
     );
     const reimport = await importOnce(root, sqliteDir);
-    console.log(`${label} SQLite re-import, nothing changed: ${reimport.seconds.toFixed(2)} s`);
+    console.log(
+      `${label} SQLite re-import, nothing changed: ${reimport.seconds.toFixed(2)} s; ${phases(reimport.phases)}`,
+    );
     const p = await probe(sqliteDir);
     console.log(
       `${label} SQLite start-up to ready ${p.startup_s.toFixed(2)} s; who-owns p50/p99 ${p.whoOwns.p50}/${p.whoOwns.p99} ms; ` +
@@ -118,6 +120,7 @@ for (const size of sizes) {
     metrics[`deps_p99_ms_${label}`] = p.deps.p99;
     metrics[`startup_${label}_s`] = round(p.startup_s, 2);
     metrics[`rss_mb_${label}`] = Math.round(p.rss_mb);
+    metrics[`reimport_unchanged_${label}_s`] = round(reimport.seconds, 3);
     if (size === 100_000) {
       metrics.import_100k_sqlite_s = round(sqlite.seconds, 2);
       metrics.import_entities_per_s_sqlite = Math.round(sqliteRate);

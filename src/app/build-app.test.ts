@@ -320,6 +320,7 @@ describe("buildApp: what plugins contribute besides commands", () => {
       // The catalog's refresh runs as a job, registered by the catalog plugin like any plugin's.
       expect(app.registry.jobs.map((j) => [j.job.id, j.owner])).toEqual([
         ["catalog-providers", "catalog"],
+        ["catalog-follow-replicas", "catalog"],
         ["docs-sync", "docs"],
       ]);
     } finally {

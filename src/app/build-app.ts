@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { Logger } from "pino";
 import type { ChatCore } from "../bot/core/chat-core.ts";
 import { AdapterOutbox } from "../bot/core/outbox.ts";
-import { Router } from "../bot/router.ts";
+import { Router } from "../bot/core/router.ts";
 import { catalogPlugin } from "../catalog/catalog-plugin.ts";
 import { CatalogProviders } from "../catalog/catalog-providers.ts";
 import { CatalogService, type ImportReport, type LocationReader } from "../catalog/catalog-service.ts";
@@ -21,7 +21,8 @@ import type { DocsService } from "../docs/docs-service.ts";
 import type { DocsLibrary } from "../docs/model.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
 import type { ImportResult } from "../catalog/store/catalog-store.ts";
-import { PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
+import { ChangeFollower } from "../catalog/replicas/follow-changes.ts";
+import { CATALOG_CHANNEL, PrismaCatalogStore } from "../catalog/store/prisma-catalog-store.ts";
 import { catalogLinksPlugin, catalogUrlFor } from "../catalog/web/catalog-links.ts";
 import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
@@ -37,6 +38,8 @@ import { TrustedLocations } from "../scaffold/template/trusted-locations.ts";
 import { ScaffoldTasks } from "../scaffold/tasks/scaffold-tasks.ts";
 import type { TaskWorker } from "../scaffold/tasks/task-worker.ts";
 import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
+import { PrismaApprovalStore } from "../db/approval-store.ts";
+import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import { scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
@@ -44,6 +47,11 @@ import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
 import { GitHubClient } from "../github/github-client.ts";
 import { githubSettings } from "../github/github-config.ts";
+import { discoverySettings } from "../catalog/providers/github/discovery-settings.ts";
+import type { GitHubDiscovery } from "../catalog/providers/github/discovery.ts";
+import { githubCatalogPlugin } from "../catalog/providers/github/github-catalog-plugin.ts";
+import { PrismaEventLedger } from "../db/event-ledger.ts";
+import { PrismaProviderStateStore } from "../db/provider-state-store.ts";
 
 /** The example organisation that `npm start` opens when no catalog is configured or stored. */
 export const EXAMPLE_CATALOG = fileURLToPath(
@@ -93,6 +101,8 @@ export interface BuildOptions {
   plugins?: Plugin[];
   /** Skip the catalog providers' start-up imports, such as the configured catalog (benchmarks load their own). */
   skipImport?: boolean;
+  /** Handed GitHub discovery when it is configured (tests and benchmarks drive a refresh themselves). */
+  onGitHubDiscovery?: (discovery: GitHubDiscovery) => void;
 }
 
 function importDetail(report: ImportReport): string {
@@ -120,12 +130,21 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
     const catalog = new CatalogService({
       store,
       graph,
-      read: (target) =>
+      read: (target, previous) =>
         readLocation(target, {
           allowedHosts: config.CALLBOARD_READ_ALLOW,
           localRoots: config.CALLBOARD_LOCAL_ROOTS,
           maxFileBytes: config.CALLBOARD_MAX_FILE_BYTES,
+          ...(previous ? { previous } : {}),
         }),
+      log,
+      replica: store.replica,
+    });
+    const follower = new ChangeFollower({
+      catalog,
+      store,
+      pollSeconds: config.CALLBOARD_FOLLOW_SECONDS,
+      ...(db.listen ? { listen: (onNotify: () => void) => db.listen!(CATALOG_CHANNEL, onNotify) } : {}),
       log,
     });
     // The index is derived state: rebuilt from its sources (the database's entities among them) whenever its
@@ -179,8 +198,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       dataDir,
       stepTimeoutMs: config.CALLBOARD_SCAFFOLD_STEP_TIMEOUT_SECONDS * 1000,
     });
+    const taskStore = new PrismaTaskStore(db.prisma);
     const tasks = new ScaffoldTasks({
-      store: new PrismaTaskStore(db.prisma),
+      store: taskStore,
       scaffolder,
       box: secrets,
       audit,
@@ -214,6 +234,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         catalog,
         providers,
         exampleCatalog: EXAMPLE_CATALOG,
+        follower,
         graph,
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
@@ -238,6 +259,41 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
+      }),
+      // GitHub discovery, when credentials and the organisations to discover are configured.
+      ...(github && config.GITHUB_CATALOG_ORGS.length > 0
+        ? [
+            githubCatalogPlugin({
+              client: github,
+              settings: discoverySettings(config),
+              app: githubConfig?.app !== undefined,
+              webhookSecret: config.GITHUB_WEBHOOK_SECRET,
+              store: new PrismaProviderStateStore(db.prisma),
+              ledger: new PrismaEventLedger(db.prisma),
+              locations: () => catalog.locations(),
+              entityLocation: async (text) => {
+                const found = await resolver.resolve(text);
+                return found.status === "found" ? catalog.locationOf(found.ref) : undefined;
+              },
+              isAdmin: (user) =>
+                tasks.permissions.isAdmin({
+                  id: `${user.surface}:${user.id}`,
+                  ...(user.catalogRef ? { userRef: user.catalogRef } : {}),
+                }),
+              ...(options.onGitHubDiscovery ? { onDiscovery: options.onGitHubDiscovery } : {}),
+            }),
+          ]
+        : []),
+      approvalsPlugin({
+        approvals: new PrismaApprovalStore(db.prisma),
+        tasks: taskStore,
+        entity: (ref) => graph.get(ref),
+        groupsOf: (ref) => scaffolder.groupsOf(ref),
+        audit,
+        ...(config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL
+          ? { defaultChannel: config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL }
+          : {}),
+        nudge: () => worker?.wake(),
       }),
       ...(options.plugins ?? []),
     );

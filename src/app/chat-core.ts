@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { ChatCore } from "../bot/core/chat-core.ts";
 import { Continuations } from "../bot/core/continuations.ts";
 import { FormSessions } from "../bot/core/form-sessions.ts";
-import type { Router } from "../bot/router.ts";
+import type { Router } from "../bot/core/router.ts";
 import { PrismaContinuationStore } from "../db/continuation-store.ts";
 import { PrismaFormSessionStore } from "../db/form-session-store.ts";
 import type { Database } from "../db/open-database.ts";

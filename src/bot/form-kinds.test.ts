@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Form, FormValues } from "../message/form.ts";
 import { reply } from "../message/reply.ts";
 import { Registry } from "../plugins/registry.ts";
-import { Router } from "./router.ts";
+import { Router } from "./core/router.ts";
 import { createShellAdapter } from "./shell/shell-adapter.ts";
 import { chatCoreOver } from "../../test/fixtures/chat-core.ts";
 import { MemoryConversationStore, MemoryEventLedger } from "../../test/fixtures/memory-ports.ts";

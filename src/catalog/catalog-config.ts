@@ -13,6 +13,11 @@ export const catalogSettings = defineConfigSection({
     CALLBOARD_CATALOG: optionalText,
     /** Re-import stored locations on this interval; 0 is off. */
     CALLBOARD_REFRESH_SECONDS: z.coerce.number().int().min(0).default(0),
+    /**
+     * Seconds between a replica's reads of the catalog change log, so changes other replicas write reach its
+     * graph and search. On PostgreSQL a notification wakes it at once and this is the safety net.
+     */
+    CALLBOARD_FOLLOW_SECONDS: z.coerce.number().min(0.1).max(3600).default(2),
     /** Hosts descriptor URLs may be read from besides the imported URL's own (comma-separated). */
     CALLBOARD_READ_ALLOW: commaList(
       z.string().regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, "each entry is a host, host:port or *.domain"),
@@ -35,6 +40,7 @@ export const catalogSettings = defineConfigSection({
   yaml: {
     location: "CALLBOARD_CATALOG",
     refreshSeconds: "CALLBOARD_REFRESH_SECONDS",
+    followSeconds: "CALLBOARD_FOLLOW_SECONDS",
     readAllow: "CALLBOARD_READ_ALLOW",
     localRoots: "CALLBOARD_LOCAL_ROOTS",
     maxFileBytes: "CALLBOARD_MAX_FILE_BYTES",

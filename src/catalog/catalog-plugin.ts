@@ -8,6 +8,7 @@ import { catalogSettings } from "./catalog-config.ts";
 import { configuredCatalog, type CatalogProviders } from "./catalog-providers.ts";
 import type { CatalogService } from "./catalog-service.ts";
 import { catalogCommandsPlugin, type CatalogCommandsOptions } from "./commands/catalog-plugin.ts";
+import type { ChangeFollower } from "./replicas/follow-changes.ts";
 import { catalogIndexSource } from "./search-source.ts";
 
 export interface CatalogPluginDeps extends CatalogCommandsOptions {
@@ -16,6 +17,8 @@ export interface CatalogPluginDeps extends CatalogCommandsOptions {
   providers: CatalogProviders;
   /** Imported at start when nothing is configured and nothing is stored yet. */
   exampleCatalog: string;
+  /** Keeps this replica's memory in step with the others' writes (see replicas/). */
+  follower?: ChangeFollower;
 }
 
 export function catalogPlugin(deps: CatalogPluginDeps): Plugin<typeof catalogSettings.schema> {
@@ -33,6 +36,7 @@ export function catalogPlugin(deps: CatalogPluginDeps): Plugin<typeof catalogSet
         }),
       );
       api.addJob(deps.providers.job());
+      if (deps.follower) api.addJob(deps.follower.job());
       api.addIndexSource(catalogIndexSource(deps.catalog));
     },
   });

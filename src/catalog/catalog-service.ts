@@ -3,7 +3,15 @@ import { join, resolve } from "node:path";
 import type { Logger } from "pino";
 import type { CatalogProblem, ProcessedEntity, RelationEdge } from "./model/entity.ts";
 import type { CatalogGraph } from "./graph/catalog-graph.ts";
-import type { CatalogStore, ImportResult, StoredLocation } from "./store/catalog-store.ts";
+import { encodeRecord, type FileRecord, type PreviousRead } from "./ingest/file-memo.ts";
+import {
+  duplicateProblem,
+  type CatalogStore,
+  type FileRecordChanges,
+  type ImportResult,
+  type StoredEntity,
+  type StoredLocation,
+} from "./store/catalog-store.ts";
 
 export interface LocationRead {
   entities: ProcessedEntity[];
@@ -11,9 +19,18 @@ export interface LocationRead {
   /** Worth telling, nothing to fix (optional Location targets skipped); never counts as a problem. */
   notes?: CatalogProblem[];
   files: string[];
+  /**
+   * What each descriptor file gave (readLocation's records), stored with the location so the next import
+   * skips files whose content is unchanged. A reader that gives none skips nothing next time.
+   */
+  records?: FileRecord[];
 }
 
-export type LocationReader = (target: string) => Promise<LocationRead>;
+/**
+ * Reads one location. `previous` is what the last import of it recorded, file by file, and the entities it
+ * holds: pass it on to readLocation (ReadOptions.previous), and unchanged files are not parsed again.
+ */
+export type LocationReader = (target: string, previous?: PreviousRead) => Promise<LocationRead>;
 
 export interface ImportReport extends ImportResult {
   problems: CatalogProblem[];
@@ -101,9 +118,20 @@ export class CatalogService {
   private readonly hashes = new Map<string, string>();
   /** The location each entity in memory came from, so this replica's graph converges on its own. */
   private readonly owners = new Map<string, string>();
+  /** Memory's writes (an import's store-to-memory step, a followed change) one at a time. */
+  private turn: Promise<unknown> = Promise.resolve();
+  /** The change log entry memory has caught up with (see followChanges). */
+  private followed = 0;
 
   constructor(
-    private readonly deps: { store: CatalogStore; graph: CatalogGraph; read: LocationReader; log: Logger },
+    private readonly deps: {
+      store: CatalogStore;
+      graph: CatalogGraph;
+      read: LocationReader;
+      log: Logger;
+      /** The name this replica's store writes into the change log (PrismaCatalogStore.replica). */
+      replica?: string;
+    },
   ) {}
 
   get graph(): CatalogGraph {
@@ -115,12 +143,24 @@ export class CatalogService {
     for (const [id, hash] of this.hashes) yield { id, hash };
   }
 
+  /** The key of the location an entity came from (`catalog refresh <entity>` reads that location again). */
+  locationOf(ref: string): string | undefined {
+    return this.owners.get(ref);
+  }
+
   onChange(listener: CatalogListener | ChangeHandler): void {
     this.listeners.push(typeof listener === "function" ? { changed: listener } : listener);
   }
 
+  /** The last change log entry this replica's memory holds. */
+  get followedUpTo(): number {
+    return this.followed;
+  }
+
   /** Fill the graph from the database, a page at a time: the start-up path, no file is read. */
   async load(): Promise<number> {
+    // Read before the entities: a change committed in between is in the load and followed again, harmlessly.
+    this.followed = await this.deps.store.latestChange();
     return this.deps.store.eachStored((page) => {
       this.deps.graph.upsert(page);
       for (const entity of page) {
@@ -142,7 +182,43 @@ export class CatalogService {
       );
     }
     const started = performance.now();
-    const read = await (reader ?? this.deps.read)(key);
+    const previous = await this.previousRead(key);
+    const read = await (reader ?? this.deps.read)(key, previous.read);
+    return this.exclusive(() => this.store(key, read, previous.records, started));
+  }
+
+  /** What the last import of `key` recorded of its files, and the entities it holds, for the reader to reuse. */
+  private async previousRead(key: string): Promise<{ read: PreviousRead; records: FileRecord[] }> {
+    const records = await this.deps.store.fileRecords(key);
+    const byFile = new Map(records.map((record) => [record.file, record]));
+    return {
+      records,
+      read: {
+        file: (file) => byFile.get(file),
+        entity: (ref) => {
+          const entity = this.owners.get(ref) === key ? this.deps.graph.get(ref) : undefined;
+          const source = this.deps.graph.source(ref);
+          const hash = this.hashes.get(ref);
+          if (!entity || !source || hash === undefined) return undefined;
+          return new HeldEntity(ref, entity, source, hash, this.deps.graph);
+        },
+      },
+    };
+  }
+
+  /** Runs `work` when memory's earlier writes are done: an import's last steps and followed changes interleave badly. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.turn.then(work);
+    this.turn = result.catch(() => undefined);
+    return result;
+  }
+
+  private async store(
+    key: string,
+    read: LocationRead,
+    previousRecords: FileRecord[],
+    started: number,
+  ): Promise<ImportReport> {
     const entities = read.entities;
     const notes = (read.notes ?? []).map((note) => ({ ...note, severity: "note" as const }));
     const kept = this.lastGoodToKeep(key, read);
@@ -150,16 +226,32 @@ export class CatalogService {
     // What the store will most likely commit, worked out from memory: refs another location holds are lost
     // to it, and the store removes nothing memory does not know of. Listeners may start on it now.
     const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), []);
+    const files = fileChanges(previousRecords, read.records);
+    if (expected.upserted.length === 0 && expected.removed.length === 0) {
+      const touched = await this.touch(key, read, notes, kept, files);
+      if (touched) {
+        this.logImported(key, touched, read, started, readMs, performance.now() - started, "nothing changed");
+        return touched;
+      }
+    }
     const staged = this.stage(expected);
     let result: ImportResult;
     try {
       // Notes are kept with the problems (marked as notes) so `locations` can show both later.
-      result = await this.deps.store.replaceLocation(key, entities, [...read.problems, ...notes], kept);
+      result = await this.deps.store.replaceLocation(
+        key,
+        entities,
+        [...read.problems, ...notes],
+        kept,
+        files,
+      );
     } catch (error) {
       await Promise.all(staged.map(({ work }) => work.abort()));
       throw error;
     }
     const storedMs = performance.now() - started;
+    // Memory held every logged change up to where this write began: with it, it holds this one too.
+    if (result.log && result.log.before === this.followed) this.followed = result.log.seq ?? this.followed;
     // What changes in memory is worked out against memory, not against the store's answer: when another
     // replica already wrote this import, the store reports nothing new, yet this replica's graph and
     // index still need it.
@@ -190,6 +282,71 @@ export class CatalogService {
         { cause: error },
       );
     }
+    const report = {
+      ...result,
+      problems: [...read.problems, ...result.conflicts],
+      notes,
+      files: read.files,
+      kept,
+    };
+    this.logImported(
+      key,
+      report,
+      read,
+      started,
+      readMs,
+      storedMs,
+      staged.length > 0 ? (asExpected ? "committed" : "redone") : "none",
+    );
+    return report;
+  }
+
+  /**
+   * An import that changes no entity, as memory sees it: when memory holds every logged change (so the store
+   * holds what memory holds), only the location's problems, time and file records are written, and the
+   * location's entities are not read back. Undefined when that cannot be vouched for.
+   */
+  private async touch(
+    key: string,
+    read: LocationRead,
+    notes: CatalogProblem[],
+    kept: string[],
+    files: FileRecordChanges,
+  ): Promise<ImportReport | undefined> {
+    const refs = new Set<string>();
+    const conflicts: CatalogProblem[] = [];
+    for (const entity of read.entities) {
+      if (refs.has(entity.ref)) return undefined; // the store reports a ref declared twice
+      refs.add(entity.ref);
+      const owner = this.owners.get(entity.ref);
+      if (owner !== undefined && owner !== key) conflicts.push(duplicateProblem(entity, `location ${owner}`));
+    }
+    const count = read.entities.length - conflicts.length + kept.length;
+    const problems = [...read.problems, ...notes, ...conflicts];
+    if (!(await this.deps.store.touchLocation(key, problems, count, files, this.followed))) return undefined;
+    return {
+      locationKey: key,
+      added: [],
+      updated: [],
+      removed: [],
+      unchanged: count,
+      conflicts,
+      problems: [...read.problems, ...conflicts],
+      notes,
+      files: read.files,
+      kept,
+    };
+  }
+
+  private logImported(
+    key: string,
+    result: ImportResult,
+    read: LocationRead,
+    started: number,
+    readMs: number,
+    storedMs: number,
+    staged: string,
+  ): void {
     this.deps.log.info(
       {
         location: key,
@@ -203,11 +360,10 @@ export class CatalogService {
           store: Math.round(storedMs - readMs),
           total: Math.round(performance.now() - started),
         },
-        staged: staged.length > 0 ? (asExpected ? "committed" : "redone") : "none",
+        staged,
       },
       "location imported",
     );
-    return { ...result, problems: [...read.problems, ...result.conflicts], notes, files: read.files, kept };
   }
 
   /** Stored locations with their last import's problems and, apart, its notes. */
@@ -221,12 +377,96 @@ export class CatalogService {
 
   async removeLocation(target: string): Promise<ImportResult> {
     const key = locationKey(target);
-    const result = await this.deps.store.removeLocation(key);
-    const removed = new Set(result.removed);
-    for (const [ref, owner] of this.owners) if (owner === key) removed.add(ref);
-    this.apply(key, [], [...removed]);
-    await this.notify({ upserted: [], removed: [...removed] });
-    return result;
+    return this.exclusive(async () => {
+      const result = await this.deps.store.removeLocation(key);
+      if (result.log && result.log.before === this.followed) this.followed = result.log.seq ?? this.followed;
+      const removed = new Set(result.removed);
+      for (const [ref, owner] of this.owners) if (owner === key) removed.add(ref);
+      this.apply(key, [], [...removed]);
+      await this.notify({ upserted: [], removed: [...removed] });
+      return result;
+    });
+  }
+
+  /**
+   * Brings memory (the graph, and through the listeners the search index) up to date with the changes other
+   * replicas committed since the last call, from the change log in the shared database. The entities a change
+   * touched are read as they are stored now, so entries may be skipped or repeated without harm. Returns how
+   * many entities changed in memory.
+   */
+  async followChanges(batch = 1_000): Promise<number> {
+    return this.exclusive(async () => {
+      let changed = 0;
+      for (;;) {
+        const entries = await this.deps.store.changesSince(this.followed, batch);
+        if (entries.length === 0) break;
+        const touched = new Set<string>();
+        for (const entry of entries) {
+          if (entry.replica === this.deps.replica) continue;
+          for (const ref of entry.upserted) touched.add(ref);
+          for (const ref of entry.removed) touched.add(ref);
+        }
+        if (touched.size > 0) changed += await this.converge(touched);
+        this.followed = entries.at(-1)!.seq;
+        if (entries.length < batch) break;
+      }
+      return changed;
+    });
+  }
+
+  /**
+   * Compares memory with every stored entity and takes the difference: for a replica that could not follow the
+   * change log for longer than it is kept. Slow (it reads every entity), and rarely needed.
+   */
+  async resync(): Promise<number> {
+    return this.exclusive(async () => {
+      const latest = await this.deps.store.latestChange();
+      const seen = new Set<string>();
+      const upserted: StoredEntity[] = [];
+      await this.deps.store.eachStored((page) => {
+        for (const entity of page) {
+          seen.add(entity.ref);
+          if (
+            this.hashes.get(entity.ref) !== entity.hash ||
+            this.owners.get(entity.ref) !== entity.locationKey
+          ) {
+            upserted.push(entity);
+          }
+        }
+      });
+      const removed = [...this.owners.keys()].filter((ref) => !seen.has(ref));
+      await this.applyStored(upserted, removed);
+      this.followed = latest;
+      return upserted.length + removed.length;
+    });
+  }
+
+  /** Memory takes the stored state of `refs`: present ones as stored, absent ones removed. */
+  private async converge(refs: Set<string>): Promise<number> {
+    const stored = await this.deps.store.entities([...refs]);
+    const found = new Set(stored.map((entity) => entity.ref));
+    const upserted = stored.filter(
+      (entity) =>
+        this.hashes.get(entity.ref) !== entity.hash || this.owners.get(entity.ref) !== entity.locationKey,
+    );
+    const removed = [...refs].filter((ref) => !found.has(ref) && this.owners.has(ref));
+    await this.applyStored(upserted, removed);
+    return upserted.length + removed.length;
+  }
+
+  private async applyStored(upserted: StoredEntity[], removed: string[]): Promise<void> {
+    if (upserted.length === 0 && removed.length === 0) return;
+    this.deps.graph.remove(removed);
+    this.deps.graph.upsert(upserted);
+    for (const ref of removed) {
+      this.hashes.delete(ref);
+      this.owners.delete(ref);
+    }
+    for (const entity of upserted) {
+      this.hashes.set(entity.ref, entity.hash);
+      this.owners.set(entity.ref, entity.locationKey);
+    }
+    await this.notify({ upserted, removed });
   }
 
   private apply(key: string, upserted: ProcessedEntity[], removed: string[]): void {
@@ -317,6 +557,38 @@ export class CatalogService {
   private async notify(change: CatalogChange, done: ReadonlySet<CatalogListener> = new Set()): Promise<void> {
     if (change.upserted.length === 0 && change.removed.length === 0) return;
     for (const listener of this.listeners) if (!done.has(listener)) await listener.changed(change);
+  }
+}
+
+/** The file records to write (those that differ from the last import's) and the files no longer read. */
+function fileChanges(previous: FileRecord[], current: FileRecord[] | undefined): FileRecordChanges {
+  if (!current) return { write: [], remove: [] };
+  const before = new Map(previous.map((record) => [record.file, record]));
+  const write: FileRecordChanges["write"] = [];
+  for (const record of current) {
+    const earlier = before.get(record.file);
+    // A file the reader took over from its record gives that very record back: nothing to compare.
+    if (earlier === record) continue;
+    const now = encodeRecord(record);
+    const then = earlier && encodeRecord(earlier);
+    if (then?.version !== now.version || then.record !== now.record) write.push(now);
+  }
+  const read = new Set(current.map((record) => record.file));
+  return { write, remove: [...before.keys()].filter((file) => !read.has(file)) };
+}
+
+/** An entity as memory holds it, for a reader to take over; its relations are built only if something reads them. */
+class HeldEntity implements ProcessedEntity {
+  constructor(
+    readonly ref: string,
+    readonly entity: ProcessedEntity["entity"],
+    readonly source: ProcessedEntity["source"],
+    readonly hash: string,
+    private readonly graph: CatalogGraph,
+  ) {}
+
+  get relations(): RelationEdge[] {
+    return this.graph.emittedRelations(this.ref);
   }
 }
 

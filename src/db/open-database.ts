@@ -7,6 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqlitePrismaClient } from "../generated/prisma/sqlite/client.ts";
 import { PrismaClient as PostgresPrismaClient } from "../generated/prisma/postgresql/client.ts";
 import { migrate, type MigrationAdapter, type Provider } from "./migrate.ts";
+import { listenPostgres, type Listening } from "./pg-listen.ts";
 
 /**
  * The client every store uses, whichever database is behind it. Both generated clients come from the same
@@ -30,6 +31,11 @@ export interface Database {
    * the database's own work. Transactions here share the adapter's lock with the client's.
    */
   driver(): Promise<DriverAdapter>;
+  /**
+   * PostgreSQL only: call `onNotify` on every NOTIFY on `channel` (and after each reconnect, since NOTIFY is
+   * lost while disconnected), on a connection of its own. SQLite has no notifications: poll instead.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<Listening>;
   close(): Promise<void>;
 }
 
@@ -176,6 +182,7 @@ async function openPostgres(url: string, log: Logger | undefined): Promise<Datab
     provider: "postgresql",
     prisma,
     driver: shared.driver,
+    listen: (channel, onNotify) => listenPostgres(connectionString, channel, onNotify, log),
     close: async () => {
       await prisma.$disconnect();
       await pool.end();

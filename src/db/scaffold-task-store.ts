@@ -15,7 +15,7 @@ import type { PrismaDb } from "./open-database.ts";
 /** How many of the oldest claimable tasks one claim looks at. */
 const CANDIDATES = 16;
 
-type TaskRow = StoredTask & { claimToken: string | null };
+type TaskRow = StoredTask & { claimToken: string | null; wakeRequestedAt?: Date | null };
 
 /**
  * Scaffolder tasks in SQLite or PostgreSQL. Every write is one statement: a claim is a compare-and-swap on the
@@ -58,6 +58,7 @@ export class PrismaTaskStore implements TaskStore {
     const candidates = await this.prisma.$queryRaw<Array<{ id: string }>>`
       SELECT "id" FROM "ScaffoldTask"
       WHERE "status" = 'open'
+         OR ("status" = 'waiting' AND "wakeAt" <= ${request.now})
          OR ("status" = 'processing' AND "heartbeatAt" < ${staleBefore} AND "attempts" < ${maxAttempts})
       ORDER BY "createdAt" LIMIT ${CANDIDATES}`;
     // Workers polling together see the same oldest tasks: each starts at a random one of them, so they
@@ -68,9 +69,11 @@ export class PrismaTaskStore implements TaskStore {
       const rows = await this.prisma.$queryRaw<TaskRow[]>`
         UPDATE "ScaffoldTask"
         SET "status" = 'processing', "claimedBy" = ${request.workerId}, "claimToken" = ${request.token},
-            "heartbeatAt" = ${request.now}, "updatedAt" = ${request.now}, "attempts" = "attempts" + 1
+            "heartbeatAt" = ${request.now}, "updatedAt" = ${request.now}, "attempts" = "attempts" + 1,
+            "wakeAt" = NULL, "wakeRequestedAt" = NULL
         WHERE "id" = ${id}
           AND ("status" = 'open'
+               OR ("status" = 'waiting' AND "wakeAt" <= ${request.now})
                OR ("status" = 'processing' AND "heartbeatAt" < ${staleBefore} AND "attempts" < ${maxAttempts}))
         RETURNING *`;
       if (rows.length === 1) return { ...storedTask(rows[0]!), claimToken: request.token };
@@ -119,6 +122,38 @@ export class PrismaTaskStore implements TaskStore {
     return done === 1;
   }
 
+  async park(
+    id: string,
+    token: string,
+    wakeAt: Date | null,
+    now: Date,
+  ): Promise<"parked" | "requeued" | false> {
+    // A wake-up recorded since the claim (the decision raced this park), or a cancel asked for, makes the
+    // first statement miss and the second requeue the task: its next claim sees the decision or the cancel. The run got this far, so its attempts start again (they count crashes in
+    // a row, not how often it waited).
+    const parked = await this.prisma.$executeRaw`
+      UPDATE "ScaffoldTask"
+      SET "status" = 'waiting', "wakeAt" = ${wakeAt}, "claimedBy" = NULL, "claimToken" = NULL,
+          "heartbeatAt" = NULL, "attempts" = 0, "updatedAt" = ${now}
+      WHERE "id" = ${id} AND "claimToken" = ${token} AND "status" = 'processing'
+        AND "wakeRequestedAt" IS NULL AND "cancelRequestedAt" IS NULL`;
+    if (parked === 1) return "parked";
+    const requeued = await this.prisma.$executeRaw`
+      UPDATE "ScaffoldTask"
+      SET "status" = 'open', "wakeAt" = NULL, "wakeRequestedAt" = NULL, "claimedBy" = NULL,
+          "claimToken" = NULL, "heartbeatAt" = NULL, "attempts" = 0, "updatedAt" = ${now}
+      WHERE "id" = ${id} AND "claimToken" = ${token} AND "status" = 'processing'`;
+    return requeued === 1 ? "requeued" : false;
+  }
+
+  async wake(id: string, now: Date): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE "ScaffoldTask"
+      SET "status" = CASE WHEN "status" = 'waiting' THEN 'open' ELSE "status" END,
+          "wakeAt" = NULL, "wakeRequestedAt" = ${now}, "updatedAt" = ${now}
+      WHERE "id" = ${id} AND "status" IN ('waiting', 'processing', 'open')`;
+  }
+
   async requestCancel(
     id: string,
     reason: string,
@@ -128,7 +163,7 @@ export class PrismaTaskStore implements TaskStore {
       UPDATE "ScaffoldTask"
       SET "status" = 'cancelled', "error" = ${reason}, "cancelRequestedAt" = ${now}, "finishedAt" = ${now},
           "updatedAt" = ${now}, "secrets" = NULL
-      WHERE "id" = ${id} AND "status" = 'open'`;
+      WHERE "id" = ${id} AND "status" IN ('open', 'waiting')`;
     if (cancelled === 1) return "cancelled";
     const requested = await this.prisma.$executeRaw`
       UPDATE "ScaffoldTask" SET "cancelRequestedAt" = ${now}, "updatedAt" = ${now}
@@ -143,7 +178,7 @@ export class PrismaTaskStore implements TaskStore {
       UPDATE "ScaffoldTask"
       SET "status" = 'open', "secrets" = ${secrets}, "attempts" = 0, "claimedBy" = NULL, "claimToken" = NULL,
           "heartbeatAt" = NULL, "cancelRequestedAt" = NULL, "retryRequestedAt" = ${now}, "finishedAt" = NULL,
-          "error" = NULL, "output" = NULL, "updatedAt" = ${now}
+          "error" = NULL, "output" = NULL, "wakeAt" = NULL, "wakeRequestedAt" = NULL, "updatedAt" = ${now}
       WHERE "id" = ${id} AND "status" IN ('failed', 'cancelled')`;
     return done === 1;
   }
@@ -282,6 +317,6 @@ export class PrismaTaskStore implements TaskStore {
 }
 
 function storedTask(row: TaskRow): StoredTask {
-  const { claimToken: _, ...task } = row;
+  const { claimToken: _, wakeRequestedAt: _wake, ...task } = row;
   return { ...task, status: task.status as StoredTask["status"], attempts: Number(task.attempts) };
 }

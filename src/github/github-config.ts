@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { defineConfigSection, optionalText } from "../plugins/config-section.ts";
+import { commaList, defineConfigSection, optionalText } from "../plugins/config-section.ts";
 
 const optionalId = z
   .string()
@@ -12,6 +12,67 @@ const optionalId = z
   .refine((v) => v === "" || /^\d+$/.test(v), "must be a number, e.g. 123456")
   .transform((v) => (v === "" ? undefined : Number(v)))
   .optional();
+
+/** `true`/`false` (also 1/0, yes/no), as environment variables and YAML booleans both arrive as text. */
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ["", "true", "false", "1", "0", "yes", "no"].includes(v), "must be true or false")
+  .transform((v) => v === "true" || v === "1" || v === "yes")
+  .default(false);
+
+/**
+ * Catalog discovery: which organisations' repositories are searched for catalog files, which of them, and how
+ * often; and the webhook secret that keeps them fresh between refreshes.
+ */
+function discoveryFields() {
+  return {
+    /** Organisations (or users) whose repositories are searched; `*` for every installation of the App. */
+    GITHUB_CATALOG_ORGS: commaList(
+      z
+        .string()
+        .regex(/^(\*|[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))$/, "each entry is an organisation login, or *"),
+    ),
+    /** The catalog file in each repository: a path, or a glob (`**\/catalog-info.yaml`). */
+    GITHUB_CATALOG_PATH: z
+      .string()
+      .trim()
+      .default("catalog-info.yaml")
+      .transform((v) => v.replace(/^\/+/, "") || "catalog-info.yaml")
+      .refine((v) => !v.split("/").includes(".."), "must stay inside the repository (no ..)"),
+    /** Read this branch; the repository's default branch when unset. */
+    GITHUB_CATALOG_BRANCH: optionalText,
+    /** Only repositories with one of these topics (comma-separated). */
+    GITHUB_CATALOG_TOPICS: commaList(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "each entry is a topic")),
+    /** Skip repositories with any of these topics. */
+    GITHUB_CATALOG_EXCLUDE_TOPICS: commaList(
+      z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "each entry is a topic"),
+    ),
+    /** Only repositories of these visibilities: public, private, internal. */
+    GITHUB_CATALOG_VISIBILITY: commaList(z.enum(["public", "private", "internal"])),
+    /** Only repositories whose name matches this regular expression. */
+    GITHUB_CATALOG_REPO_PATTERN: z
+      .string()
+      .trim()
+      .refine((v) => {
+        try {
+          new RegExp(v);
+          return v.length <= 200;
+        } catch {
+          return false;
+        }
+      }, "must be a regular expression of at most 200 characters, e.g. ^svc-")
+      .transform((v) => (v === "" ? undefined : v))
+      .optional(),
+    GITHUB_CATALOG_INCLUDE_ARCHIVED: flag,
+    GITHUB_CATALOG_INCLUDE_FORKS: flag,
+    /** Full refresh (the safety net for missed webhooks); 0 for none after the first. */
+    GITHUB_CATALOG_REFRESH_SECONDS: z.coerce.number().int().min(0).default(3600),
+    /** The secret GitHub signs webhook deliveries with (X-Hub-Signature-256). */
+    GITHUB_WEBHOOK_SECRET: optionalText,
+  };
+}
 
 export const githubConfigFields = {
   /** A personal access token or fine-grained token; or use a GitHub App. */
@@ -29,6 +90,7 @@ export const githubConfigFields = {
     .refine((v) => v === "" || /^https?:\/\//.test(v), "must be a URL, e.g. https://ghe.example.com/api/v3")
     .transform((v) => (v === "" ? undefined : v.replace(/\/+$/, "")))
     .optional(),
+  ...discoveryFields(),
 };
 
 /** GitHub's section of the settings (callboard.yaml `github:`); tokens and keys only from the environment. */
@@ -40,8 +102,18 @@ export const githubConfigSection = defineConfigSection({
     "app.id": "GITHUB_APP_ID",
     "app.privateKeyFile": "GITHUB_APP_PRIVATE_KEY_FILE",
     "app.installationId": "GITHUB_APP_INSTALLATION_ID",
+    "catalog.orgs": "GITHUB_CATALOG_ORGS",
+    "catalog.path": "GITHUB_CATALOG_PATH",
+    "catalog.branch": "GITHUB_CATALOG_BRANCH",
+    "catalog.topics": "GITHUB_CATALOG_TOPICS",
+    "catalog.excludeTopics": "GITHUB_CATALOG_EXCLUDE_TOPICS",
+    "catalog.visibility": "GITHUB_CATALOG_VISIBILITY",
+    "catalog.repoPattern": "GITHUB_CATALOG_REPO_PATTERN",
+    "catalog.includeArchived": "GITHUB_CATALOG_INCLUDE_ARCHIVED",
+    "catalog.includeForks": "GITHUB_CATALOG_INCLUDE_FORKS",
+    "catalog.refreshSeconds": "GITHUB_CATALOG_REFRESH_SECONDS",
   },
-  secrets: ["GITHUB_TOKEN", "GITHUB_APP_PRIVATE_KEY"],
+  secrets: ["GITHUB_TOKEN", "GITHUB_APP_PRIVATE_KEY", "GITHUB_WEBHOOK_SECRET"],
 });
 
 export type GitHubConfigValues = {

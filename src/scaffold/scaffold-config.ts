@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { defineConfigSection } from "../plugins/config-section.ts";
+import { parseApprovalChannel } from "./approvals/approval-channel.ts";
 
 export const scaffoldSettings = defineConfigSection({
   id: "scaffold",
@@ -28,6 +29,19 @@ export const scaffoldSettings = defineConfigSection({
       CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
       /** A running task not marked alive for this long was abandoned (its process died): another resumes it. */
       CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().min(0.2).max(86_400).default(30),
+      /** Where callboard:approval asks when the approving group names no channel: slack:<id> or teams:<id>. */
+      CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL: z
+        .string()
+        .trim()
+        .optional()
+        .superRefine((value, ctx) => {
+          if (!value) return;
+          try {
+            parseApprovalChannel(value);
+          } catch (error) {
+            ctx.addIssue({ code: "custom", message: (error as Error).message });
+          }
+        }),
     })
     .superRefine((config, ctx) => {
       if (
@@ -48,5 +62,6 @@ export const scaffoldSettings = defineConfigSection({
     concurrency: "CALLBOARD_SCAFFOLD_CONCURRENCY",
     heartbeatSeconds: "CALLBOARD_SCAFFOLD_HEARTBEAT_SECONDS",
     heartbeatTimeoutSeconds: "CALLBOARD_SCAFFOLD_HEARTBEAT_TIMEOUT_SECONDS",
+    approvalChannel: "CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL",
   },
 });

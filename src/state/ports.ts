@@ -52,3 +52,22 @@ export interface ContinuationStore {
   /** Undefined when there is no such continuation or it has expired. */
   get(id: string): Promise<string | undefined>;
 }
+
+/**
+ * What a catalog provider keeps between refreshes and across replicas (GitHub discovery: listing ETags, each
+ * repository's last-seen state, a stopped discovery's cursor): JSON text under keys of its own.
+ */
+export interface ProviderStateStore {
+  get(provider: string, key: string): Promise<string | undefined>;
+  put(provider: string, key: string, value: string): Promise<void>;
+  delete(provider: string, key: string): Promise<void>;
+  /** Every key (and value) starting with `prefix`. */
+  list(provider: string, prefix: string): Promise<Array<{ key: string; value: string }>>;
+  /**
+   * Take (or renew) a lease on `key` for `holder`: true when no one else holds it, or their lease is older than
+   * `ttlMs` (their process died). One replica at a time gets it, on SQLite and PostgreSQL alike.
+   */
+  lease(provider: string, key: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Give a lease back, if `holder` still has it. */
+  release(provider: string, key: string, holder: string): Promise<void>;
+}

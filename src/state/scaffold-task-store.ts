@@ -9,7 +9,8 @@
  * from the result.
  */
 
-export type StoredTaskStatus = "open" | "processing" | "completed" | "failed" | "cancelled";
+/** `waiting`: parked by its run (an approval) until woken or until `wakeAt`; no worker holds it meanwhile. */
+export type StoredTaskStatus = "open" | "processing" | "waiting" | "completed" | "failed" | "cancelled";
 export type EndedTaskStatus = "completed" | "failed" | "cancelled";
 
 export interface StoredTask {
@@ -33,6 +34,8 @@ export interface StoredTask {
   error: string | null;
   /** The rendered output, JSON text. */
   output: string | null;
+  /** A waiting task is claimable again from this time; null: only when woken. */
+  wakeAt?: Date | null;
 }
 
 export interface NewTask {
@@ -120,9 +123,17 @@ export interface TaskStore {
   ): Promise<boolean>;
   /** Gives a claimed task back to the queue untouched (this worker is stopping). */
   release(id: string, token: string, now: Date): Promise<boolean>;
+  /**
+   * Parks a claimed task: it waits, held by no worker, until `wake` or until `wakeAt` (null: no time), then
+   * any worker claims it and the run resumes. When a wake-up came since the claim, or a cancel was asked for,
+   * it is queued again at once instead ("requeued"), so neither is slept through. False when the claim was lost.
+   */
+  park(id: string, token: string, wakeAt: Date | null, now: Date): Promise<"parked" | "requeued" | false>;
+  /** Wakes a waiting task (queues it for any worker); marks a processing one so its park requeues it. */
+  wake(id: string, now: Date): Promise<void>;
 
   /**
-   * Asks for a task to be cancelled. An open task is cancelled at once (its secrets deleted); a processing one
+   * Asks for a task to be cancelled. An open or waiting task is cancelled at once (its secrets deleted); a processing one
    * gets a flag its worker sees at its next heartbeat. Says which happened, or "ended" when the task had
    * already ended, undefined when there is no such task.
    */

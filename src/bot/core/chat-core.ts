@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import { reply, type Reply } from "../../message/reply.ts";
-import type { ChatUser, Conversation, OverheardMessage } from "../../plugins/api.ts";
-import type { Router } from "../router.ts";
+import type { ChatUser, OverheardMessage } from "../../plugins/api.ts";
+import type { Inbound, Router } from "./router.ts";
 import type { ActionPayload } from "./action-codec.ts";
 import type { Continuations } from "./continuations.ts";
 import { EXPIRED_CONTINUATION, type Renderer } from "./continuations.ts";
@@ -9,12 +9,8 @@ import type { FormSessions } from "./form-sessions.ts";
 import { type FormIntent, type FormOrigin, type FormStep } from "./form-sessions.ts";
 import type { RawValues } from "./form-values.ts";
 
-/** What a person said, as an adapter understood it. */
-export interface Inbound {
-  text: string;
-  user: ChatUser;
-  conversation: Conversation;
-}
+/** What a person said, as an adapter understood it (the router's input). */
+export type { Inbound };
 
 /** What to show for a button press: an answer, or a form page (or a closed form's note). */
 export type Outcome = { kind: "reply"; reply: Reply } | FormStep;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_COMMAND_LENGTH } from "../router.ts";
+import { MAX_COMMAND_LENGTH } from "../core/router.ts";
 import { messageText } from "./message-text.ts";
 
 describe("messageText on oversized and pathological text", () => {

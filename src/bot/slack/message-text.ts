@@ -1,4 +1,4 @@
-import { oversizedCommandText } from "../router.ts";
+import { oversizedCommandText } from "../core/router.ts";
 
 /**
  * Slack message text → what the person typed: the bot's own mention is removed wherever it is, entities

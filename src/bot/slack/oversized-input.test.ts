@@ -19,7 +19,7 @@ import {
   slashCommandBody,
   type Actor,
 } from "../../../test/fixtures/slack/slack-requests.ts";
-import { MAX_COMMAND_LENGTH } from "../router.ts";
+import { MAX_COMMAND_LENGTH } from "../core/router.ts";
 
 const FORM = "application/x-www-form-urlencoded" as const;
 const JSON_TYPE = "application/json" as const;

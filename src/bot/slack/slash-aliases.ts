@@ -1,5 +1,5 @@
 import type { ChatCommand } from "../../plugins/api.ts";
-import { parseCommandLine } from "../parse-command-line.ts";
+import { parseCommandLine } from "../core/parse-command-line.ts";
 
 /**
  * Slack slash commands besides /callboard, each with the command words it stands for: "/whoowns x" reads as

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_COMMAND_LENGTH } from "../router.ts";
+import { MAX_COMMAND_LENGTH } from "../core/router.ts";
 import { commandText } from "./teams-inbound.ts";
 
 const BOT = { id: "28:bot", name: "Callboard" };

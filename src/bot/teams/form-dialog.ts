@@ -1,7 +1,7 @@
 import { CardFactory, type TaskModuleRequest, type TaskModuleResponse, type TurnContext } from "botbuilder";
 import type { Logger } from "pino";
 import type { Form, Option } from "../../message/form.ts";
-import type { Reply } from "../../message/reply.ts";
+import { actions, reply, type Reply } from "../../message/reply.ts";
 import type { ChatUser } from "../../plugins/api.ts";
 import type { Address, MessageRef } from "../../plugins/outbox.ts";
 import type { ChatCore, Inbound, Outcome } from "../core/chat-core.ts";
@@ -11,7 +11,7 @@ import type { Deadline } from "./deadline.ts";
 import { clip } from "./render-card.ts";
 import { readFormSubmit, renderFormCard } from "./render-form.ts";
 import { TEAMS } from "./teams-address.ts";
-import { cardPayload } from "./teams-inbound.ts";
+import { cardPayload, conversationOf } from "./teams-inbound.ts";
 
 const PICKER_CHOICES = 100;
 /** What a call that missed the deadline answers with. */
@@ -62,9 +62,43 @@ export class FormDialogs {
     if (!submitted) return message("This form has expired. Start it again from a command.");
     const { session, page, raw, intent } = submitted;
     const user = await this.deps.turn.chatUser(context);
-    const step = await this.deps.core.formStep(session, page, raw, intent, user);
+    const stepping = this.deps.core.formStep(session, page, raw, intent, user);
+    // Teams drops an invoke answered late: a slow check or submit closes the dialog with a note, and what it
+    // comes to is posted in the conversation when it is done (a late failure is handled there, not here).
+    const step = await this.deps.turn.deadline(context).race(stepping, LATE);
+    if (step === LATE) {
+      const { address } = conversationOf(context.activity);
+      stepping.then(
+        (late) => this.settleLate(late, address),
+        (error: unknown) => this.settleLate(failed(error, this.deps.core), address),
+      );
+      return message(
+        "This is taking a while: the result will be posted in the conversation when it is done.",
+      );
+    }
     if (step.kind === "submitted") return this.deliver(step);
     return this.show(context, step);
+  }
+
+  /** A step that came after the dialog was answered, said in the conversation the dialog was opened from. */
+  private async settleLate(step: FormStep, address: Address | undefined): Promise<void> {
+    if (step.kind === "submitted") {
+      await this.deliver(step);
+      return;
+    }
+    const note =
+      step.kind === "closed"
+        ? step.reply
+        : reply(
+            `${step.form.title}: checking that page took too long, so the dialog was closed. Open it again to go on.`,
+            actions({ label: `Open ${step.form.title}`, form: { id: step.form.id, session: step.session } }),
+          );
+    try {
+      if (address?.adapter !== TEAMS) throw new Error("the form was not opened in a Teams conversation");
+      await this.deps.post(address, note);
+    } catch (error) {
+      this.deps.log.error({ err: error }, "teams: a late form step could not be posted");
+    }
   }
 
   private async show(context: TurnContext, outcome: Outcome): Promise<TaskModuleResponse> {
@@ -129,6 +163,10 @@ export class FormDialogs {
     pickers.forEach((field, i) => (choices[field.name] = lists[i]!.slice(0, PICKER_CHOICES)));
     return choices;
   }
+}
+
+function failed(error: unknown, core: ChatCore): FormStep {
+  return { kind: "closed", reply: core.failure("submitting a form", error) };
 }
 
 function message(text: string): TaskModuleResponse {

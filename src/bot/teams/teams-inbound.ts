@@ -1,7 +1,7 @@
 import { TurnContext, type Activity } from "botbuilder";
 import type { Conversation } from "../../plugins/api.ts";
 import { decodeActionPayload, type ActionPayload } from "../core/action-codec.ts";
-import { oversizedCommandText } from "../router.ts";
+import { oversizedCommandText } from "../core/router.ts";
 import { addressOf } from "./teams-address.ts";
 
 /**

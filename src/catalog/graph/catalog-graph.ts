@@ -145,6 +145,32 @@ export class CatalogGraph {
     return this.nodes.get(ref.toLowerCase())?.source;
   }
 
+  /**
+   * The relation edges `ref`'s entity emitted, as they were given to upsert (in canonical, lower-case refs):
+   * what a re-import that reuses the entity unread (file-memo.ts) stores again should its row need writing.
+   */
+  emittedRelations(ref: string): RelationEdge[] {
+    const node = this.nodes.get(ref.toLowerCase());
+    if (!node?.entity) return [];
+    const edges: RelationEdge[] = [];
+    const emitted = node.emitted ?? [];
+    for (let i = 0; i < emitted.length; i += 2) {
+      const key = emitted[i]!;
+      const other = emitted[i + 1]!;
+      const incoming = this.incomingTypes.get(key);
+      edges.push(
+        incoming === undefined
+          ? { source: node.ref, type: key, target: other }
+          : { source: other, type: incoming, target: node.ref },
+      );
+    }
+    const foreign = this.foreign.get(node.ref) ?? [];
+    for (let i = 0; i < foreign.length; i += 3) {
+      edges.push({ source: foreign[i]!, type: foreign[i + 1]!, target: foreign[i + 2]! });
+    }
+    return edges;
+  }
+
   /** Targets of `ref`'s edges of `type`, as canonical refs, including refs no entity answers to. */
   related(ref: string, type: string): string[] {
     const rel = this.nodes.get(ref.toLowerCase())?.rel;

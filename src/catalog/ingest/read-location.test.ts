@@ -441,6 +441,7 @@ describe("readLocation: folders", () => {
         { location: `file:${join(temp, "nowhere")}`, message: `${join(temp, "nowhere")} does not exist` },
       ],
       notes: [],
+      records: [],
     });
   });
 });

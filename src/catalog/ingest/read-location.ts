@@ -4,13 +4,21 @@ import { entityRef } from "../model/ref.ts";
 import { checkEntity, guessRef, pathToField, type CheckedEntity, type CheckResult } from "./check-entity.ts";
 import { parseDescriptorYaml, type ParsedDocument } from "./descriptor-yaml.ts";
 import { YamlParserPool } from "./yaml-pool.ts";
+import {
+  bytesVersion,
+  readerTag,
+  type DocumentOutcome,
+  type FileRecord,
+  type PreviousRead,
+} from "./file-memo.ts";
 import { missingCatalogInfoMessage } from "./folder-hint.ts";
 import { LocalRoots } from "./local-roots.ts";
 import { expandGlob, globBase, hostMatches, resolveTarget } from "./location-targets.ts";
 import { resolvePlaceholders } from "./placeholders.ts";
 import { FOLDER_PATTERN, importedFolders, rootLocation } from "./root-location.ts";
 import {
-  readSource,
+  decodeText,
+  readSourceBytes,
   SourceError,
   stringifyLocation,
   type LocationSpec,
@@ -38,6 +46,16 @@ export interface ReadOptions {
    * absolute paths. Everything else on the host is refused.
    */
   localRoots?: string[];
+  /**
+   * What the last read of this location gave, file by file (file-memo.ts): a file whose content and whose
+   * placeholder targets are unchanged is not parsed again; its entities are taken as they are held.
+   */
+  previous?: PreviousRead;
+  /**
+   * A file's content version when the source knows it without reading the file (a GitHub tree's blob sha;
+   * see contentVersion). When it matches the previous read's, the file is not even read.
+   */
+  knownVersion?: (file: string) => string | undefined;
 }
 
 export interface ReadResult {
@@ -48,6 +66,8 @@ export interface ReadResult {
   notes: CatalogProblem[];
   /** Location refs (`file:/abs/path`, `url:https://...`) of every descriptor and placeholder file read. */
   files: string[];
+  /** What each descriptor file read gave, for the next read to reuse (ReadOptions.previous). */
+  records: FileRecord[];
 }
 
 export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "../model/entity.ts";
@@ -91,8 +111,15 @@ class LocationReading {
   private readonly problems: CatalogProblem[] = [];
   private readonly notes: CatalogProblem[] = [];
   private readonly files: string[] = [];
+  private readonly records: FileRecord[] = [];
+  /** contentVersion of every file read, by location ref. */
+  private readonly versions = new Map<string, string>();
+  private readonly previous: PreviousRead | undefined;
+  private readonly knownVersion: ((file: string) => string | undefined) | undefined;
+  private readonly readerTag: string;
   private readonly readKeys = new Set<string>();
   private readonly declared = new Map<string, { location: string; line: number }>();
+  private readonly byteCache = new Map<string, Promise<Uint8Array>>();
   private readonly textCache = new Map<string, Promise<string>>();
   /** Files read and parsed ahead, in reading order, while earlier ones are still being validated. */
   private readonly parsedAhead = new Map<string, Promise<ParsedDocument[] | undefined>>();
@@ -117,10 +144,19 @@ class LocationReading {
     this.allowedHosts = (options.allowedHosts ?? []).map((h) => h.trim().toLowerCase()).filter(Boolean);
     this.extraRoots = options.localRoots ?? [];
     this.maxAliases = options.maxAliases ?? DEFAULT_MAX_ALIASES;
+    this.previous = options.previous;
+    this.knownVersion = options.knownVersion;
+    this.readerTag = readerTag({ maxAliases: this.maxAliases, maxBytes: this.source.maxBytes });
   }
 
   result(): ReadResult {
-    return { entities: this.entities, problems: this.problems, notes: this.notes, files: this.files };
+    return {
+      entities: this.entities,
+      problems: this.problems,
+      notes: this.notes,
+      files: this.files,
+      records: this.records,
+    };
   }
 
   async readRoot(target: string): Promise<void> {
@@ -192,8 +228,30 @@ class LocationReading {
     // Reached again through another Location (a diamond, not a cycle): its entities are already in.
     if (this.readKeys.has(key)) return;
 
+    const previous = this.previous?.file(key);
+    const reusable = previous?.reader === this.readerTag ? previous : undefined;
+    const known = this.knownVersion?.(key);
+    if (reusable && known !== undefined && known === reusable.version) {
+      // The source vouches for the content without sending it: nothing to read unless a target changed.
+      this.versions.set(key, known);
+      if (await this.replay(reusable, spec, ancestors)) {
+        this.files.push(key);
+        return;
+      }
+    }
+
     let text: string;
     try {
+      // The bytes first: a file its record stands for is never decoded.
+      await this.readBytes(spec);
+      if (
+        reusable &&
+        reusable.version === this.versions.get(key) &&
+        (await this.replay(reusable, spec, ancestors))
+      ) {
+        this.parsedAhead.delete(key);
+        return;
+      }
       text = await this.readText(spec);
     } catch (error) {
       const code = error instanceof SourceError ? error.code : undefined;
@@ -206,25 +264,31 @@ class LocationReading {
       }
       return;
     }
+    const version = this.versions.get(key)!;
     this.readKeys.add(key);
 
+    const record: FileRecord = { file: key, version, reader: this.readerTag, reads: [], documents: [] };
+    const reads = new Map<string, string>();
     const locations: Array<{ entity: Entity; lineOf: (path: Array<string | number>) => number }> = [];
     const documents =
       (await this.parsedAhead.get(key)) ?? parseDescriptorYaml(text, { maxAliases: this.maxAliases });
     this.parsedAhead.delete(key);
     for (const doc of documents) {
       if (!doc.ok) {
-        this.problem({ location: key, line: doc.line, message: doc.message });
+        record.documents.push({
+          problems: [this.problem({ location: key, line: doc.line, message: doc.message })],
+        });
         continue;
       }
       if (doc.value === null || doc.value === undefined) continue;
       if (typeof doc.value !== "object" || Array.isArray(doc.value)) {
         const got = Array.isArray(doc.value) ? "a list" : `a ${typeof doc.value}`;
-        this.problem({
+        const problem = this.problem({
           location: key,
           line: doc.line,
           message: `Expected an entity (a YAML mapping with apiVersion, kind, metadata) at the document root, got ${got}`,
         });
+        record.documents.push({ problems: [problem] });
         continue;
       }
       const entity = await this.processEntity(
@@ -232,13 +296,68 @@ class LocationReading {
         spec,
         doc.line,
         doc.lineOf,
+        { documents: record.documents, reads },
         doc.checked,
       );
       if (entity?.kind === "Location") locations.push({ entity, lineOf: doc.lineOf });
     }
+    record.reads = [...reads];
+    this.records.push(record);
 
     for (const { entity, lineOf } of locations) {
       await this.followLocation(entity, spec, [...ancestors, key], lineOf);
+    }
+  }
+
+  /**
+   * Gives what `record` says the file gave, without parsing it, when everything it was made from is unchanged:
+   * its placeholder targets' content and each entity as held from this file. Returns false (nothing given)
+   * otherwise, and the file is read in full. Its Location entities are followed again either way.
+   */
+  private async replay(record: FileRecord, spec: LocationSpec, ancestors: string[]): Promise<boolean> {
+    const key = stringifyLocation(spec);
+    for (const [file, version] of record.reads) {
+      if ((await this.versionOf(file)) !== version) return false;
+    }
+    const held: Array<ProcessedEntity | undefined> = [];
+    for (const doc of record.documents) {
+      if (!("ref" in doc)) continue;
+      const entity = this.previous?.entity(doc.ref);
+      if (!entity || entity.hash !== doc.hash || entity.source.location !== key) return false;
+      held.push(entity);
+    }
+    this.readKeys.add(key);
+    this.records.push(record);
+    const locations: Array<{ entity: Entity; lines: Record<string, number>; line: number }> = [];
+    let next = 0;
+    for (const doc of record.documents) {
+      if (!("ref" in doc)) {
+        this.problems.push(...doc.problems);
+        continue;
+      }
+      // The held object itself: its relations are built only if something reads them (a rewrite).
+      const recorded = this.record(held[next++]!, doc.relationProblems ?? [], doc.line);
+      if (recorded?.kind === "Location")
+        locations.push({ entity: recorded, lines: doc.lines ?? {}, line: doc.line });
+    }
+    for (const { entity, lines, line } of locations) {
+      await this.followLocation(entity, spec, [...ancestors, key], (path) => lines[path.join("/")] ?? line);
+    }
+    return true;
+  }
+
+  /** A file's current version, or `!<error code>` when it cannot be read: what a record's reads are held to. */
+  private async versionOf(file: string): Promise<string> {
+    const known = this.knownVersion?.(file);
+    if (known !== undefined) return known;
+    const colon = file.indexOf(":");
+    const type = file.slice(0, colon);
+    if (type !== "file" && type !== "url") return "!unknown-scheme";
+    try {
+      await this.readText({ type, target: file.slice(colon + 1) });
+      return this.versions.get(file)!;
+    } catch (error) {
+      return failedVersion(error);
     }
   }
 
@@ -251,6 +370,7 @@ class LocationReading {
     spec: LocationSpec,
     line: number,
     lineOf: (path: Array<string | number>) => number,
+    memo: { documents: DocumentOutcome[]; reads: Map<string, string> },
     checked?: CheckResult,
   ): Promise<Entity | undefined> {
     const location = stringifyLocation(spec);
@@ -259,39 +379,73 @@ class LocationReading {
     if (!verdict) {
       const placeheld = await resolvePlaceholders(raw, {
         base: spec,
-        read: (target) => this.readText(target),
+        read: (target) => this.readTracked(target, memo.reads),
         maxAliases: this.maxAliases,
       });
       if (placeheld.problems.length > 0) {
-        for (const p of placeheld.problems) {
+        const problems = placeheld.problems.map((p) =>
           this.problem({
             location,
             line: lineOf(p.path),
             ref,
             field: pathToField(p.path),
             message: p.message,
-          });
-        }
+          }),
+        );
+        memo.documents.push({ problems });
         return undefined;
       }
       verdict = checkEntity(placeheld.value as Record<string, unknown>, location, this.origin);
     }
     if (!verdict.ok) {
-      for (const p of verdict.problems) {
-        this.problem({ location, line: lineOf(p.path), ref, field: p.field, message: p.message });
-      }
+      const problems = verdict.problems.map((p) =>
+        this.problem({ location, line: lineOf(p.path), ref, field: p.field, message: p.message }),
+      );
+      memo.documents.push({ problems });
       return undefined;
     }
-    return this.record(verdict.checked, location, line, lineOf);
+    const checkedEntity: CheckedEntity = verdict.checked;
+    const canonical = checkedEntity.ref;
+    const relationProblems = checkedEntity.relationProblems.map((p) =>
+      tidy({ location, line: lineOf(p.path), ref: canonical, field: p.field, message: p.message }),
+    );
+    const lines =
+      checkedEntity.entity.kind === "Location" ? targetLines(checkedEntity.entity, lineOf) : undefined;
+    memo.documents.push({
+      ref: canonical,
+      hash: checkedEntity.hash,
+      line,
+      ...(relationProblems.length > 0 ? { relationProblems } : {}),
+      ...(lines ? { lines } : {}),
+    });
+    const { entity, relations, hash } = checkedEntity;
+    return this.record(
+      { ref: canonical, entity, source: { location, line }, relations, hash },
+      relationProblems,
+    );
   }
 
+  /** Reads a placeholder target, noting its version (or failure) in the reading file's record. */
+  private async readTracked(target: LocationSpec, reads: Map<string, string>): Promise<string> {
+    const key = stringifyLocation(target);
+    try {
+      const text = await this.readText(target);
+      reads.set(key, this.versions.get(key)!);
+      return text;
+    } catch (error) {
+      reads.set(key, failedVersion(error));
+      throw error;
+    }
+  }
+
+  /** Records an entity (`line`: where this declaration starts, for a duplicate's message) unless its ref is taken. */
   private record(
-    checked: CheckedEntity,
-    location: string,
-    line: number,
-    lineOf: (path: Array<string | number>) => number,
+    processed: ProcessedEntity,
+    relationProblems: CatalogProblem[],
+    line = processed.source.line,
   ): Entity | undefined {
-    const canonical = checked.ref;
+    const { ref: canonical, entity } = processed;
+    const location = processed.source.location;
     const earlier = this.declared.get(canonical);
     if (earlier) {
       this.problem({
@@ -304,18 +458,10 @@ class LocationReading {
       });
       return undefined;
     }
-    for (const p of checked.relationProblems) {
-      this.problem({ location, line: lineOf(p.path), ref: canonical, field: p.field, message: p.message });
-    }
+    this.problems.push(...relationProblems);
     this.declared.set(canonical, { location, line });
-    this.entities.push({
-      ref: canonical,
-      entity: checked.entity,
-      source: { location, line },
-      relations: checked.relations,
-      hash: checked.hash,
-    });
-    return checked.entity;
+    this.entities.push(processed);
+    return entity;
   }
 
   private async followLocation(
@@ -367,34 +513,61 @@ class LocationReading {
     if (!this.pool || this.parsedAhead.has(key) || this.readKeys.has(key)) return;
     const limits = { maxAliases: this.maxAliases };
     const pool = this.pool;
+    const previous = this.previous?.file(key);
+    const known = this.knownVersion?.(key);
+    // A file the last read's record may stand for is not parsed ahead: most likely it is not parsed at all.
+    if (previous && known !== undefined && known === previous.version) return;
     this.parsedAhead.set(
       key,
-      this.readText(spec).then(
-        (text) => pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
-        () => undefined,
-      ),
+      this.readBytes(spec)
+        .then(() =>
+          previous && this.versions.get(key) === previous.version
+            ? undefined
+            : this.readText(spec).then((text) =>
+                pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
+              ),
+        )
+        .catch(() => undefined),
     );
   }
 
-  /** Reads text once per read, so a placeholder file shared by many entities is fetched once. */
-  private readText(spec: LocationSpec): Promise<string> {
+  /**
+   * Reads a file's bytes once per read (a placeholder file shared by many entities is fetched once), and notes
+   * it among the files read with its content version.
+   */
+  private readBytes(spec: LocationSpec): Promise<Uint8Array> {
     const key = stringifyLocation(spec);
-    let pending = this.textCache.get(key);
+    let pending = this.byteCache.get(key);
     if (!pending) {
       pending = this.readContained(spec);
-      this.textCache.set(key, pending);
+      this.byteCache.set(key, pending);
+      // Registered before any caller's own continuation, so the version is known once the bytes are.
       pending.then(
-        () => this.files.push(key),
+        (bytes) => {
+          this.files.push(key);
+          this.versions.set(key, bytesVersion(bytes));
+        },
         () => undefined,
       );
     }
     return pending;
   }
 
+  /** The file as UTF-8 text, refusing binary content; decoded once per read. */
+  private readText(spec: LocationSpec): Promise<string> {
+    const key = stringifyLocation(spec);
+    let pending = this.textCache.get(key);
+    if (!pending) {
+      pending = this.readBytes(spec).then((bytes) => decodeText(bytes, spec.target));
+      this.textCache.set(key, pending);
+    }
+    return pending;
+  }
+
   /** Local files are read only inside the imported folder (and the extra roots), symlinks resolved. */
-  private async readContained(spec: LocationSpec): Promise<string> {
-    if (spec.type !== "file") return readSource(spec, this.source);
-    return readSource({ type: "file", target: await this.contain(spec.target) }, this.source);
+  private async readContained(spec: LocationSpec): Promise<Uint8Array> {
+    if (spec.type !== "file") return readSourceBytes(spec, this.source);
+    return readSourceBytes({ type: "file", target: await this.contain(spec.target) }, this.source);
   }
 
   private async contain(path: string): Promise<string> {
@@ -448,9 +621,30 @@ class LocationReading {
     this.notes.push({ ...tidy(note), severity: "note" });
   }
 
-  private problem(problem: CatalogProblem): void {
-    this.problems.push(tidy(problem));
+  private problem(problem: CatalogProblem): CatalogProblem {
+    const clean = tidy(problem);
+    this.problems.push(clean);
+    return clean;
   }
+}
+
+/** A read that failed, as a version: the same failure again leaves a record valid, a success does not. */
+function failedVersion(error: unknown): string {
+  return `!${error instanceof SourceError ? error.code : "unreadable"}`;
+}
+
+/** The lines of a Location's target fields, keyed as the reader asks for them (`spec/target`, `spec/targets/0`). */
+function targetLines(
+  entity: Entity,
+  lineOf: (path: Array<string | number>) => number,
+): Record<string, number> {
+  const lines: Record<string, number> = {};
+  const spec = entity.spec ?? {};
+  if (typeof spec.target === "string") lines["spec/target"] = lineOf(["spec", "target"]);
+  if (Array.isArray(spec.targets)) {
+    spec.targets.forEach((_, i) => (lines[`spec/targets/${i}`] = lineOf(["spec", "targets", i])));
+  }
+  return lines;
 }
 
 /** The problem without empty or undefined fields, so results compare and store the same way every time. */

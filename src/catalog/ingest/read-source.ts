@@ -34,9 +34,12 @@ export function stringifyLocation(spec: LocationSpec): string {
 
 /** Reads a file or URL as UTF-8 text, refusing oversized and binary content before parsing it. */
 export async function readSource(spec: LocationSpec, options: SourceOptions): Promise<string> {
-  const bytes =
-    spec.type === "file" ? await readLocalFile(spec.target, options) : await readUrl(spec.target, options);
-  return decodeText(bytes, spec.target);
+  return decodeText(await readSourceBytes(spec, options), spec.target);
+}
+
+/** Reads a file or URL's bytes, refusing oversized content; decodeText makes them text. */
+export async function readSourceBytes(spec: LocationSpec, options: SourceOptions): Promise<Uint8Array> {
+  return spec.type === "file" ? readLocalFile(spec.target, options) : readUrl(spec.target, options);
 }
 
 async function readLocalFile(path: string, options: SourceOptions): Promise<Uint8Array> {
@@ -142,7 +145,8 @@ async function readUrl(url: string, options: SourceOptions): Promise<Uint8Array>
   return Buffer.concat(chunks, total);
 }
 
-function decodeText(bytes: Uint8Array, where: string): string {
+/** UTF-8 text of a descriptor's bytes; binary content (NUL bytes, invalid UTF-8) is refused. */
+export function decodeText(bytes: Uint8Array, where: string): string {
   if (bytes.includes(0)) {
     throw new SourceError(
       "binary",

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Database, DriverAdapter, PrismaDb } from "../../db/open-database.ts";
 import type { Queryable, SqlQuery } from "../../db/migrate.ts";
 import {
@@ -8,7 +9,19 @@ import {
   type ProcessedEntity,
   type RelationEdge,
 } from "../model/entity.ts";
-import type { CatalogStore, ImportResult, StoredEntity, StoredLocation } from "./catalog-store.ts";
+import { decodeRecord, type FileRecord } from "../ingest/file-memo.ts";
+import {
+  duplicateProblem,
+  type CatalogStore,
+  type FileRecordChanges,
+  type ImportResult,
+  type LoggedChange,
+  type StoredEntity,
+  type StoredLocation,
+} from "./catalog-store.ts";
+
+/** The PostgreSQL channel a catalog write notifies (inside its transaction, so on commit) for other replicas. */
+export const CATALOG_CHANNEL = "callboard_catalog";
 
 /**
  * Rows per bulk statement: a few MB of JSON. Measured at 100k entities on SQLite, 1k to 5k rows per
@@ -86,6 +99,21 @@ interface BulkSql {
   deleteLocation: string;
   /** Up to $2 entities after ref $1, each as one JSON text of LoadedRow, in ref order. */
   loadPage: string;
+  /** The entities whose refs are in the JSON array $1, as loadPage's rows. */
+  loadRefs: string;
+  /** Params (locationKey). */
+  fileRecords: string;
+  /** Params (locationKey, json [[file, version, record]]): insert or replace. */
+  upsertFiles: string;
+  /** Params (locationKey, json files). */
+  deleteFiles: string;
+  /** Params (replica, locationKey, json upserted, json removed, createdAt). */
+  logChange: string;
+  latestChange: string;
+  /** Params (after seq, limit). */
+  changesSince: string;
+  /** Params (createdAt). */
+  pruneChanges: string;
 }
 
 /** [ref, locationKey, sourceLocation, sourceLine, hash, entity, relations] */
@@ -115,14 +143,18 @@ function decodeRelations(ref: string, stored: StoredEdge[]): RelationEdge[] {
  * they are, so JS makes one JSON.parse call per entity instead of handling seven columns and parsing two.
  * Pages follow the primary key (keyset), inside one transaction: one consistent snapshot.
  */
-function loadPageSql(provider: Database["provider"]): string {
+function loadRowSql(provider: Database["provider"]): string {
   const quote = (column: string) =>
     provider === "sqlite" ? `json_quote("${column}")` : `to_json("${column}")::text`;
-  const param = (n: number) => (provider === "sqlite" ? "?" : `$${n}`);
-  const row =
+  return (
     `'[' || ${quote("ref")} || ',' || ${quote("locationKey")} || ',' || ${quote("sourceLocation")} || ',' || ` +
-    `"sourceLine" || ',' || ${quote("hash")} || ',' || "body" || ',' || "relations" || ']'`;
-  return `SELECT ${row} FROM "Entity" WHERE "ref" > ${param(1)} ORDER BY "ref" LIMIT ${param(2)}`;
+    `"sourceLine" || ',' || ${quote("hash")} || ',' || "body" || ',' || "relations" || ']'`
+  );
+}
+
+function loadPageSql(provider: Database["provider"]): string {
+  const param = (n: number) => (provider === "sqlite" ? "?" : `$${n}`);
+  return `SELECT ${loadRowSql(provider)} FROM "Entity" WHERE "ref" > ${param(1)} ORDER BY "ref" LIMIT ${param(2)}`;
 }
 
 /** PostgreSQL parses the JSON once (json_array_elements) and extracts each field without re-reading it. */
@@ -170,6 +202,23 @@ const bulkSql: Record<Database["provider"], BulkSql> = {
       `"importedAt" = excluded."importedAt", "entityCount" = excluded."entityCount"`,
     deleteLocation: `DELETE FROM "Location" WHERE "key" = ?`,
     loadPage: loadPageSql("sqlite"),
+    loadRefs: `SELECT ${loadRowSql("sqlite")} FROM "Entity" WHERE "ref" IN (SELECT value FROM json_each(?))`,
+    fileRecords: `SELECT "file", "version", "record" FROM "CatalogFile" WHERE "locationKey" = ?`,
+    // WHERE true: without it SQLite would read ON CONFLICT as part of the SELECT's join.
+    upsertFiles:
+      `INSERT INTO "CatalogFile" ("locationKey", "file", "version", "record") ` +
+      `SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') ` +
+      `FROM json_each(?) WHERE true ON CONFLICT ("locationKey", "file") DO UPDATE SET ` +
+      `"version" = excluded."version", "record" = excluded."record"`,
+    deleteFiles: `DELETE FROM "CatalogFile" WHERE "locationKey" = ? AND "file" IN (SELECT value FROM json_each(?))`,
+    logChange:
+      `INSERT INTO "CatalogChangeLog" ("replica", "locationKey", "upserted", "removed", "createdAt") ` +
+      `VALUES (?, ?, ?, ?, ?)`,
+    latestChange: `SELECT COALESCE(MAX("seq"), 0) FROM "CatalogChangeLog"`,
+    changesSince:
+      `SELECT "seq", "replica", "locationKey", "upserted", "removed" FROM "CatalogChangeLog" ` +
+      `WHERE "seq" > ? ORDER BY "seq" LIMIT ?`,
+    pruneChanges: `DELETE FROM "CatalogChangeLog" WHERE "createdAt" < ?`,
   },
   postgresql: {
     owned: `SELECT "ref", "hash" FROM "Entity" WHERE "locationKey" = $1`,
@@ -184,6 +233,21 @@ const bulkSql: Record<Database["provider"], BulkSql> = {
       `"importedAt" = excluded."importedAt", "entityCount" = excluded."entityCount"`,
     deleteLocation: `DELETE FROM "Location" WHERE "key" = $1`,
     loadPage: loadPageSql("postgresql"),
+    loadRefs: `SELECT ${loadRowSql("postgresql")} FROM "Entity" WHERE "ref" IN (SELECT json_array_elements_text($1::json))`,
+    fileRecords: `SELECT "file", "version", "record" FROM "CatalogFile" WHERE "locationKey" = $1`,
+    upsertFiles:
+      `INSERT INTO "CatalogFile" ("locationKey", "file", "version", "record") ` +
+      `SELECT $1, v->>0, v->>1, v->>2 FROM json_array_elements($2::json) AS v ` +
+      `ON CONFLICT ("locationKey", "file") DO UPDATE SET "version" = excluded."version", "record" = excluded."record"`,
+    deleteFiles: `DELETE FROM "CatalogFile" WHERE "locationKey" = $1 AND "file" IN (SELECT json_array_elements_text($2::json))`,
+    logChange:
+      `INSERT INTO "CatalogChangeLog" ("replica", "locationKey", "upserted", "removed", "createdAt") ` +
+      `VALUES ($1, $2, $3, $4, $5::timestamp(3))`,
+    latestChange: `SELECT COALESCE(MAX("seq"), 0) FROM "CatalogChangeLog"`,
+    changesSince:
+      `SELECT "seq", "replica", "locationKey", "upserted", "removed" FROM "CatalogChangeLog" ` +
+      `WHERE "seq" > $1 ORDER BY "seq" LIMIT $2`,
+    pruneChanges: `DELETE FROM "CatalogChangeLog" WHERE "createdAt" < $1::timestamp(3)`,
   },
 };
 
@@ -219,12 +283,59 @@ export class PrismaCatalogStore implements CatalogStore {
   private readonly driver: () => Promise<DriverAdapter>;
   private readonly sql: BulkSql;
   private readonly provider: Database["provider"];
+  /** Names this process in the change log, so it skips its own changes when it follows the log. */
+  readonly replica: string;
 
-  constructor(db: Pick<Database, "prisma" | "provider" | "driver">) {
+  constructor(db: Pick<Database, "prisma" | "provider" | "driver">, options: { replica?: string } = {}) {
     this.prisma = db.prisma;
     this.provider = db.provider;
     this.driver = db.driver;
     this.sql = bulkSql[db.provider];
+    this.replica = options.replica ?? randomUUID();
+  }
+
+  /**
+   * Catalog writes take turns across replicas (SQLite is one writer at a time already): two imports must not
+   * both see a ref as new, and the change log's seq must follow commit order, or a follower reading past a
+   * seq could miss a change that commits after it.
+   */
+  private async lock(tx: Queryable): Promise<void> {
+    if (this.provider === "postgresql") {
+      // Selecting a value: the adapter cannot read the lock function's void result.
+      await select(tx, `SELECT 1 AS locked FROM pg_advisory_xact_lock(${CATALOG_WRITE_LOCK})`);
+    }
+  }
+
+  /** The change log's newest entry, read in a writing transaction (under the write lock). */
+  private async newestChange(tx: Queryable): Promise<number> {
+    const [row] = await select(tx, this.sql.latestChange);
+    return Number(row?.[0] ?? 0);
+  }
+
+  /**
+   * Logs a change in the writing transaction and, on PostgreSQL, wakes the other replicas on commit. Returns
+   * the log around it (ImportResult.log).
+   */
+  private async logChange(
+    tx: Queryable,
+    locationKey: string,
+    upserted: string[],
+    removed: string[],
+    now: Date,
+  ): Promise<{ before: number; seq?: number }> {
+    const before = await this.newestChange(tx);
+    if (upserted.length === 0 && removed.length === 0) return { before };
+    const [row] = await select(
+      tx,
+      `${this.sql.logChange} RETURNING "seq"`,
+      this.replica,
+      locationKey,
+      JSON.stringify(upserted),
+      JSON.stringify(removed),
+      prismaTimestamp(now),
+    );
+    if (this.provider === "postgresql") await tx.executeRaw(query(`NOTIFY ${CATALOG_CHANNEL}`));
+    return { before, seq: Number(row?.[0]) };
   }
 
   /**
@@ -254,20 +365,34 @@ export class PrismaCatalogStore implements CatalogStore {
     }
   }
 
+  /**
+   * Reads in one transaction of their own: on SQLite the client and the store share one connection, and a read
+   * outside the adapter's transaction lock would see an import half written.
+   */
+  private async read<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const tx = await (await this.driver()).startTransaction();
+    try {
+      const result = await work(tx);
+      await tx.executeRaw(query("COMMIT"));
+      await tx.commit();
+      return result;
+    } catch (error) {
+      await tx.executeRaw(query("ROLLBACK")).catch(() => undefined);
+      await tx.rollback().catch(() => undefined);
+      throw error;
+    }
+  }
+
   async replaceLocation(
     locationKey: string,
     entities: ProcessedEntity[],
     problems: CatalogProblem[],
     keep: readonly string[] = [],
+    files: FileRecordChanges = { write: [], remove: [] },
   ): Promise<ImportResult> {
     return this.transaction(`Storing location ${locationKey} (nothing of it was stored)`, async (tx) => {
-      // Replicas may import at once (each started with the same catalog): catalog writes take turns, or
-      // two would both see a ref as new and the second would fail on its primary key. SQLite is one
-      // writer at a time already.
-      if (this.provider === "postgresql") {
-        // Selecting a value: the adapter cannot read the lock function's void result.
-        await select(tx, `SELECT 1 AS locked FROM pg_advisory_xact_lock(${CATALOG_WRITE_LOCK})`);
-      }
+      // Replicas may import at once (each started with the same catalog).
+      await this.lock(tx);
       const now = new Date();
       const owned = new Map(
         (await select(tx, this.sql.owned, locationKey)).map((row) => [String(row[0]), String(row[1])]),
@@ -337,15 +462,66 @@ export class PrismaCatalogStore implements CatalogStore {
         const rows = batch.map((entity) => entityValues(locationKey, entity, stamp));
         await tx.executeRaw(this.sql.insertEntities(rows));
       }
-      return { locationKey, added, updated, removed, unchanged, conflicts };
+      await this.writeFiles(tx, locationKey, files);
+      const log = await this.logChange(
+        tx,
+        locationKey,
+        toWrite.map((e) => e.ref),
+        removed,
+        now,
+      );
+      return { locationKey, added, updated, removed, unchanged, conflicts, log };
+    });
+  }
+
+  private async writeFiles(tx: Queryable, locationKey: string, files: FileRecordChanges): Promise<void> {
+    if (files.remove.length > 0) {
+      await tx.executeRaw(query(this.sql.deleteFiles, locationKey, JSON.stringify(files.remove)));
+    }
+    for (const batch of chunks(files.write, 500)) {
+      const rows = batch.map((f) => [f.file, f.version, f.record]);
+      await tx.executeRaw(query(this.sql.upsertFiles, locationKey, JSON.stringify(rows)));
+    }
+  }
+
+  async touchLocation(
+    locationKey: string,
+    problems: CatalogProblem[],
+    entityCount: number,
+    files: FileRecordChanges,
+    memoryAt: number,
+  ): Promise<boolean> {
+    return this.transaction(`Storing location ${locationKey} (nothing of it was stored)`, async (tx) => {
+      await this.lock(tx);
+      if ((await this.newestChange(tx)) !== memoryAt) return false;
+      await tx.executeRaw(
+        query(
+          this.sql.upsertLocation,
+          locationKey,
+          JSON.stringify(problems),
+          prismaTimestamp(new Date()),
+          entityCount,
+        ),
+      );
+      await this.writeFiles(tx, locationKey, files);
+      return true;
     });
   }
 
   async removeLocation(locationKey: string): Promise<ImportResult> {
     return this.transaction(`Removing location ${locationKey} (nothing of it was removed)`, async (tx) => {
+      await this.lock(tx);
       const owned = await select(tx, this.sql.owned, locationKey);
       await tx.executeRaw(query(this.sql.deleteLocation, locationKey));
+      const log = await this.logChange(
+        tx,
+        locationKey,
+        [],
+        owned.map((row) => String(row[0])),
+        new Date(),
+      );
       return {
+        log,
         locationKey,
         added: [],
         updated: [],
@@ -354,6 +530,48 @@ export class PrismaCatalogStore implements CatalogStore {
         conflicts: [],
       };
     });
+  }
+
+  async fileRecords(locationKey: string): Promise<FileRecord[]> {
+    const rows = await this.read((tx) => select(tx, this.sql.fileRecords, locationKey));
+    return rows.flatMap(([file, version, record]) => {
+      const decoded = decodeRecord({ file: String(file), version: String(version), record: String(record) });
+      return decoded ? [decoded] : [];
+    });
+  }
+
+  async latestChange(): Promise<number> {
+    const [row] = await this.read((tx) => select(tx, this.sql.latestChange));
+    return Number(row?.[0] ?? 0);
+  }
+
+  async changesSince(seq: number, limit: number): Promise<LoggedChange[]> {
+    const rows = await this.read((tx) => select(tx, this.sql.changesSince, seq, limit));
+    return rows.map(([at, replica, locationKey, upserted, removed]) => ({
+      seq: Number(at),
+      replica: String(replica),
+      locationKey: String(locationKey),
+      upserted: JSON.parse(String(upserted)) as string[],
+      removed: JSON.parse(String(removed)) as string[],
+    }));
+  }
+
+  async pruneChanges(before: Date): Promise<number> {
+    return this.transaction("Pruning the catalog change log", (tx) =>
+      tx.executeRaw(query(this.sql.pruneChanges, prismaTimestamp(before))),
+    );
+  }
+
+  async entities(refs: readonly string[]): Promise<StoredEntity[]> {
+    const decode = new RowDecoder();
+    const found: StoredEntity[] = [];
+    await this.read(async (tx) => {
+      for (const batch of chunks([...refs])) {
+        const rows = await select(tx, this.sql.loadRefs, JSON.stringify(batch));
+        for (const [text] of rows) found.push(decode.row(text as string));
+      }
+    });
+    return found;
   }
 
   async loadAll(): Promise<StoredEntity[]> {
@@ -458,15 +676,3 @@ class RowDecoder {
 
 /** Spec fields whose values many entities share (a few types, lifecycles, owners and systems). */
 const SHARED_SPEC_FIELDS = ["type", "lifecycle", "owner", "system", "domain", "parent"] as const;
-
-function duplicateProblem(entity: ProcessedEntity, firstAt: string): CatalogProblem {
-  return {
-    location: entity.source.location,
-    line: entity.source.line,
-    ref: entity.ref,
-    field: "metadata.name",
-    message:
-      `${entity.ref} is already defined by ${firstAt}, which keeps it; this definition is ignored. ` +
-      `Rename one of them or remove the duplicate.`,
-  };
-}

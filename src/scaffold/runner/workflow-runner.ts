@@ -12,6 +12,7 @@ import { Redactor } from "./redact.ts";
 import { ResumeError, resumeState } from "./resume.ts";
 import { runStep, type StepEnvironment } from "./run-step.ts";
 import { TaskCancelledError, TaskInterruptedError } from "./step-timeout.ts";
+import { TaskParkedError } from "./task-parked.ts";
 import { TaskLog, type LogLine } from "./task-log.ts";
 import {
   MemoryTaskState,
@@ -250,6 +251,10 @@ export async function runTemplate(options: RunOptions): Promise<TaskReport> {
         });
         log.step(step.id, outcome.status, message);
       } catch (error) {
+        if (error instanceof TaskParkedError) {
+          // Its log ("waiting for …") lands before the task is parked, so the resumed run's lines follow it.
+          await log.flush().catch(() => undefined);
+        }
         if (options.interrupt?.aborted || error instanceof TaskInterruptedError) throw interrupted(error);
         const cancelled = error instanceof TaskCancelledError;
         const message = redactor.text(describeError(error));

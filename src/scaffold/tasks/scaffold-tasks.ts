@@ -147,9 +147,11 @@ export class ScaffoldTasks {
   async cancel(taskId: string, actor: TaskActor): Promise<TaskActionResult> {
     const task = await this.permitted(taskId, actor, "cancel");
     if ("refused" in task) return { ok: false, reason: task.refused };
+    // A waiting task (parked for an approval) is cancelled at once, like one that has not started.
+    const when = task.status === "waiting" ? "while it waited for an approval" : "before it started";
     const done = await this.options.store.requestCancel(
       task.id,
-      `Cancelled by ${actor.id} before it started.`,
+      `Cancelled by ${actor.id} ${when}.`,
       this.now(),
     );
     if (done === "ended" || done === undefined) {
@@ -166,9 +168,9 @@ export class ScaffoldTasks {
     if (done === "cancelled") {
       await auditOutcome(this.options.audit, this.options.log, task, safeSpec(task.spec), {
         status: "cancelled",
-        error: `Cancelled by ${actor.id} before it started.`,
+        error: `Cancelled by ${actor.id} ${when}.`,
       });
-      return { ok: true, message: `Task ${task.id} was cancelled before it started.` };
+      return { ok: true, message: `Task ${task.id} was cancelled ${when}.` };
     }
     return { ok: true, message: `Cancelling task ${task.id}: its running step is being stopped.` };
   }

@@ -4,6 +4,7 @@ import type { SecretBox } from "../../state/secret-box.ts";
 import { parameterPages } from "../parameters/parameter-pages.ts";
 import { splitSecretValues } from "../parameters/secret-values.ts";
 import { TaskInterruptedError } from "../runner/step-timeout.ts";
+import { TaskParkedError } from "../runner/task-parked.ts";
 import { describeError, runTemplate } from "../runner/workflow-runner.ts";
 import type { Scaffolder } from "../scaffolder.ts";
 import { checkTemplate, loadTemplateFile, locationToPath } from "../template/load-template.ts";
@@ -110,6 +111,7 @@ export class TaskExecution {
         ...(report.output ? { output: report.output } : {}),
       });
     } catch (error) {
+      if (error instanceof TaskParkedError) return this.park(task, error);
       if (error instanceof TaskInterruptedError) throw error;
       // Not the template's doing (the database failed under the run, say): end it so nobody waits on it;
       // a retry carries on from the last completed step.
@@ -119,6 +121,16 @@ export class TaskExecution {
         error: `Callboard could not finish running it: ${describeError(error)} Retry it to carry on from the last completed step.`,
       });
     }
+  }
+
+  /** A step waits for something outside the task: no worker holds it until it is woken or its time comes. */
+  private async park(task: ClaimedTask, parked: TaskParkedError): Promise<void> {
+    const done = await this.options.store.park(task.id, task.claimToken, parked.wakeAt, this.now());
+    if (!done) throw new ClaimLostError(`Task ${task.id} was taken over by another worker.`);
+    this.options.log.info(
+      { task: task.id, wakeAt: parked.wakeAt, outcome: done },
+      `scaffolder task waits: ${parked.message}`,
+    );
   }
 
   /** Finishes the task and audits the outcome; a lost claim means another worker finishes it. */

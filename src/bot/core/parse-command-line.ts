@@ -1,4 +1,4 @@
-import { trimEdges } from "../text/trim-edges.ts";
+import { trimEdges } from "../../text/trim-edges.ts";
 
 /**
  * Turns what a person typed into (phrase, args, flags). People type naturally ("owner of payments api?",

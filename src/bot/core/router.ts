@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
-import { actions, context, header, reply, section, type Reply } from "../message/reply.ts";
+import type { FieldErrors, Form, FormValues, Option } from "../../message/form.ts";
+import { actions, context, header, reply, section, type Reply } from "../../message/reply.ts";
 import type {
   ChatCommand,
   ChatUser,
@@ -9,9 +9,9 @@ import type {
   Conversation,
   OverheardMessage,
   SearchHit,
-} from "../plugins/api.ts";
+} from "../../plugins/api.ts";
 import { parseCommandLine } from "./parse-command-line.ts";
-import type { Registry } from "../plugins/registry.ts";
+import type { Registry } from "../../plugins/registry.ts";
 
 /**
  * The longest line read as a command, in characters: a command is a few words and a name, and every step

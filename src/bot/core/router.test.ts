@@ -1,8 +1,8 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { actions, header, reply, section } from "../message/reply.ts";
-import type { ChatUser, Plugin } from "../plugins/api.ts";
-import { Registry } from "../plugins/registry.ts";
+import { actions, header, reply, section } from "../../message/reply.ts";
+import type { ChatUser, Plugin } from "../../plugins/api.ts";
+import { Registry } from "../../plugins/registry.ts";
 import { MAX_COMMAND_LENGTH, Router } from "./router.ts";
 
 const log = pino({ level: "silent" });

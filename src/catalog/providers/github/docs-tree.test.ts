@@ -1,0 +1,109 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GitHubStandIn } from "../../../../test/fixtures/github/github-stand-in.ts";
+import type { Repository } from "../../../../test/fixtures/github/state.ts";
+import { GitHubClient } from "../../../github/github-client.ts";
+import { fetchDocsTree } from "./docs-tree.ts";
+
+describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
+  const standIn = new GitHubStandIn();
+  let client: GitHubClient;
+  let repo: Repository;
+  let cacheDir: string;
+
+  beforeAll(async () => {
+    await standIn.start();
+    standIn.state.addOrganization("acme", { members: ["octo"] });
+    const token = standIn.state.createToken("octo");
+    repo = await standIn.state.createRepository("acme", "handbook");
+    await standIn.state.commit(repo, {
+      files: {
+        "README.md": "# root\n",
+        "docs-src/mkdocs.yml": "site_name: Handbook\n",
+        "docs-src/docs/index.md": "# Welcome\n",
+        "docs-src/docs/deep/page.md": "# Deep\n",
+      },
+    });
+    await standIn.state.commit(repo, {
+      branch: "release/2026",
+      files: { "docs-src/docs/index.md": "# Release\n" },
+    });
+    client = new GitHubClient(
+      { apiUrl: standIn.urls.api, host: standIn.host, token },
+      { log: pino({ level: "silent" }), writePacing: false },
+    );
+    cacheDir = mkdtempSync(join(tmpdir(), "cb-docs-tree-"));
+  });
+  afterAll(async () => {
+    await standIn.close();
+    rmSync(cacheDir, { recursive: true, force: true });
+  });
+
+  const tarballs = () =>
+    standIn.requests.filter((r) => r.operation === "/repos/{owner}/{repo}/tarball/{ref}");
+
+  it("unpacks only the folder the URL names, and reuses it for the same commit", async () => {
+    const url = `${standIn.urls.web}/acme/handbook/tree/main/docs-src`;
+    const first = await fetchDocsTree(url, { client, cacheDir });
+    expect(first.cached).toBe(false);
+    expect(readFileSync(join(first.dir, "mkdocs.yml"), "utf8")).toBe("site_name: Handbook\n");
+    expect(readFileSync(join(first.dir, "docs", "deep", "page.md"), "utf8")).toBe("# Deep\n");
+    expect(existsSync(join(first.dir, "README.md"))).toBe(false);
+    expect(first.commit).toBe(await repo.branchSha("main"));
+    expect(tarballs()).toHaveLength(1);
+
+    const again = await fetchDocsTree(url, { client, cacheDir });
+    expect(again).toEqual({ ...first, cached: true });
+    expect(tarballs()).toHaveLength(1);
+
+    // A new commit is a new tree.
+    await standIn.state.commit(repo, { files: { "docs-src/docs/index.md": "# Changed\n" } });
+    const changed = await fetchDocsTree(url, { client, cacheDir });
+    expect(changed.cached).toBe(false);
+    expect(readFileSync(join(changed.dir, "docs", "index.md"), "utf8")).toBe("# Changed\n");
+    expect(standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("takes a branch with a slash, and the repository URL as its root at the default branch", async () => {
+    const release = await fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/release/2026/docs-src`, {
+      client,
+      cacheDir,
+    });
+    expect(readFileSync(join(release.dir, "docs", "index.md"), "utf8")).toBe("# Release\n");
+    const root = await fetchDocsTree(`${standIn.urls.web}/acme/handbook`, { client, cacheDir });
+    expect(readFileSync(join(root.dir, "README.md"), "utf8")).toBe("# root\n");
+    expect(standIn.violations.splice(0)).toEqual([]);
+  });
+
+  it("refuses other hosts, files, missing folders and folders over the limits, leaving nothing cached", async () => {
+    await expect(
+      fetchDocsTree("https://elsewhere.example/acme/handbook/tree/main/docs", { client, cacheDir }),
+    ).rejects.toThrow(/not the configured GitHub/);
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/blob/main/README.md`, { client, cacheDir }),
+    ).rejects.toThrow(/names a file/);
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/nothing-here`, { client, cacheDir }),
+    ).rejects.toThrow(/has no folder "nothing-here"/);
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/no-such-branch/docs`, { client, cacheDir }),
+    ).rejects.toThrow(/no branch, tag or commit/);
+    const small = join(cacheDir, "small");
+    const limited = fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/docs-src`, {
+      client,
+      cacheDir: small,
+      maxFiles: 2,
+    });
+    await expect(limited).rejects.toThrow(/more than 2 files/);
+    // Nothing half-unpacked was kept: the next fetch downloads it whole.
+    const whole = await fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/docs-src`, {
+      client,
+      cacheDir: small,
+    });
+    expect(whole.cached).toBe(false);
+    expect(standIn.violations.splice(0)).toEqual([]);
+  });
+});

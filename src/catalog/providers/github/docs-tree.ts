@@ -1,0 +1,209 @@
+/**
+ * `backstage.io/techdocs-ref: url:<github tree url>` sources: the folder the URL names, fetched from GitHub as
+ * the repository's tarball at that commit and unpacked (only that folder) into a cache keyed by commit, so a
+ * commit is downloaded once whoever asks. The docs engine calls fetchDocsTree and builds from the folder.
+ *
+ * Untrusted archive content: entries are kept only when they are plain files or folders inside the requested
+ * folder (no `..`, no absolute paths, no links), and the unpacked size and file count are capped.
+ */
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync } from "node:fs";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { RequestError } from "octokit";
+import { extract as tarExtract } from "tar-stream";
+import type { GitHubClient } from "../../../github/github-client.ts";
+import { parseGitHubWebUrl } from "./locations.ts";
+
+export interface DocsTree {
+  /** The local folder holding the docs source (mkdocs.yml and docs/ when the URL names the docs root). */
+  dir: string;
+  /** The commit it was taken from. */
+  commit: string;
+  /** Whether the cache already held it (nothing was downloaded). */
+  cached: boolean;
+}
+
+export interface DocsTreeOptions {
+  client: GitHubClient;
+  /** Where unpacked trees are kept: `<cacheDir>/<host>/<owner>/<repo>/<commit>/<folder>`. */
+  cacheDir: string;
+  /** Largest unpacked size of the folder, in bytes (100 MiB). */
+  maxBytes?: number;
+  /** Most files the folder may hold (20,000). */
+  maxFiles?: number;
+}
+
+export class DocsTreeError extends Error {
+  override name = "DocsTreeError";
+}
+
+/**
+ * Fetch the folder a GitHub tree URL names (`https://github.com/acme/payments/tree/main/docs`, or the
+ * repository URL for its root at the default branch) into the cache, and return where it is.
+ */
+export async function fetchDocsTree(url: string, options: DocsTreeOptions): Promise<DocsTree> {
+  const { client } = options;
+  const parsed = parseGitHubWebUrl(url, client.webUrl);
+  if ("error" in parsed) throw new DocsTreeError(`techdocs-ref url:${url}: ${parsed.error}`);
+  if (parsed.kind === "blob") {
+    throw new DocsTreeError(
+      `techdocs-ref url:${url} names a file; name the folder holding mkdocs.yml (…/tree/…)`,
+    );
+  }
+  const session = await client.forOwner(parsed.owner);
+  const { octokit } = session;
+  const what = `fetching the docs at ${url}`;
+  let found: { commit: string; path: string } | undefined;
+  try {
+    found = await resolveTreeRef(octokit, parsed.owner, parsed.repo, parsed.rest);
+  } catch (error) {
+    throw client.describeError(error, what);
+  }
+  if (!found)
+    throw new DocsTreeError(
+      `techdocs-ref url:${url}: no branch, tag or commit of ${parsed.owner}/${parsed.repo} matches`,
+    );
+  const { commit, path } = found;
+  const base = resolve(
+    options.cacheDir,
+    parsed.host.replace(/:/g, "_"),
+    parsed.owner.toLowerCase(),
+    parsed.repo.toLowerCase(),
+    commit,
+  );
+  const dir = path === "" ? join(base, "@root") : join(base, "tree", ...path.split("/"));
+  if (!dir.startsWith(base + sep))
+    throw new DocsTreeError(`techdocs-ref url:${url}: the path leaves the repository`);
+  const marker = `${dir}.complete`;
+  if (existsSync(marker)) return { dir, commit, cached: true };
+
+  const staging = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
+  await mkdir(staging, { recursive: true });
+  try {
+    let body: ReadableStream<Uint8Array>;
+    try {
+      const response = await octokit.request("GET /repos/{owner}/{repo}/tarball/{ref}", {
+        owner: parsed.owner,
+        repo: parsed.repo,
+        ref: commit,
+        request: { parseSuccessResponseBody: false },
+      });
+      body = response.data as unknown as ReadableStream<Uint8Array>;
+    } catch (error) {
+      throw client.describeError(error, what);
+    }
+    const written = await unpackFolder(body, path, staging, {
+      maxBytes: options.maxBytes ?? 100 * 1024 * 1024,
+      maxFiles: options.maxFiles ?? 20_000,
+      url,
+    });
+    if (written === 0) {
+      throw new DocsTreeError(
+        `techdocs-ref url:${url}: ${parsed.owner}/${parsed.repo} has no folder "${path}" at ${commit.slice(0, 7)}`,
+      );
+    }
+    await mkdir(dirname(dir), { recursive: true });
+    try {
+      await rename(staging, dir);
+    } catch (error) {
+      // Another fetch of the same commit finished first: its copy is as good.
+      if (!existsSync(dir)) throw error;
+      await rm(staging, { recursive: true, force: true });
+    }
+    await writeFile(marker, `${new Date().toISOString()}\n`);
+    return { dir, commit, cached: false };
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * A tree URL's segments after `tree/` are a ref then a path, and a branch may contain `/`: the shortest
+ * prefix that names a branch, a tag or a commit is the ref.
+ */
+async function resolveTreeRef(
+  octokit: Awaited<ReturnType<GitHubClient["forOwner"]>>["octokit"],
+  owner: string,
+  repo: string,
+  rest: string[],
+): Promise<{ commit: string; path: string } | undefined> {
+  if (rest.length === 0) {
+    const { data } = await octokit.request("GET /repos/{owner}/{repo}", { owner, repo });
+    rest = [data.default_branch];
+  }
+  for (let i = 1; i <= rest.length && i <= 10; i++) {
+    const ref = rest.slice(0, i).join("/");
+    const path = rest.slice(i).join("/");
+    if (/^[0-9a-f]{40}$/.test(ref)) return { commit: ref, path };
+    for (const kind of ["heads", "tags"]) {
+      try {
+        const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/ref/{ref}", {
+          owner,
+          repo,
+          ref: `${kind}/${ref}`,
+        });
+        if (data.object.type === "commit") return { commit: data.object.sha, path };
+      } catch (error) {
+        if (!(error instanceof RequestError && error.status === 404)) throw error;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Unpack the archive's entries under `folder` into `into`; returns how many files were written. */
+async function unpackFolder(
+  body: ReadableStream<Uint8Array>,
+  folder: string,
+  into: string,
+  limits: { maxBytes: number; maxFiles: number; url: string },
+): Promise<number> {
+  const extract = tarExtract();
+  const gunzip = createGunzip();
+  const feeding = pipeline(Readable.fromWeb(body as NodeReadableStream), gunzip, extract);
+  feeding.catch(() => undefined);
+  let files = 0;
+  let bytes = 0;
+  const prefix = folder === "" ? "" : `${folder}/`;
+  for await (const entry of extract) {
+    const name = entry.header.name;
+    // Every entry sits under one top folder (`owner-repo-sha/`); the pax header entry has none.
+    const inRepo = name.split("/").slice(1).join("/");
+    const inside =
+      prefix === "" ? inRepo : inRepo.startsWith(prefix) ? inRepo.slice(prefix.length) : undefined;
+    const type = entry.header.type;
+    if (inside === undefined || inside === "" || (type !== "file" && type !== "directory")) {
+      entry.resume();
+      continue;
+    }
+    const target = resolve(into, inside);
+    if (inside.split("/").includes("..") || relative(into, target).startsWith("..") || target === into) {
+      entry.resume();
+      continue;
+    }
+    if (type === "directory") {
+      await mkdir(target, { recursive: true });
+      entry.resume();
+      continue;
+    }
+    files++;
+    bytes += entry.header.size ?? 0;
+    if (files > limits.maxFiles || bytes > limits.maxBytes) {
+      entry.resume();
+      extract.destroy();
+      throw new DocsTreeError(
+        `techdocs-ref url:${limits.url}: the folder holds more than ${files > limits.maxFiles ? `${limits.maxFiles} files` : `${limits.maxBytes} bytes`}; docs sources must be smaller`,
+      );
+    }
+    await mkdir(dirname(target), { recursive: true });
+    await pipeline(entry, createWriteStream(target, { mode: 0o644 }));
+  }
+  await feeding;
+  return files;
+}
