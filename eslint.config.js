@@ -32,6 +32,12 @@ const storage = {
   message:
     "Adapters and the chat core reach state and search only through the ports (src/state, the plugin API): no Prisma (src/db, src/generated), no database driver and no search engine (src/search, meilisearch).",
 };
+/** The GitHub chat plugin is the worked example of a plugin: the plugin API and the GitHub client, nothing else. */
+const pluginApiOnly = {
+  regex: String.raw`^\.\./(?!api\.ts$|\.\./)|^\.\./\.\./(?!github/)`,
+  message:
+    "src/plugins/github is built on the public plugin API only: import ../api.ts (and the GitHub client, ../../github/), not the registry, services or the chat core.",
+};
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export const LAYER_RULES = [
@@ -54,6 +60,8 @@ export const LAYER_RULES = [
   { files: ["src/search/**", "src/db/**"], rules: restrict(chat, services) },
   // Every adapter folder and the chat core (src/bot/core, the router); the composition root wires the stores.
   { files: ["src/bot/**"], rules: restrict(storage) },
+  // Its tests may reach the stand-ins under test/; they keep the rule above.
+  { files: ["src/plugins/github/**"], ignores: ["**/*.test.ts"], rules: restrict(chat, pluginApiOnly) },
 ];
 
 export default tseslint.config(

@@ -12,8 +12,11 @@
  * mid-step until the other process resumes it (resume_after_kill_s, the median of --kills runs; target: the
  * heartbeat timeout plus 1 s).
  *
+ * Scaffolding from chat (bench/scaffold-chat.ts): form submit to the first progress message in the thread,
+ * through the Slack stand-in (first_progress_ms, p50 over --submits runs, and its p99; target under 300 ms).
+ *
  * Options: --files N (default 500) --runs N (default 30) --expressions N (default 5000) --seed N
- * --tasks N (default 1000) --kills N (default 3) --only language|tasks.
+ * --tasks N (default 1000) --kills N (default 3) --submits N (default 30) --only language|tasks|chat.
  * The parts are exported so fetch:template's benchmark can run the same workload through the engine.
  */
 import { loadavg } from "node:os";
@@ -28,6 +31,7 @@ import { buildSkeleton, SKELETON_CONTEXT, type SkeletonFile } from "./scaffold-s
 import { measureSteal } from "./cpu-steal.ts";
 import { measureFetchTemplate } from "./scaffold-fetch.ts";
 import { BENCH_TASK_SETTINGS, measureDrain, measureResumeAfterKill } from "./scaffold-tasks.ts";
+import { measureFirstProgress } from "./scaffold-chat.ts";
 import { percentile, round, summary } from "./stats.ts";
 import { postgresAnswers } from "../src/db/test-database.ts";
 
@@ -113,6 +117,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       seed: { type: "string", default: "20261206" },
       tasks: { type: "string", default: "1000" },
       kills: { type: "string", default: "3" },
+      submits: { type: "string", default: "30" },
       only: { type: "string" },
     },
   });
@@ -122,12 +127,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const steal = measureSteal();
   const loadBefore = loadavg()[0]!;
 
-  const language =
-    values.only !== "tasks"
-      ? await languageFigures(fileCount, runs, Number(values.expressions), seed)
-      : undefined;
-  const tasks =
-    values.only !== "language" ? await taskFigures(Number(values.tasks), Number(values.kills)) : undefined;
+  const part = (name: string) => values.only === undefined || values.only === name;
+  const language = part("language")
+    ? await languageFigures(fileCount, runs, Number(values.expressions), seed)
+    : undefined;
+  const tasks = part("tasks") ? await taskFigures(Number(values.tasks), Number(values.kills)) : undefined;
+  const chat = part("chat") ? await chatFigures(Number(values.submits)) : undefined;
   const stealShare = steal();
   if (stealShare !== undefined) console.log(`CPU steal during the run: ${round(stealShare * 100, 1)} %`);
   console.log(
@@ -141,10 +146,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         ...(tasks
           ? { tasks: Number(values.tasks), kills: Number(values.kills), settings: BENCH_TASK_SETTINGS }
           : {}),
+        ...(chat ? { submits: Number(values.submits), template: "node-service" } : {}),
       },
       metrics: {
         ...language?.metrics,
         ...tasks,
+        ...chat,
         cpu_steal: stealShare === undefined ? null : round(stealShare, 3),
         load_average: round(loadBefore, 2),
       },
@@ -201,6 +208,17 @@ async function languageFigures(fileCount: number, runs: number, expressionCount:
       expressions_per_s_cold: Math.round(expressions.cold),
     },
   };
+}
+
+/** Form submit to the first progress message in the thread, through the Slack stand-in. */
+async function chatFigures(submits: number): Promise<Record<string, number>> {
+  const times = await measureFirstProgress(submits);
+  const { p50, p99 } = summary(times);
+  console.log(
+    `scaffolding from chat: form submit to the first progress message in the thread (Slack stand-in), ` +
+      `${times.length} runs: p50 ${round(p50, 1)} ms, p99 ${round(p99, 1)} ms (target under 300 ms)`,
+  );
+  return { first_progress_ms: round(p50, 1), first_progress_p99_ms: round(p99, 1) };
 }
 
 /** The durable-task figures; null metrics when PostgreSQL does not answer. */

@@ -29,6 +29,14 @@ const refused: Array<[file: string, source: string, because: RegExp]> = [
   ["src/plugins/probe.ts", "../bot/core/outbox.ts", /src\/bot/],
   ["src/message/probe.ts", "../bot/slack/mrkdwn.ts", /src\/bot/],
   ["src/catalog/probe.ts", "@slack/web-api", /src\/bot/],
+  // The GitHub chat plugin: the public plugin API and the GitHub client only.
+  ["src/plugins/github/probe.ts", "../registry.ts", /public plugin API only/],
+  ["src/plugins/github/probe.ts", "../../catalog/catalog-view.ts", /public plugin API only/],
+  [
+    "src/plugins/github/probe.ts",
+    "../../../test/fixtures/github/github-stand-in.ts",
+    /public plugin API only/,
+  ],
   // src/search and src/db serve the services and import none of them.
   ["src/search/probe.ts", "../catalog/catalog-service.ts", /import no service/],
   ["src/search/deeper/probe.ts", "../../catalog/model/ref.ts", /import no service/],
@@ -61,6 +69,9 @@ const allowed: Array<[file: string, source: string]> = [
   ["src/bot/slack/probe.ts", "../../state/ports.ts"],
   ["src/bot/core/probe.ts", "../../state/ports.ts"],
   ["src/app/probe.ts", "../bot/core/router.ts"],
+  ["src/plugins/github/probe.ts", "../api.ts"],
+  ["src/plugins/github/probe.ts", "../../github/github-client.ts"],
+  ["src/plugins/github/probe.ts", "./age.ts"],
   ["src/app/probe.ts", "../db/open-database.ts"],
 ];
 

@@ -6,6 +6,7 @@ import { AdapterOutbox } from "../bot/core/outbox.ts";
 import { Router } from "../bot/core/router.ts";
 import { catalogPlugin } from "../catalog/catalog-plugin.ts";
 import { CatalogProviders } from "../catalog/catalog-providers.ts";
+import { graphCatalogView } from "../catalog/catalog-view.ts";
 import { CatalogService, type ImportReport, type LocationReader } from "../catalog/catalog-service.ts";
 import { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
 import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
@@ -28,6 +29,7 @@ import { AuditLog } from "../db/audit-log.ts";
 import { openDatabase, type Database } from "../db/open-database.ts";
 import type { Plugin } from "../plugins/api.ts";
 import { Registry } from "../plugins/registry.ts";
+import { githubPlugin } from "../plugins/github/github-plugin.ts";
 import { SearchIndexing } from "../search/indexing.ts";
 import { openSearchIndex } from "../search/open-search-index.ts";
 import type { SearchIndex } from "../search/search-index.ts";
@@ -41,7 +43,7 @@ import { PrismaTaskStore } from "../db/scaffold-task-store.ts";
 import { PrismaApprovalStore } from "../db/approval-store.ts";
 import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
-import { scaffolderCatalog } from "./scaffolder-catalog.ts";
+import { pickerCatalog, scaffolderCatalog } from "./scaffolder-catalog.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
@@ -164,7 +166,12 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       Boolean(config.CALLBOARD_BASE_URL) || enabledAdapters(config).some((module) => !module.fallback);
     const baseUrl = config.CALLBOARD_BASE_URL ?? `http://localhost:${config.PORT}`;
     const outbox = new AdapterOutbox();
-    const registry = new Registry(log, { outbox, baseUrl, sections: config.sections });
+    const registry = new Registry(log, {
+      outbox,
+      baseUrl,
+      sections: config.sections,
+      catalog: graphCatalogView({ graph, resolver: () => resolver }),
+    });
     const githubConfig = githubSettings(config);
     const github = githubConfig ? new GitHubClient(githubConfig, { log }) : undefined;
 
@@ -239,6 +246,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
       }),
+      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
+      // when GitHub is configured.
+      ...(githubConfig ? [githubPlugin()] : []),
       catalogLinksPlugin({ graph, baseUrl }),
       // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
       searchPlugin({
@@ -259,6 +269,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
         ...(github ? { github } : {}),
+        tasks,
+        pickers: pickerCatalog(graph, () => registry.optionsProviders.get("entity")),
+        ...(serving ? { entityUrl: catalogUrlFor(baseUrl) } : {}),
       }),
       // GitHub discovery, when credentials and the organisations to discover are configured.
       ...(github && config.GITHUB_CATALOG_ORGS.length > 0
@@ -331,6 +344,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       imported,
       close: async () => {
         await worker?.stop();
+        await docs.close();
         await index.close();
         await db.close();
       },

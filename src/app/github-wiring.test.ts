@@ -37,4 +37,14 @@ describe("buildApp with GitHub configured", () => {
     const withToken = await build({ GITHUB_TOKEN: "ghp_configured" });
     for (const id of github) expect(withToken.registry.actions.has(id)).toBe(true);
   });
+
+  it("registers the GitHub chat commands only when a token or an App is configured", async () => {
+    const commands = ["prs", "ci", "repo", "checks"];
+    const without = await build({});
+    for (const name of commands) expect(without.registry.commands.has(name)).toBe(false);
+    await without.close();
+    app = undefined;
+    const withToken = await build({ GITHUB_TOKEN: "ghp_configured" });
+    for (const name of commands) expect(withToken.registry.contributorOf("command", name)).toBe("github");
+  });
 });

@@ -27,8 +27,7 @@ function strings(value: unknown): string[] {
 
 /** Capabilities that exist only once their plugin registers the command; until then no manifest mentions them. */
 const PROMISES: Record<string, RegExp> = {
-  // Listing templates is registered; running one from chat (`scaffold`, `/scaffold`) is not yet.
-  scaffold: /\/scaffold\b|\bscaffold(?! templates)|\btemplates? (?!you can run)/i,
+  scaffold: /\/scaffold\b|\bscaffold\b|\btemplates?\b/i,
   docs: /\bdocs\b|techdocs|documentation/i,
 };
 

@@ -1,5 +1,8 @@
 import type { CatalogService, ImportReport } from "../catalog/catalog-service.ts";
 import { RELATION } from "../catalog/graph/relation-types.ts";
+import type { CatalogGraph } from "../catalog/graph/catalog-graph.ts";
+import type { OptionsProvider } from "../plugins/api.ts";
+import type { PickerCatalog } from "../scaffold/chat/catalog-picker.ts";
 import type { ScaffolderCatalog } from "../scaffold/scaffolder.ts";
 import { transitiveGroups } from "../scaffold/tasks/run-permissions.ts";
 
@@ -42,5 +45,41 @@ export function scaffolderCatalog(
       }
       return { entityRefs: refs };
     },
+  };
+}
+
+/** Candidates listed for an empty query (a Teams dialog opening with its choices filled in). */
+const BROWSE_LIMIT = 200;
+
+/**
+ * What template pickers read: typed text goes to the entity type-ahead the search plugin registers (typo
+ * tolerant, ranked), an empty query lists the graph's entities of the wanted kinds; membership and ownership
+ * come from the graph's relations.
+ */
+export function pickerCatalog(
+  graph: CatalogGraph,
+  entityOptions: () => OptionsProvider | undefined,
+): PickerCatalog {
+  return {
+    async search(query, kinds, limit) {
+      const provider = entityOptions();
+      if (query.trim() !== "" && provider) {
+        const found = await provider.options(query, kinds ? { kinds } : {}, { surface: "cli", id: "picker" });
+        return found.map((option) => option.value).slice(0, limit);
+      }
+      const refs: string[] = [];
+      for (const kind of kinds && kinds.length > 0
+        ? kinds
+        : ["component", "system", "group", "user", "api", "resource"]) {
+        for (const ref of graph.refsOfKind(kind.toLowerCase())) {
+          refs.push(ref);
+          if (refs.length >= Math.min(limit, BROWSE_LIMIT)) return refs;
+        }
+      }
+      return refs;
+    },
+    entity: (ref) => graph.get(ref),
+    groupsOf: (userRef) => graph.related(userRef, RELATION.memberOf),
+    ownedBy: (owners) => [...new Set(owners.flatMap((owner) => graph.related(owner, RELATION.ownerOf)))],
   };
 }

@@ -42,7 +42,7 @@ const FORM: Form = {
 };
 
 describe("new field kinds", () => {
-  it("Slack: radio is a static select read back as its value, hidden is not shown, the rest are text", () => {
+  it("Slack: radio is a static select, multiEntity a multi external select, hidden is not shown, the rest are text", () => {
     const view = renderModal(FORM, 0, "{}");
     const inputs = view.blocks.filter((b) => b.type === "input") as Array<{
       block_id: string;
@@ -51,7 +51,7 @@ describe("new field kinds", () => {
     expect(inputs.map((b) => [b.block_id, b.element.type])).toEqual([
       ["size", "static_select"],
       ["token", "plain_text_input"],
-      ["consumers", "plain_text_input"],
+      ["consumers", "multi_external_select"],
       ["labels", "plain_text_input"],
     ]);
     const values = readModalValues(FORM, 0, {
@@ -60,15 +60,24 @@ describe("new field kinds", () => {
       consumers: { v: { type: "plain_text_input", value: "a, b" } },
     });
     expect(values).toEqual({ size: "l", token: "s3cret", consumers: "a, b" });
+    const picked = readModalValues(FORM, 0, {
+      consumers: {
+        "pick|entity": {
+          type: "multi_external_select",
+          selected_options: [{ value: "component:default/a" }, { value: "component:default/b" }],
+        },
+      },
+    });
+    expect(picked).toEqual({ consumers: ["component:default/a", "component:default/b"] });
   });
 
-  it("Teams: radio is a choice set, secret a password box, hidden is not shown", () => {
+  it("Teams: radio and multiEntity are choice sets, secret a password box, hidden is not shown", () => {
     const card = renderFormCard(FORM, { pageIndex: 0, session: "s" });
     const inputs = card.body.filter((e) => String(e.type).startsWith("Input."));
     expect(inputs.map((e) => [e.id, e.type, e.style])).toEqual([
       ["size", "Input.ChoiceSet", "compact"],
       ["token", "Input.Text", "password"],
-      ["consumers", "Input.Text", undefined],
+      ["consumers", "Input.ChoiceSet", "compact"],
       ["labels", "Input.Text", undefined],
     ]);
     expect(decodePageValues(FORM.pages[0]!, { size: "s", labels: "x,y" }).values).toEqual({

@@ -240,22 +240,31 @@ export class PrismaTaskStore implements TaskStore {
     return rows.map(({ taskId: _, ...event }) => event);
   }
 
+  async setProgressRef(id: string, ref: string): Promise<boolean> {
+    const saved = await this.prisma.$executeRaw`
+      UPDATE "ScaffoldTask" SET "progressRef" = ${ref} WHERE "id" = ${id}`;
+    return saved === 1;
+  }
+
   async saveStep(
     id: string,
     token: string,
-    step: Omit<StoredStep, "updatedAt">,
+    step: Omit<StoredStep, "updatedAt" | "startedAt">,
     workspace: string | undefined,
     now: Date,
   ): Promise<boolean> {
     const saved = await this.prisma.$executeRaw`
       INSERT INTO "ScaffoldTaskStep"
-        ("taskId", "stepId", "status", "output", "sealedOutput", "reason", "workspace", "updatedAt")
+        ("taskId", "stepId", "status", "output", "sealedOutput", "reason", "workspace", "startedAt",
+          "updatedAt")
       SELECT ${id}, ${step.stepId}, ${step.status}, ${step.output}, ${step.sealedOutput}, ${step.reason},
-        ${workspace ?? null}, ${now}
+        ${workspace ?? null}, ${step.status === "processing" ? now : null}, ${now}
       WHERE EXISTS (SELECT 1 FROM "ScaffoldTask" WHERE "id" = ${id} AND "claimToken" = ${token})
       ON CONFLICT ("taskId", "stepId") DO UPDATE SET
         "status" = excluded."status", "output" = excluded."output", "sealedOutput" = excluded."sealedOutput",
-        "reason" = excluded."reason", "workspace" = excluded."workspace", "updatedAt" = excluded."updatedAt"`;
+        "reason" = excluded."reason", "workspace" = excluded."workspace",
+        "startedAt" = COALESCE(excluded."startedAt", "ScaffoldTaskStep"."startedAt"),
+        "updatedAt" = excluded."updatedAt"`;
     if (saved !== 1) return false;
     // One workspace a task is enough: the resume starts from the last completed step's.
     if (workspace !== undefined) {
@@ -275,6 +284,7 @@ export class PrismaTaskStore implements TaskStore {
         output: true,
         sealedOutput: true,
         reason: true,
+        startedAt: true,
         updatedAt: true,
       },
       orderBy: { updatedAt: "asc" },

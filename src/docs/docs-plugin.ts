@@ -13,7 +13,7 @@ import type { SearchIndex } from "../search/search-index.ts";
 import { docsCommand, docsRebuildCommand } from "./docs-commands.ts";
 import { docsSettings } from "./docs-config.ts";
 import { MemoryDocsLibrary } from "./docs-library.ts";
-import { docsIndexSource } from "./docs-search-source.ts";
+import { docsIndexSource, type DocsIndexSource } from "./docs-search-source.ts";
 import { DocsService, type DocsCatalog, type DocsEntity } from "./docs-service.ts";
 import { DocsStore } from "./docs-store.ts";
 import { BuildPool } from "./site/build-pool.ts";
@@ -31,6 +31,8 @@ export interface DocsPlugin {
   plugin: Plugin<typeof docsSettings.schema>;
   library: MemoryDocsLibrary;
   service: DocsService;
+  /** Finish builds and index writes under way; call before the search index and database close. */
+  close(): Promise<void>;
 }
 
 /** The catalog as the docs read it: entities with where their descriptor was read and their owner. */
@@ -66,6 +68,7 @@ export function docsPlugin(deps: DocsPluginDeps): DocsPlugin {
     pool: new BuildPool(),
     ...(deps.log ? { log: deps.log } : {}),
   });
+  let source: DocsIndexSource | undefined;
   const plugin = definePlugin({
     id: "docs",
     config: docsSettings,
@@ -82,7 +85,8 @@ export function docsPlugin(deps: DocsPluginDeps): DocsPlugin {
       };
       api.addCommand(docsCommand(commands));
       api.addCommand(docsRebuildCommand(commands));
-      api.addIndexSource(docsIndexSource(library, api.baseUrl, api.log));
+      source = docsIndexSource(library, api.baseUrl, api.log);
+      api.addIndexSource(source);
       deps.catalog.onChange((change) => {
         void service
           .changed(
@@ -102,5 +106,9 @@ export function docsPlugin(deps: DocsPluginDeps): DocsPlugin {
       });
     },
   });
-  return { plugin, library, service };
+  const close = async () => {
+    await service.close();
+    await source?.flush();
+  };
+  return { plugin, library, service, close };
 }

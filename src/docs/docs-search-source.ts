@@ -61,7 +61,13 @@ function siteHashes(site: BuiltSite, baseUrl: string): Map<string, string> {
   return hashes;
 }
 
-export function docsIndexSource(library: MemoryDocsLibrary, baseUrl: string, log?: Logger): IndexSource {
+export interface DocsIndexSource extends IndexSource {
+  /** Resolves when every change pushed so far is written (shutdown waits for it before closing the index). */
+  flush(): Promise<void>;
+}
+
+export function docsIndexSource(library: MemoryDocsLibrary, baseUrl: string, log?: Logger): DocsIndexSource {
+  const writing = new Set<Promise<void>>();
   /** What the index was last given for each site: document id → hash. */
   const indexed = new Map<string, Map<string, string>>();
   const current = (site: BuiltSite) => {
@@ -74,6 +80,9 @@ export function docsIndexSource(library: MemoryDocsLibrary, baseUrl: string, log
   };
   return {
     id: "docs",
+    flush: async () => {
+      await Promise.all([...writing]);
+    },
     documents: () => library.listSites().flatMap((site) => siteDocuments(site, baseUrl)),
     *fingerprintItems() {
       for (const site of library.listSites()) {
@@ -102,9 +111,11 @@ export function docsIndexSource(library: MemoryDocsLibrary, baseUrl: string, log
             upsert.push(...siteDocuments(site, baseUrl).filter((d) => changedIds.has(d.id)));
         }
         if (remove.length > 0 || upsert.length > 0) {
-          void updates
+          const write = updates
             .apply({ delete: remove, upsert })
-            .catch((error: unknown) => log?.error({ err: error }, "doc sections could not be indexed"));
+            .catch((error: unknown) => log?.error({ err: error }, "doc sections could not be indexed"))
+            .finally(() => writing.delete(write));
+          writing.add(write);
         }
       });
     },

@@ -55,10 +55,14 @@ export interface DocsServiceDeps {
   log?: Logger;
 }
 
+/** First builds in one sync from which the build workers are worth starting. */
+const POOL_FROM_SITES = 8;
+
 export class DocsService {
   private readonly problems = new Map<string, string>();
   private queue: Promise<unknown> = Promise.resolve();
   private builder: Promise<SiteBuilder> | undefined;
+  private closed = false;
 
   constructor(private readonly deps: DocsServiceDeps) {}
 
@@ -76,22 +80,26 @@ export class DocsService {
 
   /** Build every entity's docs that changed; drop sites whose entity no longer declares docs. */
   syncAll(signal?: AbortSignal): Promise<SyncSummary> {
+    const summary: SyncSummary = { built: 0, unchanged: 0, problems: 0, removed: 0 };
+    if (this.closed) return Promise.resolve(summary);
     return this.serial(async () => {
-      const summary: SyncSummary = { built: 0, unchanged: 0, problems: 0, removed: 0 };
       const wanted = new Set<string>();
       const items = [...this.deps.catalog.entities()].filter((item) => declaresDocs(item.entity));
       for (const item of items) wanted.add(item.ref.toLowerCase());
-      // As many sites at once as there are build workers: first builds render on them in parallel, and
-      // incremental checks (stat calls) interleave with them.
+      // Many first builds (a fresh data folder) go to the build workers, as many sites at once as there are
+      // workers, incremental checks (stat calls) interleaving with them. A few build inline: starting a
+      // worker costs more than it saves.
+      const fresh = items.filter((item) => !this.deps.library.record(item.ref)).length;
+      const parallel = this.deps.pool !== undefined && fresh >= POOL_FROM_SITES;
       let next = 0;
       const lane = async () => {
         while (next < items.length && !signal?.aborted) {
-          const outcome = await this.buildOne(items[next++]!);
+          const outcome = await this.buildOne(items[next++]!, parallel);
           if (outcome.kind === "built") summary[outcome.changed ? "built" : "unchanged"]++;
           if (outcome.kind === "problem") summary.problems++;
         }
       };
-      await Promise.all(Array.from({ length: this.deps.pool?.size ?? 1 }, lane));
+      await Promise.all(Array.from({ length: parallel ? this.deps.pool!.size : 1 }, lane));
       if (!signal?.aborted) {
         for (const record of [...this.deps.library.allRecords()]) {
           if (!wanted.has(record.site.entityRef.toLowerCase())) {
@@ -122,6 +130,8 @@ export class DocsService {
 
   /** Follow a catalog change: rebuild what changed, drop what went. */
   changed(upserted: string[], removed: string[]): Promise<void> {
+    // A change stored while shutting down is picked up by the next start's sync.
+    if (this.closed) return Promise.resolve();
     return this.serial(async () => {
       for (const ref of removed) {
         if (this.deps.library.record(ref)) await this.drop(ref);
@@ -142,6 +152,7 @@ export class DocsService {
   private serial<T>(work: () => Promise<T>): Promise<T> {
     const run = async () => {
       try {
+        if (this.closed) throw new Error("the docs service is closed (shutting down)");
         return await work();
       } finally {
         await this.deps.pool?.close();
@@ -150,6 +161,12 @@ export class DocsService {
     const next = this.queue.then(run, run);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** Finish the builds under way and take no more (shutdown: the index and store close next). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
   }
 
   /** Resolves once the builds asked for so far are done, or after `ms`, whichever is first. */
@@ -171,13 +188,17 @@ export class DocsService {
     this.problems.delete(ref.toLowerCase());
   }
 
-  private async build(input: SiteInput, previous: SiteRecord | undefined): Promise<BuildResult> {
-    if (!previous && this.deps.pool) return this.deps.pool.build(input);
+  private async build(
+    input: SiteInput,
+    previous: SiteRecord | undefined,
+    parallel: boolean,
+  ): Promise<BuildResult> {
+    if (!previous && parallel && this.deps.pool) return this.deps.pool.build(input);
     this.builder ??= SiteBuilder.create();
     return (await this.builder).build(input, previous);
   }
 
-  private async buildOne(item: DocsEntity): Promise<BuildOutcome> {
+  private async buildOne(item: DocsEntity, parallel = false): Promise<BuildOutcome> {
     const ref = item.ref;
     const lower = ref.toLowerCase();
     const source = await resolveDocsSource(item.entity, item.location, this.deps.localRoots);
@@ -210,6 +231,7 @@ export class DocsService {
           ...(item.owner ? { owner: item.owner } : {}),
         },
         previous,
+        parallel,
       );
       this.problems.delete(lower);
       if (result.changed) {

@@ -67,6 +67,11 @@ export interface FormField {
   secret?: boolean;
   /** For entity, multiEntity and owner fields: what the picker offers. */
   picker?: EntityPickerOptions;
+  /**
+   * The registered options provider that offers this picker's choices, given the field's `picker`; absent:
+   * the provider named by the field's kind ("entity", "owner").
+   */
+  optionsProvider?: string;
   /** For repoUrl fields. */
   repo?: RepoUrlOptions;
   /** The template's custom field extension (`ui:field`), kept so a surface can say what it stands for. */

@@ -5,16 +5,49 @@
 import type { Logger } from "pino";
 import type { z } from "zod";
 import type { CatalogProvider } from "../catalog/catalog-providers.ts";
-import type { FieldErrors, Form, FormValues, Option } from "../message/form.ts";
+import type {
+  EntityPickerOptions,
+  FieldErrors,
+  Form,
+  FormPage,
+  FormValues,
+  Option,
+} from "../message/form.ts";
 import type { Reply } from "../message/reply.ts";
 import type { ScaffolderAction } from "../scaffold/actions/action.ts";
 import type { IndexSource } from "../search/indexing.ts";
+import type { CatalogView } from "./catalog-view.ts";
 import type { ConfigSection } from "./config-section.ts";
 import type { HttpRoute } from "./http.ts";
 import type { Job } from "./jobs.ts";
 import type { Address, Outbox } from "./outbox.ts";
 
 export type { Address, MessageRef, Outbox } from "./outbox.ts";
+export type {
+  CatalogEntry,
+  CatalogFilter,
+  CatalogListing,
+  CatalogLookup,
+  CatalogLookupOptions,
+  CatalogView,
+  DeepReadonly,
+} from "./catalog-view.ts";
+export type { Entity, EntityLink, EntityMetadata } from "../catalog/model/entity.ts";
+// The neutral reply every command answers with, and its builders: a plugin needs nothing else to answer.
+export type { Action, Block, Field, Link, Reply } from "../message/reply.ts";
+export {
+  actions,
+  context,
+  divider,
+  escapeText,
+  fields,
+  header,
+  links,
+  reply,
+  section,
+  webUrl,
+} from "../message/reply.ts";
+export type { FieldErrors, Form, FormField, FormPage, FormValues, Option } from "../message/form.ts";
 export type { ConfigSection, SectionValues } from "./config-section.ts";
 export { defineConfigSection } from "./config-section.ts";
 export type { HttpMethod, HttpRoute, RouteContext } from "./http.ts";
@@ -81,16 +114,32 @@ export interface FormDefinition {
   id: string;
   /** Build the form a person sees (may depend on who asks or on `args` from the command that opened it). */
   open(ctx: CommandContext): Form | Promise<Form>;
-  /** Validate one page; return no keys when it is fine. */
+  /**
+   * Validate one page; return no keys when it is fine. `values` holds everything typed so far, this page's
+   * answers included (a page's rules may depend on earlier pages); report errors for this page's fields.
+   */
   validate(form: Form, pageIndex: number, values: FormValues): FieldErrors | Promise<FieldErrors>;
+  /**
+   * Page `pageIndex` as it should show now, built from the values typed so far (a review page before Submit);
+   * undefined shows the page as the form has it. Secret fields' values are never given.
+   */
+  page?(form: Form, pageIndex: number, values: FormValues): FormPage | undefined;
   submit(form: Form, values: FormValues, ctx: CommandContext): Reply | Promise<Reply>;
+}
+
+/** What a picker asks its options provider for: the kinds it offers, and the field's picker options. */
+export interface OptionsFilter {
+  kinds?: string[];
+  /** The form field's `picker` (catalogFilter, defaultKind, scope…), when a form field asks. */
+  picker?: EntityPickerOptions;
 }
 
 /** Type-ahead options for entity and owner pickers (Slack external_select, Teams typeahead). */
 export interface OptionsProvider {
-  /** "entity" or "owner", or a plugin's own picker id. */
+  /** "entity" or "owner", or a plugin's own picker id (a form field names it in `optionsProvider`). */
   id: string;
-  options(query: string, filter: { kinds?: string[] }, user: ChatUser): Promise<Option[]>;
+  /** `user` has its `catalogRef` filled in where Callboard knows the person. */
+  options(query: string, filter: OptionsFilter, user: ChatUser): Promise<Option[]>;
 }
 
 /** A quick result for compose-box search (Teams message extension, Slack search-as-you-type). */
@@ -156,6 +205,8 @@ export interface PluginApi<Config = Record<string, unknown>> {
   /** Public URL of the HTTP server, without a trailing slash: links in answers point under it. */
   baseUrl: string;
   config: Config;
+  /** The catalog, read-only: entities by ref, names resolved as the catalog's commands resolve them, lists. */
+  catalog: CatalogView;
   addCommand(command: ChatCommand): void;
   addForm(form: FormDefinition): void;
   addOptionsProvider(provider: OptionsProvider): void;

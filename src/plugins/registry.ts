@@ -14,6 +14,7 @@ import type {
   SearchProvider,
   UserResolver,
 } from "./api.ts";
+import type { CatalogView } from "./catalog-view.ts";
 import { ConfigError, readSettings } from "./config-section.ts";
 import type { HttpRoute } from "./http.ts";
 import type { Job, OwnedJob } from "./jobs.ts";
@@ -52,12 +53,28 @@ export interface RegistryContext {
    * a plugin's section is read from its defaults alone.
    */
   sections?: ReadonlyMap<string, Record<string, unknown>>;
+  /** The catalog's read view; absent (a test's registry), plugins see an empty catalog. */
+  catalog?: CatalogView;
 }
 
 /** Until an adapter is attached: posting fails with a message that says why. */
 const NO_OUTBOX: Outbox = {
   post: () => Promise.reject(new Error("No chat adapter is running, so nothing can be posted.")),
   update: () => Promise.reject(new Error("No chat adapter is running, so nothing can be updated.")),
+};
+
+/** A catalog with nothing in it, for registries built without one. */
+export const EMPTY_CATALOG: CatalogView = {
+  size: 0,
+  get: () => undefined,
+  lookup: async (query) => ({
+    reply: {
+      text: `Nothing in the catalog is called "${query.trim()}".`,
+      blocks: [{ type: "section", text: "The catalog is empty: nothing has been imported." }],
+    },
+  }),
+  answerFor: (_lookup, answer) => answer,
+  list: () => ({ entries: [], total: 0 }),
 };
 
 /** Names the core in contributions that no plugin made (the router's built-in help). */
@@ -142,6 +159,7 @@ export class Registry {
       outbox: this.outbox,
       baseUrl: this.baseUrl,
       config: this.configFor(plugin),
+      catalog: this.context.catalog ?? EMPTY_CATALOG,
       addCommand: (command) => this.addCommand(command, by),
       addForm: (form) => {
         this.forms.set(form.id, form);

@@ -34,6 +34,8 @@ export interface StoredTask {
   error: string | null;
   /** The rendered output, JSON text. */
   output: string | null;
+  /** The chat message showing its progress (an outbox MessageRef, JSON text), once one was posted. */
+  progressRef: string | null;
   /** A waiting task is claimable again from this time; null: only when woken. */
   wakeAt?: Date | null;
 }
@@ -70,6 +72,8 @@ export interface StoredStep {
   output: string | null;
   sealedOutput: string | null;
   reason: string | null;
+  /** When the step last began running; kept by the store from the step's `processing` save. */
+  startedAt?: Date | null;
   updatedAt: Date;
 }
 
@@ -121,6 +125,11 @@ export interface TaskStore {
     token: string,
     end: { status: EndedTaskStatus; error?: string; output?: string; now: Date; keepWorkspaces: boolean },
   ): Promise<boolean>;
+  /**
+   * Keeps where the task's progress message is (any process may write it: the one that queued the task posts
+   * it, a worker replaces it when the platform gave a new one). False when there is no such task.
+   */
+  setProgressRef(id: string, ref: string): Promise<boolean>;
   /** Gives a claimed task back to the queue untouched (this worker is stopping). */
   release(id: string, token: string, now: Date): Promise<boolean>;
   /**
@@ -170,7 +179,7 @@ export interface TaskStore {
   saveStep(
     id: string,
     token: string,
-    step: Omit<StoredStep, "updatedAt">,
+    step: Omit<StoredStep, "updatedAt" | "startedAt">,
     workspace: string | undefined,
     now: Date,
   ): Promise<boolean>;

@@ -106,7 +106,27 @@ export class ChatCore {
 
   /** Type-ahead choices for a picker (Slack external_select, Teams Data.Query). */
   options(provider: string, query: string, kinds: string[] | undefined, user: ChatUser) {
-    return this.router.options(provider, query, kinds, user);
+    return this.router.options(provider, query, kinds ? { kinds } : {}, user);
+  }
+
+  /**
+   * Type-ahead choices for a field of a form under way: its own options provider (or the one its kind names)
+   * with its picker options (a template's catalogFilter, OwnedEntityPicker's person). None for a field that
+   * is gone (the session expired).
+   */
+  async fieldOptions(session: string, page: number, name: string, query: string, user: ChatUser) {
+    const field = await this.forms.field(session, page, name);
+    if (!field) return [];
+    const provider = field.optionsProvider ?? (field.kind === "multiEntity" ? "entity" : field.kind);
+    return this.router.options(
+      provider,
+      query,
+      {
+        ...(field.entityKinds?.length ? { kinds: field.entityKinds } : {}),
+        ...(field.picker ? { picker: field.picker } : {}),
+      },
+      user,
+    );
   }
 
   /** Quick results for compose-box search (Teams message extension). */

@@ -132,7 +132,8 @@ export class FormSessions {
     const pageValues = this.pageValues(merged, onPage);
     let errors: FieldErrors = { ...decoded.errors, ...missingRequired(fields, pageValues) };
     if (Object.keys(errors).length === 0) {
-      errors = await definition.validate(state.form, onPage, pageValues);
+      // Everything typed so far: a page's rules may depend on earlier pages' answers, as Backstage's do.
+      errors = await definition.validate(state.form, onPage, this.allValues(merged));
     }
     if (Object.keys(errors).length > 0) {
       if (!(await this.save(id, version, merged))) return this.current(id);
@@ -233,7 +234,22 @@ export class FormSessions {
   }
 
   private pageStep(id: string, state: SessionState, errors: FieldErrors): FormStep {
-    return { kind: "page", session: id, form: state.form, page: state.page, values: state.values, errors };
+    const built = this.options.definition(state.form.id)?.page?.(state.form, state.page, state.values);
+    // A page built from the values (a review page) is shown, never stored: Back and Next rebuild it.
+    const form = built
+      ? { ...state.form, pages: state.form.pages.map((page, i) => (i === state.page ? built : page)) }
+      : state.form;
+    return { kind: "page", session: id, form, page: state.page, values: state.values, errors };
+  }
+
+  /**
+   * A field of a session's form, for its picker's type-ahead (Slack block_suggestion, Teams Data.Query): the
+   * adapters know the session, the page and the field's name, and the field says what it offers.
+   */
+  async field(id: string, page: number, name: string): Promise<FormField | undefined> {
+    const loaded = await this.load(id);
+    if (!loaded || loaded.state.status !== "open") return undefined;
+    return loaded.state.form.pages[page]?.fields.find((field) => field.name === name);
   }
 }
 

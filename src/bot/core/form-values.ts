@@ -66,7 +66,9 @@ function decodeValue(field: FormField, raw: RawValue): { value: unknown } | { er
 export function missingRequired(page: FormPage, values: FormValues): FieldErrors {
   const errors: FieldErrors = {};
   for (const field of page.fields) {
-    if (!field.required || field.kind === "boolean") continue;
+    // A field asked only under a condition (visibleWhen) is required only when it holds: the form's own
+    // validation knows the condition, so it checks those.
+    if (!field.required || field.kind === "boolean" || field.visibleWhen) continue;
     const value = values[field.name];
     if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) {
       errors[field.name] = `${field.label} is required.`;

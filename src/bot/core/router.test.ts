@@ -155,7 +155,7 @@ describe("Router", () => {
       expect(answer.ephemeral).toBe(true);
       expect(answer.blocks.at(-1)).toEqual(actions({ label: "Help", command: "help" }));
     }
-    expect(await r.options("entity", "a".repeat(MAX_COMMAND_LENGTH + 1), undefined, user)).toEqual([]);
+    expect(await r.options("entity", "a".repeat(MAX_COMMAND_LENGTH + 1), {}, user)).toEqual([]);
     expect(await r.search("a".repeat(MAX_COMMAND_LENGTH + 1), 5, user)).toEqual([]);
     expect(seen).toEqual([]);
   });

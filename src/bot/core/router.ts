@@ -7,6 +7,7 @@ import type {
   ChatUser,
   CommandContext,
   Conversation,
+  OptionsFilter,
   OverheardMessage,
   SearchHit,
 } from "../../plugins/api.ts";
@@ -120,15 +121,10 @@ export class Router {
     return definition.submit(form, values, await this.contextFor(inbound, ""));
   }
 
-  async options(
-    providerId: string,
-    query: string,
-    kinds: string[] | undefined,
-    user: ChatUser,
-  ): Promise<Option[]> {
+  async options(providerId: string, query: string, filter: OptionsFilter, user: ChatUser): Promise<Option[]> {
     const provider = this.registry.optionsProviders.get(providerId);
     if (!provider || query.length > MAX_COMMAND_LENGTH) return [];
-    return provider.options(query, kinds ? { kinds } : {}, user);
+    return provider.options(query, filter, await this.identify(user));
   }
 
   async search(query: string, limit: number, user: ChatUser): Promise<SearchHit[]> {

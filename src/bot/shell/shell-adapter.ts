@@ -24,6 +24,9 @@ export interface ShellAdapterOptions {
 const EXIT = new Set(["exit", "quit", "bye", ":q"]);
 const BACK = new Set([":back", "<"]);
 const CANCEL = new Set([":cancel"]);
+/** Marks the answers of a page left with `:back` (a key no field can have). */
+const GO_BACK = Symbol("back");
+type BackWith = { [GO_BACK]: RawValues };
 
 /**
  * The terminal chat as an adapter. Piped input is a script: each line is a command, each answer is printed as
@@ -68,18 +71,39 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   /** Ask one page's fields; undefined when input ended, or the intent the person typed instead. */
   async function askPage(
     step: Extract<FormStep, { kind: "page" }>,
-  ): Promise<RawValues | "back" | "cancel" | undefined> {
+  ): Promise<RawValues | BackWith | "back" | "cancel" | undefined> {
     const page = step.form.pages[step.page]!;
     const raw: RawValues = {};
+    if (page.description?.trim()) write(plainText(page.description));
+    const asked = page.fields.filter((f) => f.kind !== "hidden");
+    if (asked.length === 0) {
+      // A page that only shows something (a review before Run): the person confirms it, or goes back.
+      const last = step.page === step.form.pages.length - 1;
+      const answer = await ask(
+        `Press Enter to ${last ? (step.form.submitLabel ?? "submit") : "go on"} (:back, :cancel): `,
+      );
+      if (answer === undefined) return undefined;
+      if (BACK.has(answer.trim())) return "back";
+      if (CANCEL.has(answer.trim())) return "cancel";
+      return raw;
+    }
     // A hidden field is never asked: it keeps the value the form gave it.
-    for (const field of page.fields.filter((f) => f.kind !== "hidden")) {
+    for (const field of asked) {
       const error = step.errors[field.name];
       if (error) write(`! ${plainText(error)}`);
       const current = step.values[field.name];
       const answer = await ask(question(field, current));
       if (answer === undefined) return undefined;
       const typed = answer.trim();
-      if (BACK.has(typed)) return "back";
+      if (BACK.has(typed)) {
+        // Back keeps this page's answers: those typed, and what the rest already held.
+        for (const rest of asked) {
+          if (raw[rest.name] === undefined && step.values[rest.name] !== undefined) {
+            raw[rest.name] = formatValue(step.values[rest.name]);
+          }
+        }
+        return { [GO_BACK]: raw };
+      }
       if (CANCEL.has(typed)) return "cancel";
       // An empty answer keeps what is there (a default, or what was typed before Back).
       raw[field.name] = typed === "" && current !== undefined ? formatValue(current) : typed;
@@ -109,7 +133,9 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
       step =
         typeof answered === "string"
           ? await core.formStep(step.session, step.page, {}, answered, user)
-          : await core.formStep(step.session, step.page, answered, "next", user);
+          : GO_BACK in answered
+            ? await core.formStep(step.session, step.page, answered[GO_BACK], "back", user)
+            : await core.formStep(step.session, step.page, answered, "next", user);
     }
     await show(step.reply);
   }

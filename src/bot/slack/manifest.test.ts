@@ -42,7 +42,11 @@ describe("slack/manifest.yaml", () => {
     ];
     for (const url of urls) expect(new URL(url).pathname).toBe("/slack/events");
     // Only commands Callboard registers (src/app/manifest-commands.test.ts checks each against the router).
-    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(["/callboard", "/whoowns"]);
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual([
+      "/callboard",
+      "/whoowns",
+      "/scaffold",
+    ]);
   });
 
   it("asks for the scopes the adapter's API calls need and no more", () => {

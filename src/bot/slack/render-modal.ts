@@ -156,7 +156,8 @@ function renderInput(field: FormField, value: unknown): KnownBlock {
     type: "input" as const,
     block_id: clip(field.name, SLACK_LIMITS.blockId),
     label: plain(field.label || field.name, SLACK_LIMITS.inputLabel),
-    optional: !field.required,
+    // A conditional field (visibleWhen) may be left empty when its condition does not hold.
+    optional: !field.required || field.visibleWhen !== undefined,
     ...(field.description ? { hint: plain(field.description, SLACK_LIMITS.inputHint) } : {}),
   };
   const placeholder = field.placeholder
@@ -239,7 +240,26 @@ function renderInput(field: FormField, value: unknown): KnownBlock {
         },
       };
     }
-    // text, textarea, repoUrl; and multiEntity and tags as text (a comma-separated list the form reads back).
+    case "multiEntity": {
+      // Several catalog entities, typed ahead like a single picker (MultiEntityPicker).
+      const chosen = (Array.isArray(value) ? value : typeof value === "string" ? value.split(",") : [])
+        .map((v) => String(v).trim())
+        .filter((v) => v.length > 0 && v.length <= SLACK_LIMITS.optionValue);
+      const kinds = field.entityKinds?.length ? `|${field.entityKinds.join(",")}` : "";
+      return {
+        ...base,
+        element: {
+          type: "multi_external_select",
+          action_id: clip(`${PICKER_PREFIX}entity${kinds}`, SLACK_LIMITS.actionId),
+          min_query_length: 1,
+          ...(chosen.length > 0
+            ? { initial_options: chosen.map((v) => ({ text: plain(v, SLACK_LIMITS.optionText), value: v })) }
+            : {}),
+          ...placeholder,
+        },
+      };
+    }
+    // text, textarea, repoUrl; and tags as text (a comma-separated list the form reads back).
     default:
       return {
         ...base,
@@ -288,7 +308,11 @@ function readElement(field: FormField, element: SubmittedElement): RawValue {
   };
   const chosen = Array.isArray(element.selected_options) ? element.selected_options : [];
   if (field.kind === "boolean") return chosen.some((o) => o?.value === "true");
-  if (field.kind === "multiselect") return chosen.flatMap((o) => fromOption(o?.value) ?? []);
+  if (field.kind === "multiselect" || field.kind === "multiEntity") {
+    if (!Array.isArray(element.selected_options))
+      return typeof element.value === "string" ? element.value : undefined;
+    return chosen.flatMap((o) => fromOption(o?.value) ?? []);
+  }
   if (element.selected_option !== undefined) return fromOption(element.selected_option?.value);
   return typeof element.value === "string" ? element.value : undefined;
 }

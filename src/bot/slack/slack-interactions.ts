@@ -6,7 +6,7 @@ import type { Outcome } from "../core/chat-core.ts";
 import type { Destination } from "./answer-delivery.ts";
 import { clip } from "./mrkdwn.ts";
 import { BUTTON_ACTION_ID } from "./render-blocks.ts";
-import { decodePickerActionId } from "./render-modal.ts";
+import { decodeMetadata, decodePickerActionId } from "./render-modal.ts";
 import { SLACK_LIMITS } from "./slack-limits.ts";
 import { deliverSubmitted, openModal } from "./slack-modals.ts";
 import { publishHome } from "./slack-events.ts";
@@ -165,9 +165,15 @@ export function registerInteractions(app: App, rt: SlackRuntime, slashCommands: 
     const respondWith = ack as unknown as (body: { options: types.PlainTextOption[] }) => Promise<void>;
     try {
       const user: ChatUser = { surface: "slack", id: body.user.id };
-      const found = picker
-        ? await core.options(picker.provider, request.value ?? "", picker.kinds, user)
-        : [];
+      // In a form's modal the field itself says what it offers (a template's catalogFilter, the person's
+      // groups); the action_id's provider and kinds serve pickers outside a form session.
+      const meta = decodeMetadata((body as { view?: { private_metadata?: unknown } }).view?.private_metadata);
+      const query = request.value ?? "";
+      const found = meta
+        ? await core.fieldOptions(meta.session, meta.page, request.block_id, query, user)
+        : picker
+          ? await core.options(picker.provider, query, picker.kinds, user)
+          : [];
       await respondWith({
         options: found
           .filter((o) => o.value.length <= SLACK_LIMITS.optionValue)

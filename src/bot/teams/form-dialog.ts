@@ -108,7 +108,7 @@ export class FormDialogs {
       session: outcome.session,
       values: outcome.values,
       errors: outcome.errors,
-      pickerChoices: await this.pickerChoices(context, outcome.form, outcome.page),
+      pickerChoices: await this.pickerChoices(context, outcome.session, outcome.form, outcome.page),
       typeahead: this.deps.typeahead,
     });
     return {
@@ -142,11 +142,14 @@ export class FormDialogs {
 
   private async pickerChoices(
     context: TurnContext,
+    session: string,
     form: Form,
     pageIndex: number,
   ): Promise<Record<string, Option[]>> {
     const choices: Record<string, Option[]> = {};
-    const pickers = form.pages[pageIndex]!.fields.filter((f) => f.kind === "entity" || f.kind === "owner");
+    const pickers = form.pages[pageIndex]!.fields.filter(
+      (f) => f.kind === "entity" || f.kind === "owner" || f.kind === "multiEntity",
+    );
     if (pickers.length === 0) return choices;
     const deadline = this.deps.turn.deadline(context);
     const user = await this.deps.turn.chatUser(context);
@@ -154,7 +157,7 @@ export class FormDialogs {
     const lists = await Promise.all(
       pickers.map((field) =>
         deadline.race(
-          this.deps.core.options(field.kind, "", field.entityKinds, user),
+          this.deps.core.fieldOptions(session, pageIndex, field.name, "", user),
           [] as Option[],
           this.deps.onLateError,
         ),

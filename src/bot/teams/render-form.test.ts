@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Form } from "../../message/form.ts";
 import { adaptiveCardErrors } from "../../../test/fixtures/teams/card-validator.ts";
-import { readFormSubmit, renderFormCard, renderInput } from "./render-form.ts";
+import { decodeFieldDataset, readFormSubmit, renderFormCard, renderInput } from "./render-form.ts";
 
 describe("renderFormCard", () => {
   const form: Form = {
@@ -125,7 +125,16 @@ describe("renderFormCard", () => {
     const field = form.pages[1]!.fields[5]!;
     expect(renderInput(field, { pageIndex: 1, session: "s" })).not.toHaveProperty("choices.data");
     const withTypeahead = renderInput(field, { pageIndex: 1, session: "s", typeahead: true });
-    expect(withTypeahead["choices.data"]).toEqual({ type: "Data.Query", dataset: "owner" });
+    // The dataset names the session, page and field, so the typeahead asks the field's own provider.
+    expect(withTypeahead["choices.data"]).toEqual({ type: "Data.Query", dataset: `field|1|s|${field.name}` });
+    expect(decodeFieldDataset(`field|1|s|${field.name}`)).toEqual({
+      session: "s",
+      page: 1,
+      name: field.name,
+    });
+    expect(decodeFieldDataset("owner")).toBeUndefined();
+    expect(decodeFieldDataset("field|x|s|n")).toBeUndefined();
+    expect(decodeFieldDataset("field|1||n")).toBeUndefined();
   });
 
   it("names the missing page", () => {

@@ -58,7 +58,7 @@ function choicesFor(field: FormField, options: FormRenderOptions): Option[] {
  * shown empty again, and left empty it keeps what was typed before.
  */
 function requiredInCard(field: FormField, options: FormRenderOptions): boolean {
-  return field.required === true && !isSecret(field) && options.pageIndex === 0;
+  return field.required === true && !isSecret(field) && options.pageIndex === 0 && !field.visibleWhen;
 }
 
 function isSecret(field: FormField): boolean {
@@ -78,14 +78,13 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
   const value = isSecret(field) ? undefined : initialValue(field, options.values);
   const placeholder = field.placeholder ? { placeholder: clip(field.placeholder, 200) } : {};
   switch (field.kind) {
-    // secret, hidden, multiEntity and tags have no input of their own here yet: a text box (lists
-    // comma-separated), which the form definition reads back.
+    // secret, hidden and tags have no input of their own here yet: a text box (lists comma-separated),
+    // which the form definition reads back.
     case "text":
     case "textarea":
     case "repoUrl":
     case "secret":
     case "hidden":
-    case "multiEntity":
     case "tags": {
       const text = asText(value);
       return {
@@ -119,21 +118,46 @@ export function renderInput(field: FormField, options: FormRenderOptions): CardE
     case "multiselect":
     case "radio":
     case "entity":
-    case "owner": {
+    case "owner":
+    case "multiEntity": {
       const text = asText(value);
-      const dataset = field.kind === "entity" || field.kind === "owner" ? field.kind : undefined;
+      const dataset =
+        field.kind === "entity" || field.kind === "owner" || field.kind === "multiEntity"
+          ? fieldDataset(options.session, options.pageIndex, field.name)
+          : undefined;
       return {
         type: "Input.ChoiceSet",
         ...common,
         ...placeholder,
         style: "compact",
-        ...(field.kind === "multiselect" ? { isMultiSelect: true } : {}),
+        ...(field.kind === "multiselect" || field.kind === "multiEntity" ? { isMultiSelect: true } : {}),
         choices: choicesFor(field, options).map((o) => ({ title: clip(o.label, 200), value: o.value })),
         ...(dataset && options.typeahead ? { "choices.data": { type: "Data.Query", dataset } } : {}),
         ...(text !== undefined ? { value: text } : {}),
       };
     }
   }
+}
+
+const FIELD_DATASET = "field|";
+
+/**
+ * A picker's Data.Query dataset: the form session, page and field, so the typeahead (application/search)
+ * asks the field's own options provider with its picker options (a template's catalogFilter, say).
+ */
+export function fieldDataset(session: string, page: number, name: string): string {
+  return `${FIELD_DATASET}${page}|${session}|${name}`;
+}
+
+/** The session, page and field a dataset names, or undefined for a plain provider id ("entity"). */
+export function decodeFieldDataset(
+  dataset: string,
+): { session: string; page: number; name: string } | undefined {
+  if (!dataset.startsWith(FIELD_DATASET) || dataset.length > 1000) return undefined;
+  const [page = "", session = "", ...name] = dataset.slice(FIELD_DATASET.length).split("|");
+  const index = Number(page);
+  if (!Number.isInteger(index) || index < 0 || !session || name.length === 0) return undefined;
+  return { session, page: index, name: name.join("|") };
 }
 
 /** One page of a Form as the card inside a Teams dialog, with the person's earlier answers and any errors. */

@@ -25,6 +25,7 @@ import { Deadline } from "./deadline.ts";
 import { FormDialogs } from "./form-dialog.ts";
 import { MessageExtension } from "./message-extension.ts";
 import { Roster } from "./roster.ts";
+import { decodeFieldDataset } from "./render-form.ts";
 import { addressOf, baseConversationId } from "./teams-address.ts";
 import { cardPayload, commandText, conversationOf } from "./teams-inbound.ts";
 
@@ -291,8 +292,12 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
     const deadline = this.deadline(context);
     const user = await this.chatUser(context);
     const dataset = invokeValue.dataset || "entity";
+    const field = decodeFieldDataset(dataset);
+    const query = invokeValue.queryText ?? "";
     const options = await deadline.race(
-      this.options.core.options(dataset, invokeValue.queryText ?? "", undefined, user),
+      field
+        ? this.options.core.fieldOptions(field.session, field.page, field.name, query, user)
+        : this.options.core.options(dataset, query, undefined, user),
       [] as Option[],
       this.lateError,
     );

@@ -9,6 +9,7 @@ import type {
   UserResolver,
 } from "../../plugins/api.ts";
 import type { Action, Block, Field, Reply } from "../../message/reply.ts";
+import { EMPTY_CATALOG } from "../../plugins/registry.ts";
 import { GraphNameResolver } from "../graph/graph-resolver.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { firstFound } from "../resolver.ts";
@@ -36,6 +37,7 @@ class CapturingApi implements PluginApi {
   };
   baseUrl = "https://callboard.acme.test";
   config = {};
+  catalog = EMPTY_CATALOG;
   commands = new Map<string, ChatCommand>();
   options = new Map<string, OptionsProvider>();
   users: UserResolver[] = [];

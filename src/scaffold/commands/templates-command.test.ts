@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import type { ChatCommand, PluginApi } from "../../plugins/api.ts";
+import { EMPTY_CATALOG } from "../../plugins/registry.ts";
 import type { ScaffolderAction } from "../actions/action.ts";
 import { describe, expect, it } from "vitest";
 import type { Entity } from "../../catalog/model/entity.ts";
@@ -77,6 +78,11 @@ describe("scaffold templates", () => {
       type: "section",
       text: "**Node.js service** (`node-service`)\nA small HTTP service.\nTags: `nodejs`, `service`",
     });
+    expect(reply.blocks).toContainEqual({
+      type: "actions",
+      actions: [{ label: "Create", command: "scaffold node-service" }],
+    });
+    expect(reply.blocks.filter((b) => b.type === "actions")).toHaveLength(2);
   });
 
   it("refuses to load an untrusted template by name", async () => {
@@ -104,6 +110,7 @@ describe("scaffold templates", () => {
       },
       baseUrl: "http://localhost:3000",
       config: {},
+      catalog: EMPTY_CATALOG,
       addJob: ignore,
       addIndexSource: ignore,
       addCatalogProvider: ignore,

@@ -1,4 +1,4 @@
-import { context, header, reply, section, type Block, type Reply } from "../../message/reply.ts";
+import { actions, context, header, reply, section, type Block, type Reply } from "../../message/reply.ts";
 import { escapeText } from "../../message/reply.ts";
 import type { ChatCommand } from "../../plugins/api.ts";
 import type { Scaffolder, TemplateListing } from "../scaffolder.ts";
@@ -36,6 +36,8 @@ export function templatesReply(templates: TemplateListing[]): Reply {
     if (template.tags.length > 0) lines.push(`Tags: ${template.tags.map((t) => `\`${t}\``).join(", ")}`);
     blocks.push(section(lines.join("\n")));
     if (!template.runnable && template.reason) blocks.push(context(escapeText(template.reason)));
+    // A runnable one opens its form from here (`scaffold <name>` checks who may run it).
+    if (template.runnable) blocks.push(actions({ label: "Create", command: `scaffold ${template.name}` }));
   }
   if (templates.length > MAX_LISTED) blocks.push(context(`${templates.length - MAX_LISTED} more not shown.`));
   const summary = templates

@@ -26,6 +26,8 @@ export class ClaimedTaskState implements TaskStateStore {
     private readonly token: string,
     private readonly box: SecretBox,
     private readonly now: () => Date = () => new Date(),
+    /** Told after a step's state is stored (it began, ended or was skipped): progress messages follow it. */
+    private readonly onStep?: (taskId: string) => void,
   ) {}
 
   async appendEvents(taskId: string, events: TaskEvent[]): Promise<void> {
@@ -63,6 +65,7 @@ export class ClaimedTaskState implements TaskStateStore {
     };
     const workspace = step.workspace ? this.box.seal(step.workspace.toString("base64")) : undefined;
     if (!(await this.store.saveStep(taskId, this.token, row, workspace, this.now()))) this.lost(taskId);
+    this.onStep?.(taskId);
   }
 
   async steps(taskId: string): Promise<StepState[]> {

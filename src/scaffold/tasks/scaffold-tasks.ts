@@ -75,6 +75,38 @@ export type TaskActionResult = { ok: true; message: string } | { ok: false; reas
 
 export type Refusal = { refused: string };
 
+/** Told whenever a task's stored state changed: queued again, a step began or ended, cancelled, ended. */
+export interface TaskObserver {
+  changed(taskId: string): void;
+}
+
+/** A step of a task as progress shows it: every step of the template, in order, with what became of it. */
+export interface StepProgress {
+  id: string;
+  name: string;
+  action: string;
+  /** Not begun yet: `pending`. */
+  status: "pending" | "processing" | "completed" | "failed" | "skipped" | "cancelled";
+  reason?: string;
+  startedAt?: Date;
+  /** When it last changed (its end, once it ended). */
+  updatedAt?: Date;
+}
+
+/** Everything a progress message shows, read from the database so any process can render it. */
+export interface TaskProgress {
+  task: TaskSummary;
+  steps: StepProgress[];
+  /** When a worker first took it (its first step began), for the elapsed time. */
+  startedAt?: Date;
+  /** Where its progress message is (an outbox MessageRef as JSON text), once posted. */
+  progressRef?: string;
+  /** Whether a retry needs the secrets typed again (they were deleted when the task ended). */
+  needsSecrets: boolean;
+  /** Those secrets, by field path (`token`, `db.password`) or name: what a retry asks for. */
+  secretNames: string[];
+}
+
 /**
  * Durable scaffolder tasks, for the chat commands and the app: queue a template run for a person (checked,
  * permitted and audited), cancel, retry, list (mine, or all for admins) and read a task's log. The runs
@@ -84,6 +116,7 @@ export class ScaffoldTasks {
   readonly permissions: RunPermissions;
   readonly execution: TaskExecution;
   private readonly workers = new Set<TaskWorker>();
+  private readonly observers = new Set<TaskObserver>();
   private readonly now: () => Date;
 
   constructor(private readonly options: ScaffoldTasksOptions) {
@@ -91,7 +124,55 @@ export class ScaffoldTasks {
     this.permissions = new RunPermissions(options.admins, {
       groupsOf: (ref) => options.scaffolder.groupsOf(ref),
     });
-    this.execution = new TaskExecution(options);
+    this.execution = new TaskExecution({ ...options, notify: (id) => this.notify(id) });
+  }
+
+  /** Follow every task's changes in this process (progress messages); returns the way to stop. */
+  observe(observer: TaskObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  /**
+   * A task's progress for a message: its state and each of its template's steps, in order. No permission
+   * check: this is for the message already posted where the task was asked for, not for a person's request.
+   */
+  async progress(
+    taskId: string,
+    options: { onlyIfPosted?: boolean } = {},
+  ): Promise<TaskProgress | undefined> {
+    const task = await this.options.store.get(taskId);
+    // Most changes in a busy worker are of tasks no chat message shows (the CLI's, another system's): one read.
+    if (!task || (options.onlyIfPosted && !task.progressRef)) return undefined;
+    const stored = new Map((await this.options.store.steps(task.id)).map((step) => [step.stepId, step]));
+    const spec = safeSpec(task.spec);
+    const steps: StepProgress[] = (spec?.template.entity.spec.steps ?? []).map((step) => {
+      const state = stored.get(step.id);
+      return {
+        id: step.id,
+        // A step without a name of its own is named after its action; its id says more in a list.
+        name: step.name && step.name !== step.action ? step.name : step.id,
+        action: step.action,
+        status: (state?.status as StepProgress["status"] | undefined) ?? "pending",
+        ...(state?.reason ? { reason: state.reason } : {}),
+        ...(state?.startedAt ? { startedAt: state.startedAt } : {}),
+        ...(state ? { updatedAt: state.updatedAt } : {}),
+      };
+    });
+    const starts = steps.flatMap((step) => (step.startedAt ? [step.startedAt.getTime()] : []));
+    return {
+      task: summary(task),
+      steps,
+      ...(starts.length > 0 ? { startedAt: new Date(Math.min(...starts)) } : {}),
+      ...(task.progressRef ? { progressRef: task.progressRef } : {}),
+      needsSecrets: spec ? secretNames(spec).length > 0 : false,
+      secretNames: spec ? secretNames(spec) : [],
+    };
+  }
+
+  /** Keeps where a task's progress message is, so whichever worker runs the task updates that message. */
+  async setProgressRef(taskId: string, ref: string): Promise<boolean> {
+    return this.options.store.setProgressRef(taskId, ref);
   }
 
   mayRun(template: LoadedTemplate, actor: TaskActor): Permission {
@@ -165,6 +246,7 @@ export class ScaffoldTasks {
       template: task.templateRef,
       was: task.status,
     });
+    this.notify(task.id);
     if (done === "cancelled") {
       await auditOutcome(this.options.audit, this.options.log, task, safeSpec(task.spec), {
         status: "cancelled",
@@ -224,6 +306,7 @@ export class ScaffoldTasks {
       };
     }
     await this.audit(actor.id, "scaffold.retry", { task: task.id, template: task.templateRef });
+    this.notify(task.id);
     this.wake();
     return {
       ok: true,
@@ -312,6 +395,7 @@ export class ScaffoldTasks {
     });
     for (const id of failed) {
       const task = await this.options.store.get(id);
+      this.notify(id);
       if (task)
         await auditOutcome(this.options.audit, this.options.log, task, safeSpec(task.spec), {
           status: "failed",
@@ -319,6 +403,16 @@ export class ScaffoldTasks {
         });
     }
     await this.options.store.pruneRunState(new Date(now.getTime() - RETRY_WINDOW_MS));
+  }
+
+  private notify(taskId: string): void {
+    for (const observer of this.observers) {
+      try {
+        observer.changed(taskId);
+      } catch (error) {
+        this.options.log.warn({ err: error, task: taskId }, "a scaffolder task observer failed");
+      }
+    }
   }
 
   private wake(): void {

@@ -32,6 +32,8 @@ export interface TaskExecutionOptions {
   audit: AuditTrail;
   log: Logger;
   now?: () => Date;
+  /** Told when a task's stored state changed (a step began or ended, the task ended). */
+  notify?: (taskId: string) => void;
 }
 
 interface Ending {
@@ -94,7 +96,7 @@ export class TaskExecution {
         ...(spec.userRef ? { user: { ref: spec.userRef, entity: scaffolder.entity(spec.userRef) } } : {}),
         dryRun: spec.dryRun,
         taskId: task.id,
-        state: new ClaimedTaskState(store, task.claimToken, box, this.now),
+        state: new ClaimedTaskState(store, task.claimToken, box, this.now, this.options.notify),
         resume: true,
         keepWorkspace: !spec.dryRun,
         signal: control.signal,
@@ -127,6 +129,8 @@ export class TaskExecution {
   private async park(task: ClaimedTask, parked: TaskParkedError): Promise<void> {
     const done = await this.options.store.park(task.id, task.claimToken, parked.wakeAt, this.now());
     if (!done) throw new ClaimLostError(`Task ${task.id} was taken over by another worker.`);
+    // Its progress message shows it waiting.
+    this.options.notify?.(task.id);
     this.options.log.info(
       { task: task.id, wakeAt: parked.wakeAt, outcome: done },
       `scaffolder task waits: ${parked.message}`,
@@ -143,6 +147,7 @@ export class TaskExecution {
       keepWorkspaces: ending.status !== "completed",
     });
     if (!finished) throw new ClaimLostError(`Task ${task.id} was taken over by another worker.`);
+    this.options.notify?.(task.id);
     await auditOutcome(this.options.audit, this.options.log, task, spec, ending);
   }
 }

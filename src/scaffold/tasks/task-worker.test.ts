@@ -23,6 +23,7 @@ function claimed(id: string): ClaimedTask {
     finishedAt: null,
     error: null,
     output: null,
+    progressRef: null,
     claimToken: `token-${id}`,
   };
 }

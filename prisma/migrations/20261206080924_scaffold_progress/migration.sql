@@ -1,0 +1,6 @@
+-- AlterTable
+ALTER TABLE "ScaffoldTask" ADD COLUMN "progressRef" TEXT;
+
+-- AlterTable
+ALTER TABLE "ScaffoldTaskStep" ADD COLUMN "startedAt" DATETIME;
+
