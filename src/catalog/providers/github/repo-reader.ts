@@ -59,8 +59,7 @@ export async function readRepoLocation(options: RepoReadOptions): Promise<RepoLo
       if (answer.status === "too-large") {
         return new Response("", { status: 200, headers: { "content-length": String(answer.size) } });
       }
-      // highlight.js's types pull in lib.dom, whose BodyInit wants an ArrayBuffer-backed view; these bytes are one.
-      return new Response(answer.bytes as Uint8Array<ArrayBuffer>, { status: 200 });
+      return new Response(answer.bytes, { status: 200 });
     } catch (error) {
       // A rate limit or an outage is not a problem of this file: the import stops instead of storing it.
       transportError ??= error;
