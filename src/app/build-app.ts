@@ -14,6 +14,10 @@ import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
 import { canonicalOwnerRef } from "../catalog/search-source.ts";
 import { docsPlugin } from "../docs/docs-plugin.ts";
+import { docSuggestionsPlugin } from "../docs/suggestions/doc-suggestions-plugin.ts";
+import { docsWebPlugin } from "../docs/web/docs-web-plugin.ts";
+import { SectionIndex } from "../docs/web/section-index.ts";
+import { PrismaDocSuggestionStore } from "../db/doc-suggestion-store.ts";
 import type { DocsService } from "../docs/docs-service.ts";
 import type { DocsLibrary } from "../docs/model.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
@@ -248,6 +252,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       ownerRef: canonicalOwnerRef,
       log,
     });
+    const docSections = new SectionIndex(docs.library);
     await registry.use(
       catalogPlugin({
         catalog,
@@ -269,6 +274,14 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         ownerRef: canonicalOwnerRef,
       }),
       docs.plugin,
+      // Pages, previews and suggestions read the built library; the site search box and the suggestions share
+      // one index of its sections.
+      docsWebPlugin({ library: docs.library, baseUrl, sections: docSections }),
+      docSuggestionsPlugin({
+        sections: docSections,
+        store: new PrismaDocSuggestionStore(db.prisma),
+        baseUrl,
+      }),
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },

@@ -67,7 +67,15 @@ export const coreSettings = defineConfigSection({
       .transform((v) => (v === "" ? undefined : v))
       .optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().trim().default("0.0.0.0"),
+    /**
+     * Where the HTTP server listens. Unset: every interface when a chat platform is configured, and only this
+     * machine (127.0.0.1) for the terminal chat alone, whose doc pages are for the person at the terminal.
+     */
+    HOST: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || undefined),
     CALLBOARD_BASE_URL: urlText,
     /** People who may run any template and see, cancel and retry anyone's tasks. */
     CALLBOARD_ADMINS: refList,
