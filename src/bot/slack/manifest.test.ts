@@ -46,6 +46,7 @@ describe("slack/manifest.yaml", () => {
       "/callboard",
       "/whoowns",
       "/scaffold",
+      "/docs",
     ]);
   });
 
