@@ -37,6 +37,7 @@ import { PrismaApprovalStore } from "../db/approval-store.ts";
 import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import { pickerCatalog, scaffolderCatalog } from "./scaffolder-catalog.ts";
+import { githubFileReader } from "./github-registration.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
@@ -187,7 +188,14 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       return result;
     };
     const dataDir = resolve(config.CALLBOARD_DATA_DIR);
-    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
+    // A catalog file publish:github just pushed is read through GitHub's API, not as a web page.
+    const scaffoldCatalog = scaffolderCatalog(catalog, (target) =>
+      importLocation(
+        target,
+        "scaffolder",
+        github ? githubFileReader(github, target, config.CALLBOARD_MAX_FILE_BYTES) : undefined,
+      ),
+    );
     const scaffolder = new Scaffolder({
       catalog: scaffoldCatalog,
       actions: () => registry.actions,
