@@ -288,6 +288,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
           ? { defaultChannel: config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL }
           : {}),
         nudge: () => worker?.wake(),
+        onTaskCancelled: (listener) => tasks.onCancelled(listener),
       }),
       ...(options.plugins ?? []),
     );
