@@ -188,13 +188,12 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       return result;
     };
     const dataDir = resolve(config.CALLBOARD_DATA_DIR);
-    // A catalog file publish:github just pushed is read through GitHub's API, not as a web page.
+    // A catalog file publish:github just pushed is read through GitHub's API, not as a web page; so is every
+    // refresh of it.
+    const githubReaderFor = (key: string) =>
+      github ? githubFileReader(github, key, config.CALLBOARD_MAX_FILE_BYTES) : undefined;
     const scaffoldCatalog = scaffolderCatalog(catalog, (target) =>
-      importLocation(
-        target,
-        "scaffolder",
-        github ? githubFileReader(github, target, config.CALLBOARD_MAX_FILE_BYTES) : undefined,
-      ),
+      importLocation(target, "scaffolder", githubReaderFor(target)),
     );
     const scaffolder = new Scaffolder({
       catalog: scaffoldCatalog,
@@ -231,6 +230,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         catalog,
         providers,
         exampleCatalog: EXAMPLE_CATALOG,
+        readerFor: githubReaderFor,
         follower,
         graph,
         resolver: () => resolver,

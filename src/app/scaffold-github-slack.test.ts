@@ -20,6 +20,11 @@ import { buildApp, EXAMPLES_DIR, type App } from "./build-app.ts";
 import { enabledAdapters, loadConfig } from "./config.ts";
 import { serve, type Serving } from "./serve.ts";
 
+async function fileAt(gitdir: string, oid: string, path: string): Promise<string> {
+  const { blob } = await git.readBlob({ fs, gitdir, oid, filepath: path });
+  return Buffer.from(blob).toString("utf8");
+}
+
 /** Sofia is in team-payments in the example organisation; her Slack id is on her User entity. */
 const SOFIA: Actor = { userId: "U035D88AC0F", userName: "sofia" };
 const SOFIA_REF = { id: "user:default/sofia.marchetti", userRef: "user:default/sofia.marchetti" };
@@ -195,6 +200,29 @@ describe("scaffolding to GitHub from Slack, end to end", () => {
       slashCommandBody("/whoowns", "ledger-export", slack.responseUrl("owns"), nextTrigger(), SOFIA),
     );
     expect(JSON.stringify((await owned).args)).toContain("Payments Team");
+
+    // The catalog's refresh reads the registered file through GitHub's API too, and follows a change to it.
+    const branch = repo.defaultBranch();
+    await github.state.commit(repo, {
+      branch,
+      files: {
+        "catalog-info.yaml": (await fileAt(repo.gitDir, head!, "catalog-info.yaml")).replace(
+          "The ledger-export service.",
+          "Exports the ledger nightly.",
+        ),
+      },
+    });
+    const configured = app.registry.catalogProviders.get("configured")!;
+    const stored = (await configured.locations({ signal: new AbortController().signal, log: app.log })).find(
+      (location) =>
+        location.target === `url:${github.urls.web}/acme/ledger-export/blob/${branch}/catalog-info.yaml`,
+    )!;
+    expect(stored.read).toBeDefined();
+    const refreshed = await app.importLocation(stored.target, "refresh", stored.read);
+    expect(refreshed.problems).toEqual([]);
+    expect(app.catalog.graph.get("component:default/ledger-export")?.metadata.description).toBe(
+      "Exports the ledger nightly.",
+    );
     expect(slack.violations).toEqual([]);
     expect(github.violations.splice(0)).toEqual([]);
   }, 60_000);
