@@ -317,10 +317,12 @@ describe("buildApp: what plugins contribute besides commands", () => {
       expect(
         (await app.audit.recent({ limit: 5 })).map((e) => [e.actor, e.detail?.split(":")[0]]),
       ).toContainEqual(["startup", "repos"]);
-      // The catalog's refresh runs as a job, registered by the catalog plugin like any plugin's.
+      // The catalog's refresh, and its following of other replicas' changes, run as jobs, registered by the
+      // catalog plugin like any plugin's.
       expect(app.registry.jobs.map((j) => [j.job.id, j.owner])).toEqual([
         ["catalog-providers", "catalog"],
         ["catalog-follow-replicas", "catalog"],
+        ["docs-sync", "docs"],
       ]);
     } finally {
       await app.close();

@@ -13,6 +13,9 @@ import { GraphNameResolver } from "../catalog/graph/graph-resolver.ts";
 import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
 import { canonicalOwnerRef } from "../catalog/search-source.ts";
+import { docsPlugin } from "../docs/docs-plugin.ts";
+import type { DocsService } from "../docs/docs-service.ts";
+import type { DocsLibrary } from "../docs/model.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
 import type { ImportResult } from "../catalog/store/catalog-store.ts";
 import { ChangeFollower } from "../catalog/replicas/follow-changes.ts";
@@ -65,6 +68,8 @@ export interface App {
   search: SearchIndex;
   registry: Registry;
   router: Router;
+  /** Built TechDocs: the library pages and unfurls read, and the service that builds them. */
+  docs: { library: DocsLibrary; service: DocsService };
   /** Where plugins post later: attach each running adapter to it. */
   outbox: AdapterOutbox;
   /** The chat core every adapter talks to: commands, forms, "Show more". */
@@ -225,6 +230,14 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       log,
     });
 
+    const docs = docsPlugin({
+      catalog,
+      search: index,
+      dataDir,
+      localRoots: config.CALLBOARD_LOCAL_ROOTS,
+      ownerRef: canonicalOwnerRef,
+      log,
+    });
     await registry.use(
       catalogPlugin({
         catalog,
@@ -246,6 +259,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
         ownerRef: canonicalOwnerRef,
       }),
+      docs.plugin,
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
@@ -312,6 +326,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       reindex: () => indexing.reindex(),
       registry,
       router,
+      docs: { library: docs.library, service: docs.service },
       outbox,
       core,
       scaffolder,
@@ -325,6 +340,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       imported,
       close: async () => {
         await worker?.stop();
+        await docs.close();
         await index.close();
         await db.close();
       },

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { ADAPTER_MODULES } from "../bot/adapters.ts";
 import type { AdapterModule } from "../bot/core/adapter.ts";
 import { catalogSettings } from "../catalog/catalog-config.ts";
+import { docsSettings } from "../docs/docs-config.ts";
 import { githubConfigSection as githubSection } from "../github/github-config.ts";
 import { parseEntityRef, stringifyEntityRef } from "../catalog/model/ref.ts";
 import { scaffoldSettings } from "../scaffold/scaffold-config.ts";
@@ -99,6 +100,7 @@ export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [
   catalogSettings,
   githubSection,
   scaffoldSettings,
+  docsSettings,
   ...ADAPTER_MODULES.map((module) => module.settings),
 ];
 

@@ -157,7 +157,9 @@ describe("npm run callboard -- import", () => {
     rmSync(join(dataDir, "search.db"));
     const { code, stdout } = await run("cli.ts", ["reindex"], "", {}, dataDir);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Search index rebuilt: 167 documents in [\d.]+ s\.$/m);
+    // The 167 entities and the sections of the example organisation's docs, built during the import.
+    const rebuilt = /^Search index rebuilt: (\d+) documents in [\d.]+ s\.$/m.exec(stdout);
+    expect(Number(rebuilt?.[1])).toBeGreaterThan(167);
     const answer = await run("main.ts", [], "who owns paymnets-api\n", {}, dataDir);
     expect(answer.stdout).toContain("Who owns Payments API");
     const audit = await run("cli.ts", ["audit"], "", {}, dataDir);

@@ -1,0 +1,263 @@
+/**
+ * Keeps built docs in step with the catalog: builds every entity's TechDocs (incrementally: an unchanged site
+ * costs a stat of each file), rebuilds one on request, follows catalog changes, and persists what changed.
+ * Builds run one at a time, so a rebuild asked for in chat never races the periodic sync.
+ */
+import type { Logger } from "pino";
+import type { Entity } from "../catalog/model/entity.ts";
+import type { DocsStore } from "./docs-store.ts";
+import type { MemoryDocsLibrary } from "./docs-library.ts";
+import { siteKeyOf, type BuildNote } from "./model.ts";
+import { MkdocsConfigError } from "./site/mkdocs-config.ts";
+import type { BuildPool } from "./site/build-pool.ts";
+import { SiteBuilder, type BuildResult, type SiteInput, type SiteRecord } from "./site/site-builder.ts";
+import { DocsSourceError } from "./site/site-sources.ts";
+import { declaresDocs, resolveDocsSource } from "./techdocs-ref.ts";
+
+/** An entity as the docs need it. */
+export interface DocsEntity {
+  ref: string;
+  entity: Entity;
+  /** Where its descriptor was read: `file:/abs/path` or `url:...`. */
+  location?: string;
+  /** Canonical owner ref. */
+  owner?: string;
+}
+
+export interface DocsCatalog {
+  entities(): Iterable<DocsEntity>;
+  get(ref: string): DocsEntity | undefined;
+  /** Refs of the entities with this name (case-insensitive), any kind. */
+  byName(name: string): string[];
+}
+
+export type BuildOutcome =
+  | { kind: "built"; ref: string; changed: boolean; pages: number; total: number; notes: BuildNote[] }
+  | { kind: "borrowed"; ref: string; siteRef: string }
+  | { kind: "none"; ref: string }
+  | { kind: "problem"; ref: string; message: string; kept: boolean };
+
+export interface SyncSummary {
+  built: number;
+  unchanged: number;
+  problems: number;
+  removed: number;
+}
+
+export interface DocsServiceDeps {
+  library: MemoryDocsLibrary;
+  store: DocsStore;
+  catalog: DocsCatalog;
+  /** The operator's CALLBOARD_LOCAL_ROOTS: folders besides the imported one that docs may be read from. */
+  localRoots: string[];
+  /** Worker threads for first builds (every page rendered); without it everything builds inline. */
+  pool?: BuildPool;
+  log?: Logger;
+}
+
+/** First builds in one sync from which the build workers are worth starting. */
+const POOL_FROM_SITES = 8;
+
+export class DocsService {
+  private readonly problems = new Map<string, string>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private builder: Promise<SiteBuilder> | undefined;
+  private closed = false;
+
+  constructor(private readonly deps: DocsServiceDeps) {}
+
+  /** Read stored sites into the library (no build, no notification): the start-up path. */
+  async load(): Promise<number> {
+    const records = await this.deps.store.loadAll();
+    for (const record of records) this.deps.library.put(record, true);
+    return records.length;
+  }
+
+  /** Why an entity's docs could not be built last time, if they could not. */
+  problem(ref: string): string | undefined {
+    return this.problems.get(ref.toLowerCase());
+  }
+
+  /** Build every entity's docs that changed; drop sites whose entity no longer declares docs. */
+  syncAll(signal?: AbortSignal): Promise<SyncSummary> {
+    const summary: SyncSummary = { built: 0, unchanged: 0, problems: 0, removed: 0 };
+    if (this.closed) return Promise.resolve(summary);
+    return this.serial(async () => {
+      const wanted = new Set<string>();
+      const items = [...this.deps.catalog.entities()].filter((item) => declaresDocs(item.entity));
+      for (const item of items) wanted.add(item.ref.toLowerCase());
+      // Many first builds (a fresh data folder) go to the build workers, as many sites at once as there are
+      // workers, incremental checks (stat calls) interleaving with them. A few build inline: starting a
+      // worker costs more than it saves.
+      const fresh = items.filter((item) => !this.deps.library.record(item.ref)).length;
+      const parallel = this.deps.pool !== undefined && fresh >= POOL_FROM_SITES;
+      let next = 0;
+      const lane = async () => {
+        while (next < items.length && !signal?.aborted) {
+          const outcome = await this.buildOne(items[next++]!, parallel);
+          if (outcome.kind === "built") summary[outcome.changed ? "built" : "unchanged"]++;
+          if (outcome.kind === "problem") summary.problems++;
+        }
+      };
+      await Promise.all(Array.from({ length: parallel ? this.deps.pool!.size : 1 }, lane));
+      if (!signal?.aborted) {
+        for (const record of [...this.deps.library.allRecords()]) {
+          if (!wanted.has(record.site.entityRef.toLowerCase())) {
+            await this.drop(record.site.entityRef);
+            summary.removed++;
+          }
+        }
+        for (const ref of this.deps.library.borrowedRefs()) {
+          if (!wanted.has(ref.toLowerCase())) this.deps.library.removeBorrowed(ref);
+        }
+      }
+      return summary;
+    });
+  }
+
+  /** Build one entity's docs now (nothing is rendered when nothing changed). */
+  rebuild(ref: string): Promise<BuildOutcome> {
+    return this.serial(async () => {
+      const item = this.deps.catalog.get(ref);
+      if (!item || !declaresDocs(item.entity)) {
+        if (this.deps.library.record(ref)) await this.drop(ref);
+        this.deps.library.removeBorrowed(ref);
+        return { kind: "none", ref };
+      }
+      return this.buildOne(item);
+    });
+  }
+
+  /** Follow a catalog change: rebuild what changed, drop what went. */
+  changed(upserted: string[], removed: string[]): Promise<void> {
+    // A change stored while shutting down is picked up by the next start's sync.
+    if (this.closed) return Promise.resolve();
+    return this.serial(async () => {
+      for (const ref of removed) {
+        if (this.deps.library.record(ref)) await this.drop(ref);
+        this.deps.library.removeBorrowed(ref);
+      }
+      for (const ref of upserted) {
+        const item = this.deps.catalog.get(ref);
+        if (item && declaresDocs(item.entity)) await this.buildOne(item);
+        else if (this.deps.library.record(ref)) await this.drop(ref);
+      }
+    });
+  }
+
+  /**
+   * Run builds one batch at a time. After each batch the build workers are let go: an idle worker's message
+   * ports would keep the process alive at exit, and first builds (the only ones they do) are rare.
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = async () => {
+      try {
+        if (this.closed) throw new Error("the docs service is closed (shutting down)");
+        return await work();
+      } finally {
+        await this.deps.pool?.close();
+      }
+    };
+    const next = this.queue.then(run, run);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Finish the builds under way and take no more (shutdown: the index and store close next). */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.queue;
+  }
+
+  /** Resolves once the builds asked for so far are done, or after `ms`, whichever is first. */
+  async settled(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+        timer.unref();
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async drop(ref: string): Promise<void> {
+    await this.deps.store.remove(siteKeyOf(ref.toLowerCase()));
+    this.deps.library.remove(ref);
+    this.problems.delete(ref.toLowerCase());
+  }
+
+  private async build(
+    input: SiteInput,
+    previous: SiteRecord | undefined,
+    parallel: boolean,
+  ): Promise<BuildResult> {
+    if (!previous && parallel && this.deps.pool) return this.deps.pool.build(input);
+    this.builder ??= SiteBuilder.create();
+    return (await this.builder).build(input, previous);
+  }
+
+  private async buildOne(item: DocsEntity, parallel = false): Promise<BuildOutcome> {
+    const ref = item.ref;
+    const lower = ref.toLowerCase();
+    const source = await resolveDocsSource(item.entity, item.location, this.deps.localRoots);
+    const library = this.deps.library;
+    if (source.type === "none") return { kind: "none", ref };
+    if (source.type === "problem") {
+      this.problems.set(lower, source.message);
+      return { kind: "problem", ref, message: source.message, kept: Boolean(library.record(ref)) };
+    }
+    if (source.type === "borrow") {
+      if (library.record(ref)) await this.drop(ref);
+      library.setBorrowed({
+        entityRef: ref,
+        key: siteKeyOf(lower),
+        siteEntityRef: source.siteRef,
+        path: source.path,
+      });
+      this.problems.delete(lower);
+      return { kind: "borrowed", ref, siteRef: source.siteRef };
+    }
+    library.removeBorrowed(ref);
+    const previous = library.record(ref);
+    try {
+      const result = await this.build(
+        {
+          entityRef: ref,
+          key: siteKeyOf(lower),
+          root: source.root,
+          entityTitle: item.entity.metadata.title ?? item.entity.metadata.name,
+          ...(item.owner ? { owner: item.owner } : {}),
+        },
+        previous,
+        parallel,
+      );
+      this.problems.delete(lower);
+      if (result.changed) {
+        await this.deps.store.save(result.record, result.newAssets);
+        library.put(result.record);
+        this.deps.log?.info({ ref, pages: result.pages.length }, "docs built");
+      } else if (result.record !== previous) {
+        // Only file stamps moved (touched, same content): remember them so the files are not read again.
+        await this.deps.store.save(result.record, new Map());
+        library.put(result.record, true);
+      }
+      return {
+        kind: "built",
+        ref,
+        changed: result.changed,
+        pages: result.pages.length,
+        total: Object.keys(result.record.site.pages).length,
+        notes: result.record.site.notes,
+      };
+    } catch (error) {
+      if (!(error instanceof MkdocsConfigError || error instanceof DocsSourceError)) {
+        this.deps.log?.error({ ref, err: error }, "docs build failed");
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.problems.set(lower, message);
+      return { kind: "problem", ref, message, kept: Boolean(previous) };
+    }
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Markdown to HTML the way mkdocs-techdocs-core sets Python-Markdown up, with markdown-it and well-kept
+ * plugins: tables, fenced code highlighted on the server, admonitions and collapsible details, GitHub alerts,
+ * content tabs, footnotes, attribute lists, definition lists, abbreviations, task lists, emoji shortcodes,
+ * ==mark==, ~~del~~, ^sup^/~sub~, magic links, Graphviz diagrams. Headings get mkdocs' anchors and a
+ * permalink. The HTML is not yet safe to serve: page-html.ts sanitises it and rewrites its links.
+ */
+import MarkdownIt, { type MarkdownIt as MarkdownItInstance, type StateCore, type Token } from "markdown-it";
+import abbr from "markdown-it-abbr";
+import attrs from "markdown-it-attrs";
+import deflist from "markdown-it-deflist";
+import { full as emoji } from "markdown-it-emoji";
+import footnote from "markdown-it-footnote";
+import githubAlerts from "markdown-it-github-alerts";
+import mark from "markdown-it-mark";
+import sub from "markdown-it-sub";
+import sup from "markdown-it-sup";
+import taskLists from "markdown-it-task-lists";
+import type { DocSection, TocEntry } from "../model.ts";
+import { LIMITS } from "../model.ts";
+import { loadGraphviz, renderDot } from "./graphviz.ts";
+import { highlightCode } from "./highlight.ts";
+import { indentedBlocks } from "./indented-blocks.ts";
+import { slugify, uniqueId } from "./slugify.ts";
+
+/** Per page: what rendering found worth telling the site's owner. */
+export interface RenderEnv {
+  notes: string[];
+  tabSets?: number;
+  /** Plugins keep their own state here (footnotes, abbreviations). */
+  [plugin: string | symbol]: unknown;
+}
+
+export interface RenderedMarkdown {
+  /** Unsanitised HTML. */
+  html: string;
+  /** Text of the first h1, when there is one (the page title, as mkdocs takes it). */
+  h1?: string;
+  toc: TocEntry[];
+  sections: DocSection[];
+  /** Plain text of the first paragraph, capped. */
+  summary: string;
+}
+
+type Viz = Awaited<ReturnType<typeof loadGraphviz>>;
+
+const GRAPHVIZ = new Set(["dot", "graphviz"]);
+const LANGUAGE_ALIASES: Record<string, string> = {
+  sh: "bash",
+  zsh: "bash",
+  console: "shell",
+  js: "javascript",
+  jsx: "javascript",
+  ts: "typescript",
+  tsx: "typescript",
+  yml: "yaml",
+  py: "python",
+  html: "xml",
+  toml: "ini",
+  docker: "dockerfile",
+  proto: "protobuf",
+  md: "markdown",
+  text: "plaintext",
+  txt: "plaintext",
+  "c#": "csharp",
+  golang: "go",
+};
+
+export class MarkdownRenderer {
+  private constructor(private readonly md: MarkdownItInstance) {}
+
+  static async create(): Promise<MarkdownRenderer> {
+    const viz = await loadGraphviz();
+    // Raw HTML is allowed as in Python-Markdown (md_in_html); the sanitiser decides what stays.
+    const md = new MarkdownIt({ html: true, linkify: true, typographer: false });
+    // Magic links: bare URLs and www. links only, not every word that looks like a domain (README.md).
+    md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
+    md.use(attrs, {
+      allowedAttributes: ["id", "class", /^data-[\w-]+$/, "title", "width", "height", "align"],
+    })
+      .use(deflist)
+      .use(abbr)
+      .use(footnote)
+      .use(taskLists, { enabled: false, label: true })
+      .use(mark)
+      .use(sub)
+      .use(sup)
+      // Shortcodes only (:rocket:), as pymdownx.emoji: no text smileys, which also cost time on every line.
+      .use(emoji, { shortcuts: {} })
+      .use(githubAlerts)
+      .use(indentedBlocks);
+    md.renderer.rules.fence = (tokens, idx, _options, env) =>
+      renderFence(tokens[idx]!, env as unknown as RenderEnv, viz);
+    md.renderer.rules.heading_close = (tokens, idx) => {
+      const id = tokens[idx]!.meta?.anchor as string | undefined;
+      const link = id
+        ? `<a class="headerlink" href="#${md.utils.escapeHtml(id)}" title="Permanent link">¶</a>`
+        : "";
+      return `${link}</${tokens[idx]!.tag}>\n`;
+    };
+    md.core.ruler.push("mkdocs_anchors", assignAnchors);
+    return new MarkdownRenderer(md);
+  }
+
+  render(source: string, env: RenderEnv): RenderedMarkdown {
+    const tokens = this.md.parse(source, env);
+    const html = this.md.renderer.render(tokens, this.md.options, env);
+    return { html, ...outline(tokens) };
+  }
+}
+
+function renderFence(token: Token, env: RenderEnv, viz: Viz): string {
+  const info = token.info.trim();
+  const language = (info.split(/\s+/)[0] ?? "")
+    .replace(/^\{?\.?/, "")
+    .replace(/\}$/, "")
+    .toLowerCase();
+  const escape = MarkdownIt().utils.escapeHtml;
+  if (GRAPHVIZ.has(language)) {
+    const result = renderDot(viz, token.content);
+    if ("svg" in result) return `<div class="graphviz">${result.svg}</div>\n`;
+    env.notes.push(
+      `a Graphviz diagram (line ${(token.map?.[0] ?? 0) + 1}) could not be drawn: ${result.error}`,
+    );
+    return `<pre class="diagram-error"><code>${escape(token.content)}</code></pre>\n`;
+  }
+  if (language === "mermaid") {
+    // Rendering mermaid needs a browser (it measures text in the DOM); the source is shown with a note.
+    return (
+      `<pre class="mermaid-source"><code class="language-mermaid">${escape(token.content)}</code></pre>\n` +
+      `<p class="diagram-note">Mermaid diagram shown as its source: Callboard does not render mermaid yet.</p>\n`
+    );
+  }
+  const name = LANGUAGE_ALIASES[language] ?? language;
+  const highlighted = highlightCode(token.content, name);
+  const cls = name ? ` class="hljs language-${escape(name)}"` : "";
+  return `<pre><code${cls}>${highlighted ?? escape(token.content)}</code></pre>\n`;
+}
+
+/** Plain text of an inline token's children, as Python-Markdown's toc reads a heading (code included). */
+export function inlineText(token: Token): string {
+  let text = "";
+  for (const child of token.children ?? []) {
+    switch (child.type) {
+      case "text":
+      case "code_inline":
+        text += child.content;
+        break;
+      case "emoji":
+        text += child.content;
+        break;
+      case "softbreak":
+      case "hardbreak":
+        text += " ";
+        break;
+      case "image":
+        text += child.children ? inlineText(child) : child.content;
+        break;
+      default:
+        break;
+    }
+  }
+  return text;
+}
+
+/** Give every heading mkdocs' anchor: explicit ids (attribute lists) are taken first, as toc does. */
+function assignAnchors(state: StateCore): void {
+  const used = new Set<string>();
+  for (const token of state.tokens) {
+    const id = token.attrGet("id");
+    if (id) used.add(String(id));
+  }
+  const tokens = state.tokens;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.type !== "heading_open") continue;
+    let id = token.attrGet("id") === null ? "" : String(token.attrGet("id"));
+    if (!id) {
+      id = uniqueId(slugify(inlineText(tokens[i + 1]!)), used);
+      token.attrSet("id", id);
+    }
+    const close = tokens.slice(i + 1).find((t) => t.type === "heading_close");
+    if (close) close.meta = { ...(close.meta as object), anchor: id };
+  }
+}
+
+const WHITESPACE = /\s+/g;
+
+/** Table of contents, sections (text between headings) and summary from the block tokens. */
+function outline(tokens: Token[]): Omit<RenderedMarkdown, "html"> {
+  const toc: TocEntry[] = [];
+  const stack: TocEntry[] = [];
+  const sections: DocSection[] = [];
+  let current: { anchor: string; heading: string; level: number; parts: string[]; size: number } = {
+    anchor: "",
+    heading: "",
+    level: 0,
+    parts: [],
+    size: 0,
+  };
+  let h1: string | undefined;
+  let summary: string | undefined;
+  const flush = () => {
+    const text = current.parts.join(" ").replace(WHITESPACE, " ").trim();
+    if (current.anchor !== "" || text !== "") {
+      sections.push({
+        anchor: current.anchor,
+        heading: current.heading,
+        level: current.level,
+        text: text.slice(0, LIMITS.sectionTextChars),
+      });
+    }
+  };
+  const add = (text: string) => {
+    // Only what a section keeps is collected, so a huge page costs no more than its cap per section.
+    if (current.size >= LIMITS.sectionTextChars) return;
+    current.parts.push(text);
+    current.size += text.length + 1;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    if (token.type === "heading_open") {
+      const level = Number(token.tag.slice(1));
+      const title = inlineText(tokens[i + 1]!)
+        .replace(WHITESPACE, " ")
+        .trim();
+      const id = String(token.attrGet("id") ?? "");
+      if (level === 1 && h1 === undefined) h1 = title;
+      const entry: TocEntry = { level, id, title, children: [] };
+      while (stack.length > 0 && stack[stack.length - 1]!.level >= level) stack.pop();
+      (stack.length > 0 ? stack[stack.length - 1]!.children : toc).push(entry);
+      stack.push(entry);
+      flush();
+      current = { anchor: id, heading: title, level, parts: [], size: 0 };
+      i += 2;
+      continue;
+    }
+    if (token.type === "inline") {
+      const text = inlineText(token);
+      add(text);
+      if (summary === undefined && tokens[i - 1]?.type === "paragraph_open") {
+        const clean = text.replace(WHITESPACE, " ").trim();
+        if (clean) summary = clean.slice(0, LIMITS.summaryChars);
+      }
+    } else if ((token.type === "fence" || token.type === "code_block") && !GRAPHVIZ.has(token.info.trim())) {
+      add(token.content.slice(0, LIMITS.sectionTextChars));
+    }
+  }
+  flush();
+  return { ...(h1 === undefined ? {} : { h1 }), toc, sections, summary: summary ?? "" };
+}
