@@ -44,6 +44,7 @@ import { PrismaApprovalStore } from "../db/approval-store.ts";
 import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import { pickerCatalog, scaffolderCatalog } from "./scaffolder-catalog.ts";
+import { githubFileReader } from "./github-registration.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
@@ -197,7 +198,13 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       return result;
     };
     const dataDir = resolve(config.CALLBOARD_DATA_DIR);
-    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
+    // A catalog file publish:github just pushed is read through GitHub's API, not as a web page; so is every
+    // refresh of it.
+    const githubReaderFor = (key: string) =>
+      github ? githubFileReader(github, key, config.CALLBOARD_MAX_FILE_BYTES) : undefined;
+    const scaffoldCatalog = scaffolderCatalog(catalog, (target) =>
+      importLocation(target, "scaffolder", githubReaderFor(target)),
+    );
     const scaffolder = new Scaffolder({
       catalog: scaffoldCatalog,
       actions: () => registry.actions,
@@ -258,6 +265,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         catalog,
         providers,
         exampleCatalog: EXAMPLE_CATALOG,
+        readerFor: githubReaderFor,
         follower,
         graph,
         resolver: () => resolver,
@@ -324,6 +332,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
           ? { defaultChannel: config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL }
           : {}),
         nudge: () => worker?.wake(),
+        onTaskCancelled: (listener) => tasks.onCancelled(listener),
       }),
       ...(options.plugins ?? []),
     );
