@@ -231,6 +231,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       providers: () => registry.catalogProviders.values(),
       importLocation,
       removeLocation,
+      lastRead: (target) => catalog.lastRead(target),
       locations: () => catalog.locations(),
       log,
     });

@@ -27,7 +27,7 @@ export function githubFileReader(
   const [branch, ...rest] = parsed.rest;
   const path = rest.join("/");
   if (!branch || !path) return undefined;
-  return async () => {
+  return async (_key, previous) => {
     const session = await client.forOwner(parsed.owner).catch((error: unknown) => {
       throw client.describeError(error, `finding how to read ${parsed.owner}/${parsed.repo}`);
     });
@@ -41,6 +41,8 @@ export function githubFileReader(
       maxBytes,
       cache: new FileCache(64),
       counters: newCounters(),
+      // A refresh of a file whose content is unchanged replays its last read instead of parsing it.
+      ...(previous ? { previous } : {}),
     });
     if (!read.rootFound) {
       throw new Error(`${url} does not exist: ${parsed.owner}/${parsed.repo} has no ${path} on ${branch}.`);

@@ -10,6 +10,7 @@ import type { JobContext, LongJob } from "../plugins/jobs.ts";
 import { scheduleInterval } from "../plugins/jobs.ts";
 import { isProviderKey, type ImportReport, type LocationReader } from "./catalog-service.ts";
 import { formatImportSummary } from "./import-summary.ts";
+import type { PreviousRead } from "./ingest/file-memo.ts";
 
 /** A location a provider holds, and how to read it. */
 export interface ProvidedLocation {
@@ -34,6 +35,11 @@ export interface CatalogImports {
   importLocation(location: ProvidedLocation): Promise<ImportReport>;
   /** Forget a location and everything it produced (a repository deleted or archived). */
   removeLocation(target: string): Promise<void>;
+  /**
+   * What the last import of a location left, for a provider that reads before it imports: passed to its
+   * reader as `previous`, unchanged files are not parsed again. Undefined when the catalog gives none.
+   */
+  lastRead?(target: string): Promise<PreviousRead | undefined>;
 }
 
 export interface CatalogProvider {
@@ -61,6 +67,8 @@ export interface CatalogProvidersDeps {
   /** The audited import (the composition root records who imported what). */
   importLocation(target: string, actor: string, read?: LocationReader): Promise<ImportReport>;
   removeLocation(target: string, actor: string): Promise<unknown>;
+  /** What the last import of a location left (CatalogService.lastRead); without it providers reuse nothing. */
+  lastRead?(target: string): Promise<PreviousRead>;
   /** Stored locations' keys. */
   locations(): Promise<Array<{ key: string }>>;
   log: Logger;
@@ -158,6 +166,7 @@ export class CatalogProviders {
       removeLocation: async (target) => {
         await this.deps.removeLocation(target, actor);
       },
+      lastRead: async (target) => this.deps.lastRead?.(target),
     });
   }
 }

@@ -24,6 +24,8 @@ export interface LocationRead {
    * skips files whose content is unchanged. A reader that gives none skips nothing next time.
    */
   records?: FileRecord[];
+  /** True when no ref is declared twice in `entities` (readLocation's reads): the store then checks no set. */
+  uniqueRefs?: boolean;
 }
 
 /**
@@ -118,6 +120,8 @@ export class CatalogService {
   private readonly hashes = new Map<string, string>();
   /** The location each entity in memory came from, so this replica's graph converges on its own. */
   private readonly owners = new Map<string, string>();
+  /** How many entities in memory each location holds: an import that declares them all again removes none. */
+  private readonly ownedCounts = new Map<string, number>();
   /** Memory's writes (an import's store-to-memory step, a followed change) one at a time. */
   private turn: Promise<unknown> = Promise.resolve();
   /** The change log entry memory has caught up with (see followChanges). */
@@ -165,7 +169,7 @@ export class CatalogService {
       this.deps.graph.upsert(page);
       for (const entity of page) {
         this.hashes.set(entity.ref, entity.hash);
-        this.owners.set(entity.ref, entity.locationKey);
+        this.setOwner(entity.ref, entity.locationKey);
       }
     });
   }
@@ -185,6 +189,14 @@ export class CatalogService {
     const previous = await this.previousRead(key);
     const read = await (reader ?? this.deps.read)(key, previous.read);
     return this.exclusive(() => this.store(key, read, previous.records, started));
+  }
+
+  /**
+   * What the last import of a location left, for a provider that reads ahead of importing (GitHub discovery
+   * reads several repositories at once) to pass to readLocation as `previous`, as importLocation would.
+   */
+  async lastRead(target: string): Promise<PreviousRead> {
+    return (await this.previousRead(locationKey(target))).read;
   }
 
   /** What the last import of `key` recorded of its files, and the entities it holds, for the reader to reuse. */
@@ -225,7 +237,8 @@ export class CatalogService {
     const readMs = performance.now() - started;
     // What the store will most likely commit, worked out from memory: refs another location holds are lost
     // to it, and the store removes nothing memory does not know of. Listeners may start on it now.
-    const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), []);
+    const unique = read.uniqueRefs === true;
+    const expected = this.changeFor(key, entities, kept, this.heldElsewhere(key, entities), [], unique);
     const files = fileChanges(previousRecords, read.records);
     if (expected.upserted.length === 0 && expected.removed.length === 0) {
       const touched = await this.touch(key, read, notes, kept, files);
@@ -256,7 +269,7 @@ export class CatalogService {
     // replica already wrote this import, the store reports nothing new, yet this replica's graph and
     // index still need it.
     const lost = new Set(result.conflicts.flatMap((c) => (c.ref ? [c.ref] : [])));
-    const change = this.changeFor(key, entities, kept, lost, result.removed);
+    const change = this.changeFor(key, entities, kept, lost, result.removed, unique);
     const asExpected = sameChange(expected, change);
     // Listeners start on the change before the graph takes it, so their slow part (the search index writes a
     // large change on a thread of its own) overlaps with the graph's. They are given the change itself.
@@ -313,11 +326,11 @@ export class CatalogService {
     kept: string[],
     files: FileRecordChanges,
   ): Promise<ImportReport | undefined> {
-    const refs = new Set<string>();
+    const refs = read.uniqueRefs === true ? undefined : new Set<string>();
     const conflicts: CatalogProblem[] = [];
     for (const entity of read.entities) {
-      if (refs.has(entity.ref)) return undefined; // the store reports a ref declared twice
-      refs.add(entity.ref);
+      if (refs?.has(entity.ref)) return undefined; // the store reports a ref declared twice
+      refs?.add(entity.ref);
       const owner = this.owners.get(entity.ref);
       if (owner !== undefined && owner !== key) conflicts.push(duplicateProblem(entity, `location ${owner}`));
     }
@@ -460,11 +473,11 @@ export class CatalogService {
     this.deps.graph.upsert(upserted);
     for (const ref of removed) {
       this.hashes.delete(ref);
-      this.owners.delete(ref);
+      this.dropOwner(ref);
     }
     for (const entity of upserted) {
       this.hashes.set(entity.ref, entity.hash);
-      this.owners.set(entity.ref, entity.locationKey);
+      this.setOwner(entity.ref, entity.locationKey);
     }
     await this.notify({ upserted, removed });
   }
@@ -474,12 +487,29 @@ export class CatalogService {
     this.deps.graph.upsert(upserted);
     for (const ref of removed) {
       this.hashes.delete(ref);
-      this.owners.delete(ref);
+      this.dropOwner(ref);
     }
     for (const entity of upserted) {
       this.hashes.set(entity.ref, entity.hash);
-      this.owners.set(entity.ref, key);
+      this.setOwner(entity.ref, key);
     }
+  }
+
+  private setOwner(ref: string, key: string): void {
+    const before = this.owners.get(ref);
+    if (before === key) return;
+    if (before !== undefined) this.ownedCounts.set(before, this.ownedCounts.get(before)! - 1);
+    this.owners.set(ref, key);
+    this.ownedCounts.set(key, (this.ownedCounts.get(key) ?? 0) + 1);
+  }
+
+  private dropOwner(ref: string): void {
+    const before = this.owners.get(ref);
+    if (before === undefined) return;
+    this.owners.delete(ref);
+    const left = this.ownedCounts.get(before)! - 1;
+    if (left === 0) this.ownedCounts.delete(before);
+    else this.ownedCounts.set(before, left);
   }
 
   /**
@@ -489,13 +519,13 @@ export class CatalogService {
    * below a broken or missing Location file, and their removal waits for a clean import.
    */
   private lastGoodToKeep(key: string, read: LocationRead): string[] {
-    const declared = new Set(read.entities.map((e) => e.ref));
-    const readFiles = new Set(read.files);
     const damagedFiles = new Set(
       read.problems.filter((p) => !p.ref || p.field?.startsWith("spec.target")).map((p) => p.location),
     );
     const failedRefs = new Set(read.problems.flatMap((p) => (p.ref ? [p.ref] : [])));
     if (damagedFiles.size === 0 && failedRefs.size === 0) return [];
+    const declared = new Set(read.entities.map((e) => e.ref));
+    const readFiles = new Set(read.files);
     // Decided from memory (where each entity came from), so a big location with one broken file does not
     // reload every entity from the database on each import; the store keeps the rows as they are.
     const kept: string[] = [];
@@ -518,12 +548,25 @@ export class CatalogService {
     kept: string[],
     lost: ReadonlySet<string>,
     storeRemoved: readonly string[],
+    uniqueRefs = false,
   ): Change {
-    const owned = entities.filter((e) => !lost.has(e.ref));
-    const ownedRefs = new Set([...owned.map((e) => e.ref), ...kept]);
-    const upserted = owned.filter((e) => this.hashes.get(e.ref) !== e.hash || this.owners.get(e.ref) !== key);
+    // One pass, no copies: a 100k-entity location that changed nothing comes through here on every refresh.
+    const upserted: ProcessedEntity[] = [];
+    let declaredAgain = 0;
+    for (const e of entities) {
+      if (lost.has(e.ref)) continue;
+      const mine = this.owners.get(e.ref) === key;
+      if (mine) declaredAgain++;
+      if (!mine || this.hashes.get(e.ref) !== e.hash) upserted.push(e);
+    }
     const removed = new Set(storeRemoved);
-    for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    // Kept refs are this location's and not declared: when they and the refs declared again (each once) account
+    // for every entity memory holds from this location, it holds nothing the read did not declare.
+    if (!uniqueRefs || declaredAgain + kept.length !== (this.ownedCounts.get(key) ?? 0)) {
+      const ownedRefs = new Set(kept);
+      for (const e of entities) if (!lost.has(e.ref)) ownedRefs.add(e.ref);
+      for (const [ref, owner] of this.owners) if (owner === key && !ownedRefs.has(ref)) removed.add(ref);
+    }
     return { upserted, removed: [...removed] };
   }
 

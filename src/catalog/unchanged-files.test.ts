@@ -179,4 +179,20 @@ describe("re-importing unchanged files", () => {
       "team-a",
     );
   });
+
+  it("removes an entity renamed away although the location declares as many entities as before", async () => {
+    write("catalog-info.yaml", location("./a.yaml", "./b.yaml"));
+    write("a.yaml", component("payments"));
+    write("b.yaml", component("billing"));
+    await service.importLocation(root());
+    // Same count, one ref swapped for another: the count of what memory holds alone must not hide the removal.
+    write("b.yaml", component("invoicing"));
+    const report = await service.importLocation(root());
+    expect(report.added).toEqual(["component:default/invoicing"]);
+    expect(report.removed).toEqual(["component:default/billing"]);
+    expect(graph.get("component:default/billing")).toBeUndefined();
+    expect(graph.get("component:default/payments")).toBeDefined();
+    const again = await service.importLocation(root());
+    expect(again).toMatchObject({ added: [], updated: [], removed: [], unchanged: 3 });
+  });
 });

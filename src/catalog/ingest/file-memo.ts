@@ -54,6 +54,11 @@ export interface FileRecord {
   version: string;
   /** The reader's code version and settings the outcome was worked out under. */
   reader: string;
+  /**
+   * A local file's stat fingerprint when it was read (file-stat.ts): the same fingerprint next time and the
+   * file is not even read. Absent for URLs and for files changed too recently to trust it.
+   */
+  stat?: string;
   /** Placeholder targets the documents read, each with its version then, or `!<error code>` if it failed. */
   reads: Array<[file: string, version: string]>;
   documents: DocumentOutcome[];

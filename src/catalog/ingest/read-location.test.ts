@@ -442,6 +442,8 @@ describe("readLocation: folders", () => {
       ],
       notes: [],
       records: [],
+      parsedFiles: 0,
+      uniqueRefs: true,
     });
   });
 });

@@ -11,6 +11,7 @@ import {
   type FileRecord,
   type PreviousRead,
 } from "./file-memo.ts";
+import { DEFAULT_STAT_SETTLE_MS, settledFingerprint, statFingerprint } from "./file-stat.ts";
 import { missingCatalogInfoMessage } from "./folder-hint.ts";
 import { LocalRoots } from "./local-roots.ts";
 import { expandGlob, globBase, hostMatches, resolveTarget } from "./location-targets.ts";
@@ -56,6 +57,11 @@ export interface ReadOptions {
    * see contentVersion). When it matches the previous read's, the file is not even read.
    */
   knownVersion?: (file: string) => string | undefined;
+  /**
+   * How long after its last change a local file's stat fingerprint is recorded (file-stat.ts), in ms: one
+   * changed more recently is hashed again next time. Default 2 s, allowing for coarse file-system clocks.
+   */
+  statSettleMs?: number;
 }
 
 export interface ReadResult {
@@ -68,6 +74,10 @@ export interface ReadResult {
   files: string[];
   /** What each descriptor file read gave, for the next read to reuse (ReadOptions.previous). */
   records: FileRecord[];
+  /** Descriptor files parsed this time; the rest of `records` were replayed from the previous read. */
+  parsedFiles: number;
+  /** Always true: a ref declared twice is reported, and only its first declaration is in `entities`. */
+  uniqueRefs: true;
 }
 
 export { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION } from "../model/entity.ts";
@@ -112,6 +122,7 @@ class LocationReading {
   private readonly notes: CatalogProblem[] = [];
   private readonly files: string[] = [];
   private readonly records: FileRecord[] = [];
+  private parsedFiles = 0;
   /** contentVersion of every file read, by location ref. */
   private readonly versions = new Map<string, string>();
   private readonly previous: PreviousRead | undefined;
@@ -121,6 +132,11 @@ class LocationReading {
   private readonly declared = new Map<string, { location: string; line: number }>();
   private readonly byteCache = new Map<string, Promise<Uint8Array>>();
   private readonly textCache = new Map<string, Promise<string>>();
+  /** Stat fingerprints of local files as they were read, to record (undefined: not yet settled, not a file). */
+  private readonly fingerprints = new Map<string, Promise<string | undefined>>();
+  /** Whether a local file's stat is still the one its record has, so it need not be read. */
+  private readonly statChecks = new Map<string, Promise<boolean>>();
+  private readonly statSettleMs: number;
   /** Files read and parsed ahead, in reading order, while earlier ones are still being validated. */
   private readonly parsedAhead = new Map<string, Promise<ParsedDocument[] | undefined>>();
   private readonly source: SourceOptions;
@@ -146,6 +162,7 @@ class LocationReading {
     this.maxAliases = options.maxAliases ?? DEFAULT_MAX_ALIASES;
     this.previous = options.previous;
     this.knownVersion = options.knownVersion;
+    this.statSettleMs = options.statSettleMs ?? DEFAULT_STAT_SETTLE_MS;
     this.readerTag = readerTag({ maxAliases: this.maxAliases, maxBytes: this.source.maxBytes });
   }
 
@@ -156,6 +173,8 @@ class LocationReading {
       notes: this.notes,
       files: this.files,
       records: this.records,
+      parsedFiles: this.parsedFiles,
+      uniqueRefs: true,
     };
   }
 
@@ -240,6 +259,15 @@ class LocationReading {
       }
     }
 
+    if (reusable && (await this.sameStat(spec, reusable))) {
+      // Same size, inode, mtime and ctime as when it was read and recorded: the content is taken as unchanged.
+      this.versions.set(key, reusable.version);
+      if (await this.replay(reusable, spec, ancestors)) {
+        this.files.push(key);
+        return;
+      }
+    }
+
     let text: string;
     try {
       // The bytes first: a file its record stands for is never decoded.
@@ -266,8 +294,17 @@ class LocationReading {
     }
     const version = this.versions.get(key)!;
     this.readKeys.add(key);
+    this.parsedFiles++;
 
-    const record: FileRecord = { file: key, version, reader: this.readerTag, reads: [], documents: [] };
+    const stat = await this.fingerprints.get(key);
+    const record: FileRecord = {
+      file: key,
+      version,
+      ...(stat ? { stat } : {}),
+      reader: this.readerTag,
+      reads: [],
+      documents: [],
+    };
     const reads = new Map<string, string>();
     const locations: Array<{ entity: Entity; lineOf: (path: Array<string | number>) => number }> = [];
     const documents =
@@ -327,7 +364,13 @@ class LocationReading {
       held.push(entity);
     }
     this.readKeys.add(key);
-    this.records.push(record);
+    // A file read and hashed this time records its fingerprint now (a rewrite with the same content, say).
+    const stat = this.fingerprints.has(key) ? await this.fingerprints.get(key) : record.stat;
+    if (stat === record.stat) this.records.push(record);
+    else {
+      const { stat: _old, ...rest } = record;
+      this.records.push(stat ? { ...rest, stat } : rest);
+    }
     const locations: Array<{ entity: Entity; lines: Record<string, number>; line: number }> = [];
     let next = 0;
     for (const doc of record.documents) {
@@ -517,18 +560,38 @@ class LocationReading {
     const known = this.knownVersion?.(key);
     // A file the last read's record may stand for is not parsed ahead: most likely it is not parsed at all.
     if (previous && known !== undefined && known === previous.version) return;
+    const ahead = () =>
+      this.readBytes(spec).then(() =>
+        previous && this.versions.get(key) === previous.version
+          ? undefined
+          : this.readText(spec).then((text) =>
+              pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
+            ),
+      );
+    const unchanged = previous ? this.sameStat(spec, previous) : Promise.resolve(false);
     this.parsedAhead.set(
       key,
-      this.readBytes(spec)
-        .then(() =>
-          previous && this.versions.get(key) === previous.version
-            ? undefined
-            : this.readText(spec).then((text) =>
-                pool.parse(text, limits, { location: key, origin: this.origin }).catch(() => undefined),
-              ),
-        )
-        .catch(() => undefined),
+      unchanged.then((same) => (same ? undefined : ahead())).catch(() => undefined),
     );
+  }
+
+  /**
+   * Whether a local file's stat fingerprint is the one `record` has (file-stat.ts); false for URLs, records
+   * without one, and files that cannot be reached. Checked once per read.
+   */
+  private sameStat(spec: LocationSpec, record: FileRecord): Promise<boolean> {
+    if (spec.type !== "file" || !record.stat) return Promise.resolve(false);
+    const key = stringifyLocation(spec);
+    let pending = this.statChecks.get(key);
+    if (!pending) {
+      const expected = record.stat;
+      pending = this.contain(spec.target)
+        .then((path) => statFingerprint(path))
+        .then((now) => now?.fingerprint === expected)
+        .catch(() => false);
+      this.statChecks.set(key, pending);
+    }
+    return pending;
   }
 
   /**
@@ -567,7 +630,15 @@ class LocationReading {
   /** Local files are read only inside the imported folder (and the extra roots), symlinks resolved. */
   private async readContained(spec: LocationSpec): Promise<Uint8Array> {
     if (spec.type !== "file") return readSourceBytes(spec, this.source);
-    return readSourceBytes({ type: "file", target: await this.contain(spec.target) }, this.source);
+    const path = await this.contain(spec.target);
+    // Taken before the bytes, so a write in between changes the fingerprint the next read compares with.
+    const at = Date.now();
+    const fingerprint = statFingerprint(path).then((taken) =>
+      settledFingerprint(taken, at, this.statSettleMs),
+    );
+    this.fingerprints.set(stringifyLocation(spec), fingerprint);
+    await fingerprint;
+    return readSourceBytes({ type: "file", target: path }, this.source);
   }
 
   private async contain(path: string): Promise<string> {

@@ -75,4 +75,31 @@ describe("GitHub discovery with GITHUB_CATALOG_PATH=**/catalog-info.yaml", () =>
     expect(h.app.catalog.graph.get("component:default/mono-pay")).toBeUndefined();
     expect(h.standIn.violations.splice(0)).toEqual([]);
   });
+
+  it("a refresh after a push that left the catalog files alone requests and parses none of them", async () => {
+    // Settle first: a refresh right after the imports above may read them once more.
+    await h.discovery.refresh(signal);
+    await h.standIn.state.commit(mono, { files: { "src/index.ts": "export {};\n" } });
+    const before = { ...h.discovery.counters };
+    const seen = h.standIn.requests.length;
+    await h.discovery.refresh(signal);
+    const requests = h.standIn.requests.slice(seen);
+    // The repository was listed as pushed and its tree read: the blob shas matched the last read's.
+    expect(requests.some((r) => r.operation?.includes("/git/trees/"))).toBe(true);
+    expect(requests.filter((r) => r.operation?.includes("/contents/"))).toEqual([]);
+    expect(h.discovery.counters.contentDownloads - before.contentDownloads).toBe(0);
+    expect(h.discovery.counters.filesParsed - before.filesParsed).toBe(0);
+    expect(h.app.catalog.graph.get("component:default/mono-root")?.spec?.owner).toBe("team-a");
+
+    // A changed file is requested and parsed, its unchanged sibling still is not.
+    await h.standIn.state.commit(mono, { files: { "catalog-info.yaml": component("mono-root", "team-d") } });
+    const changed = { ...h.discovery.counters };
+    const since = h.standIn.requests.length;
+    await h.discovery.refresh(signal);
+    const contents = h.standIn.requests.slice(since).filter((r) => r.operation?.includes("/contents/"));
+    expect(contents).toHaveLength(1);
+    expect(h.discovery.counters.filesParsed - changed.filesParsed).toBe(1);
+    expect(h.app.catalog.graph.get("component:default/mono-root")?.spec?.owner).toBe("team-d");
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
 });

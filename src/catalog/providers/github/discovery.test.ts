@@ -100,6 +100,21 @@ describe("GitHub discovery with a token", () => {
     expect(h.standIn.violations.splice(0)).toEqual([]);
   });
 
+  it("a refresh after a push that left the catalog file alone downloads and parses nothing", async () => {
+    await h.standIn.state.commit(billing, { files: { "docs/index.md": "# Billing\n" } });
+    const before = { ...h.discovery.counters };
+    const seen = h.standIn.requests.length;
+    await h.discovery.refresh(signal);
+    const requests = h.standIn.requests.slice(seen);
+    // The pushed repository was read again: its files answered 304, and their last read was replayed.
+    expect(requests.some((r) => r.status === 304 && r.operation?.includes("/contents/"))).toBe(true);
+    expect(requests.filter((r) => r.status === 200 && r.operation?.includes("/contents/"))).toEqual([]);
+    expect(h.discovery.counters.contentDownloads - before.contentDownloads).toBe(0);
+    expect(h.discovery.counters.filesParsed - before.filesParsed).toBe(0);
+    expect(owner("component:default/invoices")).toBe("team-b");
+    expect(h.standIn.violations.splice(0)).toEqual([]);
+  });
+
   it("a push that changes an owner is reflected at once; a push touching an unrelated file reads nothing", async () => {
     const before = await h.standIn.state.commit(payments, {
       files: { "catalog-info.yaml": component("payments-api", "team-c") },

@@ -157,6 +157,7 @@ export class GitHubDiscovery {
         requests: this.counters.requests - started.requests,
         contentDownloads: this.counters.contentDownloads - started.contentDownloads,
         notModified: this.counters.notModified - started.notModified,
+        filesParsed: this.counters.filesParsed - started.filesParsed,
         stopped,
       },
       "GitHub discovery pass finished",
@@ -284,19 +285,22 @@ export class GitHubDiscovery {
   ): Promise<Plan> {
     const branch = branchOf(this.deps.settings, info);
     const scannedAt = new Date().toISOString();
-    const paths = this.matcher.glob
+    // With a glob the tree is listed anyway, and its blob shas let unchanged files go unrequested.
+    const listed = this.matcher.glob
       ? await matchingPaths(
           session.octokit,
           { owner: info.owner, repo: info.name, branch },
           this.matcher.matches,
           this.counters,
         )
-      : [this.deps.settings.catalogPath];
+      : undefined;
+    const paths = listed?.map((file) => file.path) ?? [this.deps.settings.catalogPath];
+    const knownShas = listed ? new Map(listed.map((file) => [file.path, file.sha])) : undefined;
     const reads = new Map<string, RepoLocationRead>();
     for (const path of paths) {
       reads.set(
         path,
-        await this.readFile(session.octokit, { owner: info.owner, repo: info.name, branch, path }),
+        await this.readFile(session.octokit, { owner: info.owner, repo: info.name, branch, path }, knownShas),
       );
     }
     return { kind: "scan", info, record, branch, scannedAt, reads };
@@ -355,12 +359,19 @@ export class GitHubDiscovery {
     return this.importRead(this.locationKey(at.owner, at.repo, at.path), at.path, read);
   }
 
+  /**
+   * Read one location ahead of importing it, given what its last import left (the catalog's lastRead, as
+   * importLocation would pass it): a file whose content is unchanged is replayed, not parsed.
+   */
   private async readFile(
     octokit: Octokit,
     at: { owner: string; repo: string; branch: string; path: string },
+    knownShas?: ReadonlyMap<string, string>,
   ): Promise<RepoLocationRead> {
     const started = performance.now();
     try {
+      const imports = await this.deps.imports();
+      const previous = await imports.lastRead?.(this.locationKey(at.owner, at.repo, at.path));
       return await readRepoLocation({
         octokit,
         webOrigin: this.deps.client.webUrl,
@@ -368,6 +379,8 @@ export class GitHubDiscovery {
         maxBytes: this.deps.settings.maxFileBytes,
         cache: this.cache,
         counters: this.counters,
+        ...(previous ? { previous } : {}),
+        ...(knownShas ? { knownShas } : {}),
       });
     } finally {
       this.timings.readMs += performance.now() - started;

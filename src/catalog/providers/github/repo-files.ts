@@ -45,10 +45,12 @@ export interface RequestCounters {
   requests: number;
   contentDownloads: number;
   notModified: number;
+  /** Catalog files parsed; an unchanged file is replayed from its last read instead (file-memo.ts). */
+  filesParsed: number;
 }
 
 export function newCounters(): RequestCounters {
-  return { requests: 0, contentDownloads: 0, notModified: 0 };
+  return { requests: 0, contentDownloads: 0, notModified: 0, filesParsed: 0 };
 }
 
 export type FileAnswer =

@@ -61,13 +61,16 @@ export async function listRepositories(
   }
 }
 
-/** Every path of the repository at `branch` that `matches` (the git tree, recursively), sorted. */
+/**
+ * Every file of the repository at `branch` whose path `matches` (the git tree, recursively), sorted by path,
+ * each with its blob sha: the content version the reader compares with its last read without downloading.
+ */
 export async function matchingPaths(
   octokit: Octokit,
   at: { owner: string; repo: string; branch: string },
   matches: (path: string) => boolean,
   counters: RequestCounters,
-): Promise<string[]> {
+): Promise<Array<{ path: string; sha: string }>> {
   counters.requests++;
   try {
     const { data } = await octokit.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", {
@@ -77,9 +80,9 @@ export async function matchingPaths(
       recursive: "1",
     });
     return data.tree
-      .filter((entry) => entry.type === "blob" && entry.path && matches(entry.path))
-      .map((entry) => entry.path!)
-      .sort();
+      .filter((entry) => entry.type === "blob" && entry.path && entry.sha && matches(entry.path))
+      .map((entry) => ({ path: entry.path!, sha: entry.sha! }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   } catch (error) {
     // An empty repository, or a branch it does not have: no catalog files.
     if (error instanceof RequestError && (error.status === 404 || error.status === 409)) return [];

@@ -7,6 +7,7 @@
 import type { Octokit } from "octokit";
 import { RequestError } from "octokit";
 import type { LocationRead } from "../../catalog-service.ts";
+import type { PreviousRead } from "../../ingest/file-memo.ts";
 import { readLocation } from "../../ingest/read-location.ts";
 import { blobUrl } from "./locations.ts";
 import { readRepoFile, type FileCache, type RepoRef, type RequestCounters } from "./repo-files.ts";
@@ -20,6 +21,13 @@ export interface RepoReadOptions extends RepoRef {
   maxBytes: number;
   cache: FileCache;
   counters: RequestCounters;
+  /** What the last import of this location left: files whose content is unchanged are not parsed again. */
+  previous?: PreviousRead;
+  /**
+   * Blob shas of repository files by path, as the git tree listed them: a file whose sha is the one its last
+   * read recorded is not even requested.
+   */
+  knownShas?: ReadonlyMap<string, string>;
 }
 
 export interface RepoLocationRead extends LocationRead {
@@ -68,23 +76,37 @@ export async function readRepoLocation(options: RepoReadOptions): Promise<RepoLo
       });
     }
   };
+  const repoPath = (file: string): string | undefined => {
+    const url = file.replace(/^url:/, "");
+    return url.startsWith(prefix)
+      ? url
+          .slice(prefix.length)
+          .split("/")
+          .map((s) => decodeURIComponent(s))
+          .join("/")
+      : undefined;
+  };
+  const knownShas = options.knownShas;
   const read = await readLocation(root, {
     fetch: confined as typeof fetch,
     maxFileBytes: options.maxBytes,
     parallel: false,
+    ...(options.previous ? { previous: options.previous } : {}),
+    // A git blob sha is the very content version readLocation records (file-memo.ts bytesVersion).
+    ...(knownShas
+      ? {
+          knownVersion: (file: string) => {
+            const path = repoPath(file);
+            return path === undefined ? undefined : knownShas.get(path);
+          },
+        }
+      : {}),
   });
   if (transportError) throw transportError;
+  options.counters.filesParsed += read.parsedFiles;
   const repoFiles = read.files.flatMap((file) => {
-    const url = file.replace(/^url:/, "");
-    return url.startsWith(prefix)
-      ? [
-          url
-            .slice(prefix.length)
-            .split("/")
-            .map((s) => decodeURIComponent(s))
-            .join("/"),
-        ]
-      : [];
+    const path = repoPath(file);
+    return path === undefined ? [] : [path];
   });
   return { ...read, repoFiles, rootFound };
 }
