@@ -94,6 +94,13 @@ describe("the terminal adapter", () => {
     expect(printed).toBe("pong one\n[1] Again: ping again\n\npong again\n[1] Again: ping again\n\n");
   });
 
+  it("never prints control characters: a typed escape sequence echoed back cannot drive the terminal", async () => {
+    const { printed } = await session("ping \u001b[2J\u001b]0;owned\u0007x\r\u009b1m\u007f\n");
+    // eslint-disable-next-line no-control-regex
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(printed).toContain("pong \u241b[2J\u241b]0;owned\u2407x");
+  });
+
   it("keeps the rest of a long answer behind a numbered Show more, to the end", async () => {
     const { printed } = await session("long\n1\n1\n");
     const parts = printed.split("\n\n").filter(Boolean);

@@ -49,14 +49,14 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let loop: Promise<void> | undefined;
 
-  const write = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
+  const write = (text: string) => output.write(terminalSafe(text.endsWith("\n") ? text : `${text}\n`));
   const prompt = () => {
     if (!interactive || !lines) return;
     lines.setPrompt("callboard> ");
     lines.prompt();
   };
   const ask = async (question: string): Promise<string | undefined> => {
-    if (interactive) output.write(question);
+    if (interactive) output.write(terminalSafe(question));
     const next = await iterator!.next();
     return next.done ? undefined : String(next.value);
   };
@@ -65,7 +65,7 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   async function show(answer: Reply): Promise<void> {
     const rendered = await core.fit(answer, (reply, more) => renderText(reply, more));
     choices = rendered.choices;
-    output.write(`${rendered.text}\n\n`);
+    output.write(terminalSafe(`${rendered.text}\n\n`));
   }
 
   /** Ask one page's fields; undefined when input ended, or the intent the person typed instead. */
@@ -221,6 +221,19 @@ function question(field: FormField, current: unknown): string {
   const now = current !== undefined && !field.secret ? ` [${formatValue(current)}]` : "";
   const required = field.required ? " *" : "";
   return `${plainText(field.label)}${required}${hint}${now}: `;
+}
+
+/**
+ * Control characters shown as their Unicode pictures (ESC as ␛), so that nothing printed (a typed line echoed
+ * back, a catalog description, a template's log) can move the cursor, recolour, retitle or clear the person's
+ * terminal. Line breaks and tabs stay.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  });
 }
 
 function formatValue(value: unknown): string {
