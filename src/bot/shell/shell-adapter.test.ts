@@ -19,7 +19,13 @@ const FORM: Form = {
     {
       title: "Name",
       fields: [
-        { name: "name", label: "Name", kind: "text", required: true },
+        {
+          name: "name",
+          label: "Name",
+          kind: "text",
+          required: true,
+          description: "Lower-case, e.g. `pay-api`.",
+        },
         { name: "token", label: "Token", kind: "text", secret: true },
       ],
     },
@@ -65,14 +71,14 @@ const plugin: Plugin = {
   },
 };
 
-async function session(script: string): Promise<{ printed: string; adapter: Adapter }> {
+async function session(script: string, interactive = false): Promise<{ printed: string; adapter: Adapter }> {
   const { core } = await buildTestCore([plugin], log);
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = "";
   output.on("data", (chunk) => (printed += String(chunk)));
   const adapter = createShellAdapter(
-    { input, output, interactive: false, user: { surface: "shell", id: "me" } },
+    { input, output, interactive, user: { surface: "shell", id: "me" } },
     {
       core,
       ledger: new MemoryEventLedger(),
@@ -116,11 +122,21 @@ describe("the terminal adapter", () => {
   it("asks a form page by page, shows field errors, goes back, and submits", async () => {
     // Page 1 with a name the form refuses, again with a good one; Back from page 2; page 1 kept; submit.
     const { printed } = await session("new thing\nbad\ns3cret\ngood\n\n:back\n\n\n5\n");
-    expect(printed).toContain("New thing\n-- Name (page 1 of 2) --");
+    expect(printed).toContain(
+      "New thing\n(Enter keeps the value in [brackets]; :back goes to the previous page",
+    );
+    expect(printed).toContain("-- Name (page 1 of 2) --");
     expect(printed).toContain("! Pick another name.");
     expect(printed).toContain("-- Shape (page 2 of 2) --");
     expect(printed).toContain("Created good with 5 replicas (token set)");
     expect(printed).not.toContain("s3cret");
+  });
+
+  it("in a terminal, says how to go back or cancel and what each field wants, with its description", async () => {
+    const { printed } = await session("new thing\n:cancel\n", true);
+    expect(printed).toContain(":back goes to the previous page, :cancel drops the form.");
+    expect(printed).toContain("  Lower-case, e.g. pay-api.\n");
+    expect(printed).toContain("Name *: ");
   });
 
   it("posts and updates messages later (a job's progress), each update printed as a follow-up", async () => {

@@ -24,6 +24,9 @@ export interface ShellAdapterOptions {
 const EXIT = new Set(["exit", "quit", "bye", ":q"]);
 const BACK = new Set([":back", "<"]);
 const CANCEL = new Set([":cancel"]);
+/** Said when a form opens: typing "back" or "cancel" would be taken as an answer. */
+const FORM_KEYS =
+  "(Enter keeps the value in [brackets]; :back goes to the previous page, :cancel drops the form.)";
 /** Marks the answers of a page left with `:back` (a key no field can have). */
 const GO_BACK = Symbol("back");
 type BackWith = { [GO_BACK]: RawValues };
@@ -92,6 +95,8 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
       const error = step.errors[field.name];
       if (error) write(`! ${plainText(error)}`);
       const current = step.values[field.name];
+      // What the field wants (a template's description, an example) is the only guidance a terminal has.
+      if (interactive) for (const line of guidance(field)) write(`  ${line}`);
       const answer = await ask(question(field, current));
       if (answer === undefined) return undefined;
       const typed = answer.trim();
@@ -120,6 +125,7 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
     while (step.kind === "page") {
       if (announced !== step.session) {
         write(plainText(step.form.title));
+        write(FORM_KEYS);
         announced = step.session;
       }
       const current = step.form.pages[step.page]!;
@@ -234,6 +240,18 @@ export function terminalSafe(text: string): string {
     const code = c.charCodeAt(0);
     return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
   });
+}
+
+/** Lines printed above a field's question: its description, an example, and the form a repository URL takes. */
+function guidance(field: FormField): string[] {
+  const lines = field.description?.trim() ? plainText(field.description.trim()).split("\n") : [];
+  if (field.placeholder?.trim()) lines.push(`e.g. ${plainText(field.placeholder.trim())}`);
+  else if (field.kind === "repoUrl") {
+    const host = field.repo?.allowedHosts?.[0] ?? "github.com";
+    const owner = field.repo?.allowedOwners?.[0] ?? field.repo?.allowedOrganizations?.[0] ?? "<owner>";
+    lines.push(`As host?owner=…&repo=…, e.g. ${host}?owner=${owner}&repo=<name>`);
+  }
+  return lines;
 }
 
 function formatValue(value: unknown): string {
