@@ -330,8 +330,9 @@ describe("deps and dependents", () => {
       [
         "• **ledger** (component)",
         "    • `component:default/ghost-service` _(unresolved)_",
-        "    • **payments-api** (component) _(already listed)_",
-        "    • **payments-db** (resource) _(already listed)_",
+        "    • **payments-api** (component) _(the entity asked about: a cycle)_",
+        // Its full entry is the next line, one level up: "already listed" said otherwise.
+        "    • **payments-db** (resource) _(listed elsewhere in this tree)_",
         "• **payments-db** (resource)",
       ].join("\n"),
     );
