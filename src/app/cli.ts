@@ -16,24 +16,19 @@ const USAGE = `Usage: npm run callboard -- <command>
   reindex                    rebuild the search index from every index source (the catalog's entities first)
   audit                      who imported or removed what, most recent first
 ${SCAFFOLD_USAGE}
+                             --user user:default/jane says who runs it (default: the catalog User
+                             matching CALLBOARD_USER_EMAIL)
+  help                       this text (also --help, -h)
+
+Every command takes --config <file>: the settings file to read (as CALLBOARD_CONFIG).
 
 Exit code: 0 clean, 1 when an import reported problems (notes do not count) or a template did not complete,
 2 on a usage or configuration error.`;
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      values: { type: "string" },
-      secrets: { type: "string" },
-      "dry-run": { type: "boolean" },
-      user: { type: "string" },
-    },
-  });
+  const { positionals, values } = parseOptions();
   const [command, target] = positionals;
-  if (values.help || !command) {
+  if (values.help || !command || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
   }
@@ -122,6 +117,25 @@ async function main(): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** The command line; an option it does not know is a usage error (exit 2, with the usage), like any other. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        help: { type: "boolean", short: "h" },
+        values: { type: "string" },
+        secrets: { type: "string" },
+        "dry-run": { type: "boolean" },
+        user: { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+}
 
 main().then(
   (code) => {
