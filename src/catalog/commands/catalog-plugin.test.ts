@@ -257,7 +257,7 @@ describe("show", () => {
     // The list mixes kinds, so each names its kind: a component and an API can share a name.
     expect(field(r, "Depends on")).toBe("**ledger** (component), **payments-db** (resource)");
     expect(field(r, "Tags")).toBe("`java` `payments`");
-    expect(field(r, "Repository")).toBe("[Repository](https://github.com/acme/payments-api/)");
+    expect(field(r, "Repository")).toBe("[acme/payments-api](https://github.com/acme/payments-api/)");
     // Relative to the folder that was imported (/org): the server's own paths stay off the channel.
     expect(field(r, "Defined in")).toBe("`payments-api/catalog-info.yaml:1`");
     expect(JSON.stringify(r)).not.toContain("/org/");
