@@ -21,6 +21,7 @@ import { SiteBuilder, type SiteInput, type SiteRecord } from "../src/docs/site/s
 import { EmbeddedSearchIndex } from "../src/search/embedded-index.ts";
 import type { SearchDocument } from "../src/search/search-index.ts";
 import { generateDocsCorpus } from "./docs-corpus.ts";
+import { describePages, measurePagesServed } from "./docs-pages.ts";
 import { buildCorpus } from "./search-corpus.ts";
 import { percentile, round } from "./stats.ts";
 
@@ -179,6 +180,8 @@ for (const q of queries) {
   if (result.hits.length > 0) found++;
 }
 await index.close();
+// Pages served from the library just built, at concurrency 10 (bench/docs-pages.ts, the serving half).
+const served = await measurePagesServed(library);
 await pool.close();
 const loadAtEnd = loadavg()[0]!;
 rmSync(root, { recursive: true, force: true });
@@ -199,6 +202,7 @@ console.log(
 console.log(
   `section search (${docDocuments.length} sections + ${entities.length} entities, index built in ${round(indexS, 1)} s), ${queries.length} queries: p50 ${round(median(searchWall), 2)} ms, p99 ${round(percentile(searchWall, 99), 2)} ms wall; CPU p99 ${round(percentile(searchCpu, 99), 2)} ms; ${found} with hits`,
 );
+console.log(describePages(served));
 console.log(
   JSON.stringify({
     metrics: {
@@ -208,7 +212,10 @@ console.log(
       rebuild_one_page_ms: round(median(oneWall), 1),
       rebuild_one_page_p99_ms: round(percentile(oneWall, 99), 1),
       section_search_p99_ms: round(percentile(searchWall, 99), 2),
-      // page_p99_ms: pages served at concurrency 10, measured by the serving half (src/docs serving routes).
+      page_p99_ms: served.page_p99_ms,
+      page_p50_ms: served.page_p50_ms,
+      page_first_render_p99_ms: served.first_render_p99_ms,
+      page_cpu_ms: served.page_cpu_ms,
       pages,
       sections,
       load_average: round(loadAtEnd, 1),

@@ -8,6 +8,8 @@ import {
   blockActionsBody,
   sendSigned,
   SIGNING_SECRET,
+  slashCommandBody,
+  viewSubmissionBody,
   type Actor,
 } from "../../test/fixtures/slack/slack-requests.ts";
 import { slackModule } from "../bot/slack/slack-module.ts";
@@ -168,6 +170,128 @@ describe("approvals through Slack, end to end", () => {
     expect(app.catalog.graph.get("component:default/refunds-worker")?.metadata.description).toBe(
       "A payments service, approved by user:default/sofia.marchetti.",
     );
+    expect(slack.violations).toEqual([]);
+  }, 60_000);
+
+  /** `/scaffold payments-service` from Sofia in #platform, both pages and the review: Slack calls before Create. */
+  async function askFromSlack(name: string): Promise<number> {
+    let trigger = 0;
+    const form = (body: string) => sendSigned(baseUrl, body, "application/x-www-form-urlencoded");
+    const before = slack.calls.length;
+    const opened = slack.waitFor((c) => c.method === "views.open" && slack.calls.indexOf(c) >= before);
+    await form(
+      slashCommandBody("/scaffold", "payments-service", slack.responseUrl(`ask-${name}`), `1.${name}`, SOFIA),
+    );
+    let view = (await opened).args.view as { private_metadata: string };
+    const submit = async (values: Record<string, Record<string, Record<string, unknown>>>) => {
+      const sent = await form(
+        viewSubmissionBody({ view, values, triggerId: `2.${name}.${++trigger}`, actor: SOFIA }),
+      );
+      const answer = JSON.parse(sent.body || "{}") as { response_action?: string; view?: typeof view };
+      if (answer.view) view = answer.view;
+      return answer.response_action;
+    };
+    expect(
+      await submit({
+        name: { value: { type: "plain_text_input", value: name } },
+        reason: { value: { type: "plain_text_input", value: "Chargebacks need their own consumer." } },
+      }),
+    ).toBe("update");
+    expect(
+      await submit({
+        repoUrl: {
+          value: { type: "plain_text_input", value: `local?owner=acme-payments&repo=${name}` },
+        },
+      }),
+    ).toBe("update");
+    const after = slack.calls.length;
+    expect(await submit({})).toBe("clear");
+    return after;
+  }
+
+  /** The approval message posted after call `after`: its ts, buttons and task id. */
+  async function approvalAfter(after: number) {
+    const posted = await slack.waitFor(
+      (c) =>
+        c.method === "chat.postMessage" &&
+        c.args.channel === PAYMENTS_CHANNEL &&
+        slack.calls.indexOf(c) >= after,
+      20_000,
+    );
+    const blocks = (
+      typeof posted.args.blocks === "string" ? JSON.parse(posted.args.blocks) : posted.args.blocks
+    ) as Array<{ type: string; elements?: SlackButton[] }>;
+    const buttons = blocks.flatMap((b) => (b.type === "actions" ? (b.elements ?? []) : []));
+    const taskId = /scaffold approve ([0-9a-f-]{36})/.exec(JSON.stringify(buttons))![1]!;
+    // The outbox records where the message went with the approval once Slack answered the post.
+    const ref = await eventually(async () => {
+      const approval = await app.db.prisma.scaffoldApproval.findFirst({ where: { taskId } });
+      return approval?.messageRef ?? undefined;
+    }, "the approval's message ref");
+    const ts = (JSON.parse(ref) as { id: string }).id;
+    return { ts, buttons, taskId };
+  }
+
+  /** The progress message in #platform posted after call `after`, once an update matches `status`. */
+  async function progressAfter(after: number, status: RegExp): Promise<string> {
+    const update = await slack.waitFor(
+      (c) =>
+        c.method === "chat.update" &&
+        c.args.channel === "C0PLATFORM" &&
+        slack.calls.indexOf(c) >= after &&
+        status.test(String(c.args.text)),
+      20_000,
+    );
+    return JSON.stringify(slack.message(String(update.args.ts))!.blocks);
+  }
+
+  it("shows who approved and when in the progress message where the task was asked for", async () => {
+    const after = await askFromSlack("chargeback-sync");
+    const { ts, buttons } = await approvalAfter(after);
+    expect(await press(buttons[0]!, SOFIA, ts, "sofia-approves")).toContain(
+      "Approved by user:default/sofia.marchetti at",
+    );
+    const progress = await progressAfter(after, /completed/);
+    expect(progress).toContain("Payments Team approval");
+    expect(progress).toMatch(/Approved by user:default\/sofia\.marchetti at \d{4}-\d\d-\d\dT/);
+    expect(slack.violations).toEqual([]);
+  }, 60_000);
+
+  it("retires the approval message at once when the waiting task is cancelled, saying by whom", async () => {
+    const after = await askFromSlack("dispute-feed");
+    const { ts, buttons, taskId } = await approvalAfter(after);
+    await eventually(async () => {
+      const task = await app.tasks.get(taskId, { id: "user:default/sofia.marchetti" });
+      return "status" in task && task.status === "waiting";
+    }, "the task to wait");
+    expect(slack.message(ts)?.updates ?? 0).toBe(0);
+
+    const cancelled = slack.waitForResponse("sofia-cancels", 20_000);
+    await sendSigned(
+      baseUrl,
+      slashCommandBody(
+        "/callboard",
+        `scaffold cancel ${taskId}`,
+        slack.responseUrl("sofia-cancels"),
+        "3.cancel",
+        SOFIA,
+      ),
+      "application/x-www-form-urlencoded",
+    );
+    expect(JSON.stringify((await cancelled).args)).toContain("was cancelled while it waited for an approval");
+    // Updated by the cancel itself, before anyone pressed anything.
+    const retired = slack.message(ts)!;
+    expect(retired.updates).toBe(1);
+    const shown = JSON.stringify(retired.blocks);
+    expect(shown).toContain("Cancelled by user:default/sofia.marchetti while it waited for an approval.");
+    expect(shown).not.toContain('"type":"actions"');
+    expect(await progressAfter(after, /cancelled/)).toContain("Cancelled by user:default/sofia.marchetti");
+
+    // A press on a button someone still sees is told the task ended.
+    expect(await press(buttons[0]!, SOFIA, ts, "sofia-late")).toContain(
+      "has already ended (cancelled); there is nothing to approve.",
+    );
+    expect(slack.message(ts)!.updates).toBe(1);
     expect(slack.violations).toEqual([]);
   }, 60_000);
 });

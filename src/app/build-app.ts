@@ -14,6 +14,10 @@ import { readLocation } from "../catalog/ingest/read-location.ts";
 import { firstFound } from "../catalog/resolver.ts";
 import { canonicalOwnerRef } from "../catalog/search-source.ts";
 import { docsPlugin } from "../docs/docs-plugin.ts";
+import { docSuggestionsPlugin } from "../docs/suggestions/doc-suggestions-plugin.ts";
+import { docsWebPlugin } from "../docs/web/docs-web-plugin.ts";
+import { SectionIndex } from "../docs/web/section-index.ts";
+import { PrismaDocSuggestionStore } from "../db/doc-suggestion-store.ts";
 import type { DocsService } from "../docs/docs-service.ts";
 import type { DocsLibrary } from "../docs/model.ts";
 import { SearchEntityResolver } from "../catalog/search-resolver.ts";
@@ -40,6 +44,7 @@ import { PrismaApprovalStore } from "../db/approval-store.ts";
 import { approvalsPlugin } from "../scaffold/approvals/approvals-plugin.ts";
 import { SecretBox } from "../state/secret-box.ts";
 import { pickerCatalog, scaffolderCatalog } from "./scaffolder-catalog.ts";
+import { githubFileReader } from "./github-registration.ts";
 import { count } from "../text/grammar.ts";
 import { enabledAdapters, type Config } from "./config.ts";
 import { buildChatCore } from "./chat-core.ts";
@@ -48,6 +53,7 @@ import { githubSettings } from "../github/github-config.ts";
 import { discoverySettings } from "../catalog/providers/github/discovery-settings.ts";
 import type { GitHubDiscovery } from "../catalog/providers/github/discovery.ts";
 import { githubCatalogPlugin } from "../catalog/providers/github/github-catalog-plugin.ts";
+import { fetchDocsTree } from "../catalog/providers/github/docs-tree.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
 import { PrismaProviderStateStore } from "../db/provider-state-store.ts";
 
@@ -192,7 +198,13 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       return result;
     };
     const dataDir = resolve(config.CALLBOARD_DATA_DIR);
-    const scaffoldCatalog = scaffolderCatalog(catalog, (target) => importLocation(target, "scaffolder"));
+    // A catalog file publish:github just pushed is read through GitHub's API, not as a web page; so is every
+    // refresh of it.
+    const githubReaderFor = (key: string) =>
+      github ? githubFileReader(github, key, config.CALLBOARD_MAX_FILE_BYTES) : undefined;
+    const scaffoldCatalog = scaffolderCatalog(catalog, (target) =>
+      importLocation(target, "scaffolder", githubReaderFor(target)),
+    );
     const scaffolder = new Scaffolder({
       catalog: scaffoldCatalog,
       actions: () => registry.actions,
@@ -228,14 +240,32 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
       search: index,
       dataDir,
       localRoots: config.CALLBOARD_LOCAL_ROOTS,
+      // `url:` sources come from the configured GitHub: the commit's tarball, the folder unpacked once per
+      // commit under the data folder.
+      ...(github
+        ? {
+            fetchSource: {
+              host: github.host,
+              fetch: (url: string) =>
+                fetchDocsTree(url, {
+                  client: github,
+                  cacheDir: join(dataDir, "docs-sources", "github"),
+                  maxBytes: config.CALLBOARD_DOCS_URL_MAX_MB * 1024 * 1024,
+                }),
+            },
+          }
+        : {}),
+      urlCheckSeconds: config.CALLBOARD_DOCS_URL_CHECK_SECONDS,
       ownerRef: canonicalOwnerRef,
       log,
     });
+    const docSections = new SectionIndex(docs.library);
     await registry.use(
       catalogPlugin({
         catalog,
         providers,
         exampleCatalog: EXAMPLE_CATALOG,
+        readerFor: githubReaderFor,
         follower,
         graph,
         resolver: () => resolver,
@@ -252,6 +282,14 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         ownerRef: canonicalOwnerRef,
       }),
       docs.plugin,
+      // Pages, previews and suggestions read the built library; the site search box and the suggestions share
+      // one index of its sections.
+      docsWebPlugin({ library: docs.library, baseUrl, sections: docSections }),
+      docSuggestionsPlugin({
+        sections: docSections,
+        store: new PrismaDocSuggestionStore(db.prisma),
+        baseUrl,
+      }),
       scaffoldPlugin({
         scaffolder,
         actions: { catalog: scaffoldCatalog, publishRoot: repositoriesRoot(dataDir) },
@@ -294,6 +332,7 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
           ? { defaultChannel: config.CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL }
           : {}),
         nudge: () => worker?.wake(),
+        onTaskCancelled: (listener) => tasks.onCancelled(listener),
       }),
       ...(options.plugins ?? []),
     );

@@ -67,7 +67,15 @@ export const coreSettings = defineConfigSection({
       .transform((v) => (v === "" ? undefined : v))
       .optional(),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().trim().default("0.0.0.0"),
+    /**
+     * Where the HTTP server listens. Unset: every interface when a chat platform is configured, and only this
+     * machine (127.0.0.1) for the terminal chat alone, whose doc pages are for the person at the terminal.
+     */
+    HOST: z
+      .string()
+      .trim()
+      .optional()
+      .transform((v) => v || undefined),
     CALLBOARD_BASE_URL: urlText,
     /** People who may run any template and see, cancel and retry anyone's tasks. */
     CALLBOARD_ADMINS: refList,
@@ -107,7 +115,8 @@ export const BUILT_IN_SECTIONS: readonly ConfigSection[] = [
 export type Config = z.output<typeof coreSettings.schema> &
   z.output<typeof catalogSettings.schema> &
   z.output<typeof githubSection.schema> &
-  z.output<typeof scaffoldSettings.schema> & {
+  z.output<typeof scaffoldSettings.schema> &
+  z.output<typeof docsSettings.schema> & {
     /** Every section's parsed values by section id: what the registry gives each plugin as `api.config`. */
     sections: ReadonlyMap<string, Record<string, unknown>>;
   };

@@ -99,7 +99,7 @@ describe("docs plugin over the example organisation", () => {
     }
   });
 
-  it("says why docs could not be built, keeps serving the last good build, and refuses url: sources clearly", async () => {
+  it("says why docs could not be built, keeps serving the last good build, and answers url: sources without GitHub clearly", async () => {
     const dir = mkdtempSync(join(tmpdir(), "cb-docs-"));
     dirs.push(dir);
     const files: Record<string, string> = {
@@ -120,7 +120,8 @@ describe("docs plugin over the example organisation", () => {
     try {
       await app.importLocation(join(dir, "org", "catalog-info.yaml"), "test");
       await app.docs.service.syncAll();
-      expect((await ask(app, "docs remote")).text).toMatch(/not supported yet/);
+      // Without GitHub configured, a url: source names the settings that would fetch it.
+      expect((await ask(app, "docs remote")).text).toMatch(/GitHub is not configured.*GITHUB_TOKEN/);
       expect((await ask(app, "docs escape")).text).toMatch(/outside/);
       expect((await ask(app, "docs rotate signing keys")).text).toContain(
         "/docs/default/component/svc/#rotate-keys",

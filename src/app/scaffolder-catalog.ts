@@ -48,7 +48,7 @@ export function scaffolderCatalog(
   };
 }
 
-/** Candidates listed for an empty query (a Teams dialog opening with its choices filled in). */
+/** Candidates listed for an empty query (a dialog that opens with its choices already filled in). */
 const BROWSE_LIMIT = 200;
 
 /**

@@ -8,7 +8,7 @@ import { adapterSettings } from "./config.ts";
 import { startHttpServer, type RunningHttpServer } from "./http-server.ts";
 
 export interface Serving {
-  /** The HTTP server, when anything is reached over HTTP (the terminal alone needs none). */
+  /** The HTTP server; absent only when the terminal chat alone runs and its port could not be opened. */
   http?: RunningHttpServer;
   adapters: Adapter[];
   /** Resolves when an adapter whose session is the process's ends (the terminal at end of input). */
@@ -42,18 +42,36 @@ export async function serve(
   };
   const adapters: Adapter[] = [];
   const routes: OwnedRoute[] = [...app.registry.ownedRoutes];
-  for (const module of modules) {
-    const adapter = module.create(adapterSettings(config, module), services, { notes: options.notes ?? [] });
+  const create = (module: AdapterModule, notes: string[]) => {
+    const adapter = module.create(adapterSettings(config, module), services, { notes });
     adapters.push(adapter);
     app.outbox.attach(adapter);
     routes.push(...adapter.routes.map((route) => ({ route, owner: `the ${module.label} adapter` })));
-  }
+  };
+  // Platform adapters first: their routes go on the server. The terminal's banner then says where the pages
+  // it links to are served, so it is created once the server listens (it has no routes of its own).
+  for (const module of modules.filter((m) => !m.usesTerminal)) create(module, options.notes ?? []);
 
-  // The terminal alone answers in the terminal: it has no routes, and the port stays free for a server.
-  const needsHttp = modules.length === 0 || modules.some((module) => !module.usesTerminal);
-  const http = needsHttp
-    ? await startHttpServer({ routes, port: config.PORT, host: config.HOST, log })
-    : undefined;
+  const terminalOnly = modules.length > 0 && modules.every((module) => module.usesTerminal);
+  let http: RunningHttpServer | undefined;
+  const terminalNotes = [...(options.notes ?? [])];
+  try {
+    // The terminal chat alone listens on this machine only, unless HOST says otherwise: its pages (docs) are
+    // for the person at the terminal.
+    const host = config.HOST ?? (terminalOnly ? "127.0.0.1" : "0.0.0.0");
+    http = await startHttpServer({ routes, port: config.PORT, host, log });
+    if (terminalOnly) terminalNotes.push(`Pages (docs, catalog) are served at ${http.url}/docs.`);
+  } catch (error) {
+    // A second terminal chat on this machine (or another program) may hold the port: the chat still works,
+    // its links then lead to whatever answers there.
+    if (!terminalOnly) throw error;
+    log.warn({ err: error, port: config.PORT }, "pages are not served: the HTTP server could not listen");
+    terminalNotes.push(
+      `Pages (docs, catalog) are not served: port ${config.PORT} could not be opened ` +
+        `(${(error as { code?: string }).code ?? String(error)}). Set PORT to a free port to open them.`,
+    );
+  }
+  for (const module of modules.filter((m) => m.usesTerminal)) create(module, terminalNotes);
   try {
     for (const adapter of adapters) await adapter.start();
   } catch (error) {

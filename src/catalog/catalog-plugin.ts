@@ -6,7 +6,7 @@
 import { definePlugin, type Plugin } from "../plugins/api.ts";
 import { catalogSettings } from "./catalog-config.ts";
 import { configuredCatalog, type CatalogProviders } from "./catalog-providers.ts";
-import type { CatalogService } from "./catalog-service.ts";
+import type { CatalogService, LocationReader } from "./catalog-service.ts";
 import { catalogCommandsPlugin, type CatalogCommandsOptions } from "./commands/catalog-plugin.ts";
 import type { ChangeFollower } from "./replicas/follow-changes.ts";
 import { catalogIndexSource } from "./search-source.ts";
@@ -19,6 +19,8 @@ export interface CatalogPluginDeps extends CatalogCommandsOptions {
   exampleCatalog: string;
   /** Keeps this replica's memory in step with the others' writes (see replicas/). */
   follower?: ChangeFollower;
+  /** How to read a stored URL location a plain read cannot (a GitHub file page); see configuredCatalog. */
+  readerFor?: (key: string) => LocationReader | undefined;
 }
 
 export function catalogPlugin(deps: CatalogPluginDeps): Plugin<typeof catalogSettings.schema> {
@@ -33,6 +35,7 @@ export function catalogPlugin(deps: CatalogPluginDeps): Plugin<typeof catalogSet
           example: deps.exampleCatalog,
           refreshSeconds: api.config.CALLBOARD_REFRESH_SECONDS,
           locations: () => deps.catalog.locations(),
+          ...(deps.readerFor ? { readerFor: deps.readerFor } : {}),
         }),
       );
       api.addJob(deps.providers.job());

@@ -172,6 +172,11 @@ export function configuredCatalog(options: {
   example: string;
   refreshSeconds: number;
   locations(): Promise<Array<{ key: string }>>;
+  /**
+   * The reader for a stored URL that a plain read cannot use (a GitHub file page the scaffolder registered),
+   * so the refresh reads it the way it was first read; undefined keeps the plain reader.
+   */
+  readerFor?: (key: string) => LocationReader | undefined;
 }): CatalogProvider {
   return {
     id: "configured",
@@ -183,7 +188,10 @@ export function configuredCatalog(options: {
     async locations() {
       return (await options.locations())
         .filter((location) => !isProviderKey(location.key))
-        .map((location) => ({ target: location.key }));
+        .map((location) => {
+          const read = options.readerFor?.(location.key);
+          return read ? { target: location.key, read } : { target: location.key };
+        });
     },
   };
 }

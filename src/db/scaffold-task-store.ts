@@ -231,9 +231,16 @@ export class PrismaTaskStore implements TaskStore {
       VALUES ${join(rows)}`;
   }
 
-  async events(id: string, options: { afterId?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+  async events(
+    id: string,
+    options: { afterId?: number; limit?: number; types?: string[] } = {},
+  ): Promise<StoredEvent[]> {
     const rows = await this.prisma.scaffoldTaskEvent.findMany({
-      where: { taskId: id, ...(options.afterId === undefined ? {} : { id: { gt: options.afterId } }) },
+      where: {
+        taskId: id,
+        ...(options.afterId === undefined ? {} : { id: { gt: options.afterId } }),
+        ...(options.types ? { type: { in: options.types } } : {}),
+      },
       orderBy: { id: "asc" },
       take: Math.min(Math.max(options.limit ?? 1000, 1), 10_000),
     });

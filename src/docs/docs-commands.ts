@@ -104,9 +104,10 @@ export function docsRebuildCommand(deps: DocsCommandDeps): ChatCommand {
           );
         case "built": {
           const site = deps.library.getSite(ref);
+          const from = outcome.commit ? ` (commit ${outcome.commit.slice(0, 7)})` : "";
           const what = outcome.changed
-            ? `Rebuilt ${outcome.pages} of ${outcome.total} pages of **${escapeText(site?.siteName ?? ref)}**.`
-            : `**${escapeText(site?.siteName ?? ref)}** is up to date: its sources did not change, nothing was rebuilt.`;
+            ? `Rebuilt ${outcome.pages} of ${outcome.total} pages of **${escapeText(site?.siteName ?? ref)}**${from}.`
+            : `**${escapeText(site?.siteName ?? ref)}** is up to date${from}: its sources did not change, nothing was rebuilt.`;
           const warnings = outcome.notes.filter((n) => n.level !== "info");
           const blocks: Block[] = [section(what)];
           if (warnings.length > 0) {

@@ -14,7 +14,7 @@ import { docsCommand, docsRebuildCommand } from "./docs-commands.ts";
 import { docsSettings } from "./docs-config.ts";
 import { MemoryDocsLibrary } from "./docs-library.ts";
 import { docsIndexSource, type DocsIndexSource } from "./docs-search-source.ts";
-import { DocsService, type DocsCatalog, type DocsEntity } from "./docs-service.ts";
+import { DocsService, type DocsCatalog, type DocsEntity, type DocsSourceFetcher } from "./docs-service.ts";
 import { DocsStore } from "./docs-store.ts";
 import { BuildPool } from "./site/build-pool.ts";
 
@@ -23,6 +23,10 @@ export interface DocsPluginDeps {
   search: SearchIndex;
   dataDir: string;
   localRoots: string[];
+  /** Fetches `url:` sources; the composition root hands it in when GitHub is configured. */
+  fetchSource?: DocsSourceFetcher;
+  /** See CALLBOARD_DOCS_URL_CHECK_SECONDS. */
+  urlCheckSeconds?: number;
   ownerRef?: (typed: string) => string;
   log?: Logger;
 }
@@ -65,6 +69,8 @@ export function docsPlugin(deps: DocsPluginDeps): DocsPlugin {
     store,
     catalog,
     localRoots: deps.localRoots,
+    ...(deps.fetchSource ? { fetchSource: deps.fetchSource } : {}),
+    ...(deps.urlCheckSeconds !== undefined ? { urlCheckSeconds: deps.urlCheckSeconds } : {}),
     pool: new BuildPool(),
     ...(deps.log ? { log: deps.log } : {}),
   });

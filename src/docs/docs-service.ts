@@ -3,6 +3,7 @@
  * costs a stat of each file), rebuilds one on request, follows catalog changes, and persists what changed.
  * Builds run one at a time, so a rebuild asked for in chat never races the periodic sync.
  */
+import { existsSync } from "node:fs";
 import type { Logger } from "pino";
 import type { Entity } from "../catalog/model/entity.ts";
 import type { DocsStore } from "./docs-store.ts";
@@ -12,7 +13,7 @@ import { MkdocsConfigError } from "./site/mkdocs-config.ts";
 import type { BuildPool } from "./site/build-pool.ts";
 import { SiteBuilder, type BuildResult, type SiteInput, type SiteRecord } from "./site/site-builder.ts";
 import { DocsSourceError } from "./site/site-sources.ts";
-import { declaresDocs, resolveDocsSource } from "./techdocs-ref.ts";
+import { declaresDocs, resolveDocsSource, TECHDOCS_REF } from "./techdocs-ref.ts";
 
 /** An entity as the docs need it. */
 export interface DocsEntity {
@@ -32,7 +33,16 @@ export interface DocsCatalog {
 }
 
 export type BuildOutcome =
-  | { kind: "built"; ref: string; changed: boolean; pages: number; total: number; notes: BuildNote[] }
+  | {
+      kind: "built";
+      ref: string;
+      changed: boolean;
+      pages: number;
+      total: number;
+      notes: BuildNote[];
+      /** The commit a `url:` source was taken from. */
+      commit?: string;
+    }
   | { kind: "borrowed"; ref: string; siteRef: string }
   | { kind: "none"; ref: string }
   | { kind: "problem"; ref: string; message: string; kept: boolean };
@@ -50,16 +60,47 @@ export interface DocsServiceDeps {
   catalog: DocsCatalog;
   /** The operator's CALLBOARD_LOCAL_ROOTS: folders besides the imported one that docs may be read from. */
   localRoots: string[];
+  /**
+   * Fetches `url:` sources (GitHub tree URLs), handed in by the composition root when GitHub is configured;
+   * without it such docs answer with the settings to set.
+   */
+  fetchSource?: DocsSourceFetcher;
+  /**
+   * Seconds a fetched `url:` source is reused before its branch is asked for again (each ask costs GitHub
+   * requests); 0 asks on every sync. `rebuild` always asks.
+   */
+  urlCheckSeconds?: number;
   /** Worker threads for first builds (every page rendered); without it everything builds inline. */
   pool?: BuildPool;
   log?: Logger;
 }
+
+/** A repository folder fetched for a `url:` source: a local copy, cached by commit. */
+export interface FetchedDocs {
+  dir: string;
+  commit: string;
+  /** Nothing was downloaded: the commit's copy was already there. */
+  cached: boolean;
+}
+
+/** Where `url:` docs sources come from: the configured GitHub (host `github.com` or an Enterprise Server). */
+export interface DocsSourceFetcher {
+  /** The host whose tree URLs it reads. */
+  host: string;
+  fetch(url: string): Promise<FetchedDocs>;
+}
+
+/** The settings a `url:` source needs, named in the answer when they are missing. */
+const GITHUB_SETTINGS =
+  "set GITHUB_TOKEN (or a GitHub App: GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY_FILE), and GITHUB_API_URL for a GitHub Enterprise Server";
 
 /** First builds in one sync from which the build workers are worth starting. */
 const POOL_FROM_SITES = 8;
 
 export class DocsService {
   private readonly problems = new Map<string, string>();
+  /** The last fetch of each `url:` source, reused for urlCheckSeconds. */
+  private readonly fetched = new Map<string, { tree: FetchedDocs; at: number }>();
   private queue: Promise<unknown> = Promise.resolve();
   private builder: Promise<SiteBuilder> | undefined;
   private closed = false;
@@ -124,7 +165,7 @@ export class DocsService {
         this.deps.library.removeBorrowed(ref);
         return { kind: "none", ref };
       }
-      return this.buildOne(item);
+      return this.buildOne(item, false, true);
     });
   }
 
@@ -198,13 +239,25 @@ export class DocsService {
     return (await this.builder).build(input, previous);
   }
 
-  private async buildOne(item: DocsEntity, parallel = false): Promise<BuildOutcome> {
+  private async buildOne(item: DocsEntity, parallel = false, fresh = false): Promise<BuildOutcome> {
     const ref = item.ref;
     const lower = ref.toLowerCase();
-    const source = await resolveDocsSource(item.entity, item.location, this.deps.localRoots);
+    let source = await resolveDocsSource(item.entity, item.location, this.deps.localRoots);
+    let commit: string | undefined;
+    if (source.type === "url") {
+      const fetched = await this.fetchUrl(ref, source.url, fresh);
+      if ("problem" in fetched) source = { type: "problem", message: fetched.problem };
+      else {
+        commit = fetched.tree.commit;
+        source = { type: "dir", root: fetched.tree.dir };
+      }
+    }
     const library = this.deps.library;
     if (source.type === "none") return { kind: "none", ref };
     if (source.type === "problem") {
+      if (this.problems.get(lower) !== source.message) {
+        this.deps.log?.warn({ ref, problem: source.message }, "docs not built");
+      }
       this.problems.set(lower, source.message);
       return { kind: "problem", ref, message: source.message, kept: Boolean(library.record(ref)) };
     }
@@ -237,7 +290,7 @@ export class DocsService {
       if (result.changed) {
         await this.deps.store.save(result.record, result.newAssets);
         library.put(result.record);
-        this.deps.log?.info({ ref, pages: result.pages.length }, "docs built");
+        this.deps.log?.info({ ref, pages: result.pages.length, ...(commit ? { commit } : {}) }, "docs built");
       } else if (result.record !== previous) {
         // Only file stamps moved (touched, same content): remember them so the files are not read again.
         await this.deps.store.save(result.record, new Map());
@@ -250,6 +303,7 @@ export class DocsService {
         pages: result.pages.length,
         total: Object.keys(result.record.site.pages).length,
         notes: result.record.site.notes,
+        ...(commit ? { commit } : {}),
       };
     } catch (error) {
       if (!(error instanceof MkdocsConfigError || error instanceof DocsSourceError)) {
@@ -258,6 +312,46 @@ export class DocsService {
       const message = error instanceof Error ? error.message : String(error);
       this.problems.set(lower, message);
       return { kind: "problem", ref, message, kept: Boolean(previous) };
+    }
+  }
+
+  /**
+   * Fetch a `url:` source: the last copy while it is younger than urlCheckSeconds, else whatever commit the
+   * URL names now (the fetcher downloads nothing for a commit it already holds). A failure is a problem that
+   * names the entity and the URL; the last good build stays served.
+   */
+  private async fetchUrl(
+    ref: string,
+    url: string,
+    fresh: boolean,
+  ): Promise<{ tree: FetchedDocs } | { problem: string }> {
+    const fetcher = this.deps.fetchSource;
+    const annotation = `${TECHDOCS_REF}: url:${url}`;
+    if (!fetcher) {
+      return {
+        problem: `${annotation}: GitHub is not configured, so docs cannot be fetched from a repository: ${GITHUB_SETTINGS}; or keep the docs next to the catalog file and use \`dir:.\``,
+      };
+    }
+    const host = new URL(url).host.toLowerCase();
+    if (host !== fetcher.host.toLowerCase()) {
+      return {
+        problem: `${annotation}: ${host} is not the configured GitHub (${fetcher.host}); docs are fetched from that one only: point GITHUB_API_URL at ${host}'s API (https://${host}/api/v3) if it is your GitHub Enterprise Server, or move the docs`,
+      };
+    }
+    const last = this.fetched.get(url);
+    const maxAge = (this.deps.urlCheckSeconds ?? 0) * 1000;
+    if (!fresh && last && maxAge > 0 && Date.now() - last.at < maxAge && existsSync(last.tree.dir)) {
+      return { tree: { ...last.tree, cached: true } };
+    }
+    try {
+      const tree = await fetcher.fetch(url);
+      this.fetched.set(url, { tree, at: Date.now() });
+      if (!tree.cached) this.deps.log?.info({ ref, url, commit: tree.commit }, "docs source fetched");
+      return { tree };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.log?.debug({ ref, url, err: error }, "docs source not fetched");
+      return { problem: message.includes(url) ? message : `${annotation}: ${message}` };
     }
   }
 }

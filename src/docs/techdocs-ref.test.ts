@@ -64,7 +64,7 @@ describe("resolveDocsSource", () => {
     ).toMatchObject({ type: "dir" });
   });
 
-  it("borrows another entity's docs with its path, and says url: is not supported yet", async () => {
+  it("borrows another entity's docs with its path", async () => {
     expect(
       await resolveDocsSource(
         entity({
@@ -75,17 +75,55 @@ describe("resolveDocsSource", () => {
         [],
       ),
     ).toEqual({ type: "borrow", siteRef: "component:default/payments-api", path: "guides/api/" });
-    const url = await resolveDocsSource(
-      entity({ "backstage.io/techdocs-ref": "url:https://github.com/acme/x/tree/main" }),
-      "file:/x/catalog-info.yaml",
+  });
+
+  it("reads url: as a repository folder, and dir: beside a repository descriptor as its tree URL", async () => {
+    expect(
+      await resolveDocsSource(
+        entity({ "backstage.io/techdocs-ref": " url:https://github.com/acme/x/tree/main/docs " }),
+        "file:/x/catalog-info.yaml",
+        [],
+      ),
+    ).toEqual({ type: "url", url: "https://github.com/acme/x/tree/main/docs" });
+    for (const bad of ["url:", "url:acme/x", "url:file:///etc/passwd", "url:javascript:alert(1)"]) {
+      const result = await resolveDocsSource(entity({ "backstage.io/techdocs-ref": bad }), undefined, []);
+      expect(result).toMatchObject({ type: "problem" });
+      expect((result as { message: string }).message).toMatch(/is not a repository URL/);
+    }
+    const blob = "url:https://github.com/acme/pay/blob/main/services/api/catalog-info.yaml";
+    const beside = (dir: string) => resolveDocsSource(entity({ "backstage.io/techdocs-ref": dir }), blob, []);
+    expect(await beside("dir:.")).toEqual({
+      type: "url",
+      url: "https://github.com/acme/pay/tree/main/services/api",
+    });
+    expect(await beside("dir:../../handbook")).toEqual({
+      type: "url",
+      url: "https://github.com/acme/pay/tree/main/handbook",
+    });
+    // A branch with a slash, as discovery encodes it, and a folder name that needs escaping.
+    expect(
+      await resolveDocsSource(
+        entity({ "backstage.io/techdocs-ref": "dir:my docs" }),
+        "url:https://github.com/acme/pay/blob/release%2F2026/catalog-info.yaml",
+        [],
+      ),
+    ).toEqual({ type: "url", url: "https://github.com/acme/pay/tree/release/2026/my%20docs" });
+    // Climbing above the repository's root is refused.
+    const escape = await beside("dir:../../../..");
+    expect(escape).toMatchObject({ type: "problem" });
+    expect((escape as { message: string }).message).toMatch(
+      /leaves the repository https:\/\/github.com\/acme\/pay/,
+    );
+    // A descriptor read from a URL that is not a repository file says where it was read.
+    const plain = await resolveDocsSource(
+      entity({ "backstage.io/techdocs-ref": "dir:." }),
+      "url:https://h/x.yaml",
       [],
     );
-    expect((url as { message: string }).message).toMatch(/not supported yet/);
-    expect(
-      await resolveDocsSource(entity({ "backstage.io/techdocs-ref": "dir:." }), "url:https://h/x.yaml", []),
-    ).toMatchObject({
-      type: "problem",
-    });
+    expect((plain as { message: string }).message).toMatch(/read from url:https:\/\/h\/x.yaml/);
+  });
+
+  it("answers unknown schemes and broken refs with a problem", async () => {
     expect(
       await resolveDocsSource(entity({ "backstage.io/techdocs-ref": "git:x" }), undefined, []),
     ).toMatchObject({ type: "problem" });

@@ -4,10 +4,12 @@
  *   `backstage.io/techdocs-entity-path` when given;
  * - `backstage.io/techdocs-ref: dir:<path>` is the folder holding mkdocs.yml, relative to the entity's own
  *   descriptor file, confined to the folders the catalog may read (as catalog ingestion confines its reads);
- * - `url:<tree url>` is not read yet: it needs the GitHub integration.
+ * - `url:<tree url>` is a folder of a repository, fetched by the configured source fetcher (GitHub); and
+ *   `dir:<path>` of an entity whose descriptor was read from a repository URL (`…/blob/<ref>/<file>`) is that
+ *   repository's folder, as Backstage resolves it, so discovered components' `dir:.` works too.
  */
 import { stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { dirname, posix, resolve } from "node:path";
 import { LocalRoots } from "../catalog/ingest/local-roots.ts";
 import { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION, type Entity } from "../catalog/model/entity.ts";
 import { parseEntityRef, stringifyEntityRef } from "../catalog/model/ref.ts";
@@ -19,6 +21,8 @@ export const TECHDOCS_ENTITY_PATH = "backstage.io/techdocs-entity-path";
 export type DocsSource =
   | { type: "none" }
   | { type: "dir"; root: string }
+  /** A repository folder to fetch: a tree URL (`https://github.com/acme/pay/tree/main/docs`). */
+  | { type: "url"; url: string }
   | { type: "borrow"; siteRef: string; path: string }
   /** Declared but not buildable; the message says why and what to do. */
   | { type: "problem"; message: string };
@@ -59,10 +63,14 @@ export async function resolveDocsSource(
   if (typeof ref !== "string" || ref.trim() === "") return { type: "none" };
   const value = ref.trim();
   if (value.startsWith("url:")) {
-    return {
-      type: "problem",
-      message: `${TECHDOCS_REF}: ${value} — docs from a repository URL are not supported yet (they will be with the GitHub integration); keep the docs next to the catalog file and use \`dir:.\``,
-    };
+    const url = value.slice("url:".length).trim();
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      return {
+        type: "problem",
+        message: `${TECHDOCS_REF}: "${value}" is not a repository URL; write url:https://github.com/<owner>/<repo>/tree/<branch>/<folder>`,
+      };
+    }
+    return { type: "url", url };
   }
   if (!value.startsWith("dir:")) {
     return {
@@ -70,12 +78,12 @@ export async function resolveDocsSource(
       message: `${TECHDOCS_REF}: "${value}" should start with dir: or url:, e.g. \`dir:.\``,
     };
   }
-  const file = localFile(location ?? annotations[ANNOTATION_LOCATION]);
+  const descriptor = location ?? annotations[ANNOTATION_LOCATION];
+  const file = localFile(descriptor);
   if (!file) {
-    return {
-      type: "problem",
-      message: `${TECHDOCS_REF}: ${value} is relative to the entity's descriptor, which was not read from a local file; docs next to URL locations are not supported yet`,
-    };
+    const tree = treeUrlBeside(descriptor, value.slice("dir:".length).trim());
+    if (typeof tree === "string") return { type: "url", url: tree };
+    return { type: "problem", message: `${TECHDOCS_REF}: ${value}: ${tree.error}` };
   }
   const root = resolve(dirname(file), value.slice("dir:".length).trim() || ".");
   const originFile = localFile(annotations[ANNOTATION_ORIGIN_LOCATION]);
@@ -92,6 +100,49 @@ export async function resolveDocsSource(
 function localFile(location: unknown): string | undefined {
   if (typeof location !== "string" || !location.startsWith("file:")) return undefined;
   return resolve(location.slice("file:".length));
+}
+
+/**
+ * The tree URL of a folder relative to a descriptor read from a repository URL
+ * (`url:https://github.com/acme/pay/blob/main/catalog-info.yaml` and `dir:docs` give
+ * `https://github.com/acme/pay/tree/main/docs`). The folder must stay inside the repository.
+ */
+function treeUrlBeside(location: unknown, dir: string): string | { error: string } {
+  const text = typeof location === "string" ? location.replace(/^url:/, "") : "";
+  let segments: string[] = [];
+  try {
+    if (URL.canParse(text)) {
+      // Discovery writes a branch with `/` encoded (`release%2F2026`): decoded, it is several segments, and
+      // the fetcher works out which leading ones are the ref.
+      segments = new URL(text).pathname
+        .split("/")
+        .filter(Boolean)
+        .map(decodeURIComponent)
+        .join("/")
+        .split("/");
+    }
+  } catch {
+    segments = [];
+  }
+  const [owner, repo, kind, ...inRepo] = segments;
+  if (!owner || !repo || kind !== "blob" || inRepo.length < 2) {
+    return {
+      error: `it is relative to the entity's descriptor, which was read from ${typeof location === "string" ? location : "an unknown place"}, neither a local file nor a repository file URL (…/blob/<branch>/<file>)`,
+    };
+  }
+  const origin = new URL(text).origin;
+  const folder = posix.normalize(posix.join(posix.dirname(inRepo.join("/")), dir || "."));
+  // The ref's first segment must stay: above it is outside the repository. (A ref with `/` lets `..` reach a
+  // folder of the same repository it did not mean; the fetcher still reads nothing outside the repository.)
+  const first = inRepo[0]!;
+  if (!(folder === first || folder.startsWith(`${first}/`))) {
+    return { error: `the folder leaves the repository ${origin}/${owner}/${repo}` };
+  }
+  const encoded = folder
+    .split("/")
+    .map((s) => encodeURIComponent(s))
+    .join("/");
+  return `${origin}/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tree/${encoded}`;
 }
 
 /** The imported folder: the origin location itself when it is a folder, else its folder. */

@@ -163,6 +163,25 @@ export interface LinkUnfurler {
   unfurl(url: URL): Promise<Reply | undefined>;
 }
 
+/**
+ * A message in a shared conversation that was not addressed to Callboard (no mention, no command): what people
+ * say to each other in a channel where Callboard is present. Adapters pass on only people's messages, never a
+ * bot's, and only where their platform lets Callboard read the channel.
+ */
+export interface OverheardMessage {
+  text: string;
+  user: ChatUser;
+  /** The channel, and `threadId`: the thread an answer would go into (the message's own when it starts one). */
+  conversation: Conversation & { channelId: string; threadId: string };
+}
+
+/** Reads channel messages not addressed to Callboard, and may answer one in its thread (doc suggestions). */
+export interface MessageListener {
+  id: string;
+  /** An answer for the message's thread, or undefined to stay quiet (the usual case). */
+  overheard(message: OverheardMessage): Promise<Reply | undefined>;
+}
+
 /** Maps a chat user to a catalog User entity ref. */
 export interface UserResolver {
   resolve(user: ChatUser): Promise<string | undefined>;
@@ -193,6 +212,8 @@ export interface PluginApi<Config = Record<string, unknown>> {
   addOptionsProvider(provider: OptionsProvider): void;
   addSearchProvider(provider: SearchProvider): void;
   addLinkUnfurler(unfurler: LinkUnfurler): void;
+  /** Hear channel messages not addressed to Callboard; the first listener that answers is the one posted. */
+  addMessageListener(listener: MessageListener): void;
   addUserResolver(resolver: UserResolver): void;
   addHomeSection(section: HomeSection): void;
   /** A route on the one HTTP server; one that overlaps another plugin's stops start-up naming both. */

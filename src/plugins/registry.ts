@@ -7,6 +7,7 @@ import type {
   FormDefinition,
   HomeSection,
   LinkUnfurler,
+  MessageListener,
   OptionsProvider,
   Plugin,
   PluginApi,
@@ -26,6 +27,7 @@ export type ContributionKind =
   | "options"
   | "search"
   | "unfurler"
+  | "message-listener"
   | "user-resolver"
   | "home-section"
   | "route"
@@ -91,6 +93,7 @@ export class Registry {
   readonly optionsProviders = new Map<string, OptionsProvider>();
   readonly searchProviders = new Map<string, SearchProvider>();
   readonly unfurlers = new Map<string, LinkUnfurler>();
+  readonly messageListeners = new Map<string, MessageListener>();
   readonly homeSections = new Map<string, HomeSection>();
   readonly userResolvers: UserResolver[] = [];
   readonly routes: HttpRoute[] = [];
@@ -173,6 +176,10 @@ export class Registry {
       addLinkUnfurler: (unfurler) => {
         this.unfurlers.set(unfurler.id, unfurler);
         this.record("unfurler", unfurler.id, by);
+      },
+      addMessageListener: (listener) => {
+        this.messageListeners.set(listener.id, listener);
+        this.record("message-listener", listener.id, by);
       },
       addUserResolver: (resolver) => {
         this.userResolvers.push(resolver);

@@ -174,7 +174,11 @@ export interface TaskStore {
   // A task's run state. Reads are free; writes of a running task pass its claim token.
   /** Appends events in the order given, in one statement. */
   appendEvents(id: string, events: Array<Omit<StoredEvent, "id">>): Promise<void>;
-  events(id: string, options?: { afterId?: number; limit?: number }): Promise<StoredEvent[]>;
+  /** A task's events in order; `types`: only those (a progress message reads the decisions, not the whole log). */
+  events(
+    id: string,
+    options?: { afterId?: number; limit?: number; types?: string[] },
+  ): Promise<StoredEvent[]>;
   /** Upserts the step's state (and the sealed workspace when given, dropping older steps'); false when the claim was lost. */
   saveStep(
     id: string,

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { reply, type Reply } from "../../message/reply.ts";
-import type { ChatUser } from "../../plugins/api.ts";
+import type { ChatUser, OverheardMessage } from "../../plugins/api.ts";
 import type { Inbound, Router } from "./router.ts";
 import type { ActionPayload } from "./action-codec.ts";
 import type { Continuations } from "./continuations.ts";
@@ -31,6 +31,14 @@ export class ChatCore {
   /** A line typed by a person: a slash command, a mention, a direct message, a shell line. */
   message(inbound: Inbound): Promise<Reply> {
     return this.router.handle(inbound);
+  }
+
+  /**
+   * A channel message not addressed to Callboard (no mention): an answer for its thread, or, usually, nothing.
+   * Adapters pass people's messages only, never a bot's.
+   */
+  overheard(message: OverheardMessage): Promise<Reply | undefined> {
+    return this.router.overheard(message);
   }
 
   /** A pressed button: run its command, open its form, or fetch the rest of a cut answer. */

@@ -8,6 +8,7 @@ import type {
   CommandContext,
   Conversation,
   OptionsFilter,
+  OverheardMessage,
   SearchHit,
 } from "../../plugins/api.ts";
 import { parseCommandLine } from "./parse-command-line.ts";
@@ -140,6 +141,25 @@ export class Router {
     for (const unfurler of this.registry.unfurlers.values()) {
       const preview = await unfurler.unfurl(url);
       if (preview) return preview;
+    }
+    return undefined;
+  }
+
+  /**
+   * A channel message not addressed to Callboard: the first listener's answer, or undefined. Chatter is not a
+   * question to Callboard, so a listener that fails is logged and the channel hears nothing of it.
+   */
+  async overheard(message: OverheardMessage): Promise<Reply | undefined> {
+    if (message.text.length > MAX_COMMAND_LENGTH || this.registry.messageListeners.size === 0)
+      return undefined;
+    const heard = { ...message, user: await this.identify(message.user) };
+    for (const listener of this.registry.messageListeners.values()) {
+      try {
+        const answer = await listener.overheard(heard);
+        if (answer) return answer;
+      } catch (error) {
+        this.log.warn({ err: error, listener: listener.id }, "a message listener failed; staying quiet");
+      }
     }
     return undefined;
   }

@@ -23,6 +23,8 @@ describe("slack/manifest.yaml", () => {
       "app_home_opened",
       "app_mention",
       "link_shared",
+      "message.channels",
+      "message.groups",
       "message.im",
     ]);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
@@ -44,6 +46,7 @@ describe("slack/manifest.yaml", () => {
       "/callboard",
       "/whoowns",
       "/scaffold",
+      "/docs",
     ]);
   });
 
@@ -51,8 +54,10 @@ describe("slack/manifest.yaml", () => {
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
       [
         "app_mentions:read",
+        "channels:history",
         "chat:write",
         "commands",
+        "groups:history",
         "im:history",
         "im:read",
         "im:write",

@@ -98,7 +98,11 @@ export function registerEvents(app: App, rt: SlackRuntime): void {
       thread_ts?: string;
     };
     // Edits, joins and other bots' messages are not questions.
-    if (message.channel_type !== "im" || message.subtype || message.bot_id || !message.user) return;
+    if (message.subtype || message.bot_id || !message.user) return;
+    if (message.channel_type !== "im") {
+      overheard(message as typeof message & { user: string; ts: string }, context);
+      return;
+    }
     const to: Destination = {
       userId: message.user,
       channel: message.channel,
@@ -109,6 +113,36 @@ export function registerEvents(app: App, rt: SlackRuntime): void {
       answerMessage(to, text, "answering a direct message", { private: true }),
     );
   });
+
+  /**
+   * A person's message in a channel the bot is in (message.channels, message.groups). One that mentions the bot
+   * is answered as its app_mention; the rest go to the core's listeners (doc suggestions), whose answer, if any,
+   * goes into the message's thread. Slack refusing that post is not the person's to hear about: they asked
+   * nobody, so it is logged, not sent to them by DM.
+   */
+  function overheard(
+    message: { channel: string; user: string; text?: string; ts: string; thread_ts?: string },
+    context: Record<string, unknown>,
+  ): void {
+    const raw = message.text ?? "";
+    if (rt.botUserId && raw.includes(`<@${rt.botUserId}>`)) return;
+    const thread = message.thread_ts ?? message.ts;
+    answerEvent(takeClaim(context), async () => {
+      const user = await rt.chatUser(message.user);
+      const conversation = {
+        ...slackConversation(message.channel, thread),
+        channelId: message.channel,
+        threadId: thread,
+      };
+      const answer = await core.overheard({ text: messageText(raw, rt.botUserId), user, conversation });
+      if (!answer) return;
+      // A suggestion is a few links: it has no "Show more"; what does not fit is summed up in a note.
+      const { output } = renderMessage(sizedForSlack(answer));
+      await rt.pacer.run(message.channel, "post", () =>
+        rt.client.chat.postMessage({ channel: message.channel, thread_ts: thread, ...output }),
+      );
+    });
+  }
 
   /**
    * A mention or a DM: answered in its channel (and thread). A form becomes a button that opens it, since an

@@ -26,7 +26,7 @@ import { FormDialogs } from "./form-dialog.ts";
 import { MessageExtension } from "./message-extension.ts";
 import { Roster } from "./roster.ts";
 import { decodeFieldDataset } from "./render-form.ts";
-import { baseConversationId } from "./teams-address.ts";
+import { addressOf, baseConversationId } from "./teams-address.ts";
 import { cardPayload, commandText, conversationOf } from "./teams-inbound.ts";
 
 export interface TeamsBotOptions {
@@ -142,11 +142,34 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
 
   private async answerMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    if (isOverheard(activity)) {
+      await this.answerOverheard(context);
+      return;
+    }
     let text = commandText(activity);
     const pressed = text ? undefined : cardPayload(activity.value);
     if (pressed && "command" in pressed) text = pressed.command;
     const inbound = await this.inbound(context, text);
     await this.send(context, await this.options.core.message(inbound), inbound);
+  }
+
+  /**
+   * A person's message in a channel or group chat that does not mention the bot (Teams delivers those only with
+   * the resource-specific consent in the manifest): the core's listeners may answer it in its reply chain.
+   */
+  private async answerOverheard(context: TurnContext): Promise<void> {
+    const activity = context.activity;
+    const address = addressOf(activity);
+    // A channel's thread is its reply chain; a group chat has none, so each message stands alone.
+    const threadId = address?.replyChain ?? activity.id;
+    if (!address || !threadId) return;
+    const inbound = await this.inbound(context, commandText(activity));
+    const channelId = address.conversation;
+    const answer = await this.options.core.overheard({
+      ...inbound,
+      conversation: { ...inbound.conversation, channelId, threadId },
+    });
+    if (answer) await this.send(context, answer);
   }
 
   private async welcome(context: TurnContext): Promise<Reply> {
@@ -301,4 +324,16 @@ export class CallboardTeamsBot extends TeamsActivityHandler {
   ): Promise<MessagingExtensionResponse> {
     return this.extension.linkPreview(query, this.deadline(context));
   }
+}
+
+/** A person's message in a shared conversation that is not addressed to the bot (no mention, no card press). */
+function isOverheard(activity: Activity): boolean {
+  const type = activity.conversation?.conversationType;
+  if (type !== "channel" && type !== "groupChat") return false;
+  if (activity.from?.role === "bot" || activity.value !== undefined || !activity.text) return false;
+  const botId = activity.recipient?.id;
+  return !(activity.entities ?? []).some(
+    (entity) =>
+      entity.type === "mention" && (entity as { mentioned?: { id?: string } }).mentioned?.id === botId,
+  );
 }

@@ -57,6 +57,7 @@ class CapturingApi implements PluginApi {
   addForm() {}
   addSearchProvider() {}
   addLinkUnfurler() {}
+  addMessageListener() {}
   addHttpRoute() {}
   addJob() {}
   addIndexSource() {}

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { MessageRef, Outbox } from "../../plugins/outbox.ts";
 import type { ApprovalStore, StoredApproval } from "../../state/approval-store.ts";
 import type { StoredTask, TaskStore } from "../../state/scaffold-task-store.ts";
+import { DECISION_EVENT } from "../tasks/scaffold-tasks.ts";
 import type { AuditTrail } from "../tasks/task-execution.ts";
 import { approvalReply } from "./approval-message.ts";
 
@@ -59,12 +60,24 @@ export class ApprovalDecisions {
       };
     }
     const verb = request.decision === "approved" ? "approve" : "reject";
+    if (approval.status === "expired" && task.status === "cancelled") {
+      // Closed by the cancel, not by its time running out: say what happened to the task.
+      return {
+        ok: false,
+        reason: `Task ${task.id} has already ended (cancelled); there is nothing to ${verb}.`,
+      };
+    }
     if (approval.status !== "pending") return { ok: false, reason: alreadyDecided(approval) };
     if (ENDED.has(task.status)) {
       // Closed, so a retry of the task asks afresh rather than waiting on a message without buttons.
       const closedAt = this.now();
       if (await approvals.decide(approval.id, { status: "expired", by: null, at: closedAt })) {
-        await this.updateMessage({ ...approval, status: "expired", decidedAt: closedAt }, task, task.status);
+        await this.updateMessage(
+          { ...approval, status: "expired", decidedAt: closedAt },
+          task,
+          task.status,
+          task.error ?? undefined,
+        );
       }
       return {
         ok: false,
@@ -114,7 +127,15 @@ export class ApprovalDecisions {
     };
     const words = `${request.decision === "approved" ? "Approved" : "Rejected"} by ${request.userRef} at ${now.toISOString()}`;
     await tasks.appendEvents(task.id, [
-      { at: now, stepId: approval.stepId, type: "log", level: "info", message: words, status: null },
+      // An event of its own kind, so the progress message shows it on its step without reading the whole log.
+      {
+        at: now,
+        stepId: approval.stepId,
+        type: DECISION_EVENT,
+        level: "info",
+        message: words,
+        status: request.decision,
+      },
     ]);
     await tasks.wake(task.id, now);
     this.options.nudge?.();
@@ -130,12 +151,38 @@ export class ApprovalDecisions {
     };
   }
 
-  private async updateMessage(approval: StoredApproval, task: StoredTask, endedAs?: string): Promise<void> {
+  /**
+   * A waiting task was cancelled: its pending approval is closed (a later press is told the task ended) and its
+   * message loses its buttons and says who cancelled, at once.
+   */
+  async taskCancelled(taskId: string, reason: string): Promise<void> {
+    const approval = await this.options.approvals.latest(taskId);
+    if (approval?.status !== "pending") return;
+    const task = await this.options.tasks.get(taskId);
+    if (!task) return;
+    const closedAt = this.now();
+    if (await this.options.approvals.decide(approval.id, { status: "expired", by: null, at: closedAt })) {
+      await this.updateMessage(
+        { ...approval, status: "expired", decidedAt: closedAt },
+        task,
+        "cancelled",
+        reason,
+      );
+    }
+  }
+
+  private async updateMessage(
+    approval: StoredApproval,
+    task: StoredTask,
+    endedAs?: string,
+    endedBecause?: string,
+  ): Promise<void> {
     if (!approval.messageRef) return;
     const reply = approvalReply(approval, {
       templateRef: task.templateRef,
       requestedBy: task.createdBy,
       ...(endedAs ? { endedAs } : {}),
+      ...(endedBecause ? { endedBecause } : {}),
     });
     try {
       await this.options.outbox.update(JSON.parse(approval.messageRef) as MessageRef, reply);

@@ -16,6 +16,8 @@ export interface ApprovalTaskInfo {
   requestedBy?: string;
   /** Set when the task ended before anyone decided (it was cancelled): the message says so, without buttons. */
   endedAs?: string;
+  /** Why it ended, as the task keeps it: "Cancelled by user:default/jane while it waited for an approval." */
+  endedBecause?: string;
 }
 
 /**
@@ -60,13 +62,14 @@ export function approvalReply(approval: StoredApproval, task: ApprovalTaskInfo =
     };
   }
   if (task.endedAs) {
+    const because = task.endedBecause ? ` ${task.endedBecause}` : "";
     return {
-      text: `No longer needed (the task was ${task.endedAs}): ${approval.message}`,
+      text: `No longer needed (the task was ${task.endedAs}): ${approval.message}${because ? ` (${because.trim()})` : ""}`,
       blocks: [
         header(`No longer needed: approval for task ${approval.taskId.slice(0, 8)}`),
         message,
         fields(...details),
-        context(`The task was ${escapeText(task.endedAs)} before anyone decided.`),
+        context(`The task was ${escapeText(task.endedAs)} before anyone decided.${escapeText(because)}`),
       ],
     };
   }

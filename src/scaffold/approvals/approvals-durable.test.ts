@@ -15,6 +15,7 @@ import type { LoadedTemplate } from "../template/template-spec.ts";
 import type { TaskWorker } from "../tasks/task-worker.ts";
 import { approvalAction } from "./approval-action.ts";
 import { ApprovalDecisions } from "./approval-decisions.ts";
+import { renderTaskProgress } from "../chat/task-progress.ts";
 
 const jane = { id: "user:default/jane", userRef: "user:default/jane" };
 const PAYMENTS = "group:default/team-payments";
@@ -132,7 +133,15 @@ for (const { provider, available } of await providersUnderTest()) {
         log: silentLog,
         nudge: () => worker.wake(),
       });
+      // As the approvals plugin wires it in the app.
+      rig.tasks.onCancelled(({ taskId, reason }) => decisions.taskCancelled(taskId, reason));
       return { db, rig, worker, outbox, approvals, decisions };
+    }
+
+    /** The task's progress message as the progress reporter renders it. */
+    async function progressText(rig: TaskRig, id: string): Promise<string> {
+      const progress = await rig.tasks.progress(id);
+      return JSON.stringify(renderTaskProgress(progress!, { now: new Date() }).blocks);
     }
 
     async function status(rig: TaskRig, id: string, wanted: string[]) {
@@ -192,6 +201,12 @@ for (const { provider, available } of await providersUnderTest()) {
       const approve = steps.find((s) => s.stepId === "approve")!;
       expect(JSON.parse(approve.output!)).toMatchObject({ approved: true, decidedBy: "user:default/sofia" });
       expect(steps.find((s) => s.stepId === "build")?.status).toBe("completed");
+      // Who decided and when: a decision event in the task's log, shown on its step in the progress message.
+      const shown = await progressText(second.rig, id);
+      expect(shown).toMatch(/Approved by user:default\/sofia at \d{4}-\d\d-\d\dT/);
+      // On the approval's own step, between it and the next.
+      expect(shown.indexOf("Payments approval")).toBeLessThan(shown.indexOf("Approved by"));
+      expect(shown.indexOf("Approved by")).toBeLessThan(shown.indexOf("**Build**"));
       // Not posted again on resume; the posted message was updated in place to show the decision.
       expect(second.outbox.posts).toHaveLength(0);
       expect(second.outbox.updates).toHaveLength(1);
@@ -265,6 +280,10 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(done.status).toBe("completed");
       expect(JSON.parse(done.output!).text[0].content).toBe("approved=false by user:default/sofia");
       expect((await proc.rig.store.steps(id)).find((s) => s.stepId === "build")?.status).toBe("skipped");
+      expect(await progressText(proc.rig, id)).toMatch(/Rejected by user:default\/sofia at \d{4}-/);
+      const log = await proc.rig.tasks.log(id, jane);
+      if ("refused" in log) throw new Error(log.refused);
+      expect(log.entries.filter((e) => e.stepId === "approve" && e.status === "rejected")).toHaveLength(1);
       const audited = await proc.rig.audit.recent({ action: "scaffold.rejected" });
       expect(audited.map((a) => a.actor)).toEqual(["user:default/sofia"]);
     });
@@ -321,6 +340,14 @@ for (const { provider, available } of await providersUnderTest()) {
         message: `Task ${id} was cancelled while it waited for an approval.`,
       });
       expect((await proc.rig.store.get(id))?.status).toBe("cancelled");
+      // The approval message changed with the cancel, before anyone pressed a button: no buttons, and who.
+      expect(proc.outbox.updates).toHaveLength(1);
+      const retired = proc.outbox.updates[0]!.reply;
+      expect(retired.text).toBe(
+        "No longer needed (the task was cancelled): Create c? (Cancelled by user:default/jane while it waited for an approval.)",
+      );
+      expect(JSON.stringify(retired.blocks)).toContain("Cancelled by user:default/jane");
+      expect(retired.blocks.some((block) => block.type === "actions")).toBe(false);
       const late = await proc.decisions.decide({
         task: id,
         decision: "approved",
@@ -331,9 +358,8 @@ for (const { provider, available } of await providersUnderTest()) {
         ok: false,
         reason: `Task ${id} has already ended (cancelled); there is nothing to approve.`,
       });
-      expect(proc.outbox.updates.at(-1)!.reply.text).toBe(
-        "No longer needed (the task was cancelled): Create c?",
-      );
+      // Pressing a retired button changes nothing more.
+      expect(proc.outbox.updates).toHaveLength(1);
       // The approval is closed: a retry asks again, with buttons, rather than wait on the retired message.
       expect(await proc.rig.tasks.retry(id, jane)).toMatchObject({ ok: true });
       await eventually(async () => proc.outbox.posts.length === 2, "a second approval message");

@@ -2,6 +2,7 @@ import type { Entity } from "../../catalog/model/entity.ts";
 import type { Plugin } from "../../plugins/api.ts";
 import type { ApprovalStore } from "../../state/approval-store.ts";
 import type { TaskStore } from "../../state/scaffold-task-store.ts";
+import type { CancelListener } from "../tasks/scaffold-tasks.ts";
 import type { AuditTrail } from "../tasks/task-execution.ts";
 import { approvalAction } from "./approval-action.ts";
 import { approvalCommands } from "./approval-commands.ts";
@@ -19,6 +20,8 @@ export interface ApprovalsPluginDeps {
   defaultChannel?: string;
   /** Look for tasks now in this process (a decision woke one). */
   nudge?: () => void;
+  /** Subscribes to tasks a person cancelled at once (ScaffoldTasks.onCancelled): their approval messages retire. */
+  onTaskCancelled?: (listener: CancelListener) => void;
   now?: () => Date;
 }
 
@@ -47,6 +50,7 @@ export function approvalsPlugin(deps: ApprovalsPluginDeps): Plugin {
         ...(deps.now ? { now: deps.now } : {}),
       });
       for (const command of approvalCommands(decisions)) api.addCommand(command);
+      deps.onTaskCancelled?.(({ taskId, reason }) => decisions.taskCancelled(taskId, reason));
     },
   };
 }

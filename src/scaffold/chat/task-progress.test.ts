@@ -141,6 +141,29 @@ describe("a task's progress as a Reply", () => {
     expect(JSON.stringify(shown.blocks)).toContain('"label":"Cancel"');
   });
 
+  it("shows who decided an approval and when on its step, escaped", () => {
+    const shown = render(
+      progress({ status: "processing" }, [
+        {
+          id: "approve",
+          name: "Approval",
+          action: "callboard:approval",
+          status: "completed",
+          startedAt: at(2),
+          updatedAt: at(9),
+          decision: "Rejected by user:default/*sofia* at 2026-12-06T09:00:09.000Z",
+        },
+        { id: "build", name: "Build", action: "debug:log", status: "processing", startedAt: at(9) },
+      ]),
+    );
+    const steps = shown.blocks[1] as { type: string; text: string };
+    expect(steps.text.split("\n")).toEqual([
+      "✅ **Approval** · 7.0 s",
+      "      Rejected by user:default/\\*sofia\\* at 2026-12-06T09:00:09.000Z",
+      "⏳ **Build** · running for 11 s",
+    ]);
+  });
+
   it("says a queued task waits for a worker, and lists at most 40 steps", () => {
     const steps = Array.from({ length: 45 }, (_, i) => ({
       id: `s${i}`,

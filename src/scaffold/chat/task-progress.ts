@@ -119,6 +119,12 @@ export function renderTaskProgress(progress: TaskProgress, options: ProgressRend
 }
 
 function stepLine(step: StepProgress, now: Date): string {
+  const line = stepState(step, now);
+  // Who decided what the step waited for, and when: the approval's outcome stays on the task's own message.
+  return step.decision ? `${line}\n      ${escapeText(clip(step.decision, 200))}` : line;
+}
+
+function stepState(step: StepProgress, now: Date): string {
   const name = `**${escapeText(step.name)}**`;
   const mark = STEP_MARKS[step.status];
   const took =

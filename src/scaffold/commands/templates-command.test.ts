@@ -120,6 +120,7 @@ describe("scaffold templates", () => {
       addOptionsProvider: ignore,
       addSearchProvider: ignore,
       addLinkUnfurler: ignore,
+      addMessageListener: ignore,
       addUserResolver: ignore,
       addHomeSection: ignore,
       addHttpRoute: ignore,

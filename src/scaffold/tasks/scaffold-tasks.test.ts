@@ -90,7 +90,12 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(task.output?.links).toEqual([{ title: "Made", url: `make-made-by-${process.pid}` }]);
       expect(await lines(effects, taskId, "effects")).toEqual([`make ${process.pid}`]);
 
-      const audit = await r.audit.recent({ actor: jane.id });
+      // The outcome is audited after the fenced finish made the task completed (only the worker whose claim held
+      // may say how it ended), so it lands a moment after the task shows completed: wait for it.
+      const audit = await eventually(async () => {
+        const entries = await r.audit.recent({ actor: jane.id });
+        return entries.some((a) => a.action === "scaffold.completed") && entries;
+      }, "the outcome's audit entry");
       expect(audit.map((a) => a.action).sort()).toEqual(["scaffold.completed", "scaffold.queued"]);
       expect(JSON.parse(audit.find((a) => a.action === "scaffold.completed")!.detail)).toEqual({
         task: taskId,

@@ -91,7 +91,21 @@ export interface StepProgress {
   startedAt?: Date;
   /** When it last changed (its end, once it ended). */
   updatedAt?: Date;
+  /** A person's decision the step waited for (an approval): "Approved by user:default/sofia at …", the latest. */
+  decision?: string;
 }
+
+/** A task a person cancelled, ended at once: who, and the reason as the task keeps it. */
+export type CancelListener = (cancelled: {
+  taskId: string;
+  by: string;
+  reason: string;
+}) => Promise<void> | void;
+
+/** The task event a person's decision is logged as (approvals): its step, its words, approved or rejected. */
+export const DECISION_EVENT = "decision";
+/** Decisions read for a progress message; a task asks for few (one an approval step, again on a retry). */
+const MAX_DECISIONS = 200;
 
 /** Everything a progress message shows, read from the database so any process can render it. */
 export interface TaskProgress {
@@ -117,6 +131,7 @@ export class ScaffoldTasks {
   readonly execution: TaskExecution;
   private readonly workers = new Set<TaskWorker>();
   private readonly observers = new Set<TaskObserver>();
+  private readonly cancelListeners = new Set<CancelListener>();
   private readonly now: () => Date;
 
   constructor(private readonly options: ScaffoldTasksOptions) {
@@ -125,6 +140,16 @@ export class ScaffoldTasks {
       groupsOf: (ref) => options.scaffolder.groupsOf(ref),
     });
     this.execution = new TaskExecution({ ...options, notify: (id) => this.notify(id) });
+  }
+
+  /**
+   * Called when a person's cancel ended a task at once (it had not started, or it waited for an approval),
+   * before the cancel is answered: what asked the task's question elsewhere (an approval message) retires it
+   * now rather than when someone next presses a button. Returns the way to stop.
+   */
+  onCancelled(listener: CancelListener): () => void {
+    this.cancelListeners.add(listener);
+    return () => this.cancelListeners.delete(listener);
   }
 
   /** Follow every task's changes in this process (progress messages); returns the way to stop. */
@@ -145,6 +170,13 @@ export class ScaffoldTasks {
     // Most changes in a busy worker are of tasks no chat message shows (the CLI's, another system's): one read.
     if (!task || (options.onlyIfPosted && !task.progressRef)) return undefined;
     const stored = new Map((await this.options.store.steps(task.id)).map((step) => [step.stepId, step]));
+    const decisions = new Map<string, string>();
+    const decided = await this.options.store.events(task.id, {
+      types: [DECISION_EVENT],
+      limit: MAX_DECISIONS,
+    });
+    // In order, so a retry's later decision replaces the earlier one of the same step.
+    for (const event of decided) if (event.stepId) decisions.set(event.stepId, event.message);
     const spec = safeSpec(task.spec);
     const steps: StepProgress[] = (spec?.template.entity.spec.steps ?? []).map((step) => {
       const state = stored.get(step.id);
@@ -157,6 +189,7 @@ export class ScaffoldTasks {
         ...(state?.reason ? { reason: state.reason } : {}),
         ...(state?.startedAt ? { startedAt: state.startedAt } : {}),
         ...(state ? { updatedAt: state.updatedAt } : {}),
+        ...(decisions.has(step.id) ? { decision: decisions.get(step.id)! } : {}),
       };
     });
     const starts = steps.flatMap((step) => (step.startedAt ? [step.startedAt.getTime()] : []));
@@ -248,10 +281,19 @@ export class ScaffoldTasks {
     });
     this.notify(task.id);
     if (done === "cancelled") {
+      const reason = `Cancelled by ${actor.id} ${when}.`;
       await auditOutcome(this.options.audit, this.options.log, task, safeSpec(task.spec), {
         status: "cancelled",
-        error: `Cancelled by ${actor.id} ${when}.`,
+        error: reason,
       });
+      for (const listener of this.cancelListeners) {
+        try {
+          await listener({ taskId: task.id, by: actor.id, reason });
+        } catch (error) {
+          // The cancel stands; only what the listener shows is out of date.
+          this.options.log.warn({ err: error, task: task.id }, "a listener to cancelled tasks failed");
+        }
+      }
       return { ok: true, message: `Task ${task.id} was cancelled ${when}.` };
     }
     return { ok: true, message: `Cancelling task ${task.id}: its running step is being stopped.` };

@@ -64,6 +64,23 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
     const changed = await fetchDocsTree(url, { client, cacheDir });
     expect(changed.cached).toBe(false);
     expect(readFileSync(join(changed.dir, "docs", "index.md"), "utf8")).toBe("# Changed\n");
+
+    // Only the most recently used copies of the folder are kept.
+    const keep = { client, cacheDir, keepCommits: 2 };
+    await standIn.state.commit(repo, { files: { "docs-src/docs/index.md": "# Third\n" } });
+    const third = await fetchDocsTree(url, keep);
+    expect(existsSync(first.dir)).toBe(false);
+    expect(existsSync(changed.dir)).toBe(true);
+    expect(existsSync(third.dir)).toBe(true);
+    // Using the older copy again makes it the recent one: the next commit drops the third instead.
+    expect(
+      await fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/${changed.commit}/docs-src`, keep),
+    ).toEqual({ ...changed, cached: true });
+    await standIn.state.commit(repo, { files: { "docs-src/docs/index.md": "# Fourth\n" } });
+    const fourth = await fetchDocsTree(url, keep);
+    expect(existsSync(third.dir)).toBe(false);
+    expect(existsSync(changed.dir)).toBe(true);
+    expect(readFileSync(join(fourth.dir, "docs", "index.md"), "utf8")).toBe("# Fourth\n");
     expect(standIn.violations.splice(0)).toEqual([]);
   });
 
@@ -88,6 +105,12 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
     await expect(
       fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/nothing-here`, { client, cacheDir }),
     ).rejects.toThrow(/has no folder "nothing-here"/);
+    // The commit's lack of that folder is remembered: asking again downloads nothing.
+    const downloads = tarballs().length;
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/nothing-here`, { client, cacheDir }),
+    ).rejects.toThrow(/has no folder "nothing-here"/);
+    expect(tarballs()).toHaveLength(downloads);
     await expect(
       fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/no-such-branch/docs`, { client, cacheDir }),
     ).rejects.toThrow(/no branch, tag or commit/);
@@ -98,7 +121,16 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
       maxFiles: 2,
     });
     await expect(limited).rejects.toThrow(/more than 2 files/);
-    // Nothing half-unpacked was kept: the next fetch downloads it whole.
+    const refusals = tarballs().length;
+    await expect(
+      fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/docs-src`, {
+        client,
+        cacheDir: small,
+        maxFiles: 2,
+      }),
+    ).rejects.toThrow(/more than 2 files/);
+    expect(tarballs()).toHaveLength(refusals);
+    // Nothing half-unpacked was kept: the next fetch, with the default limits, downloads it whole.
     const whole = await fetchDocsTree(`${standIn.urls.web}/acme/handbook/tree/main/docs-src`, {
       client,
       cacheDir: small,

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
@@ -36,6 +36,11 @@ export interface DocsTreeOptions {
   maxBytes?: number;
   /** Most files the folder may hold (20,000). */
   maxFiles?: number;
+  /**
+   * Copies of one repository folder kept, the most recently used (3): a branch that moves leaves its old
+   * commits behind, and a few are kept so sites naming one folder at different refs do not evict each other.
+   */
+  keepCommits?: number;
 }
 
 export class DocsTreeError extends Error {
@@ -80,7 +85,19 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
   if (!dir.startsWith(base + sep))
     throw new DocsTreeError(`techdocs-ref url:${url}: the path leaves the repository`);
   const marker = `${dir}.complete`;
-  if (existsSync(marker)) return { dir, commit, cached: true };
+  if (existsSync(marker)) {
+    // The marker's time says when the copy was last used: the copies kept are the most recently used.
+    await touch(marker);
+    return { dir, commit, cached: true };
+  }
+  // A commit never changes: a folder it lacks, or one over the limits, is remembered too, so a docs source
+  // that keeps failing costs no download per check.
+  const maxBytes = options.maxBytes ?? 100 * 1024 * 1024;
+  const maxFiles = options.maxFiles ?? 20_000;
+  const refused = [`${dir}.absent`, `${dir}.over-${maxBytes}-${maxFiles}`];
+  for (const file of refused) {
+    if (existsSync(file)) throw new DocsTreeError(await readFile(file, "utf8"));
+  }
 
   const staging = `${dir}.tmp-${randomBytes(6).toString("hex")}`;
   await mkdir(staging, { recursive: true });
@@ -97,15 +114,17 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
     } catch (error) {
       throw client.describeError(error, what);
     }
-    const written = await unpackFolder(body, path, staging, {
-      maxBytes: options.maxBytes ?? 100 * 1024 * 1024,
-      maxFiles: options.maxFiles ?? 20_000,
-      url,
-    });
+    let written: number;
+    try {
+      written = await unpackFolder(body, path, staging, { maxBytes, maxFiles, url });
+    } catch (error) {
+      if (error instanceof DocsTreeError) await remember(refused[1]!, error.message);
+      throw error;
+    }
     if (written === 0) {
-      throw new DocsTreeError(
-        `techdocs-ref url:${url}: ${parsed.owner}/${parsed.repo} has no folder "${path}" at ${commit.slice(0, 7)}`,
-      );
+      const message = `techdocs-ref url:${url}: ${parsed.owner}/${parsed.repo} has no folder "${path}" at ${commit.slice(0, 7)}`;
+      await remember(refused[0]!, message);
+      throw new DocsTreeError(message);
     }
     await mkdir(dirname(dir), { recursive: true });
     try {
@@ -116,10 +135,69 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
       await rm(staging, { recursive: true, force: true });
     }
     await writeFile(marker, `${new Date().toISOString()}\n`);
+    await dropOlderCopies(dirname(base), relative(base, dir), options.keepCommits ?? 3);
     return { dir, commit, cached: false };
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
+  }
+}
+
+async function touch(file: string): Promise<void> {
+  try {
+    const now = new Date();
+    await utimes(file, now, now);
+  } catch {
+    // Best effort: a copy whose use was not recorded may be dropped sooner and downloaded again.
+  }
+}
+
+/**
+ * Drop all but the `keep` most recently used copies of one folder (`inCommit`, e.g. `tree/docs`) across the
+ * commits of a repository (`repoDir/<commit>/…`), and commit folders left empty. Best effort: a copy that
+ * cannot be removed stays.
+ */
+async function dropOlderCopies(repoDir: string, inCommit: string, keep: number): Promise<void> {
+  try {
+    const copies: Array<{ commitDir: string; dir: string; used: number }> = [];
+    for (const commit of await readdir(repoDir)) {
+      if (!/^[0-9a-f]{40}$/.test(commit)) continue;
+      const commitDir = join(repoDir, commit);
+      const dir = join(commitDir, inCommit);
+      try {
+        copies.push({ commitDir, dir, used: (await stat(`${dir}.complete`)).mtimeMs });
+      } catch {
+        // No complete copy of this folder at that commit.
+      }
+    }
+    copies.sort((a, b) => b.used - a.used);
+    for (const old of copies.slice(keep)) {
+      // The marker goes first: a copy without it is never served, whatever is left of it.
+      await rm(`${old.dir}.complete`, { force: true });
+      await rm(old.dir, { recursive: true, force: true });
+      await removeEmptyFolders(dirname(old.dir), old.commitDir);
+    }
+  } catch {
+    // The cache only grows: nothing served depends on this.
+  }
+}
+
+/** Remove `from` and its parents up to and including `upTo` while they are empty. */
+async function removeEmptyFolders(from: string, upTo: string): Promise<void> {
+  for (let dir = from; dir === upTo || dir.startsWith(upTo + sep); dir = dirname(dir)) {
+    if ((await readdir(dir)).length > 0) return;
+    await rm(dir, { recursive: true, force: true });
+    if (dir === upTo) return;
+  }
+}
+
+/** Write a refusal beside where the folder would be (best effort: without it the next check downloads again). */
+async function remember(file: string, message: string): Promise<void> {
+  try {
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, message);
+  } catch {
+    // The cache folder is not writable: nothing is remembered, which costs a download, not correctness.
   }
 }
 
