@@ -1,7 +1,7 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { buildApp } from "./build-app.ts";
+import { buildApp, EXAMPLE_CATALOG } from "./build-app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { count } from "../text/grammar.ts";
 import { formatImportSummary, formatProblem } from "../catalog/import-summary.ts";
@@ -88,6 +88,12 @@ async function main(): Promise<number> {
             "scaffold needs a template: npm run callboard -- scaffold examples/acme/templates/node-service/template.yaml --values values.yaml --dry-run",
           );
         }
+        // `npm start` imports the configured catalog (the example organisation by default) into an empty
+        // database; a first `callboard scaffold` before it found no templates and no groups to approve.
+        if ((await app.catalog.locations()).length === 0) {
+          const report = await app.importLocation(startCatalog(config), actor);
+          process.stderr.write(`The catalog was empty. ${formatImportSummary(report, { brief: true })}\n`);
+        }
         // Who runs it, for ${{ user.ref }}: --user, or the catalog User matching CALLBOARD_USER_EMAIL.
         const me = await app.router.identify({
           surface: "cli",
@@ -117,6 +123,11 @@ async function main(): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** What start-up imports into an empty catalog: the configured catalog, else the example organisation. */
+function startCatalog(config: { CALLBOARD_CATALOG?: string | undefined }): string {
+  return config.CALLBOARD_CATALOG ?? EXAMPLE_CATALOG;
+}
 
 /** The command line; an option it does not know is a usage error (exit 2, with the usage), like any other. */
 function parseOptions() {

@@ -132,6 +132,18 @@ describe("callboard scaffold", () => {
     expect(existsSync(join(data, "repositories"))).toBe(false);
   });
 
+  it("imports the example organisation into an empty catalog first, as npm start does, so a template runs by name", async () => {
+    const data = tempDir("cb-scaffold-first-");
+    const { code, stdout, stderr } = await run(
+      "cli.ts",
+      ["scaffold", "node-service", "--values", values(data), "--dry-run"],
+      data,
+    );
+    expect(stderr).toMatch(/^The catalog was empty\. .*examples\/acme\/catalog-info\.yaml/);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Dry run of Node.js service (template:default/node-service)");
+  });
+
   it("refuses a catalog template from an untrusted location, by name", async () => {
     const data = tempDir("cb-scaffold-trust-");
     await run("main.ts", [], data, "catalog stats\n");
