@@ -123,7 +123,7 @@ describe("callboard scaffold", () => {
     expect(code).toBe(1);
     expect(stdout).toContain(`The values do not fit the template's parameters; nothing was run.
   Page 1, "About the service":
-    name: "Name" must match the pattern ^[a-z][a-z0-9-]{1,40}[a-z0-9]$.
+    name: "Name" must match the pattern ^[a-z][a-z0-9-]{1,40}[a-z0-9]$ (Lower-case letters, digits and dashes, e.g. refund-notifier).
     owner: "Owner" is required.
   Page 2, "Choices":
     port: "Port" must be 1024 or more.
