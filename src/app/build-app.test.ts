@@ -355,3 +355,33 @@ describe("buildApp: scaffolder tasks", () => {
     }
   });
 });
+
+describe("buildApp: GitHub commands without GitHub", () => {
+  it("answers prs, ci, repo and checks with what to set, rather than not knowing the command", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cb-app-nogithub-"));
+    try {
+      const app = await buildApp(
+        loadConfig({ CALLBOARD_DATA_DIR: dir }, { cwd: dir }),
+        pino({ level: "silent" }),
+        {
+          skipImport: true,
+        },
+      );
+      try {
+        for (const line of [
+          "prs payments-api",
+          "ci payments-api",
+          "repo payments-api",
+          "checks payments-api #4",
+        ]) {
+          const answer = await ask(app, line);
+          expect(answer.text, line).toContain("GitHub is not configured: set GITHUB_TOKEN");
+        }
+      } finally {
+        await app.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -272,9 +272,9 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         resolver: () => resolver,
         ...(serving ? { catalogUrl: catalogUrlFor(baseUrl) } : {}),
       }),
-      // The chat commands for repositories (prs, ci, repo, checks), like the scaffolder's GitHub actions only
-      // when GitHub is configured.
-      ...(githubConfig ? [githubPlugin()] : []),
+      // The chat commands for repositories (prs, ci, repo, checks). Without GitHub settings they answer with
+      // what to set: the README names them, and "I don't know the command prs" sent people looking for a typo.
+      githubPlugin(),
       catalogLinksPlugin({ graph, baseUrl }),
       // After the catalog plugin, so its typo-tolerant pickers replace the catalog's prefix pickers.
       searchPlugin({

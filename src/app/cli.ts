@@ -1,7 +1,7 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import pino from "pino";
-import { buildApp } from "./build-app.ts";
+import { buildApp, EXAMPLE_CATALOG } from "./build-app.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { count } from "../text/grammar.ts";
 import { formatImportSummary, formatProblem } from "../catalog/import-summary.ts";
@@ -16,24 +16,19 @@ const USAGE = `Usage: npm run callboard -- <command>
   reindex                    rebuild the search index from every index source (the catalog's entities first)
   audit                      who imported or removed what, most recent first
 ${SCAFFOLD_USAGE}
+                             --user user:default/jane says who runs it (default: the catalog User
+                             matching CALLBOARD_USER_EMAIL)
+  help                       this text (also --help, -h)
+
+Every command takes --config <file>: the settings file to read (as CALLBOARD_CONFIG).
 
 Exit code: 0 clean, 1 when an import reported problems (notes do not count) or a template did not complete,
 2 on a usage or configuration error.`;
 
 async function main(): Promise<number> {
-  const { positionals, values } = parseArgs({
-    allowPositionals: true,
-    options: {
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      values: { type: "string" },
-      secrets: { type: "string" },
-      "dry-run": { type: "boolean" },
-      user: { type: "string" },
-    },
-  });
+  const { positionals, values } = parseOptions();
   const [command, target] = positionals;
-  if (values.help || !command) {
+  if (values.help || !command || command === "help") {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
   }
@@ -93,6 +88,12 @@ async function main(): Promise<number> {
             "scaffold needs a template: npm run callboard -- scaffold examples/acme/templates/node-service/template.yaml --values values.yaml --dry-run",
           );
         }
+        // `npm start` imports the configured catalog (the example organisation by default) into an empty
+        // database; a first `callboard scaffold` before it found no templates and no groups to approve.
+        if ((await app.catalog.locations()).length === 0) {
+          const report = await app.importLocation(startCatalog(config), actor);
+          process.stderr.write(`The catalog was empty. ${formatImportSummary(report, { brief: true })}\n`);
+        }
         // Who runs it, for ${{ user.ref }}: --user, or the catalog User matching CALLBOARD_USER_EMAIL.
         const me = await app.router.identify({
           surface: "cli",
@@ -122,6 +123,30 @@ async function main(): Promise<number> {
 }
 
 class UsageError extends Error {}
+
+/** What start-up imports into an empty catalog: the configured catalog, else the example organisation. */
+function startCatalog(config: { CALLBOARD_CATALOG?: string | undefined }): string {
+  return config.CALLBOARD_CATALOG ?? EXAMPLE_CATALOG;
+}
+
+/** The command line; an option it does not know is a usage error (exit 2, with the usage), like any other. */
+function parseOptions() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: {
+        config: { type: "string" },
+        help: { type: "boolean", short: "h" },
+        values: { type: "string" },
+        secrets: { type: "string" },
+        "dry-run": { type: "boolean" },
+        user: { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  }
+}
 
 main().then(
   (code) => {

@@ -180,7 +180,10 @@ describe("the GitHub plugin through the terminal chat", () => {
   it("asks through the github form: a component without the annotation is refused, and it answers as chosen", async () => {
     // `github ledger` fills in ledger; Enter keeps it, and the page comes back with the field's error.
     const printed = await shell("github ledger\n\nrepo\npayments-api\nrepo\n");
-    expect(printed).toContain("A component on GitHub\n-- What to show (page 1 of 1) --");
+    expect(printed).toContain(
+      "A component on GitHub\n(Enter keeps the value in [brackets]; :back goes to the previous page",
+    );
+    expect(printed).toContain("-- What to show (page 1 of 1) --");
     expect(printed).toContain(
       "! ledger has no github.com/project-slug annotation: add one to catalog-info.yaml:12, or pick another component.",
     );

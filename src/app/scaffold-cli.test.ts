@@ -123,13 +123,25 @@ describe("callboard scaffold", () => {
     expect(code).toBe(1);
     expect(stdout).toContain(`The values do not fit the template's parameters; nothing was run.
   Page 1, "About the service":
-    name: "Name" must match the pattern ^[a-z][a-z0-9-]{1,40}[a-z0-9]$.
+    name: "Name" must match the pattern ^[a-z][a-z0-9-]{1,40}[a-z0-9]$ (Lower-case letters, digits and dashes, e.g. refund-notifier).
     owner: "Owner" is required.
   Page 2, "Choices":
     port: "Port" must be 1024 or more.
   Page 3, "Repository":
     repoUrl: "Repository": the host must be one of local (got "github.com").`);
     expect(existsSync(join(data, "repositories"))).toBe(false);
+  });
+
+  it("imports the example organisation into an empty catalog first, as npm start does, so a template runs by name", async () => {
+    const data = tempDir("cb-scaffold-first-");
+    const { code, stdout, stderr } = await run(
+      "cli.ts",
+      ["scaffold", "node-service", "--values", values(data), "--dry-run"],
+      data,
+    );
+    expect(stderr).toMatch(/^The catalog was empty\. .*examples\/acme\/catalog-info\.yaml/);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Dry run of Node.js service (template:default/node-service)");
   });
 
   it("refuses a catalog template from an untrusted location, by name", async () => {

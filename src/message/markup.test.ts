@@ -19,6 +19,18 @@ describe("parseMarkup", () => {
     ]);
   });
 
+  it("keeps the spaces that indent a line (a dependency tree) and drops those that end one", () => {
+    expect(parseMarkup("• **a**  \n    • _b_\n        • c")).toEqual([
+      { type: "text", text: "• " },
+      { type: "strong", children: [{ type: "text", text: "a" }] },
+      { type: "break" },
+      { type: "text", text: "    • " },
+      { type: "em", children: [{ type: "text", text: "b" }] },
+      { type: "break" },
+      { type: "text", text: "        • c" },
+    ]);
+  });
+
   it("keeps text that only looks like markup as typed when it was escaped", () => {
     const name = "my_service*[x](https://evil.example)";
     expect(parseMarkup(escapeText(name))).toEqual([{ type: "text", text: name }]);

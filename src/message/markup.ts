@@ -19,6 +19,18 @@ export type Inline =
   | { type: "break" };
 
 const parser = new MarkdownIt("zero").enable(["emphasis", "backticks", "link", "escape", "newline"]);
+// markdown-it's own newline rule drops the spaces that start the next line, which flattened every indented
+// answer (the dependency tree of `deps --depth 3`). Chat text is not a markdown paragraph: a line break is a
+// break, trailing spaces before it go, and the next line's leading spaces stay, as text.
+parser.inline.ruler.at("newline", (state, silent) => {
+  if (state.src.charCodeAt(state.pos) !== 0x0a) return false;
+  if (!silent) {
+    state.pending = state.pending.replace(/ +$/, "");
+    state.push("softbreak", "br", 0);
+  }
+  state.pos++;
+  return true;
+});
 
 /** Text longer than this is not parsed as markup: it is shown as text (no answer block is near it). */
 const MAX_MARKUP_CHARS = 20_000;

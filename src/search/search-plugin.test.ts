@@ -66,6 +66,13 @@ describe("searchPlugin", () => {
     expect(answer.text).toContain("payments-api");
   });
 
+  it("shows the description under a hit whose name alone matched, rather than the name again", async () => {
+    const answer = await run(parts.commands[0]!, "archive");
+    expect(texts(answer.blocks)).toContain(
+      "**ledger-archive** · _component_ · owned by team-finance\nCold storage of closed books.",
+    );
+  });
+
   it("shows doc sections with their link", async () => {
     const answer = await run(parts.commands[0]!, "rotate secrets");
     const flat = texts(answer.blocks).flat().join("\n");

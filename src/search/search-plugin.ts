@@ -90,7 +90,11 @@ export function searchCommand(deps: SearchPluginDeps): ChatCommand {
 
 async function hitBlocks(hit: SearchResultHit, deps: SearchPluginDeps): Promise<Block[]> {
   const owner = hit.owner ? await ownerLabel(hit.owner, deps) : undefined;
-  const line = markSnippet(oneLine(hit.snippet ?? { text: hit.text, matches: [] }));
+  // A match only in the name (or title) would repeat the heading line: the description says more.
+  const fromHeading = hit.snippet !== undefined && [hit.name, hit.title].includes(hit.snippet.text);
+  const line = markSnippet(
+    oneLine(hit.snippet && !fromHeading ? hit.snippet : { text: hit.text, matches: [] }),
+  );
   if (hit.type === "doc") {
     const title = hit.url ? `[${escapeText(hit.title)}](${hit.url})` : escapeText(hit.title);
     const text = [`**${title}** · docs of \`${escapeText(hit.name)}\``, line].filter(Boolean).join("\n");

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { actions, header, reply, section } from "../../message/reply.ts";
+import { actions, context, header, reply, section } from "../../message/reply.ts";
 import type { ChatUser, Plugin } from "../../plugins/api.ts";
 import { Registry } from "../../plugins/registry.ts";
 import { MAX_COMMAND_LENGTH, Router } from "./router.ts";
@@ -85,6 +85,13 @@ describe("Router", () => {
     expect(all.text).toBe("Callboard commands: who-owns, show");
     const one = await r.handle({ text: "help who owns", user, conversation });
     expect(one.blocks[0]).toEqual(header("who-owns"));
+  });
+
+  it("says when help is asked about a command that does not exist, then lists the ones that do", async () => {
+    const r = await router(echo);
+    const none = await r.handle({ text: "help prs_x", user, conversation });
+    expect(none.text).toBe('There is no command "prs_x". Callboard commands: who-owns, show');
+    expect(none.blocks).toContainEqual(context('There is no command "prs\\_x"; these are the ones I know.'));
   });
 
   it("rejects a phrase that is not lower-case at registration", async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import type { FieldErrors, Form, FormValues, Option } from "../../message/form.ts";
-import { actions, context, header, reply, section, type Reply } from "../../message/reply.ts";
+import { actions, context, escapeText, header, reply, section, type Reply } from "../../message/reply.ts";
 import type {
   ChatCommand,
   ChatUser,
@@ -233,9 +233,13 @@ export class Router {
       }
     }
     const listed = [...this.registry.commands.values()].filter((c) => c.name !== "help");
+    // A topic that names no command says so, rather than answering as if only `help` had been typed.
+    const shown = wanted.length > 60 ? `${wanted.slice(0, 57)}...` : wanted;
+    const unknown = wanted ? `There is no command "${shown}". ` : "";
     return reply(
-      `Callboard commands: ${listed.map((c) => c.name).join(", ")}`,
+      `${unknown}Callboard commands: ${listed.map((c) => c.name).join(", ")}`,
       header("Callboard commands"),
+      ...(wanted ? [context(`There is no command "${escapeText(shown)}"; these are the ones I know.`)] : []),
       // The usage on a line of its own: where code does not stand out (a Teams card), it ran into the summary.
       ...listed.map((c) => section(`\`${c.usage}\`\n${c.summary}`)),
       context(

@@ -19,7 +19,13 @@ const FORM: Form = {
     {
       title: "Name",
       fields: [
-        { name: "name", label: "Name", kind: "text", required: true },
+        {
+          name: "name",
+          label: "Name",
+          kind: "text",
+          required: true,
+          description: "Lower-case, e.g. `pay-api`.",
+        },
         { name: "token", label: "Token", kind: "text", secret: true },
       ],
     },
@@ -65,14 +71,14 @@ const plugin: Plugin = {
   },
 };
 
-async function session(script: string): Promise<{ printed: string; adapter: Adapter }> {
+async function session(script: string, interactive = false): Promise<{ printed: string; adapter: Adapter }> {
   const { core } = await buildTestCore([plugin], log);
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = "";
   output.on("data", (chunk) => (printed += String(chunk)));
   const adapter = createShellAdapter(
-    { input, output, interactive: false, user: { surface: "shell", id: "me" } },
+    { input, output, interactive, user: { surface: "shell", id: "me" } },
     {
       core,
       ledger: new MemoryEventLedger(),
@@ -94,6 +100,13 @@ describe("the terminal adapter", () => {
     expect(printed).toBe("pong one\n[1] Again: ping again\n\npong again\n[1] Again: ping again\n\n");
   });
 
+  it("never prints control characters: a typed escape sequence echoed back cannot drive the terminal", async () => {
+    const { printed } = await session("ping \u001b[2J\u001b]0;owned\u0007x\r\u009b1m\u007f\n");
+    // eslint-disable-next-line no-control-regex
+    expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(printed).toContain("pong \u241b[2J\u241b]0;owned\u2407x");
+  });
+
   it("keeps the rest of a long answer behind a numbered Show more, to the end", async () => {
     const { printed } = await session("long\n1\n1\n");
     const parts = printed.split("\n\n").filter(Boolean);
@@ -109,11 +122,21 @@ describe("the terminal adapter", () => {
   it("asks a form page by page, shows field errors, goes back, and submits", async () => {
     // Page 1 with a name the form refuses, again with a good one; Back from page 2; page 1 kept; submit.
     const { printed } = await session("new thing\nbad\ns3cret\ngood\n\n:back\n\n\n5\n");
-    expect(printed).toContain("New thing\n-- Name (page 1 of 2) --");
+    expect(printed).toContain(
+      "New thing\n(Enter keeps the value in [brackets]; :back goes to the previous page",
+    );
+    expect(printed).toContain("-- Name (page 1 of 2) --");
     expect(printed).toContain("! Pick another name.");
     expect(printed).toContain("-- Shape (page 2 of 2) --");
     expect(printed).toContain("Created good with 5 replicas (token set)");
     expect(printed).not.toContain("s3cret");
+  });
+
+  it("in a terminal, says how to go back or cancel and what each field wants, with its description", async () => {
+    const { printed } = await session("new thing\n:cancel\n", true);
+    expect(printed).toContain(":back goes to the previous page, :cancel drops the form.");
+    expect(printed).toContain("  Lower-case, e.g. pay-api.\n");
+    expect(printed).toContain("Name *: ");
   });
 
   it("posts and updates messages later (a job's progress), each update printed as a follow-up", async () => {

@@ -24,6 +24,9 @@ export interface ShellAdapterOptions {
 const EXIT = new Set(["exit", "quit", "bye", ":q"]);
 const BACK = new Set([":back", "<"]);
 const CANCEL = new Set([":cancel"]);
+/** Said when a form opens: typing "back" or "cancel" would be taken as an answer. */
+const FORM_KEYS =
+  "(Enter keeps the value in [brackets]; :back goes to the previous page, :cancel drops the form.)";
 /** Marks the answers of a page left with `:back` (a key no field can have). */
 const GO_BACK = Symbol("back");
 type BackWith = { [GO_BACK]: RawValues };
@@ -49,14 +52,14 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   const finished = new Promise<void>((resolve) => (finish = resolve));
   let loop: Promise<void> | undefined;
 
-  const write = (text: string) => output.write(text.endsWith("\n") ? text : `${text}\n`);
+  const write = (text: string) => output.write(terminalSafe(text.endsWith("\n") ? text : `${text}\n`));
   const prompt = () => {
     if (!interactive || !lines) return;
     lines.setPrompt("callboard> ");
     lines.prompt();
   };
   const ask = async (question: string): Promise<string | undefined> => {
-    if (interactive) output.write(question);
+    if (interactive) output.write(terminalSafe(question));
     const next = await iterator!.next();
     return next.done ? undefined : String(next.value);
   };
@@ -65,7 +68,7 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
   async function show(answer: Reply): Promise<void> {
     const rendered = await core.fit(answer, (reply, more) => renderText(reply, more));
     choices = rendered.choices;
-    output.write(`${rendered.text}\n\n`);
+    output.write(terminalSafe(`${rendered.text}\n\n`));
   }
 
   /** Ask one page's fields; undefined when input ended, or the intent the person typed instead. */
@@ -92,6 +95,8 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
       const error = step.errors[field.name];
       if (error) write(`! ${plainText(error)}`);
       const current = step.values[field.name];
+      // What the field wants (a template's description, an example) is the only guidance a terminal has.
+      if (interactive) for (const line of guidance(field)) write(`  ${line}`);
       const answer = await ask(question(field, current));
       if (answer === undefined) return undefined;
       const typed = answer.trim();
@@ -120,6 +125,7 @@ export function createShellAdapter(options: ShellAdapterOptions, services: Adapt
     while (step.kind === "page") {
       if (announced !== step.session) {
         write(plainText(step.form.title));
+        write(FORM_KEYS);
         announced = step.session;
       }
       const current = step.form.pages[step.page]!;
@@ -221,6 +227,31 @@ function question(field: FormField, current: unknown): string {
   const now = current !== undefined && !field.secret ? ` [${formatValue(current)}]` : "";
   const required = field.required ? " *" : "";
   return `${plainText(field.label)}${required}${hint}${now}: `;
+}
+
+/**
+ * Control characters shown as their Unicode pictures (ESC as ␛), so that nothing printed (a typed line echoed
+ * back, a catalog description, a template's log) can move the cursor, recolour, retitle or clear the person's
+ * terminal. Line breaks and tabs stay.
+ */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x20 ? String.fromCharCode(0x2400 + code) : code === 0x7f ? "\u2421" : "\ufffd";
+  });
+}
+
+/** Lines printed above a field's question: its description, an example, and the form a repository URL takes. */
+function guidance(field: FormField): string[] {
+  const lines = field.description?.trim() ? plainText(field.description.trim()).split("\n") : [];
+  if (field.placeholder?.trim()) lines.push(`e.g. ${plainText(field.placeholder.trim())}`);
+  else if (field.kind === "repoUrl") {
+    const host = field.repo?.allowedHosts?.[0] ?? "github.com";
+    const owner = field.repo?.allowedOwners?.[0] ?? field.repo?.allowedOrganizations?.[0] ?? "<owner>";
+    lines.push(`As host?owner=…&repo=…, e.g. ${host}?owner=${owner}&repo=<name>`);
+  }
+  return lines;
 }
 
 function formatValue(value: unknown): string {

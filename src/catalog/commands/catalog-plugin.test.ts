@@ -258,7 +258,7 @@ describe("show", () => {
     // The list mixes kinds, so each names its kind: a component and an API can share a name.
     expect(field(r, "Depends on")).toBe("**ledger** (component), **payments-db** (resource)");
     expect(field(r, "Tags")).toBe("`java` `payments`");
-    expect(field(r, "Repository")).toBe("[Repository](https://github.com/acme/payments-api/)");
+    expect(field(r, "Repository")).toBe("[acme/payments-api](https://github.com/acme/payments-api/)");
     // Relative to the folder that was imported (/org): the server's own paths stay off the channel.
     expect(field(r, "Defined in")).toBe("`payments-api/catalog-info.yaml:1`");
     expect(JSON.stringify(r)).not.toContain("/org/");
@@ -331,8 +331,9 @@ describe("deps and dependents", () => {
       [
         "• **ledger** (component)",
         "    • `component:default/ghost-service` _(unresolved)_",
-        "    • **payments-api** (component) _(already listed)_",
-        "    • **payments-db** (resource) _(already listed)_",
+        "    • **payments-api** (component) _(the entity asked about: a cycle)_",
+        // Its full entry is the next line, one level up: "already listed" said otherwise.
+        "    • **payments-db** (resource) _(listed elsewhere in this tree)_",
         "• **payments-db** (resource)",
       ].join("\n"),
     );

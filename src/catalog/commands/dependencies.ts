@@ -83,7 +83,7 @@ export function dependencyReply(
   const visit = (node: DependencyNode, level: number) => {
     for (const child of node.children) {
       total++;
-      if (lines.length < MAX_LINES) lines.push(treeLine(graph, child, level));
+      if (lines.length < MAX_LINES) lines.push(treeLine(graph, child, level, tree.ref));
       visit(child, level + 1);
     }
   };
@@ -134,8 +134,15 @@ export function dependencyReply(
   return reply(text, ...blocks);
 }
 
-function treeLine(graph: CatalogGraph, node: DependencyNode, level: number): string {
+function treeLine(graph: CatalogGraph, node: DependencyNode, level: number, start: string): string {
   const indent = "    ".repeat(level);
   const label = refMarkdown(graph, node.ref, node.resolved);
-  return `${indent}• ${label}${node.repeated ? " _(already listed)_" : ""}`;
+  // The walk is breadth-first, so a repeat's full entry may come further down (at a shallower level): the
+  // mark says it is elsewhere, not "above"; a repeat of the entity asked about is a cycle back to it.
+  const mark = !node.repeated
+    ? ""
+    : node.ref === start
+      ? " _(the entity asked about: a cycle)_"
+      : " _(listed elsewhere in this tree)_";
+  return `${indent}• ${label}${mark}`;
 }

@@ -134,7 +134,12 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
   // Where it comes from, without the server's paths: this answer may go to a whole channel.
   const repository = repositoryLink(entity);
   const definedIn = definedInMarkdown(entity, graph.source(ref));
-  if (repository) relations.push({ label: "Repository", value: linkMarkdown(repository) });
+  // Labelled with where it is (acme/payments-api), not "Repository" again beside the field's own label.
+  if (repository)
+    relations.push({
+      label: "Repository",
+      value: linkMarkdown({ ...repository, title: repositoryName(repository.url) }),
+    });
   if (definedIn) relations.push({ label: "Defined in", value: definedIn });
 
   // A kind Callboard has no layout for (AiResource, or one an installation added) shows its spec as is.
@@ -172,4 +177,14 @@ export function showReply(deps: CatalogCommandDeps, ref: string): Reply {
     `${name} (${summary})${entity.metadata.description ? `: ${entity.metadata.description}` : ""}`,
     ...blocks,
   );
+}
+
+/** A repository URL as people say it: owner/repo on a known host path, else host and path. */
+function repositoryName(url: string): string {
+  const parsed = new URL(url);
+  const [owner, repo] = parsed.pathname.split("/").filter(Boolean);
+  const path = owner && repo ? `${owner}/${repo.replace(/\.git$/, "")}` : parsed.pathname.replace(/\/+$/, "");
+  return parsed.hostname === "github.com"
+    ? path
+    : `${parsed.hostname}${path.startsWith("/") ? "" : "/"}${path}`;
 }

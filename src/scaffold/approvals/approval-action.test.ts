@@ -110,6 +110,29 @@ describe("callboard:approval in a dry run", () => {
     });
     expect(dry.supportsDryRun).toBe(true);
   });
+
+  it("says plainly when it found no channel to ask in (it said 'would ask … in no channel found')", async () => {
+    const dry = approvalAction({
+      approvals: {} as never,
+      outbox: {} as never,
+      entity: () => undefined,
+      now: () => new Date("2026-12-06T09:00:00.000Z"),
+    });
+    const lines: string[] = [];
+    const log = (line: string) => void lines.push(line);
+    await dry.handler({
+      input: { group: "team-ghosts", message: "Ship it?", timeout: "2h" },
+      isDryRun: true,
+      logger: { info: log, warn: log, error: log, debug: log },
+      output: () => undefined,
+      user: {},
+      task: { id: "t1" },
+      step: { id: "approve" },
+    } as unknown as Parameters<typeof dry.handler>[0]);
+    expect(lines.at(-1)).toBe(
+      "Dry run: found no channel to ask group:default/team-ghosts in, so a real run fails here (give the group a slack.com/channel-id or callboard.dev/teams-conversation-id annotation, or set CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL); assuming it approves.",
+    );
+  });
 });
 
 describe("approval timeouts", () => {

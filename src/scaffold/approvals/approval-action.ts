@@ -122,7 +122,9 @@ export function approvalAction(deps: ApprovalActionDeps): ScaffolderAction<Appro
           : undefined;
         const waiting = timeoutMs === undefined ? "" : `, waiting up to ${describeDuration(timeoutMs)}`;
         ctx.logger.info(
-          `Dry run: would ask ${groupRef} in ${place?.source ?? "no channel found"}${waiting}; assuming it approves.`,
+          place
+            ? `Dry run: would ask ${groupRef} in ${place.source}${waiting}; assuming it approves.`
+            : `Dry run: found no channel to ask ${groupRef} in, so a real run fails here (give the group a slack.com/channel-id or callboard.dev/teams-conversation-id annotation, or set CALLBOARD_SCAFFOLD_APPROVAL_CHANNEL); assuming it approves.`,
         );
         ctx.output("approved", true);
         ctx.output("decidedBy", ctx.user.ref ?? "dry-run");

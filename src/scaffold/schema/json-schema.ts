@@ -192,8 +192,12 @@ function describe(error: ErrorObject, schema: unknown, path: string, full: unkno
     }
     case "const":
       return `${label} must be ${JSON.stringify(params.allowedValue)}.`;
-    case "pattern":
-      return `${label} must match the pattern ${String(params.pattern)}.`;
+    case "pattern": {
+      // A regular expression alone tells few people what to type; the field's description usually does.
+      const about = schemaAt(full, path)?.description;
+      const hint = typeof about === "string" && about.trim() ? ` (${about.trim().replace(/\.$/, "")})` : "";
+      return `${label} must match the pattern ${String(params.pattern)}${hint}.`;
+    }
     case "format":
       return `${label} must be a valid ${String(params.format)}.`;
     case "minLength":
