@@ -42,6 +42,8 @@ const refused: Array<[file: string, source: string, because: RegExp]> = [
   ["src/search/deeper/probe.ts", "../../catalog/model/ref.ts", /import no service/],
   ["src/db/probe.ts", "../scaffold/tasks.ts", /import no service/],
   ["src/db/probe.ts", "../docs/sections.ts", /import no service/],
+  ["src/workers/probe.ts", "../catalog/ingest/yaml-pool.ts", /import no service/],
+  ["src/workers/probe.ts", "../bot/core/router.ts", /src\/bot/],
   // Adapters: no Prisma and no search engine.
   ["src/bot/slack/probe.ts", "@prisma/client", /no Prisma/],
   ["src/bot/teams/probe.ts", "../../generated/prisma/sqlite/client.ts", /no Prisma/],
@@ -73,6 +75,8 @@ const allowed: Array<[file: string, source: string]> = [
   ["src/plugins/github/probe.ts", "../../github/github-client.ts"],
   ["src/plugins/github/probe.ts", "./age.ts"],
   ["src/app/probe.ts", "../db/open-database.ts"],
+  ["src/catalog/ingest/probe.ts", "../../workers/worker-pool.ts"],
+  ["src/docs/site/probe.ts", "../../workers/worker-pool.ts"],
 ];
 
 describe("the layer rules (eslint.config.js)", () => {

@@ -13,6 +13,13 @@ export interface ParseRequest {
   origin: string;
 }
 
+/** The documents, or the message of what went wrong (see yaml-pool.ts). */
+export interface ParseReply {
+  id: number;
+  docs?: PlainDocument[];
+  error?: string;
+}
+
 function parseAndCheck(request: ParseRequest): PlainDocument[] {
   const docs = parsePlainDocuments(request.text, request);
   for (const doc of docs) {
@@ -30,8 +37,8 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 parentPort?.on("message", (request: ParseRequest) => {
   try {
-    parentPort!.postMessage({ id: request.id, docs: parseAndCheck(request) });
+    parentPort!.postMessage({ id: request.id, docs: parseAndCheck(request) } satisfies ParseReply);
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, error: (error as Error).message });
+    parentPort!.postMessage({ id: request.id, error: (error as Error).message } satisfies ParseReply);
   }
 });
