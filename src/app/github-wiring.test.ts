@@ -38,10 +38,19 @@ describe("buildApp with GitHub configured", () => {
     for (const id of github) expect(withToken.registry.actions.has(id)).toBe(true);
   });
 
-  it("registers the GitHub chat commands only when a token or an App is configured", async () => {
+  it("registers the GitHub chat commands always; without a token or an App they say what to set", async () => {
     const commands = ["prs", "ci", "repo", "checks"];
     const without = await build({});
-    for (const name of commands) expect(without.registry.commands.has(name)).toBe(false);
+    for (const name of commands) expect(without.registry.contributorOf("command", name)).toBe("github");
+    const answer = await without.registry.commands.get("prs")!.handler({
+      args: "payments-api",
+      flags: {},
+      text: "prs payments-api",
+      user: { surface: "shell", id: "someone" },
+      conversation: { surface: "shell" },
+      log: pino({ level: "silent" }),
+    });
+    expect(answer.text).toContain("GitHub is not configured: set GITHUB_TOKEN");
     await without.close();
     app = undefined;
     const withToken = await build({ GITHUB_TOKEN: "ghp_configured" });
