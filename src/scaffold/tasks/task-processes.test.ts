@@ -110,11 +110,17 @@ for (const { provider, available } of await providersUnderTest()) {
         const { taskId } = (await rig.tasks.submit(template, { values: { effects }, actor: jane })) as {
           taskId: string;
         };
-        // Past step two's effect (its checkpoint is kept), holding inside the step.
+        // Past step two's effect and its stored checkpoint, holding inside the step. The effect's line is
+        // written before the checkpoint is stored, so a kill between the two would rightly run the effect
+        // again (a checkpoint promises at-least-once up to the moment it is kept); wait for both.
         const holder = await eventually(async () => {
           const made = await lines(effects, taskId, "effects");
-          return made.length === 2 ? made[1]!.split(" ")[1] : undefined;
-        }, "step two's effect");
+          if (made.length !== 2) return undefined;
+          const kept = await db.prisma.scaffoldTaskCheckpoint.findUnique({
+            where: { taskId_key: { taskId, key: "v1.task.checkpoint.two.two" } },
+          });
+          return kept ? made[1]!.split(" ")[1] : undefined;
+        }, "step two's effect and its checkpoint");
         const victim = [first, second].find((p) => p && String(p.pid) === holder)!;
         await stopWorker(victim, true);
         const rescuer = second ? [first, second].find((p) => p !== victim)! : await worker();
