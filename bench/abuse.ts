@@ -11,6 +11,8 @@
  *
  * The catalog is the generator's (seed 7) plus a wide fan-out: a database 5,000 components depend on,
  * each also depending on two others, so `dependents`/`deps --depth 5` can reach thousands of entities.
+ * It keeps changing during the run, twice a second by default (a new component and a new user, into the
+ * graph and the search index), as webhooks change a real catalog while people use the bot.
  *
  * The worst inputs, each sent by the abusers in turn (slash commands unless said otherwise):
  * - who owns <a word as long as a command may be>, and <a 40,000-character word>
@@ -27,7 +29,8 @@
  * then counts with the time it had waited (a lower bound). Old code stalls for minutes on these inputs:
  * --max-seconds bounds the run, and the bot is killed if SIGTERM does not end it within 10 s.
  *
- * Run: npm run bench:abuse [-- --entities 100000 --innocent 400 --max-seconds 120 --profile].
+ * Run: npm run bench:abuse [-- --entities 100000 --innocent 400 --max-seconds 120 --profile
+ * --only "<part of an input's name>" --abusers 10 --changes-per-second 2].
  * Last line: one JSON object.
  */
 import { Agent, request } from "node:http";
@@ -64,6 +67,8 @@ const INNOCENT_USERS = argNumber("innocent-users", 2);
 const INNOCENT_COMMANDS = argNumber("innocent", 400);
 const MAX_SECONDS = argNumber("max-seconds", 120);
 const FAN_OUT = 5_000;
+/** Catalog changes a second while the run goes on (a webhook each); 0 keeps the catalog still. */
+const CHANGES_PER_SECOND = argNumber("changes-per-second", 2);
 /** Longest line the router reads as a command (src/bot/core/router.ts); the longest word allowed fills it. */
 const LINE_LIMIT = 4_000;
 const ABUSE_ANSWER_TIMEOUT_MS = 15_000;
@@ -106,10 +111,34 @@ function fanOutEntities(width: number): Entity[] {
 }
 
 async function runBot(apiUrl: string): Promise<void> {
-  const { registry, router, size, loadSeconds, close } = await benchRouter(ENTITIES, log, {
+  const { registry, router, size, loadSeconds, close, apply } = await benchRouter(ENTITIES, log, {
     search: true,
     extra: fanOutEntities(FAN_OUT),
   });
+  // The catalog changes while people talk, as GitHub pushes and webhooks change it: each change is a new
+  // component and a new user with a Slack id, so the next command finds them (and any index derived from
+  // the graph has something to catch up on).
+  let churn = 0;
+  const churning =
+    CHANGES_PER_SECOND > 0
+      ? setInterval(() => {
+          const n = churn++;
+          void apply([
+            {
+              apiVersion: "backstage.io/v1alpha1",
+              kind: "Component",
+              metadata: { name: `abuse-churn-${n}` },
+              spec: { type: "service", lifecycle: "production", owner: "engineering" },
+            },
+            {
+              apiVersion: "backstage.io/v1alpha1",
+              kind: "User",
+              metadata: { name: `abuse-newcomer-${n}`, annotations: { "slack.com/user-id": `U0CHURN${n}` } },
+              spec: { memberOf: ["engineering"] },
+            },
+          ]);
+        }, 1000 / CHANGES_PER_SECOND)
+      : undefined;
   const adapter = createSlackAdapter(
     { signingSecret: SIGNING_SECRET, botToken: BOT_TOKEN, apiUrl },
     {
@@ -128,6 +157,7 @@ async function runBot(apiUrl: string): Promise<void> {
     loadSeconds,
     log,
     stop: async () => {
+      clearInterval(churning);
       await adapter.stop();
       await close();
     },
@@ -331,7 +361,10 @@ async function runLoad(): Promise<void> {
   }
   await sampleWithin(10_000);
 
-  const inputs = abusiveInputs();
+  // --only <words>: just the inputs whose name holds them, to find which one costs the bot its longest block.
+  const only = argValue("only");
+  const inputs = abusiveInputs().filter((input) => !only || input.name.includes(only));
+  if (inputs.length === 0) throw new Error(`--only ${only}: no abusive input's name holds that`);
   const abuse = new Map(
     inputs.map((input) => [input.name, { sent: 0, acked: 0, answered: 0, answerMs: [] as number[] }]),
   );
@@ -434,7 +467,15 @@ async function runLoad(): Promise<void> {
   );
   console.log(
     `bot event loop: longest block ${sample ? `${round(sample.loopBlockMaxMs, 1)} ms` : "unknown (the bot did not answer within 10 s)"}, ` +
-      `p99 ${sample ? round(sample.loopBlockP99Ms, 2) : "?"} ms, most CPU between two turns ${sample ? round(sample.loopBlockCpuMaxMs, 1) : "?"} ms; ` +
+      `p99 ${sample ? round(sample.loopBlockP99Ms, 2) : "?"} ms, most CPU between two turns ${sample ? round(sample.loopBlockCpuMaxMs, 1) : "?"} ms` +
+      (sample?.mainThreadCpuMaxMs !== undefined
+        ? ` (main thread alone ${round(sample.mainThreadCpuMaxMs, 1)} ms)`
+        : "") +
+      (sample?.longestTurnGap
+        ? `; longest gap between two 10 ms turns ${round(sample.longestTurnGap.gapMs, 1)} ms, in which the main thread ran ` +
+          `${round(sample.longestTurnGap.ranMs, 1)} ms and waited for a core ${round(sample.longestTurnGap.waitedMs, 1)} ms`
+        : "") +
+      "; " +
       `crashes ${crashes}${crashed ? ` (${crashed})` : ""}; ` +
       `SIGTERM to exit ${round(stop.exitMs)} ms${stop.killed ? " (did not exit: killed after 10 s)" : ""}; ` +
       `load side ${round((loadCpu.user + loadCpu.system) / 1e6 / elapsed, 2)} of a core, its longest block ` +
@@ -465,6 +506,11 @@ async function runLoad(): Promise<void> {
         max_event_loop_block_ms: sample ? round(sample.loopBlockMaxMs, 1) : null,
         event_loop_block_p99_ms: sample ? round(sample.loopBlockP99Ms, 2) : null,
         event_loop_block_cpu_max_ms: sample ? round(sample.loopBlockCpuMaxMs, 1) : null,
+        main_thread_cpu_between_turns_max_ms:
+          sample?.mainThreadCpuMaxMs !== undefined ? round(sample.mainThreadCpuMaxMs, 1) : null,
+        longest_turn_gap_ms: sample?.longestTurnGap ? round(sample.longestTurnGap.gapMs, 1) : null,
+        longest_turn_gap_ran_ms: sample?.longestTurnGap ? round(sample.longestTurnGap.ranMs, 1) : null,
+        longest_turn_gap_waited_ms: sample?.longestTurnGap ? round(sample.longestTurnGap.waitedMs, 1) : null,
         crashes,
         sigterm_exit_ms: round(stop.exitMs),
         sigterm_ignored: stop.killed ? 1 : 0,

@@ -4,7 +4,7 @@
  * samples the bot's CPU time and its own per-request timings around each run, and counts arrivals.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -58,6 +58,8 @@ export async function benchRouter(
   size: number;
   loadSeconds: number;
   close: () => Promise<void>;
+  /** Upsert `changed` as the catalog service would after a webhook: into the graph, then the search index. */
+  apply: (changed: Entity[]) => Promise<void>;
 }> {
   const t = performance.now();
   const graph = new CatalogGraph();
@@ -72,6 +74,9 @@ export async function benchRouter(
   let resolver: EntityResolver = byName;
   const plugins: Plugin[] = [];
   let close = async () => {};
+  const items = (list: Entity[]) =>
+    list.map((entity) => ({ ref: entityRef(entity), entity, relations: deriveRelations(entity).edges }));
+  let apply = async (changed: Entity[]) => graph.upsert(items(changed));
   if (options.search) {
     const dir = mkdtempSync(join(tmpdir(), "callboard-bench-index-"));
     const index = new EmbeddedSearchIndex(join(dir, "search.db"));
@@ -91,6 +96,19 @@ export async function benchRouter(
         ownerRef: canonicalOwnerRef,
       }),
     );
+    apply = async (changed: Entity[]) => {
+      const upserted = items(changed);
+      graph.upsert(upserted);
+      await index.upsert(
+        upserted.map(({ ref, entity }) =>
+          entityToDocument({
+            ref,
+            entity,
+            relations: graph.owners(ref).map((target) => ({ source: ref, type: RELATION.ownedBy, target })),
+          }),
+        ),
+      );
+    };
     close = async () => {
       await index.close();
       rmSync(dir, { recursive: true, force: true });
@@ -99,7 +117,7 @@ export async function benchRouter(
   const loadSeconds = (performance.now() - t) / 1000;
   const registry = new Registry(log);
   await registry.use(catalogCommandsPlugin({ graph, resolver: () => resolver }), ...plugins);
-  return { registry, router: new Router(registry, log), size: graph.size, loadSeconds, close };
+  return { registry, router: new Router(registry, log), size: graph.size, loadSeconds, close, apply };
 }
 
 export interface BotSample {
@@ -118,6 +136,24 @@ export interface BotSample {
    * work a turn can wait for a core, so this says how much of the longest wait was the bot's own work.
    */
   loopBlockCpuMaxMs: number;
+  /**
+   * Linux only (undefined elsewhere): the most CPU the main thread alone ran between two turns of the 10 ms
+   * timer, from /proc's schedstat, so worker and GC helper threads do not count. It bounds the longest block
+   * that was the bot's own work. For the longest gap between two turns, how long the main thread ran in it and
+   * how long it waited for a core (runnable, not running: the machine's doing, not the bot's).
+   */
+  mainThreadCpuMaxMs?: number;
+  longestTurnGap?: { gapMs: number; ranMs: number; waitedMs: number };
+}
+
+/** The main thread's time on a core and time waiting for one, in ns (Linux schedstat); undefined elsewhere. */
+function mainThreadSchedule(): { ran: number; waited: number } | undefined {
+  try {
+    const [ran, waited] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ").map(Number);
+    return ran === undefined || waited === undefined ? undefined : { ran, waited };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -149,10 +185,25 @@ export async function serveBot(options: {
   loop.enable();
   let lastCpu = process.cpuUsage();
   let cpuMax = 0;
+  let lastTurn = performance.now();
+  let lastSchedule = mainThreadSchedule();
+  let mainCpuMax = 0;
+  let longestGap: BotSample["longestTurnGap"];
   setInterval(() => {
     const used = process.cpuUsage(lastCpu);
     lastCpu = process.cpuUsage();
     cpuMax = Math.max(cpuMax, (used.user + used.system) / 1000);
+    const now = performance.now();
+    const schedule = mainThreadSchedule();
+    if (schedule && lastSchedule) {
+      const ranMs = (schedule.ran - lastSchedule.ran) / 1e6;
+      const waitedMs = (schedule.waited - lastSchedule.waited) / 1e6;
+      mainCpuMax = Math.max(mainCpuMax, ranMs);
+      const gapMs = now - lastTurn;
+      if (!longestGap || gapMs > longestGap.gapMs) longestGap = { gapMs, ranMs, waitedMs };
+    }
+    lastTurn = now;
+    lastSchedule = schedule;
   }, 10).unref();
   process.on("message", () => {
     const { user, system } = process.cpuUsage();
@@ -163,9 +214,12 @@ export async function serveBot(options: {
       loopBlockMaxMs: block(loop.max),
       loopBlockP99Ms: block(loop.percentile(99)),
       loopBlockCpuMaxMs: cpuMax,
+      ...(lastSchedule ? { mainThreadCpuMaxMs: mainCpuMax, longestTurnGap: longestGap } : {}),
     } satisfies BotSample);
     loop.reset();
     cpuMax = 0;
+    mainCpuMax = 0;
+    longestGap = undefined;
   });
   console.log(JSON.stringify({ url: server.url, entities: options.size, loadSeconds: options.loadSeconds }));
 }
