@@ -37,4 +37,16 @@ describe("TypoVocabulary", () => {
     expect(v.has("alpha")).toBe(true);
     expect(v.near("alpah", 0)).toEqual([]);
   });
+
+  it("merges a large batch of new terms (an import) into the sorted ones, repeats and known terms once", () => {
+    const v = new TypoVocabulary();
+    v.replace(["kafka", "ledger", "payments"]);
+    const batch = Array.from({ length: 300 }, (_, i) => `term${(i * 37) % 150}`);
+    v.add([...batch, "ledger", "Zulu", "ärger"]);
+    expect(v.size).toBe(3 + 150 + 2);
+    for (const term of ["kafka", "ledger", "payments", "term0", "term149", "Zulu", "ärger"])
+      expect(v.has(term)).toBe(true);
+    expect(v.near("paymnets", 2).map((c) => c.term)).toEqual(["payments"]);
+    expect(v.near("term14", 1, 200).map((c) => c.term)).toContain("term140");
+  });
 });

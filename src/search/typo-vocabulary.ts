@@ -2,6 +2,7 @@
  * The typo layer's vocabulary: every term the index holds, kept sorted so the typo walk
  * (src/text/typo-neighbours.ts) can find the terms within an edit distance of a query term.
  */
+import { mergeSorted } from "../text/sorted-strings.ts";
 import { compareCodeUnits, lowerBound, typoNeighbours, type TypoCandidate } from "../text/typo-neighbours.ts";
 
 export type { TypoCandidate };
@@ -19,9 +20,10 @@ export class TypoVocabulary {
   }
 
   add(terms: Iterable<string>): void {
-    const fresh = [...terms].filter((term) => !this.has(term));
-    // Many new terms (a large import) are merged in one sort; a splice each would move the array each time.
-    if (fresh.length > 64) this.replace([...this.terms, ...fresh]);
+    const fresh = [...new Set(terms)].filter((term) => !this.has(term));
+    // Many new terms (a large import) are merged in one linear pass; a splice each would move the array each
+    // time, and sorting every term again would cost the whole vocabulary's sort for a small change.
+    if (fresh.length > 64) this.terms = mergeSorted(this.terms, fresh.sort(compareCodeUnits));
     else for (const term of fresh) this.splice(term);
   }
 

@@ -1,43 +1,76 @@
 import type { ChatUser, UserResolver } from "../../plugins/api.ts";
-import type { CatalogGraph } from "../graph/catalog-graph.ts";
+import { kindOfRef, type CatalogGraph } from "../graph/catalog-graph.ts";
 import { profileString } from "./entity-text.ts";
 
 /** Annotations that carry a platform's id (or sign-in email) for a User entity. */
 const ID_ANNOTATIONS = ["slack.com/user-id", "graph.microsoft.com/user-id", "microsoft.com/email"];
 
 /**
- * Chat user to catalog User ref, by platform id or email. The index is rebuilt only when the graph
- * has changed since the last lookup, so a message costs two Map hits, not a walk over every user.
+ * Chat user to catalog User ref, by platform id or email: two Map hits a message.
+ *
+ * The index follows the graph change by change (CatalogGraph.onChange): it used to be rebuilt over every
+ * User on the first message after any catalog change, which held the event loop for a quarter of a second
+ * with 20,000 users, once per webhook. The whole catalog is walked once, when the resolver is made at start.
  */
 export class GraphUserResolver implements UserResolver {
-  private byKey = new Map<string, string>();
-  private builtAt = -1;
+  /** id or email (lower case) to the refs of the users that carry it, in ref order. */
+  private readonly byKey = new Map<string, string[]>();
+  /** What each indexed user was filed under, so a change takes back exactly that. */
+  private readonly keysOf = new Map<string, string[]>();
 
-  constructor(private readonly graph: CatalogGraph) {}
+  constructor(private readonly graph: CatalogGraph) {
+    this.update(graph.refsOfKind("user"));
+    graph.onChange((refs) => this.update(refs));
+  }
 
   async resolve(user: ChatUser): Promise<string | undefined> {
     return this.lookup(user);
   }
 
   lookup(user: ChatUser): string | undefined {
-    if (this.builtAt !== this.graph.version) this.rebuild();
-    const byId = user.id ? this.byKey.get(`id:${user.id.toLowerCase()}`) : undefined;
+    // The first user in ref order keeps a shared id, so the answer does not depend on load order.
+    const byId = user.id ? this.byKey.get(user.id.toLowerCase())?.[0] : undefined;
     if (byId) return byId;
-    return user.email ? this.byKey.get(`id:${user.email.trim().toLowerCase()}`) : undefined;
+    return user.email ? this.byKey.get(user.email.trim().toLowerCase())?.[0] : undefined;
   }
 
-  private rebuild(): void {
-    const byKey = new Map<string, string>();
-    for (const ref of [...this.graph.refsOfKind("user")].sort()) {
-      const entity = this.graph.get(ref)!;
-      const keys = ID_ANNOTATIONS.map((key) => entity.metadata.annotations?.[key]);
-      keys.push(profileString(entity, "email"));
-      for (const key of keys) {
-        // The first user (in ref order) keeps a shared id, so the answer does not depend on load order.
-        if (key && !byKey.has(`id:${key.toLowerCase()}`)) byKey.set(`id:${key.toLowerCase()}`, ref);
+  private update(refs: Iterable<string>): void {
+    for (const ref of refs) {
+      if (kindOfRef(ref) !== "user") continue;
+      for (const key of this.keysOf.get(ref) ?? []) this.unfile(key, ref);
+      this.keysOf.delete(ref);
+      const entity = this.graph.get(ref);
+      if (!entity) continue;
+      const keys = new Set<string>();
+      for (const value of [
+        ...ID_ANNOTATIONS.map((a) => entity.metadata.annotations?.[a]),
+        profileString(entity, "email"),
+      ]) {
+        // Annotations come from YAML: anything but a non-empty string is not an id.
+        if (typeof value === "string" && value.trim() !== "") keys.add(value.trim().toLowerCase());
       }
+      if (keys.size === 0) continue;
+      this.keysOf.set(ref, [...keys]);
+      for (const key of keys) this.file(key, ref);
     }
-    this.byKey = byKey;
-    this.builtAt = this.graph.version;
+  }
+
+  private file(key: string, ref: string): void {
+    const refs = this.byKey.get(key);
+    if (!refs) {
+      this.byKey.set(key, [ref]);
+      return;
+    }
+    let at = 0;
+    while (at < refs.length && refs[at]! < ref) at++;
+    if (refs[at] !== ref) refs.splice(at, 0, ref);
+  }
+
+  private unfile(key: string, ref: string): void {
+    const refs = this.byKey.get(key);
+    if (!refs) return;
+    const at = refs.indexOf(ref);
+    if (at !== -1) refs.splice(at, 1);
+    if (refs.length === 0) this.byKey.delete(key);
   }
 }

@@ -85,6 +85,7 @@ export class CatalogGraph {
   private relationCount = 0;
   private entityCount = 0;
   private changes = 0;
+  private readonly listeners = new Set<(refs: readonly string[]) => void>();
 
   /** Grows on every write, so derived indexes (user directory, caches) know when to rebuild. */
   get version(): number {
@@ -96,6 +97,7 @@ export class CatalogGraph {
   }
 
   upsert(items: Iterable<GraphItem>): void {
+    const changed: string[] = [];
     for (const item of items) {
       const ref = item.ref.toLowerCase();
       this.withdraw(ref);
@@ -120,17 +122,36 @@ export class CatalogGraph {
       }
       if (emitted.length > 0) node.emitted = emitted;
       if (foreign.length > 0) this.foreign.set(node.ref, foreign);
+      changed.push(node.ref);
     }
-    this.changes++;
+    this.changed(changed);
   }
 
   remove(refs: Iterable<string>): void {
+    const changed: string[] = [];
     for (const raw of refs) {
       const ref = raw.toLowerCase();
       this.withdraw(ref);
       this.collect(ref);
+      changed.push(ref);
     }
+    this.changed(changed);
+  }
+
+  /**
+   * Call `listener` with the canonical refs of every later upsert or removal, as part of that write, so an
+   * index derived from the graph (the user directory) follows it change by change instead of rebuilding
+   * over the whole catalog on the next command. Returns a function that stops the calls.
+   */
+  onChange(listener: (refs: readonly string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(refs: readonly string[]): void {
     this.changes++;
+    this.names.settle();
+    for (const listener of this.listeners) listener(refs);
   }
 
   get(ref: string): Entity | undefined {

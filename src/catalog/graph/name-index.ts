@@ -1,3 +1,4 @@
+import { SortedStrings } from "../../text/sorted-strings.ts";
 import { lowerBound, typoNeighbours } from "../../text/typo-neighbours.ts";
 
 const ALREADY_NORMAL = /^[a-z0-9.]+(?:-[a-z0-9.]+)*$/;
@@ -32,26 +33,41 @@ const PREFIX_SCAN = 200;
 /** Typo matches looked at before ranking, closest first: a short query can be near thousands of names. */
 const TYPO_SCAN = 200;
 
+/** A batch of changes this large is merged into the sorted keys by the writer, not by the next reader. */
+const SETTLE_BATCH = 1_000;
+
 /**
- * Names to refs, exact and normalised (names and titles), with the keys sorted on demand for prefix and
- * typo lookups. Exact lookups are one Map hit; typo lookups walk the sorted keys with pruning.
+ * Names to refs, exact and normalised (names and titles), with the keys kept sorted for prefix and typo
+ * lookups. Exact lookups are one Map hit; typo lookups walk the sorted keys with pruning. A change to the
+ * catalog merges its keys into the sorted ones (sorted-strings.ts): the next lookup after a webhook pays a
+ * linear merge, not a sort of every key.
  */
 export class NameIndex {
   /** A lone ref is kept as itself, not in a one-element array: nearly every name has exactly one. */
   private readonly exact = new Map<string, Refs>();
   private readonly normalised = new Map<string, Refs>();
-  private sorted: string[] | undefined;
+  private readonly sorted = new SortedStrings();
 
   add(ref: string, name: string, title?: string): void {
     push(this.exact, name.toLowerCase(), ref);
-    for (const key of this.keysFor(name, title)) push(this.normalised, key, ref);
-    this.invalidate();
+    for (const key of this.keysFor(name, title)) {
+      if (push(this.normalised, key, ref)) this.sorted.add(key);
+    }
   }
 
   remove(ref: string, name: string, title?: string): void {
     pull(this.exact, name.toLowerCase(), ref);
-    for (const key of this.keysFor(name, title)) pull(this.normalised, key, ref);
-    this.invalidate();
+    for (const key of this.keysFor(name, title)) {
+      if (pull(this.normalised, key, ref)) this.sorted.delete(key);
+    }
+  }
+
+  /**
+   * The writer calls this at the end of a batch: a large batch (an import) is merged now, on the ingest
+   * path whose cost it is, so the first command after it does not pay for it.
+   */
+  settle(): void {
+    if (this.sorted.pending >= SETTLE_BATCH) this.sorted.settle();
   }
 
   /** Refs whose metadata.name equals `name`, ignoring case. */
@@ -115,13 +131,8 @@ export class NameIndex {
     return keys;
   }
 
-  private invalidate(): void {
-    this.sorted = undefined;
-  }
-
-  private sortedKeys(): string[] {
-    this.sorted ??= [...this.normalised.keys()].sort();
-    return this.sorted;
+  private sortedKeys(): readonly string[] {
+    return this.sorted.view();
   }
 
   /** The `limit` closest keys within `budget` edits of `query` (the search index's pruned walk over sorted terms). */
@@ -141,23 +152,34 @@ function list(refs: Refs | undefined): readonly string[] {
   return refs === undefined ? [] : typeof refs === "string" ? [refs] : refs;
 }
 
-function push(map: Map<string, Refs>, key: string, ref: string): void {
+/** Adds `ref` under `key`; true when the key is new to the map. */
+function push(map: Map<string, Refs>, key: string, ref: string): boolean {
   const refs = map.get(key);
-  if (refs === undefined) map.set(key, ref);
-  else if (typeof refs === "string") {
+  if (refs === undefined) {
+    map.set(key, ref);
+    return true;
+  }
+  if (typeof refs === "string") {
     if (refs !== ref) map.set(key, [refs, ref]);
   } else if (!refs.includes(ref)) refs.push(ref);
+  return false;
 }
 
-function pull(map: Map<string, Refs>, key: string, ref: string): void {
+/** Takes `ref` from under `key`; true when the key has left the map. */
+function pull(map: Map<string, Refs>, key: string, ref: string): boolean {
   const refs = map.get(key);
-  if (refs === undefined) return;
+  if (refs === undefined) return false;
   if (typeof refs === "string") {
-    if (refs === ref) map.delete(key);
-    return;
+    if (refs !== ref) return false;
+    map.delete(key);
+    return true;
   }
   const at = refs.indexOf(ref);
   if (at !== -1) refs.splice(at, 1);
   if (refs.length === 1) map.set(key, refs[0]!);
-  else if (refs.length === 0) map.delete(key);
+  else if (refs.length === 0) {
+    map.delete(key);
+    return true;
+  }
+  return false;
 }
