@@ -15,6 +15,7 @@ import { mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { highlight } from "./highlight.ts";
+import { IndexMerger } from "./index-merger.ts";
 import { WriterThread } from "./index-writer-thread.ts";
 import { bestFirst, documentTerms, IndexWriter } from "./index-writer.ts";
 import { StatementCache } from "./statement-cache.ts";
@@ -53,6 +54,18 @@ const TYPO_CANDIDATES = 48;
 const FTS_HASH_BYTES = 64 * 1024 * 1024;
 /** Upserts this large go to a writer thread (a 100k-entity import held the event loop ~6 s inline). */
 const OFF_THREAD_FROM = 2_000;
+/**
+ * FTS5 merges its segments as part of a write (automerge, crisis merges). After a rebuild the index is one
+ * large segment, and the 15th small write after it merged into that segment on the bot's thread: 270-340 ms
+ * for one webhook's change at 100k entities. A file-backed index therefore turns both off and merges on a
+ * worker thread instead (index-merger.ts), once this many writes have each left a segment behind.
+ */
+const MERGE_AFTER_WRITES = 8;
+/** A merge is up to this many rounds of this many pages (a round is ~20-60 ms of the thread's time at 100k). */
+const MERGE_ROUNDS = 20;
+const MERGE_PAGES = 500;
+/** Segments one level may hold before FTS5 merges it inline; the merges off the thread keep it far below. */
+const CRISIS_MERGE = 1_000;
 
 export interface EmbeddedIndexOptions {
   /** Upserts of at least this many documents are written on a worker thread (file-backed indexes only). */
@@ -81,6 +94,11 @@ export class EmbeddedSearchIndex implements SearchIndex {
   private writer: IndexWriter;
   private writes: Promise<unknown> = Promise.resolve();
   private readonly offThreadFrom: number;
+  /** Writes since the last merge on the worker thread, and whether one is queued or under way. */
+  private unmerged = 0;
+  private merging = false;
+  private merger: IndexMerger | undefined;
+  private closed = false;
 
   /** Open (creating if needed) the index file; ':memory:' keeps it in memory. */
   constructor(
@@ -101,11 +119,45 @@ export class EmbeddedSearchIndex implements SearchIndex {
       if (!this.offThread(docs.length)) {
         this.writer.upsert(docs);
         this.addTerms(docs.flatMap(documentTerms));
+        this.wrote();
         return;
       }
       // The writer thread also tokenises: the typo vocabulary, which lives on this thread, only merges terms.
       this.addTerms(await new WriterThread(this.path, { upsert: docs, delete: [] }).commit());
+      this.wrote();
     });
+  }
+
+  /** Count a write's new segment; after enough of them, merge on the worker thread, a round a turn. */
+  private wrote(): void {
+    if (this.path === ":memory:") return;
+    this.unmerged++;
+    if (this.unmerged < MERGE_AFTER_WRITES || this.merging) return;
+    this.unmerged = 0;
+    this.merging = true;
+    void this.mergeRounds()
+      .catch((error: Error) =>
+        // Not fatal: searches stay right, only slower as segments pile up; a later write tries again.
+        process.emitWarning(
+          `Search index ${this.path}: merging its segments failed (${error.message}); a later write retries.`,
+        ),
+      )
+      .finally(() => {
+        this.merging = false;
+      });
+  }
+
+  /**
+   * Each round takes its turn like a write, so the thread's transaction never meets one of this connection's
+   * in SQLite's lock (this thread would wait it out with the event loop held); writes queued meanwhile go
+   * between rounds.
+   */
+  private async mergeRounds(): Promise<void> {
+    this.merger ??= new IndexMerger(this.path);
+    const merger = this.merger;
+    for (let round = 0; round < MERGE_ROUNDS && !this.closed; round++) {
+      if (!(await this.inTurn(async () => !this.closed && merger.round(MERGE_PAGES)))) return;
+    }
   }
 
   /**
@@ -128,8 +180,10 @@ export class EmbeddedSearchIndex implements SearchIndex {
       began(thread);
       if (verdict !== undefined) thread.decide(verdict);
       await decision;
-      if (verdict) this.addTerms(await thread.commit());
-      else await thread.abort();
+      if (verdict) {
+        this.addTerms(await thread.commit());
+        this.wrote();
+      } else await thread.abort();
     });
     const settle = (commit: boolean) => {
       verdict ??= commit;
@@ -163,7 +217,11 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async delete(ids: string[]): Promise<void> {
-    if (ids.length > 0) return this.inTurn(async () => this.writer.delete(ids));
+    if (ids.length > 0)
+      return this.inTurn(async () => {
+        this.writer.delete(ids);
+        this.wrote();
+      });
   }
 
   /**
@@ -209,6 +267,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
       })();
       createSecondaryIndexes(fresh);
       fresh.exec("INSERT INTO fts (fts) VALUES ('optimize')");
+      if (!memory) mergeOffTheWriter(fresh);
       setMeta(fresh, "schema", SCHEMA_VERSION);
       setMeta(fresh, "fingerprint", fingerprint);
     } catch (error) {
@@ -217,6 +276,9 @@ export class EmbeddedSearchIndex implements SearchIndex {
       throw error;
     }
     this.db.close();
+    // The merger's connection has the file about to be replaced open: the next merge opens the new one.
+    await this.merger?.close();
+    this.merger = undefined;
     if (memory) {
       fresh.pragma("journal_mode = MEMORY");
       this.db = fresh;
@@ -246,7 +308,9 @@ export class EmbeddedSearchIndex implements SearchIndex {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.writes;
+    await this.merger?.close();
     if (this.db.open) this.db.close();
   }
 
@@ -441,6 +505,8 @@ function openDatabase(path: string): Database.Database {
         setMeta(db, "schema", SCHEMA_VERSION);
       })();
     }
+    // An index written before merges moved off the writer gets the setting too (it is kept in the file).
+    if (path !== ":memory:") mergeOffTheWriter(db);
     return db;
   } catch (error) {
     db.close();
@@ -449,6 +515,14 @@ function openDatabase(path: string): Database.Database {
       { cause: error },
     );
   }
+}
+
+/** FTS5 settings kept in the file: no merging inside a write; IndexMerger does it (see MERGE_AFTER_WRITES). */
+function mergeOffTheWriter(db: Database.Database): void {
+  const config = db.prepare("SELECT v FROM fts_config WHERE k = ?").pluck();
+  if (config.get("automerge") === 0 && config.get("crisismerge") === CRISIS_MERGE) return;
+  db.exec(`INSERT INTO fts (fts, rank) VALUES ('automerge', 0);
+    INSERT INTO fts (fts, rank) VALUES ('crisismerge', ${CRISIS_MERGE});`);
 }
 
 /**
