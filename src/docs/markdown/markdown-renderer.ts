@@ -44,6 +44,10 @@ export interface RenderedMarkdown {
 
 type Viz = Awaited<ReturnType<typeof loadGraphviz>>;
 
+// markdown-it's own escaper, taken once: building a MarkdownIt instance to reach it cost a parser set-up
+// (linkify, rule chains) on every code block.
+const escape = new MarkdownIt().utils.escapeHtml;
+
 const GRAPHVIZ = new Set(["dot", "graphviz"]);
 const LANGUAGE_ALIASES: Record<string, string> = {
   sh: "bash",
@@ -69,7 +73,8 @@ const LANGUAGE_ALIASES: Record<string, string> = {
 export class MarkdownRenderer {
   private constructor(private readonly md: MarkdownItInstance) {}
 
-  static async create(): Promise<MarkdownRenderer> {
+  /** `attrsOnEveryPage` runs markdown-it-attrs on pages without braces too (tests compare the two). */
+  static async create(options: { attrsOnEveryPage?: boolean } = {}): Promise<MarkdownRenderer> {
     const viz = await loadGraphviz();
     // Raw HTML is allowed as in Python-Markdown (md_in_html); the sanitiser decides what stays.
     const md = new MarkdownIt({ html: true, linkify: true, typographer: false });
@@ -89,6 +94,7 @@ export class MarkdownRenderer {
       .use(emoji, { shortcuts: {} })
       .use(githubAlerts)
       .use(indentedBlocks);
+    if (!options.attrsOnEveryPage) skipAttrsWithoutBraces(md);
     md.renderer.rules.fence = (tokens, idx, _options, env) =>
       renderFence(tokens[idx]!, env as unknown as RenderEnv, viz);
     md.renderer.rules.heading_close = (tokens, idx) => {
@@ -109,13 +115,40 @@ export class MarkdownRenderer {
   }
 }
 
+/**
+ * markdown-it-attrs tries each of its dozen token patterns at every token of every page, through a generic
+ * matcher: about a tenth of a build's CPU. Every pattern that changes the output needs the left delimiter
+ * `{` in a token's `info` (fences) or `content` (inline tokens and their text children; code is never read
+ * for it); the two that do not (table "thead metadata" and "tbody calculate") only record column counts in
+ * token meta and act on cells with rowspan/colspan, which only attributes can give. So a page whose tokens hold no `{` there is left as
+ * it is, which is exactly what the plugin would have done; any other page goes through the plugin unchanged.
+ */
+function skipAttrsWithoutBraces(md: MarkdownItInstance): void {
+  const curly = md.core.ruler.getRules("").find((rule) => rule.name === "curlyAttrs");
+  if (!curly) throw new Error("markdown-it-attrs: its core rule curlyAttrs was not found (plugin changed?)");
+  md.core.ruler.at("curly_attributes", (state) => {
+    if (state.tokens.some(holdsBrace)) curly(state);
+  });
+}
+
+/** Where the plugin's patterns look for `{`: a token's info, an inline token's content and its text children. */
+function holdsBrace(token: Token): boolean {
+  if (token.info.includes("{")) return true;
+  if (token.type !== "inline") return false;
+  if (token.content.includes("{")) return true;
+  return (
+    token.children?.some(
+      (child) => child.info.includes("{") || (child.type === "text" && child.content.includes("{")),
+    ) ?? false
+  );
+}
+
 function renderFence(token: Token, env: RenderEnv, viz: Viz): string {
   const info = token.info.trim();
   const language = (info.split(/\s+/)[0] ?? "")
     .replace(/^\{?\.?/, "")
     .replace(/\}$/, "")
     .toLowerCase();
-  const escape = MarkdownIt().utils.escapeHtml;
   if (GRAPHVIZ.has(language)) {
     const result = renderDot(viz, token.content);
     if ("svg" in result) return `<div class="graphviz">${result.svg}</div>\n`;
@@ -179,8 +212,13 @@ function assignAnchors(state: StateCore): void {
       id = uniqueId(slugify(inlineText(tokens[i + 1]!)), used);
       token.attrSet("id", id);
     }
-    const close = tokens.slice(i + 1).find((t) => t.type === "heading_close");
-    if (close) close.meta = { ...(close.meta as object), anchor: id };
+    // The heading's own close token (the next heading_close; no slice of the rest of the page per heading).
+    for (let j = i + 1; j < tokens.length; j++) {
+      const close = tokens[j]!;
+      if (close.type !== "heading_close") continue;
+      close.meta = { ...(close.meta as object), anchor: id };
+      break;
+    }
   }
 }
 
