@@ -128,7 +128,7 @@ describe("markdown-it-attrs on pages without braces", () => {
       "| a | b | c |\n|---|---|---|\n| 1 {rowspan=2} | 2 | 3 |\n| 4 | 5 |\n\n{.table}\n",
       "```python {.cls #code}\nx = {1: 2}\n```\n\n```ts\nconst a = { b: 1 };\n```\n",
       "Entity &#123;.cls} and \\{.esc} and `code`{.c} and ![i](a.png){width=10}\n\n--- {#rule}\n",
-      "!!! note \"Title {x}\"\n    Body\n\n=== \"Tab\"\n    content\n\n- [x] done\n- [ ] todo\n",
+      '!!! note "Title {x}"\n    Body\n\n=== "Tab"\n    content\n\n- [x] done\n- [ ] todo\n',
       "*em*{.a} **strong**{#b} ==mark== ~~del~~ ^sup^ ~sub~ :rocket: www.example.com\n",
       "Term\n: Definition\n\n*[HTML]: Hyper Text\n\nHTML here[^1].\n\n[^1]: Note.\n",
       "no braces at all\n\n| x |\n|---|\n| y |\n\n1. one\n2. two\n",

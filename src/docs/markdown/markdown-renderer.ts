@@ -3,7 +3,8 @@
  * plugins: tables, fenced code highlighted on the server, admonitions and collapsible details, GitHub alerts,
  * content tabs, footnotes, attribute lists, definition lists, abbreviations, task lists, emoji shortcodes,
  * ==mark==, ~~del~~, ^sup^/~sub~, magic links, Graphviz diagrams. Headings get mkdocs' anchors and a
- * permalink. The HTML is not yet safe to serve: page-html.ts sanitises it and rewrites its links.
+ * permalink. The HTML is not yet safe to serve: page-html.ts sanitises it and rewrites its links, either on
+ * the tokens before rendering (pages without raw HTML, see TokenPolicy) or with the sanitiser afterwards.
  */
 import MarkdownIt, { type MarkdownIt as MarkdownItInstance, type StateCore, type Token } from "markdown-it";
 import abbr from "markdown-it-abbr";
@@ -23,6 +24,16 @@ import { highlightCode } from "./highlight.ts";
 import { indentedBlocks } from "./indented-blocks.ts";
 import { slugify, uniqueId } from "./slugify.ts";
 
+/**
+ * Applies the page sanitiser's policy to a page's tokens and says whether it could (page-html.ts). Given only
+ * pages with no raw HTML of their author's and no diagram; `customRules` are the token types with their own
+ * rendering rule.
+ */
+export type TokenPolicy = (tokens: Token[], customRules: ReadonlySet<string>) => boolean;
+
+/** Set on a page's env when its source holds raw HTML (before plugins add HTML tokens of their own). */
+const RAW_HTML = Symbol("raw HTML");
+
 /** Per page: what rendering found worth telling the site's owner. */
 export interface RenderEnv {
   notes: string[];
@@ -32,8 +43,13 @@ export interface RenderEnv {
 }
 
 export interface RenderedMarkdown {
-  /** Unsanitised HTML. */
+  /** Unsanitised HTML, unless `safe`. */
   html: string;
+  /**
+   * True when the token policy passed to render accepted the page and was applied to its tokens: the HTML
+   * is then safe to serve as it is. False for a page with raw HTML or a diagram, or one the policy refused.
+   */
+  safe: boolean;
   /** Text of the first h1, when there is one (the page title, as mkdocs takes it). */
   h1?: string;
   toc: TocEntry[];
@@ -71,7 +87,12 @@ const LANGUAGE_ALIASES: Record<string, string> = {
 };
 
 export class MarkdownRenderer {
-  private constructor(private readonly md: MarkdownItInstance) {}
+  /** Token types with their own rendering rule (a token policy must know what each of them writes). */
+  private readonly customRules: ReadonlySet<string>;
+
+  private constructor(private readonly md: MarkdownItInstance) {
+    this.customRules = new Set(Object.keys(md.renderer.rules));
+  }
 
   /** `attrsOnEveryPage` runs markdown-it-attrs on pages without braces too (tests compare the two). */
   static async create(options: { attrsOnEveryPage?: boolean } = {}): Promise<MarkdownRenderer> {
@@ -105,13 +126,26 @@ export class MarkdownRenderer {
       return `${link}</${tokens[idx]!.tag}>\n`;
     };
     md.core.ruler.push("mkdocs_anchors", assignAnchors);
+    // Right after the inline rule, before markdown-it-task-lists adds its checkbox HTML tokens.
+    md.core.ruler.after("inline", "raw_html_seen", (state) => {
+      if (state.tokens.some(isRawHtml)) (state.env as RenderEnv)[RAW_HTML] = true;
+    });
     return new MarkdownRenderer(md);
   }
 
-  render(source: string, env: RenderEnv): RenderedMarkdown {
+  /**
+   * `policy`, when given, is tried on pages without raw HTML or diagrams; `safe` in the result says whether
+   * it was applied (then the HTML needs no sanitiser).
+   */
+  render(source: string, env: RenderEnv, policy?: TokenPolicy): RenderedMarkdown {
     const tokens = this.md.parse(source, env);
+    const safe =
+      policy !== undefined &&
+      env[RAW_HTML] !== true &&
+      !tokens.some((t) => t.type === "fence" && GRAPHVIZ.has(fenceLanguage(t.info))) &&
+      policy(tokens, this.customRules);
     const html = this.md.renderer.render(tokens, this.md.options, env);
-    return { html, ...outline(tokens) };
+    return { html, safe, ...outline(tokens) };
   }
 }
 
@@ -143,12 +177,21 @@ function holdsBrace(token: Token): boolean {
   );
 }
 
-function renderFence(token: Token, env: RenderEnv, viz: Viz): string {
-  const info = token.info.trim();
-  const language = (info.split(/\s+/)[0] ?? "")
+function isRawHtml(token: Token): boolean {
+  if (token.type === "html_block" || token.type === "html_inline") return true;
+  return token.type === "inline" && (token.children?.some(isRawHtml) ?? false);
+}
+
+/** A fence's language as its info string gives it (`ts`, `{.ts}`, `.ts title="x"`), lower case. */
+function fenceLanguage(info: string): string {
+  return (info.trim().split(/\s+/)[0] ?? "")
     .replace(/^\{?\.?/, "")
     .replace(/\}$/, "")
     .toLowerCase();
+}
+
+function renderFence(token: Token, env: RenderEnv, viz: Viz): string {
+  const language = fenceLanguage(token.info);
   if (GRAPHVIZ.has(language)) {
     const result = renderDot(viz, token.content);
     if ("svg" in result) return `<div class="graphviz">${result.svg}</div>\n`;
@@ -225,7 +268,7 @@ function assignAnchors(state: StateCore): void {
 const WHITESPACE = /\s+/g;
 
 /** Table of contents, sections (text between headings) and summary from the block tokens. */
-function outline(tokens: Token[]): Omit<RenderedMarkdown, "html"> {
+function outline(tokens: Token[]): Omit<RenderedMarkdown, "html" | "safe"> {
   const toc: TocEntry[] = [];
   const stack: TocEntry[] = [];
   const sections: DocSection[] = [];

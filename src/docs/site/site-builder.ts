@@ -18,7 +18,7 @@ import {
   type BuiltSite,
   type SiteKey,
 } from "../model.ts";
-import { sanitizePage } from "../page-html.ts";
+import { applyPolicyToTokens, sanitizePage, type PageLinks } from "../page-html.ts";
 import { buildNav, titleFromName, titleNav } from "./site-nav.ts";
 import { note, scanSite, type ScannedSite, type SitePart, type SourceFile } from "./site-sources.ts";
 
@@ -241,10 +241,9 @@ export class SiteBuilder {
     const where = posix.join(ctx.part.docsDir, file.local);
     const source = body.toString("utf8").replace(/^\uFEFF/, "");
     const env: RenderEnv = { notes: [] };
-    const out = this.renderer.render(source, env);
-    for (const message of env.notes) ctx.notes.push(note("warning", message, where));
     const seen = new Set<string>();
-    const html = sanitizePage(out.html, {
+    const linkNotes: string[] = [];
+    const links: PageLinks = {
       source: file.path,
       page: path,
       targets: ctx.targets,
@@ -252,9 +251,16 @@ export class SiteBuilder {
         // One note per distinct problem on a page: a page full of the same broken link says it once.
         if (seen.has(message) || seen.size >= 20) return;
         seen.add(message);
-        ctx.notes.push(note("warning", message, where));
+        linkNotes.push(message);
       },
-    });
+    };
+    // Pages without HTML of their author's get the sanitiser's policy on their tokens (page-html.ts); the
+    // others, and any the token policy is not sure of, go through the sanitiser.
+    const out = this.renderer.render(source, env, (tokens, rules) =>
+      applyPolicyToTokens(tokens, rules, links),
+    );
+    const html = out.safe ? out.html : sanitizePage(out.html, links);
+    for (const message of [...env.notes, ...linkNotes]) ctx.notes.push(note("warning", message, where));
     const title = ctx.navTitle ?? out.h1 ?? defaultTitle(file, path);
     const sections = out.sections.map((s) => (s.anchor === "" ? { ...s, heading: title } : s));
     const page: BuiltPage = {
