@@ -119,9 +119,9 @@ describe("MarkdownRenderer", () => {
   });
 });
 
-describe("markdown-it-attrs on pages without braces", () => {
+describe("markdown-it-attrs and -emoji skipped on pages with nothing for them", () => {
   it("renders exactly as with the plugin run on every page (tables, lists, fences, attributes, entities)", async () => {
-    const reference = await MarkdownRenderer.create({ attrsOnEveryPage: true });
+    const reference = await MarkdownRenderer.create({ everyRuleOnEveryPage: true });
     const pages = [
       "# Title\n\nText with *em* and `code`.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n| 3 | 4 |\n\n- x\n- y\n",
       "## Head {#custom .cls data-x=1}\n\nPara {.lead}\n\n- item {.li}\n- other\n{.list}\n",
@@ -134,6 +134,8 @@ describe("markdown-it-attrs on pages without braces", () => {
       "no braces at all\n\n| x |\n|---|\n| y |\n\n1. one\n2. two\n",
       "Braces only in code:\n\n```ts\nconst a = { b: 1 };\n```\n\n    indented { code }\n\nand `{inline}` code\n",
       "- list with code `x{y}`\n- item\n{.not-code}\n",
+      ":rocket: and :smile: and :not_an_emoji: and `:code:` and http://x.example:80/a and \\:rocket:\n",
+      "Time 10:30, ratio 1:2, no emoji here\n\n```\n:rocket:\n```\n",
     ];
     // And the generated bench corpus: realistic pages, most of them with no attribute list at all.
     const dir = mkdtempSync(join(tmpdir(), "callboard-attrs-"));

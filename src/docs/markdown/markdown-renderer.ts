@@ -94,8 +94,8 @@ export class MarkdownRenderer {
     this.customRules = new Set(Object.keys(md.renderer.rules));
   }
 
-  /** `attrsOnEveryPage` runs markdown-it-attrs on pages without braces too (tests compare the two). */
-  static async create(options: { attrsOnEveryPage?: boolean } = {}): Promise<MarkdownRenderer> {
+  /** `everyRuleOnEveryPage` runs attrs and emoji on pages they have nothing to do on too (for tests). */
+  static async create(options: { everyRuleOnEveryPage?: boolean } = {}): Promise<MarkdownRenderer> {
     const viz = await loadGraphviz();
     // Raw HTML is allowed as in Python-Markdown (md_in_html); the sanitiser decides what stays.
     const md = new MarkdownIt({ html: true, linkify: true, typographer: false });
@@ -115,7 +115,7 @@ export class MarkdownRenderer {
       .use(emoji, { shortcuts: {} })
       .use(githubAlerts)
       .use(indentedBlocks);
-    if (!options.attrsOnEveryPage) skipAttrsWithoutBraces(md);
+    if (!options.everyRuleOnEveryPage) skipRulesWithNothingToDo(md);
     md.renderer.rules.fence = (tokens, idx, _options, env) =>
       renderFence(tokens[idx]!, env as unknown as RenderEnv, viz);
     md.renderer.rules.heading_close = (tokens, idx) => {
@@ -150,22 +150,38 @@ export class MarkdownRenderer {
 }
 
 /**
- * markdown-it-attrs tries each of its dozen token patterns at every token of every page, through a generic
- * matcher: about a tenth of a build's CPU. Every pattern that changes the output needs the left delimiter
- * `{` in a token's `info` (fences) or `content` (inline tokens and their text children; code is never read
- * for it); the two that do not (table "thead metadata" and "tbody calculate") only record column counts in
- * token meta and act on cells with rowspan/colspan, which only attributes can give. So a page whose tokens hold no `{` there is left as
- * it is, which is exactly what the plugin would have done; any other page goes through the plugin unchanged.
+ * Two plugins' core rules scan every page though most pages hold nothing for them, and each is skipped on a
+ * page where it provably finds nothing, which is exactly what running it would have left:
+ *
+ * - markdown-it-attrs tries each of its dozen token patterns at every token, through a generic matcher (about
+ *   a tenth of a build's CPU). Every pattern that changes the output needs its left delimiter `{` in a token's
+ *   `info` (fences) or `content` (inline tokens and their text children; code is never read for it); the two
+ *   that do not (table "thead metadata" and "tbody calculate") only record column counts in token meta and
+ *   act on cells with rowspan/colspan, which only attributes can give.
+ * - markdown-it-emoji tests every text token against one regular expression of all 1,900 `:shortcode:`s; with
+ *   text smileys off (see create) every alternative holds a `:`.
  */
-function skipAttrsWithoutBraces(md: MarkdownItInstance): void {
-  const curly = md.core.ruler.getRules("").find((rule) => rule.name === "curlyAttrs");
-  if (!curly) throw new Error("markdown-it-attrs: its core rule curlyAttrs was not found (plugin changed?)");
-  md.core.ruler.at("curly_attributes", (state) => {
-    if (state.tokens.some(holdsBrace)) curly(state);
+function skipRulesWithNothingToDo(md: MarkdownItInstance): void {
+  onlyWhere(md, "curly_attributes", "curlyAttrs", holdsBrace);
+  onlyWhere(md, "emoji", "emoji_replace", holdsColon);
+}
+
+/** Runs core rule `name` (a plugin's function `fn`) only on pages with a token for which `needed` holds. */
+function onlyWhere(
+  md: MarkdownItInstance,
+  name: string,
+  fn: string,
+  needed: (token: Token) => boolean,
+): void {
+  const rule = md.core.ruler.getRules("").find((r) => r.name === fn);
+  if (!rule)
+    throw new Error(`markdown-it core rule ${name} (function ${fn}) not found: did its plugin change?`);
+  md.core.ruler.at(name, (state) => {
+    if (state.tokens.some(needed)) rule(state);
   });
 }
 
-/** Where the plugin's patterns look for `{`: a token's info, an inline token's content and its text children. */
+/** Where markdown-it-attrs looks for `{`: a token's info, an inline token's content and its text children. */
 function holdsBrace(token: Token): boolean {
   if (token.info.includes("{")) return true;
   if (token.type !== "inline") return false;
@@ -174,6 +190,15 @@ function holdsBrace(token: Token): boolean {
     token.children?.some(
       (child) => child.info.includes("{") || (child.type === "text" && child.content.includes("{")),
     ) ?? false
+  );
+}
+
+/** Where markdown-it-emoji looks for `:`: the text children of inline tokens. */
+function holdsColon(token: Token): boolean {
+  if (token.type !== "inline") return false;
+  return (
+    token.content.includes(":") ||
+    (token.children?.some((child) => child.type === "text" && child.content.includes(":")) ?? false)
   );
 }
 
