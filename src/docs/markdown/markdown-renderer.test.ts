@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateDocsCorpus } from "../../../bench/docs-corpus.ts";
-import { MarkdownRenderer, type RenderEnv } from "./markdown-renderer.ts";
+import { collapseWhitespace, MarkdownRenderer, type RenderEnv } from "./markdown-renderer.ts";
 
 let renderer: MarkdownRenderer;
 beforeAll(async () => {
@@ -150,6 +150,18 @@ describe("markdown-it-attrs and -emoji skipped on pages with nothing for them", 
       const envRef: RenderEnv = { notes: [] };
       const slow = { ...reference.render(source, envRef), notes: envRef.notes };
       expect(fast).toEqual(slow);
+    }
+  });
+});
+
+describe("collapseWhitespace", () => {
+  it("makes each whitespace run one space, exactly as replacing /\\s+/g does", () => {
+    const alphabet = ["a", "b", " ", " ", "\n", "\t", "\r", "\u00a0", "\u2003", "\ufeff"];
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % alphabet.length;
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: n % 40 }, () => alphabet[next()]).join("");
+      expect(collapseWhitespace(text)).toBe(text.replace(/\s+/g, " "));
     }
   });
 });

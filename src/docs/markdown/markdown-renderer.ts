@@ -290,7 +290,17 @@ function assignAnchors(state: StateCore): void {
   }
 }
 
-const WHITESPACE = /\s+/g;
+/**
+ * Whitespace runs other than a lone space: replacing these with one space gives what replacing every `\s+`
+ * does (a run of two or more is matched whole from its start; a single character only if it is not already
+ * a space), without a replacement for each of the thousands of single spaces in a page's text.
+ */
+const WHITESPACE = /\s{2,}|[^\S ]/g;
+
+/** `text` with each run of whitespace made one space. */
+export function collapseWhitespace(text: string): string {
+  return text.replace(WHITESPACE, " ");
+}
 
 /** Table of contents, sections (text between headings) and summary from the block tokens. */
 function outline(tokens: Token[]): Omit<RenderedMarkdown, "html" | "safe"> {
@@ -307,7 +317,7 @@ function outline(tokens: Token[]): Omit<RenderedMarkdown, "html" | "safe"> {
   let h1: string | undefined;
   let summary: string | undefined;
   const flush = () => {
-    const text = current.parts.join(" ").replace(WHITESPACE, " ").trim();
+    const text = collapseWhitespace(current.parts.join(" ")).trim();
     if (current.anchor !== "" || text !== "") {
       sections.push({
         anchor: current.anchor,
@@ -327,9 +337,7 @@ function outline(tokens: Token[]): Omit<RenderedMarkdown, "html" | "safe"> {
     const token = tokens[i]!;
     if (token.type === "heading_open") {
       const level = Number(token.tag.slice(1));
-      const title = inlineText(tokens[i + 1]!)
-        .replace(WHITESPACE, " ")
-        .trim();
+      const title = collapseWhitespace(inlineText(tokens[i + 1]!)).trim();
       const id = String(token.attrGet("id") ?? "");
       if (level === 1 && h1 === undefined) h1 = title;
       const entry: TocEntry = { level, id, title, children: [] };
@@ -345,7 +353,7 @@ function outline(tokens: Token[]): Omit<RenderedMarkdown, "html" | "safe"> {
       const text = inlineText(token);
       add(text);
       if (summary === undefined && tokens[i - 1]?.type === "paragraph_open") {
-        const clean = text.replace(WHITESPACE, " ").trim();
+        const clean = collapseWhitespace(text).trim();
         if (clean) summary = clean.slice(0, LIMITS.summaryChars);
       }
     } else if ((token.type === "fence" || token.type === "code_block") && !GRAPHVIZ.has(token.info.trim())) {

@@ -182,9 +182,12 @@ export class SiteBuilder {
         pageNotes[path] = previous!.pageNotes[path] ?? [];
         continue;
       }
-      const body = contents.get(file.path) ?? (await readFile(file.real));
+      const read = contents.get(file.path);
+      const body = read ?? (await readFile(file.real));
+      // Bytes read (and hashed) by this build keep their stamp's hash; bytes read just now are hashed here.
+      const hash = read ? stamps[file.path]!.hash : sha256(body);
       const notes: BuildNote[] = [];
-      pages[path] = this.renderPage(file, path, body, {
+      pages[path] = this.renderPage(file, path, body, hash, {
         targets,
         navTitle: nav.titles.get(file.path),
         part: parts.get(file.part)!,
@@ -236,6 +239,7 @@ export class SiteBuilder {
     file: SourceFile,
     path: string,
     body: Buffer,
+    hash: string,
     ctx: { targets: LinkTargets; navTitle: string | undefined; part: SitePart; notes: BuildNote[] },
   ): BuiltPage {
     const where = posix.join(ctx.part.docsDir, file.local);
@@ -270,7 +274,7 @@ export class SiteBuilder {
       toc: out.toc,
       sections,
       sourcePath: file.path,
-      hash: sha256(body),
+      hash,
       summary: out.summary,
     };
     const editUrl = editUrlOf(ctx.part, file.local);
