@@ -148,4 +148,22 @@ describe("the sanitiser's policy on markdown tokens", () => {
     expect(both("[h](//evil.example/x)").safe).toBe(false);
     expect(both("> [!NOTE] <b>x</b>\n> body\n").safe).toBe(false);
   });
+
+  it("sends raw HTML in inline footnotes to the sanitiser, task-list look-alikes included", () => {
+    // Inline footnotes are parsed into the footnote list, not the page's tokens: their HTML must still count
+    // as the author's. An unclosed <label> here would otherwise be served as it is (the sanitiser closes it).
+    for (const page of [
+      "Foot^[<label>] more\n",
+      "Foot^[</label>] more\n",
+      'x^[<input class="task-list-item-checkbox" checked="" disabled="" type="checkbox">] y\n',
+      "x^[<img src=x onerror=alert(1)>] y\n",
+    ]) {
+      const { safe, slow } = both(page);
+      expect(safe).toBe(false);
+      expect(markup(slow)).not.toMatch(FORBIDDEN);
+    }
+    // Task lists' own checkboxes and labels still take the token path.
+    expect(both("- [x] done\n- [ ] todo\n").safe).toBe(true);
+  });
+
 });

@@ -126,10 +126,7 @@ export class MarkdownRenderer {
       return `${link}</${tokens[idx]!.tag}>\n`;
     };
     md.core.ruler.push("mkdocs_anchors", assignAnchors);
-    // Right after the inline rule, before markdown-it-task-lists adds its checkbox HTML tokens.
-    md.core.ruler.after("inline", "raw_html_seen", (state) => {
-      if (state.tokens.some(isRawHtml)) (state.env as RenderEnv)[RAW_HTML] = true;
-    });
+    flagRawHtml(md);
     return new MarkdownRenderer(md);
   }
 
@@ -202,9 +199,31 @@ function holdsColon(token: Token): boolean {
   );
 }
 
-function isRawHtml(token: Token): boolean {
-  if (token.type === "html_block" || token.type === "html_inline") return true;
-  return token.type === "inline" && (token.children?.some(isRawHtml) ?? false);
+/**
+ * Sets RAW_HTML on the page's env whenever markdown-it's HTML rules match, rather than by looking for their
+ * tokens in the page: plugins keep tokens elsewhere (inline footnotes' live in the footnote list until
+ * footnote_tail moves them) and add HTML tokens of their own (task lists), so only the rules themselves know
+ * every piece of the author's HTML. Matches in silent mode (link label scans) count too: more pages go to the
+ * sanitiser, never fewer.
+ */
+function flagRawHtml(md: MarkdownItInstance): void {
+  const block = md.block.ruler.getRules("").find((r) => r.name === "html_block");
+  const inline = md.inline.ruler.getRules("").find((r) => r.name === "html_inline");
+  if (!block || !inline) throw new Error("markdown-it's html_block or html_inline rule not found");
+  md.block.ruler.at(
+    "html_block",
+    (state, startLine, endLine, silent) => {
+      const found = block(state, startLine, endLine, silent);
+      if (found) (state.env as RenderEnv)[RAW_HTML] = true;
+      return found;
+    },
+    { alt: ["paragraph", "reference", "blockquote"] },
+  );
+  md.inline.ruler.at("html_inline", (state, silent) => {
+    const found = inline(state, silent);
+    if (found) (state.env as RenderEnv)[RAW_HTML] = true;
+    return found;
+  });
 }
 
 /** A fence's language as its info string gives it (`ts`, `{.ts}`, `.ts title="x"`), lower case. */
