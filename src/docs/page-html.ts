@@ -223,8 +223,14 @@ export function applyPolicyToTokens(
 ): boolean {
   const changes: LinkChange[] = [];
   const withAttributes: Array<[Token, string]> = [];
+  // Each list's opening and closing tokens must pair up as their elements nest: rendered as they are, tokens
+  // that do not (markdown-it-github-alerts closes an alert at an inner quote's blockquote_close) write tags
+  // that close out of order, which the sanitiser would have re-nested.
   const check = (list: Token[]): boolean => {
+    const open: string[] = [];
     for (const token of list) {
+      if (token.nesting === 1) open.push(token.tag);
+      else if (token.nesting === -1 && open.pop() !== token.tag) return false;
       if (token.type === "inline") {
         if (token.children && !check(token.children)) return false;
         continue;
@@ -264,7 +270,7 @@ export function applyPolicyToTokens(
       }
       withAttributes.push([token, tag]);
     }
-    return true;
+    return open.length === 0;
   };
   if (!check(tokens)) return false;
   // Links in page order, so their notes come in the order the sanitiser gave them.
