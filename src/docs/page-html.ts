@@ -264,7 +264,9 @@ export function applyPolicyToTokens(
         } else {
           const result = resolveLink(value, links.source, links.page, links.targets);
           const served = result.kind === "keep" ? value : result.kind === "drop" ? undefined : result.url;
-          if (served === undefined ? tag === "img" : !plainUrl(served, tag === "img")) return false;
+          // An empty source is dropped as an empty attribute, and the sanitiser drops the image with it.
+          if (served === undefined || served === "" ? tag === "img" : !plainUrl(served, tag === "img"))
+            return false;
           changes.push({ token, name: link, value, result });
         }
       }

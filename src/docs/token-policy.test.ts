@@ -175,4 +175,11 @@ describe("the sanitiser's policy on markdown tokens", () => {
     expect(both("> [!NOTE] ok\n> body\n\n> quote\n> > inner\n").safe).toBe(true);
   });
 
+  it("sends images whose source is empty to the sanitiser, which drops them", () => {
+    for (const page of ["![x]()\n", "![x](<>)\n"]) {
+      const { safe, slow } = both(page);
+      expect(safe).toBe(false);
+      expect(slow).not.toContain("<img");
+    }
+  });
 });
