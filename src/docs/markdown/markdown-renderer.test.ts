@@ -1,5 +1,9 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { MarkdownRenderer, type RenderEnv } from "./markdown-renderer.ts";
+import { generateDocsCorpus } from "../../../bench/docs-corpus.ts";
+import { collapseWhitespace, MarkdownRenderer, type RenderEnv } from "./markdown-renderer.ts";
 
 let renderer: MarkdownRenderer;
 beforeAll(async () => {
@@ -112,5 +116,52 @@ describe("MarkdownRenderer", () => {
     expect(out.html.length).toBeGreaterThan(0);
     const big = render(`## H\n\n${"word ".repeat(200_000)}`);
     expect(big.sections[0]!.text.length).toBeLessThanOrEqual(4000);
+  });
+});
+
+describe("markdown-it-attrs and -emoji skipped on pages with nothing for them", () => {
+  it("renders exactly as with the plugin run on every page (tables, lists, fences, attributes, entities)", async () => {
+    const reference = await MarkdownRenderer.create({ everyRuleOnEveryPage: true });
+    const pages = [
+      "# Title\n\nText with *em* and `code`.\n\n| a | b |\n|:--|--:|\n| 1 | 2 |\n| 3 | 4 |\n\n- x\n- y\n",
+      "## Head {#custom .cls data-x=1}\n\nPara {.lead}\n\n- item {.li}\n- other\n{.list}\n",
+      "| a | b | c |\n|---|---|---|\n| 1 {rowspan=2} | 2 | 3 |\n| 4 | 5 |\n\n{.table}\n",
+      "```python {.cls #code}\nx = {1: 2}\n```\n\n```ts\nconst a = { b: 1 };\n```\n",
+      "Entity &#123;.cls} and \\{.esc} and `code`{.c} and ![i](a.png){width=10}\n\n--- {#rule}\n",
+      '!!! note "Title {x}"\n    Body\n\n=== "Tab"\n    content\n\n- [x] done\n- [ ] todo\n',
+      "*em*{.a} **strong**{#b} ==mark== ~~del~~ ^sup^ ~sub~ :rocket: www.example.com\n",
+      "Term\n: Definition\n\n*[HTML]: Hyper Text\n\nHTML here[^1].\n\n[^1]: Note.\n",
+      "no braces at all\n\n| x |\n|---|\n| y |\n\n1. one\n2. two\n",
+      "Braces only in code:\n\n```ts\nconst a = { b: 1 };\n```\n\n    indented { code }\n\nand `{inline}` code\n",
+      "- list with code `x{y}`\n- item\n{.not-code}\n",
+      ":rocket: and :smile: and :not_an_emoji: and `:code:` and http://x.example:80/a and \\:rocket:\n",
+      "Time 10:30, ratio 1:2, no emoji here\n\n```\n:rocket:\n```\n",
+    ];
+    // And the generated bench corpus: realistic pages, most of them with no attribute list at all.
+    const dir = mkdtempSync(join(tmpdir(), "callboard-attrs-"));
+    try {
+      for (const site of generateDocsCorpus(dir, { sites: 2, pagesPerSite: 12, sectionsPerPage: 8, seed: 7 }))
+        for (const page of site.pages) pages.push(readFileSync(join(site.root, "docs", page), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const source of pages) {
+      const fast = render(source);
+      const envRef: RenderEnv = { notes: [] };
+      const slow = { ...reference.render(source, envRef), notes: envRef.notes };
+      expect(fast).toEqual(slow);
+    }
+  });
+});
+
+describe("collapseWhitespace", () => {
+  it("makes each whitespace run one space, exactly as replacing /\\s+/g does", () => {
+    const alphabet = ["a", "b", " ", " ", "\n", "\t", "\r", "\u00a0", "\u2003", "\ufeff"];
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % alphabet.length;
+    for (let n = 0; n < 2000; n++) {
+      const text = Array.from({ length: n % 40 }, () => alphabet[next()]).join("");
+      expect(collapseWhitespace(text)).toBe(text.replace(/\s+/g, " "));
+    }
   });
 });

@@ -223,4 +223,33 @@ describe("SiteBuilder", () => {
     const added = await builder.build(input(root), one.record);
     expect(added.pages.sort()).toEqual(["", "a/", "b/", "c/"]);
   });
+
+  it("sees an edited mkdocs.yml on the next check though parsed configs are remembered", async () => {
+    const config = (a: string, b: string) => `site_name: Cfg\nnav:\n  - ${a}: a.md\n  - ${b}: b.md\n`;
+    const root = await site({
+      "mkdocs.yml": config("Alpha", "Bravo"),
+      "docs/index.md": "# Home",
+      "docs/a.md": "# A",
+      "docs/b.md": "# B",
+    });
+    const first = await builder.build(input(root));
+    // A second site with the very same config text shares the parsed config; its build must not change it.
+    const twin = await site({
+      "mkdocs.yml": config("Alpha", "Bravo"),
+      "docs/a.md": "# A",
+      "docs/b.md": "# B",
+    });
+    await builder.build(input(twin));
+    expect((await builder.build(input(root), first.record)).changed).toBe(false);
+
+    // Same size, same modification time: the text is still read and compared, so the edit is seen.
+    const stamp = new Date(Date.now() - 60_000);
+    await utimes(join(root, "mkdocs.yml"), stamp, stamp);
+    const before = await builder.build(input(root), first.record);
+    await writeFile(join(root, "mkdocs.yml"), config("Bravo", "Alpha"));
+    await utimes(join(root, "mkdocs.yml"), stamp, stamp);
+    const edited = await builder.build(input(root), before.record);
+    expect(edited.changed).toBe(true);
+    expect(edited.record.site.nav.map((n) => n.title)).toEqual(["Bravo", "Alpha"]);
+  });
 });

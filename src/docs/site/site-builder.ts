@@ -18,7 +18,7 @@ import {
   type BuiltSite,
   type SiteKey,
 } from "../model.ts";
-import { sanitizePage } from "../page-html.ts";
+import { applyPolicyToTokens, sanitizePage, type PageLinks } from "../page-html.ts";
 import { buildNav, titleFromName, titleNav } from "./site-nav.ts";
 import { note, scanSite, type ScannedSite, type SitePart, type SourceFile } from "./site-sources.ts";
 
@@ -182,9 +182,12 @@ export class SiteBuilder {
         pageNotes[path] = previous!.pageNotes[path] ?? [];
         continue;
       }
-      const body = contents.get(file.path) ?? (await readFile(file.real));
+      const read = contents.get(file.path);
+      const body = read ?? (await readFile(file.real));
+      // Bytes read (and hashed) by this build keep their stamp's hash; bytes read just now are hashed here.
+      const hash = read ? stamps[file.path]!.hash : sha256(body);
       const notes: BuildNote[] = [];
-      pages[path] = this.renderPage(file, path, body, {
+      pages[path] = this.renderPage(file, path, body, hash, {
         targets,
         navTitle: nav.titles.get(file.path),
         part: parts.get(file.part)!,
@@ -236,15 +239,15 @@ export class SiteBuilder {
     file: SourceFile,
     path: string,
     body: Buffer,
+    hash: string,
     ctx: { targets: LinkTargets; navTitle: string | undefined; part: SitePart; notes: BuildNote[] },
   ): BuiltPage {
     const where = posix.join(ctx.part.docsDir, file.local);
     const source = body.toString("utf8").replace(/^\uFEFF/, "");
     const env: RenderEnv = { notes: [] };
-    const out = this.renderer.render(source, env);
-    for (const message of env.notes) ctx.notes.push(note("warning", message, where));
     const seen = new Set<string>();
-    const html = sanitizePage(out.html, {
+    const linkNotes: string[] = [];
+    const links: PageLinks = {
       source: file.path,
       page: path,
       targets: ctx.targets,
@@ -252,9 +255,16 @@ export class SiteBuilder {
         // One note per distinct problem on a page: a page full of the same broken link says it once.
         if (seen.has(message) || seen.size >= 20) return;
         seen.add(message);
-        ctx.notes.push(note("warning", message, where));
+        linkNotes.push(message);
       },
-    });
+    };
+    // Pages without HTML of their author's get the sanitiser's policy on their tokens (page-html.ts); the
+    // others, and any the token policy is not sure of, go through the sanitiser.
+    const out = this.renderer.render(source, env, (tokens, rules) =>
+      applyPolicyToTokens(tokens, rules, links),
+    );
+    const html = out.safe ? out.html : sanitizePage(out.html, links);
+    for (const message of [...env.notes, ...linkNotes]) ctx.notes.push(note("warning", message, where));
     const title = ctx.navTitle ?? out.h1 ?? defaultTitle(file, path);
     const sections = out.sections.map((s) => (s.anchor === "" ? { ...s, heading: title } : s));
     const page: BuiltPage = {
@@ -264,7 +274,7 @@ export class SiteBuilder {
       toc: out.toc,
       sections,
       sourcePath: file.path,
-      hash: sha256(body),
+      hash,
       summary: out.summary,
     };
     const editUrl = editUrlOf(ctx.part, file.local);

@@ -4,7 +4,7 @@
  * pages and images to their docs_dir, after symlinks are resolved. Files past the size or count limits are
  * refused with a note, never read.
  */
-import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, isAbsolute, join, posix, relative, sep } from "node:path";
 import { glob } from "tinyglobby";
 import { ASSET_TYPES, LIMITS, type BuildNote } from "../model.ts";
@@ -62,21 +62,54 @@ export function inside(parent: string, path: string): boolean {
   return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
 }
 
-async function realOrUndefined(path: string): Promise<string | undefined> {
+/*
+ * The scan uses the synchronous file calls on purpose. It runs for every site on every sync, mostly to find
+ * that nothing changed: a stat per file. Through fs/promises each call is a thread-pool round trip costing
+ * ~0.1 ms of CPU (measured: 2,000 sequential lstat calls 190-280 ms of CPU, lstatSync 7-19 ms), which made
+ * the nothing-changed check of 50 sites cost more than half a second. A site's folder is a local checkout;
+ * its few dozen stats hold the event loop for well under a millisecond.
+ */
+function realOrUndefined(path: string): string | undefined {
   try {
-    return await realpath(path);
+    return realpathSync(path);
   } catch {
     return undefined;
   }
 }
 
+/**
+ * Parsed configs by file name and text, so a site whose mkdocs.yml did not change is not parsed again on
+ * every check (the text is still read: it is small, and its hash decides whether the site changed). Frozen,
+ * as every build that finds the same text shares the object. Bounded: the oldest entry goes first.
+ */
+const parsedConfigs = new Map<string, MkdocsConfig>();
+const PARSED_CONFIGS_KEPT = 1000;
+
+function parseConfigOnce(text: string, file: string, allowIncludes: boolean): MkdocsConfig {
+  const key = `${allowIncludes ? 1 : 0}\0${file}\0${text}`;
+  const known = parsedConfigs.get(key);
+  if (known) return known;
+  const config = deepFreeze(parseMkdocsConfig(text, file, { allowIncludes }));
+  if (parsedConfigs.size >= PARSED_CONFIGS_KEPT) parsedConfigs.delete(parsedConfigs.keys().next().value!);
+  parsedConfigs.set(key, config);
+  return config;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 /** Read a site's config, includes and file list (no page is read here beyond the configs). */
 export async function scanSite(root: string): Promise<ScannedSite> {
-  const rootReal = await realOrUndefined(root);
+  const rootReal = realOrUndefined(root);
   if (!rootReal)
     throw new DocsSourceError(`the docs folder ${root} does not exist; check backstage.io/techdocs-ref`);
   const notes: BuildNote[] = [];
-  const main = await readPart(rootReal, rootReal, "", true);
+  const main = readPart(rootReal, rootReal, "", true);
   const parts = [main];
   const includes = new Map<NavEntry, SitePart[]>();
   const prefixes = new Set<string>();
@@ -85,7 +118,7 @@ export async function scanSite(root: string): Promise<ScannedSite> {
     const resolved: SitePart[] = [];
     for (const file of await includedFiles(rootReal, entry, notes, main.configFile)) {
       try {
-        const part = await readPart(rootReal, join(rootReal, posix.dirname(file)), file, false);
+        const part = readPart(rootReal, join(rootReal, posix.dirname(file)), file, false);
         const prefix = part.config.siteName;
         if (!PREFIX.test(prefix) || prefix === "." || prefix === "..") {
           notes.push(
@@ -115,9 +148,7 @@ export async function scanSite(root: string): Promise<ScannedSite> {
     includes.set(entry, resolved);
   }
   const files: SourceFile[] = [];
-  for (const part of parts) {
-    await listDocs(part, files, notes);
-  }
+  for (const part of parts) listDocs(part, files, notes);
   return { root: rootReal, parts, includes, files, notes };
 }
 
@@ -156,7 +187,7 @@ async function includedFiles(
     : [pattern];
   const files: string[] = [];
   for (const file of found.slice(0, 100)) {
-    const real = await realOrUndefined(join(rootReal, file));
+    const real = realOrUndefined(join(rootReal, file));
     if (!real) {
       notes.push(
         note(
@@ -182,16 +213,11 @@ async function includedFiles(
   return files;
 }
 
-async function readPart(
-  rootReal: string,
-  folder: string,
-  configFile: string,
-  isRoot: boolean,
-): Promise<SitePart> {
+function readPart(rootReal: string, folder: string, configFile: string, isRoot: boolean): SitePart {
   let file = configFile;
   if (isRoot) {
     for (const name of CONFIG_NAMES) {
-      if (await realOrUndefined(join(folder, name))) {
+      if (realOrUndefined(join(folder, name))) {
         file = name;
         break;
       }
@@ -201,15 +227,15 @@ async function readPart(
         `${folder} has no mkdocs.yml or mkdocs.yaml; add one with \`site_name:\` and \`nav:\``,
       );
   }
-  const real = await realOrUndefined(join(rootReal, file));
+  const real = realOrUndefined(join(rootReal, file));
   if (!real || !inside(rootReal, real)) throw new DocsSourceError(`${file} leads outside the site's folder`);
-  const info = await stat(real);
+  const info = statSync(real);
   if (info.size > LIMITS.configBytes)
     throw new MkdocsConfigError(file, undefined, `is larger than ${LIMITS.configBytes / 1024} KiB`);
-  const text = await readFile(real, "utf8");
-  const config = parseMkdocsConfig(text, file, { allowIncludes: isRoot });
+  const text = readFileSync(real, "utf8");
+  const config = parseConfigOnce(text, file, isRoot);
   const docsDir = posix.normalize(posix.join(posix.dirname(file), config.docsDir));
-  const docsDirReal = await realOrUndefined(join(rootReal, docsDir));
+  const docsDirReal = realOrUndefined(join(rootReal, docsDir));
   if (!docsDirReal) {
     throw new DocsSourceError(
       `${file}: docs_dir "${config.docsDir}" does not exist; create ${docsDir}/index.md`,
@@ -220,7 +246,7 @@ async function readPart(
   return { prefix: "", config, configFile: file, configText: text, docsDirReal, docsDir };
 }
 
-async function listDocs(part: SitePart, files: SourceFile[], notes: BuildNote[]): Promise<void> {
+function listDocs(part: SitePart, files: SourceFile[], notes: BuildNote[]): void {
   const seen = new Set<string>([part.docsDirReal]);
   const queue: Array<{ real: string; local: string }> = [{ real: part.docsDirReal, local: "" }];
   const where = (local: string) => posix.join(part.docsDir, local);
@@ -228,7 +254,7 @@ async function listDocs(part: SitePart, files: SourceFile[], notes: BuildNote[])
     const dir = queue.shift()!;
     let entries;
     try {
-      entries = await readdir(dir.real, { withFileTypes: true });
+      entries = readdirSync(dir.real, { withFileTypes: true });
     } catch {
       notes.push(note("warning", "could not be read; skipped", where(dir.local)));
       continue;
@@ -241,7 +267,7 @@ async function listDocs(part: SitePart, files: SourceFile[], notes: BuildNote[])
       const named = join(dir.real, entry.name);
       let real = named;
       if (entry.isSymbolicLink()) {
-        const target = await realOrUndefined(named);
+        const target = realOrUndefined(named);
         if (!target || !inside(part.docsDirReal, target)) {
           notes.push(
             note("warning", "is a link that leads outside the docs folder; not published", where(local)),
@@ -250,7 +276,7 @@ async function listDocs(part: SitePart, files: SourceFile[], notes: BuildNote[])
         }
         real = target;
       }
-      const info = await (real === named ? lstat(named) : stat(real));
+      const info = real === named ? lstatSync(named) : statSync(real);
       if (info.isDirectory()) {
         if (!seen.has(real)) {
           seen.add(real);
