@@ -165,13 +165,16 @@ export class CatalogService {
   async load(): Promise<number> {
     // Read before the entities: a change committed in between is in the load and followed again, harmlessly.
     this.followed = await this.deps.store.latestChange();
-    return this.deps.store.eachStored((page) => {
+    const loaded = await this.deps.store.eachStored((page) => {
       this.deps.graph.upsert(page);
       for (const entity of page) {
         this.hashes.set(entity.ref, entity.hash);
         this.setOwner(entity.ref, entity.locationKey);
       }
     });
+    // The last pages' names are merged here, at start-up, not in the first command's lookup.
+    this.deps.graph.settle();
+    return loaded;
   }
 
   /**

@@ -148,6 +148,11 @@ export class CatalogGraph {
     return () => this.listeners.delete(listener);
   }
 
+  /** Merge every change still waiting into the name index: a bulk load calls this at its end, not its reader. */
+  settle(): void {
+    this.names.settle(true);
+  }
+
   private changed(refs: readonly string[]): void {
     this.changes++;
     this.names.settle();

@@ -33,8 +33,13 @@ const PREFIX_SCAN = 200;
 /** Typo matches looked at before ranking, closest first: a short query can be near thousands of names. */
 const TYPO_SCAN = 200;
 
-/** A batch of changes this large is merged into the sorted keys by the writer, not by the next reader. */
+/**
+ * Changes this many, or an eighth of the keys if more, are merged into the sorted keys by the writer, not by
+ * the next reader: a reader's merge stays small (sorting under an eighth of the keys), and a load in pages
+ * merges a geometric series of times, not once a page.
+ */
 const SETTLE_BATCH = 1_000;
+const SETTLE_SHARE = 8;
 
 /**
  * Names to refs, exact and normalised (names and titles), with the keys kept sorted for prefix and typo
@@ -64,10 +69,13 @@ export class NameIndex {
 
   /**
    * The writer calls this at the end of a batch: a large batch (an import) is merged now, on the ingest
-   * path whose cost it is, so the first command after it does not pay for it.
+   * path whose cost it is, so the first command after it does not pay for it; `all` merges whatever waits
+   * (the end of a load in pages).
    */
-  settle(): void {
-    if (this.sorted.pending >= SETTLE_BATCH) this.sorted.settle();
+  settle(all = false): void {
+    if (all) return this.sorted.settle();
+    if (this.sorted.pending >= Math.max(SETTLE_BATCH, this.normalised.size / SETTLE_SHARE))
+      this.sorted.settle();
   }
 
   /** Refs whose metadata.name equals `name`, ignoring case. */
