@@ -149,7 +149,9 @@ export interface BotSample {
 /** The main thread's time on a core and time waiting for one, in ns (Linux schedstat); undefined elsewhere. */
 function mainThreadSchedule(): { ran: number; waited: number } | undefined {
   try {
-    const [ran, waited] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ").map(Number);
+    const [ran, waited] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8")
+      .split(" ")
+      .map(Number);
     return ran === undefined || waited === undefined ? undefined : { ran, waited };
   } catch {
     return undefined;
