@@ -62,9 +62,31 @@ const reserialise = (html: string) =>
     },
   });
 
+const VOID_ELEMENTS = new Set(["area", "br", "col", "hr", "img", "input", "wbr", "source", "track"]);
+
+/**
+ * Every element the token path writes is closed, in order. The comparisons below re-serialise both sides
+ * through a parser, which closes and re-nests what it is given: unbalanced markup would pass them unseen.
+ * Escaped text and attribute values hold no `<` or `>`, so a tag is exactly a `<...>` run here.
+ */
+function expectWellFormed(html: string): void {
+  const open: string[] = [];
+  for (const [, closing, name] of html.matchAll(/<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*>/g)) {
+    const tag = name!.toLowerCase();
+    if (VOID_ELEMENTS.has(tag)) continue;
+    if (!closing) open.push(tag);
+    else
+      expect(open.pop(), `</${tag}> closes ${open.length ? "the wrong element" : "nothing"} in ${html}`).toBe(
+        tag,
+      );
+  }
+  expect(open, `left open in ${html}`).toEqual([]);
+}
+
 function expectSameAsSanitiser(source: string): boolean {
   const { safe, fast, fastNotes, slow, slowNotes } = both(source);
   if (safe) {
+    expectWellFormed(fast);
     // Nothing in the fast HTML is something the policy would remove...
     expect(reserialise(sanitizeWithPolicy(fast))).toBe(reserialise(fast));
     // ...and it is what the sanitiser made of the page, links rewritten the same way.
@@ -80,6 +102,15 @@ const FORBIDDEN =
   /<script|<iframe|<object|<embed|<form|<style|\son[a-z]+=|javascript:|vbscript:|data:|style=/i;
 /** The markup of served HTML, text left out (escaped text holds no `<`): refused words may stay as text. */
 const markup = (html: string) => (html.match(/<[^>]*>/g) ?? []).join("");
+
+describe("the well-formedness check these tests rely on", () => {
+  it("refuses misnested, unclosed and stray closing tags, and takes void elements and escaped text", () => {
+    expect(() => expectWellFormed("<div><blockquote>x</div></blockquote>")).toThrow();
+    expect(() => expectWellFormed("<p><label>x</p>")).toThrow();
+    expect(() => expectWellFormed("x</label>")).toThrow();
+    expectWellFormed('<p>a &lt;b&gt; <img src="a.png" alt="x"><br><input type="checkbox" disabled=""></p>');
+  });
+});
 
 describe("the sanitiser's policy on markdown tokens", () => {
   it("takes the generated bench corpus and gives exactly what the sanitiser gives", () => {
