@@ -240,6 +240,8 @@ export function applyPolicyToTokens(
         continue;
       }
       if (token.type === "alert_open") {
+        // markdown-it-github-alerts writes the title into the page unescaped: only a title with no character
+        // HTML gives meaning to may take this path; anything else is the sanitiser's to judge.
         const title = (token.meta as { title?: unknown } | null)?.title;
         if (typeof title !== "string" || /[<>&"']/.test(title)) return false;
         continue;
