@@ -53,7 +53,7 @@ import { githubSettings } from "../github/github-config.ts";
 import { discoverySettings } from "../catalog/providers/github/discovery-settings.ts";
 import type { GitHubDiscovery } from "../catalog/providers/github/discovery.ts";
 import { githubCatalogPlugin } from "../catalog/providers/github/github-catalog-plugin.ts";
-import { fetchDocsTree } from "../catalog/providers/github/docs-tree.ts";
+import { fetchDocsTree, pushTouchesDocs } from "../catalog/providers/github/docs-tree.ts";
 import { PrismaEventLedger } from "../db/event-ledger.ts";
 import { PrismaProviderStateStore } from "../db/provider-state-store.ts";
 
@@ -319,6 +319,13 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
                   id: `${user.surface}:${user.id}`,
                   ...(user.catalogRef ? { userRef: user.catalogRef } : {}),
                 }),
+              // A push re-checks at once the `url:` docs sources in that repository and ref (folder, when
+              // GitHub listed the files), rather than at the next CALLBOARD_DOCS_URL_CHECK_SECONDS.
+              onPush: (push) => {
+                docs.service
+                  .sourcesChanged((url) => pushTouchesDocs(push, url, github.webUrl))
+                  .catch((error: unknown) => log.error({ err: error }, "docs did not follow a GitHub push"));
+              },
               ...(options.onGitHubDiscovery ? { onDiscovery: options.onGitHubDiscovery } : {}),
             }),
           ]

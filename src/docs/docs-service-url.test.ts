@@ -114,4 +114,48 @@ describe("DocsService with url: sources", () => {
       /backstage.io\/techdocs-ref: url:https:\/\/github.com\/acme\/pay\/tree\/main\/docs: GitHub is not configured.*GITHUB_TOKEN/,
     );
   });
+
+  it("a changed source is checked at once, within urlCheckSeconds; others are not asked about", async () => {
+    const before = folder({ "mkdocs.yml": "site_name: Pay\n", "docs/index.md": "# Pay\n" });
+    const after = folder({ "mkdocs.yml": "site_name: Pay\n", "docs/index.md": "# Pay\n\nNew page text.\n" });
+    const { fetcher, asked } = scripted([
+      { dir: before, commit: "a".repeat(40), cached: false },
+      { dir: after, commit: "b".repeat(40), cached: false },
+    ]);
+    const { docs, library } = service(fetcher, 3600);
+    await docs.syncAll();
+    expect(await docs.sourcesChanged((url) => url.includes("/acme/other/"))).toEqual([]);
+    expect(asked).toEqual([URL_REF]);
+
+    const outcomes = await docs.sourcesChanged((url) => url === URL_REF);
+    expect(outcomes).toMatchObject([{ kind: "built", changed: true, commit: "b".repeat(40) }]);
+    expect(asked).toEqual([URL_REF, URL_REF]);
+    expect(
+      library
+        .getSite("component:default/pay")
+        ?.pages[""]?.sections.map((x) => x.text)
+        .join("\n"),
+    ).toContain("New page text.");
+    // The check restarted the interval: a sync trusts the commit it just got.
+    expect(await docs.syncAll()).toMatchObject({ built: 0, unchanged: 1 });
+    expect(asked).toHaveLength(2);
+  });
+
+  it("pushes arriving while a check is queued join it: each site is asked about once", async () => {
+    const dir = folder({ "mkdocs.yml": "site_name: Pay\n", "docs/index.md": "# Pay\n" });
+    const { fetcher, asked } = scripted([{ dir, commit: "a".repeat(40), cached: false }]);
+    const { docs } = service(fetcher, 3600);
+    await docs.syncAll();
+    // A rebuild holds the queue while the pushes come in.
+    const running = docs.rebuild("component:default/pay");
+    const first = docs.sourcesChanged(() => true);
+    const second = docs.sourcesChanged(() => true);
+    expect(second).toBe(first);
+    await running;
+    expect(await first).toMatchObject([{ kind: "built", changed: false }]);
+    expect(asked).toHaveLength(3);
+    // Once a pass has started, the next push gets a pass of its own.
+    expect(await docs.sourcesChanged(() => true)).toHaveLength(1);
+    expect(asked).toHaveLength(4);
+  });
 });

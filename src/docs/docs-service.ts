@@ -100,7 +100,14 @@ const POOL_FROM_SITES = 8;
 export class DocsService {
   private readonly problems = new Map<string, string>();
   /** The last fetch of each `url:` source, reused for urlCheckSeconds. */
-  private readonly fetched = new Map<string, { tree: FetchedDocs; at: number }>();
+  private readonly fetched = new Map<string, { tree: FetchedDocs; at: number; seq: number }>();
+  /** Fetches asked for so far: `fetched` entries carry their number, to tell which came after a point. */
+  private fetches = 0;
+  /** The `url:` source each site's entity resolved to at its last build (lower-case ref to entity ref and URL). */
+  private readonly urlSources = new Map<string, { ref: string; url: string }>();
+  /** Tests of the pushes waiting for the queued re-check pass, and that pass while it has not started. */
+  private pushed: Array<(url: string) => boolean> = [];
+  private pushPass: Promise<BuildOutcome[]> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private builder: Promise<SiteBuilder> | undefined;
   private closed = false;
@@ -165,8 +172,47 @@ export class DocsService {
         this.deps.library.removeBorrowed(ref);
         return { kind: "none", ref };
       }
-      return this.buildOne(item, false, true);
+      return this.buildOne(item, false, this.fetches);
     });
+  }
+
+  /**
+   * A repository changed (a GitHub push): check again now, whatever urlCheckSeconds says, the sites whose
+   * `url:` source `touches` accepts. The check is the usual conditional one: the commit the URL names is asked
+   * for, and an unchanged commit or folder downloads and renders nothing. Pushes that arrive while a pass is
+   * queued join it, so a burst of deliveries (or one push delivered twice) checks each site once.
+   */
+  sourcesChanged(touches: (url: string) => boolean): Promise<BuildOutcome[]> {
+    if (this.closed) return Promise.resolve([]);
+    this.pushed.push(touches);
+    this.pushPass ??= this.serial(async () => {
+      const tests = this.pushed;
+      this.pushed = [];
+      this.pushPass = undefined;
+      const since = this.fetches;
+      const outcomes: BuildOutcome[] = [];
+      for (const { ref, url } of [...this.urlSources.values()]) {
+        if (!tests.some((test) => test(url))) continue;
+        const item = this.deps.catalog.get(ref);
+        // Gone from the catalog or its docs: the catalog change that said so drops the site.
+        if (!item || !declaresDocs(item.entity)) {
+          this.urlSources.delete(ref.toLowerCase());
+          continue;
+        }
+        outcomes.push(await this.buildOne(item, false, since));
+      }
+      if (outcomes.length > 0) {
+        this.deps.log?.info(
+          {
+            sites: outcomes.map((o) => o.ref),
+            rebuilt: outcomes.filter((o) => o.kind === "built" && o.changed).length,
+          },
+          "docs checked after a push",
+        );
+      }
+      return outcomes;
+    });
+    return this.pushPass;
   }
 
   /** Follow a catalog change: rebuild what changed, drop what went. */
@@ -227,6 +273,7 @@ export class DocsService {
     await this.deps.store.remove(siteKeyOf(ref.toLowerCase()));
     this.deps.library.remove(ref);
     this.problems.delete(ref.toLowerCase());
+    this.urlSources.delete(ref.toLowerCase());
   }
 
   private async build(
@@ -239,13 +286,20 @@ export class DocsService {
     return (await this.builder).build(input, previous);
   }
 
-  private async buildOne(item: DocsEntity, parallel = false, fresh = false): Promise<BuildOutcome> {
+  /**
+   * Build one entity's docs. With `freshAfter` (a count of fetches, `this.fetches` when the caller started), a
+   * `url:` source not fetched since then is asked for again whatever urlCheckSeconds says.
+   */
+  private async buildOne(item: DocsEntity, parallel = false, freshAfter?: number): Promise<BuildOutcome> {
     const ref = item.ref;
     const lower = ref.toLowerCase();
     let source = await resolveDocsSource(item.entity, item.location, this.deps.localRoots);
     let commit: string | undefined;
+    // Remembered before fetching: a source that failed is checked again on a push too (the push may fix it).
+    if (source.type === "url") this.urlSources.set(lower, { ref, url: source.url });
+    else this.urlSources.delete(lower);
     if (source.type === "url") {
-      const fetched = await this.fetchUrl(ref, source.url, fresh);
+      const fetched = await this.fetchUrl(ref, source.url, freshAfter);
       if ("problem" in fetched) source = { type: "problem", message: fetched.problem };
       else {
         commit = fetched.tree.commit;
@@ -323,7 +377,7 @@ export class DocsService {
   private async fetchUrl(
     ref: string,
     url: string,
-    fresh: boolean,
+    freshAfter: number | undefined,
   ): Promise<{ tree: FetchedDocs } | { problem: string }> {
     const fetcher = this.deps.fetchSource;
     const annotation = `${TECHDOCS_REF}: url:${url}`;
@@ -340,12 +394,16 @@ export class DocsService {
     }
     const last = this.fetched.get(url);
     const maxAge = (this.deps.urlCheckSeconds ?? 0) * 1000;
-    if (!fresh && last && maxAge > 0 && Date.now() - last.at < maxAge && existsSync(last.tree.dir)) {
-      return { tree: { ...last.tree, cached: true } };
-    }
+    // One push re-checking several sites on one URL asks GitHub once.
+    const recent =
+      freshAfter === undefined
+        ? maxAge > 0 && Date.now() - (last?.at ?? 0) < maxAge
+        : (last?.seq ?? 0) > freshAfter;
+    if (last && recent && existsSync(last.tree.dir)) return { tree: { ...last.tree, cached: true } };
     try {
+      const seq = ++this.fetches;
       const tree = await fetcher.fetch(url);
-      this.fetched.set(url, { tree, at: Date.now() });
+      this.fetched.set(url, { tree, at: Date.now(), seq });
       if (!tree.cached) this.deps.log?.info({ ref, url, commit: tree.commit }, "docs source fetched");
       return { tree };
     } catch (error) {

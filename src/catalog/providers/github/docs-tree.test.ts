@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GitHubStandIn } from "../../../../test/fixtures/github/github-stand-in.ts";
 import type { Repository } from "../../../../test/fixtures/github/state.ts";
 import { GitHubClient } from "../../../github/github-client.ts";
-import { fetchDocsTree } from "./docs-tree.ts";
+import { fetchDocsTree, pushTouchesDocs, type RepoPush } from "./docs-tree.ts";
 
 describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
   const standIn = new GitHubStandIn();
@@ -137,5 +137,67 @@ describe("fetchDocsTree: techdocs-ref url: sources from GitHub", () => {
     });
     expect(whole.cached).toBe(false);
     expect(standIn.violations.splice(0)).toEqual([]);
+  });
+});
+
+describe("pushTouchesDocs: which url: docs sources a push may have changed", () => {
+  const web = "https://github.com";
+  const push = (change: Partial<RepoPush> = {}): RepoPush => ({
+    owner: "acme",
+    repo: "handbook",
+    ref: "refs/heads/main",
+    defaultBranch: "main",
+    paths: ["docs-src/index.md"],
+    ...change,
+  });
+  const touches = (p: RepoPush, url: string) => pushTouchesDocs(p, url, web);
+
+  it("matches the repository (in any case) and the branch, and a file inside the folder", () => {
+    expect(touches(push(), `${web}/acme/handbook/tree/main/docs-src`)).toBe(true);
+    expect(touches(push(), `${web}/ACME/Handbook/tree/main/docs-src`)).toBe(true);
+    expect(touches(push({ paths: ["docs-src"] }), `${web}/acme/handbook/tree/main/docs-src`)).toBe(true);
+    expect(touches(push(), `${web}/acme/other/tree/main/docs-src`)).toBe(false);
+    expect(touches(push(), `${web}/bcme/handbook/tree/main/docs-src`)).toBe(false);
+    expect(touches(push({ ref: "refs/heads/next" }), `${web}/acme/handbook/tree/main/docs-src`)).toBe(false);
+    expect(touches(push({ ref: "refs/heads/Main" }), `${web}/acme/handbook/tree/main/docs-src`)).toBe(false);
+  });
+
+  it("a file outside the folder, or beside it with the same prefix, does not count; unknown files all do", () => {
+    const url = `${web}/acme/handbook/tree/main/docs-src`;
+    expect(touches(push({ paths: ["README.md", "docs-src-old/index.md", "docs"] }), url)).toBe(false);
+    expect(touches(push({ paths: [] }), url)).toBe(false);
+    const unknown = push();
+    delete unknown.paths;
+    expect(touches(unknown, url)).toBe(true);
+  });
+
+  it("the repository root: a bare URL on the default branch, or a tree URL naming only a branch", () => {
+    expect(touches(push({ paths: ["README.md"] }), `${web}/acme/handbook`)).toBe(true);
+    expect(touches(push({ ref: "refs/heads/dev", paths: ["README.md"] }), `${web}/acme/handbook`)).toBe(
+      false,
+    );
+    expect(touches(push({ ref: "refs/tags/v1" }), `${web}/acme/handbook`)).toBe(false);
+    expect(touches(push({ paths: ["README.md"] }), `${web}/acme/handbook/tree/main`)).toBe(true);
+  });
+
+  it("a branch holding `/`, a tag, and a commit sha", () => {
+    const release = `${web}/acme/handbook/tree/release/2026/docs-src`;
+    expect(touches(push({ ref: "refs/heads/release/2026" }), release)).toBe(true);
+    expect(touches(push({ ref: "refs/heads/release/2026", paths: ["2026/docs-src/a.md"] }), release)).toBe(
+      false,
+    );
+    // A branch named `release` would read the URL as its folder 2026/docs-src.
+    expect(touches(push({ ref: "refs/heads/release", paths: ["2026/docs-src/a.md"] }), release)).toBe(true);
+    expect(touches(push({ ref: "refs/heads/release/20" }), release)).toBe(false);
+    expect(touches(push({ ref: "refs/tags/v1.2" }), `${web}/acme/handbook/tree/v1.2/docs-src`)).toBe(true);
+    const sha = "0123456789abcdef0123456789abcdef01234567";
+    expect(touches(push(), `${web}/acme/handbook/tree/${sha}/docs-src`)).toBe(false);
+  });
+
+  it("another host, a file URL and a malformed URL never match", () => {
+    expect(touches(push(), "https://ghe.example.com/acme/handbook/tree/main/docs-src")).toBe(false);
+    expect(touches(push(), `${web}/acme/handbook/blob/main/docs-src/index.md`)).toBe(false);
+    expect(touches(push(), "not a url")).toBe(false);
+    expect(touches(push({ ref: "refs/pull/1/head" }), `${web}/acme/handbook/tree/main/docs-src`)).toBe(false);
   });
 });

@@ -143,6 +143,55 @@ export async function fetchDocsTree(url: string, options: DocsTreeOptions): Prom
   }
 }
 
+/**
+ * A push as GitHub's `push` webhook describes it, handed to whoever follows the repository's docs (the
+ * composition root hands it to the docs service): which ref moved and, when GitHub listed them all, which files.
+ */
+export interface RepoPush {
+  owner: string;
+  repo: string;
+  /** The full ref that moved: `refs/heads/<branch>` or `refs/tags/<tag>`. */
+  ref: string;
+  /** The repository's default branch, which a bare repository URL names. */
+  defaultBranch?: string;
+  /**
+   * The files the push added, changed or removed; undefined when GitHub's list is not the whole change (over
+   * 20 commits, a forced push, a ref created or deleted), so every folder counts as touched.
+   */
+  paths?: string[];
+}
+
+/**
+ * Whether a push may have changed what a `url:` docs source (a tree URL, or a bare repository URL) names: the
+ * same repository, a ref the URL starts with, and a touched file inside the folder after that ref. A branch
+ * may hold `/`, so the URL's segments are matched against the pushed ref's rather than split first; a URL
+ * read another way (another ref of the same name prefix) only costs a conditional check, never a missed one.
+ * A URL naming a commit sha never matches: a commit does not change.
+ */
+export function pushTouchesDocs(push: RepoPush, url: string, webOrigin: string): boolean {
+  const parsed = parseGitHubWebUrl(url, webOrigin);
+  if ("error" in parsed || parsed.kind === "blob") return false;
+  if (parsed.owner.toLowerCase() !== push.owner.toLowerCase()) return false;
+  if (parsed.repo.toLowerCase() !== push.repo.toLowerCase()) return false;
+  const branch = push.ref.startsWith("refs/heads/") ? push.ref.slice("refs/heads/".length) : undefined;
+  const tag = push.ref.startsWith("refs/tags/") ? push.ref.slice("refs/tags/".length) : undefined;
+  let folder: string[];
+  if (parsed.rest.length === 0) {
+    // The repository's root on its default branch.
+    if (branch === undefined || branch !== push.defaultBranch) return false;
+    folder = [];
+  } else {
+    const name = (branch ?? tag)?.split("/");
+    if (!name || name.some((s) => s === "") || name.length > parsed.rest.length) return false;
+    if (name.some((segment, i) => parsed.rest[i] !== segment)) return false;
+    folder = parsed.rest.slice(name.length);
+  }
+  if (push.paths === undefined || folder.length === 0) return true;
+  // The folder's own path too: a file put where the folder was makes the source fail, which is news.
+  const path = folder.join("/");
+  return push.paths.some((touched) => touched === path || touched.startsWith(`${path}/`));
+}
+
 async function touch(file: string): Promise<void> {
   try {
     const now = new Date();

@@ -10,6 +10,7 @@ import type { CatalogImports } from "../../catalog-providers.ts";
 import { locationCommands, type LocationCommandsDeps } from "./catalog-commands.ts";
 import type { DiscoverySettings } from "./discovery-settings.ts";
 import { DiscoveryState } from "./discovery-state.ts";
+import type { RepoPush } from "./docs-tree.ts";
 import { GitHubDiscovery } from "./discovery.ts";
 import { GITHUB_PROVIDER_ID } from "./locations.ts";
 import { WebhookEvents } from "./webhook-events.ts";
@@ -26,6 +27,11 @@ export interface GitHubCatalogDeps {
   locations: LocationCommandsDeps["locations"];
   entityLocation(text: string): Promise<string | undefined>;
   isAdmin(user: ChatUser): boolean;
+  /**
+   * Told of each push a webhook delivers (once per delivery id), whatever discovery makes of it: the
+   * composition root re-checks the `url:` docs sources it touches. Must not throw or wait.
+   */
+  onPush?: (push: RepoPush) => void;
   /** Handed the discovery once registered (tests and benchmarks drive it directly). */
   onDiscovery?(discovery: GitHubDiscovery): void;
 }
@@ -83,7 +89,13 @@ export function githubCatalogPlugin(deps: GitHubCatalogDeps): Plugin {
         signal.addEventListener("abort", () => clearTimeout(resumeTimer), { once: true });
       };
       if (deps.webhookSecret) {
-        const events = new WebhookEvents({ discovery, state, settings: deps.settings, log: api.log });
+        const events = new WebhookEvents({
+          discovery,
+          state,
+          settings: deps.settings,
+          log: api.log,
+          ...(deps.onPush ? { onPush: deps.onPush } : {}),
+        });
         api.addHttpRoute(
           webhookRoute({ secret: deps.webhookSecret, ledger: deps.ledger, events, log: api.log }),
         );

@@ -3,6 +3,8 @@
  * locations whose files the push touched (and imports catalog files it added); `repository` events (archived,
  * unarchived, deleted, renamed, transferred, visibility changed, created) re-decide the repository;
  * `installation` and `installation_repositories` events add or drop an installation's repositories.
+ * Every push, on any ref, is also handed to `onPush` (the composition root points it at the docs service, so
+ * `url:` TechDocs sources in that repository are checked at once).
  * Payloads are hostile until proven otherwise: every field is checked before use.
  */
 import type { Logger } from "pino";
@@ -17,6 +19,7 @@ import {
 import type { DiscoverySettings } from "./discovery-settings.ts";
 import type { GitHubDiscovery } from "./discovery.ts";
 import type { DiscoveryState, LocationRecord } from "./discovery-state.ts";
+import type { RepoPush } from "./docs-tree.ts";
 
 const repository = z.object({
   id: z.number().int(),
@@ -34,7 +37,9 @@ const repository = z.object({
 const paths = z.array(z.string().max(4096)).max(10_000).default([]);
 const pushPayload = z.object({
   ref: z.string().max(1024),
+  created: z.boolean().optional(),
   deleted: z.boolean().optional(),
+  forced: z.boolean().optional(),
   commits: z
     .array(z.object({ added: paths, modified: paths, removed: paths }))
     .max(2048)
@@ -74,6 +79,11 @@ export class WebhookEvents {
       state: DiscoveryState;
       settings: DiscoverySettings;
       log: Logger;
+      /**
+       * Told of every push (any branch or tag, any repository, discovered or not: docs may live anywhere on
+       * the configured GitHub), before discovery's own work. It must not throw or wait: it queues work.
+       */
+      onPush?: (push: RepoPush) => void;
     },
   ) {
     this.matcher = catalogPathMatcher(deps.settings.catalogPath);
@@ -83,8 +93,11 @@ export class WebhookEvents {
     switch (event) {
       case "ping":
         return { summary: "pong" };
-      case "push":
-        return this.push(pushPayload.parse(payload));
+      case "push": {
+        const push = pushPayload.parse(payload);
+        this.tell(push);
+        return this.push(push);
+      }
       case "repository":
         return this.repository(repositoryPayload.parse(payload));
       case "installation":
@@ -92,6 +105,35 @@ export class WebhookEvents {
         return this.installation(event, installationPayload.parse(payload));
       default:
         return { summary: `${event} events are not used` };
+    }
+  }
+
+  /** Hand the push to `onPush`: its ref, and its files when GitHub listed the whole change. */
+  private tell(payload: z.infer<typeof pushPayload>): void {
+    if (!this.deps.onPush) return;
+    const owner = payload.repository.owner?.login;
+    if (!owner) return;
+    // Forced: files the new head reverted are in no listed commit. Created or deleted: the change is the
+    // whole tree. Twenty commits: GitHub lists no more.
+    const complete =
+      !payload.forced && !payload.created && !payload.deleted && payload.commits.length < LISTED_COMMITS;
+    const paths = new Set<string>();
+    if (complete) {
+      for (const commit of payload.commits) {
+        for (const list of [commit.added, commit.modified, commit.removed]) list.forEach((p) => paths.add(p));
+      }
+    }
+    try {
+      this.deps.onPush({
+        owner,
+        repo: payload.repository.name,
+        ref: payload.ref,
+        ...(payload.repository.default_branch ? { defaultBranch: payload.repository.default_branch } : {}),
+        ...(complete ? { paths: [...paths] } : {}),
+      });
+    } catch (error) {
+      // A follower's failure is its own: the catalog's work on this push goes on.
+      this.deps.log.warn({ err: error }, "a follower of GitHub pushes failed");
     }
   }
 
