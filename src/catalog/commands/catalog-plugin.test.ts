@@ -137,8 +137,10 @@ describe("who owns", () => {
     const r = await run("who-owns", "payments api");
     expect(headerOf(r)?.text).toBe("Who owns payments-api");
     expect(r.text).toBe("payments-api is owned by Payments Team.");
-    expect(sectionTexts(r)[0]).toContain("is owned by **Payments Team**.\nCard payments and refunds.");
-    expect(field(r, "Owner")).toBe("**Payments Team** (group)");
+    // The team's description is labelled as the team's: right under the sentence it read as the component's.
+    expect(sectionTexts(r)[0]).toBe("**payments-api** (component) is owned by **Payments Team**.");
+    expect(field(r, "Owner")).toBe("**Payments Team** (group `team-payments`)");
+    expect(field(r, "About the team")).toBe("Card payments and refunds.");
     expect(field(r, "Email")).toBe("payments@acme.test");
     expect(field(r, "Channel")).toBe("Slack `C0PAYMENTS`");
     expect(field(r, "Parent team")).toBe("**engineering**");
@@ -156,6 +158,46 @@ describe("who owns", () => {
       { label: "Team Payments Team", command: "team group:default/team-payments" },
       { label: "Open in catalog", url: "https://callboard.acme.test/catalog/component:default/payments-api" },
     ]);
+  });
+
+  it("shows a team's markdown description as plain text, and leaves a long one to the team command", async () => {
+    const { item, entity } = await import("../../../test/fixtures/catalog-commands/small-catalog.ts");
+    const wordy = smallGraph();
+    wordy.upsert([
+      item(
+        "group:default/team-docs",
+        entity(
+          "group:default/team-docs",
+          { type: "team" },
+          {
+            description:
+              "## About\n**Owns** the [docs site](https://docs.acme.test) and `mkdocs` builds.\n\n" +
+              "- Office hours: Tuesdays\n- Escalations: #docs",
+          },
+        ),
+      ),
+      item("component:default/docs-site", entity("component:default/docs-site", { owner: "team-docs" })),
+      item(
+        "group:default/team-essay",
+        entity(
+          "group:default/team-essay",
+          { type: "team" },
+          { description: "We do many things. ".repeat(30) },
+        ),
+      ),
+      item("component:default/essay-svc", entity("component:default/essay-svc", { owner: "team-essay" })),
+    ]);
+    const resolver = new GraphNameResolver(wordy);
+    const wordyApi = new CapturingApi();
+    await catalogCommandsPlugin({ graph: wordy, resolver: () => resolver }).register(wordyApi);
+    const docs = await run("who-owns", "docs-site", {}, wordyApi);
+    // The first paragraph under any heading, marks gone: bold, links and code read as words, not ** and [](…).
+    expect(field(docs, "About the team")).toBe("Owns the docs site and mkdocs builds.");
+    expect(field(docs, "Owner")).toBe("**team-docs** (group)");
+    const essay = await run("who-owns", "essay-svc", {}, wordyApi);
+    expect(field(essay, "About the team")).toBeUndefined();
+    expect(JSON.stringify(essay)).not.toContain("many things");
+    expect(buttons(essay).map((b) => b.command)).toContain("team group:default/team-essay");
   });
 
   it("answers for an entity owned by a user", async () => {

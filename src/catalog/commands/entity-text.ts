@@ -135,6 +135,42 @@ export function linkMarkdown(link: Link): string {
   return `[${escapeText(link.title)}](${href})`;
 }
 
+/** A summary longer than this is an essay: a field of it buries the answer around it. */
+const SUMMARY_CHARS = 300;
+
+/**
+ * A description as one line of plain text (escape it before use), for a field in an answer about something
+ * else. Backstage renders descriptions as markdown, so descriptors hold headings, bold and links; escaped they
+ * showed as raw `**` and `[text](url)`. This keeps the first paragraph's words (a heading is a title, not a
+ * summary, so it goes), and gives undefined when nothing is left or the paragraph is too long to be a summary:
+ * the entity's own answer shows the description whole.
+ */
+export function summaryLine(description: string | undefined, max = SUMMARY_CHARS): string | undefined {
+  if (!description) return undefined;
+  const paragraphs = description
+    .replace(/\r\n?/g, "\n")
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) =>
+      paragraph
+        .split("\n")
+        .filter((line) => !/^\s{0,3}#{1,6}(\s|$)/.test(line))
+        .map((line) => line.replace(/^\s*(?:>\s?|[-*+]\s+|\d+[.)]\s+)/, ""))
+        .join(" ")
+        .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+        .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+        .replace(/<[^>]+>/g, "")
+        .replace(/`([^`]+)`/g, "$1")
+        .replace(/(\*\*|__)(\S(?:.*?\S)?)\1/g, "$2")
+        // Single marks only where they stand at a word's edges: snake_case names keep their underscores.
+        .replace(/(^|[\s(])([*_])(\S(?:.*?\S)?)\2(?=$|[\s).,;:!?])/g, "$1$3")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
+    .filter((paragraph) => paragraph.length > 0);
+  const first = paragraphs[0];
+  return first && first.length <= max ? first : undefined;
+}
+
 const SPEC_DETAILS_SHOWN = 8;
 const SPEC_VALUE_CHARS = 200;
 
