@@ -379,6 +379,41 @@ describe("deps and dependents", () => {
         "• **payments-db** (resource)",
       ].join("\n"),
     );
+    // Five lines, three entities: payments-db twice and the cycle back to payments-api are not more things
+    // it depends on.
+    expect(contexts(r).at(-1)).toBe(
+      "2 direct, 3 distinct in total, depth 2; repeats are marked, not counted",
+    );
+  });
+
+  it("counts an entity reached by two paths once in the total", async () => {
+    const { item, entity } = await import("../../../test/fixtures/catalog-commands/small-catalog.ts");
+    const diamond = smallGraph();
+    diamond.upsert([
+      item("component:default/top", entity("component:default/top", { dependsOn: ["left", "right"] })),
+      item("component:default/left", entity("component:default/left", { dependsOn: ["resource:shared"] })),
+      item("component:default/right", entity("component:default/right", { dependsOn: ["resource:shared"] })),
+      item("resource:default/shared", entity("resource:default/shared")),
+    ]);
+    const resolver = new GraphNameResolver(diamond);
+    const diamondApi = new CapturingApi();
+    await catalogCommandsPlugin({ graph: diamond, resolver: () => resolver }).register(diamondApi);
+    const r = await run("deps", "top", { depth: "2" }, diamondApi);
+    expect(sectionTexts(r)[0]).toBe(
+      [
+        "• **left** (component)",
+        "    • **shared** (resource)",
+        "• **right** (component)",
+        "    • **shared** (resource) _(listed elsewhere in this tree)_",
+      ].join("\n"),
+    );
+    expect(contexts(r).at(-1)).toBe(
+      "2 direct, 3 distinct in total, depth 2; repeats are marked, not counted",
+    );
+    const up = await run("dependents", "shared", { depth: "2" }, diamondApi);
+    expect(contexts(up).at(-1)).toBe(
+      "2 direct, 3 distinct in total, depth 2; repeats are marked, not counted",
+    );
   });
 
   it("caps the depth at 5 and says so, and rejects a non-number", async () => {
