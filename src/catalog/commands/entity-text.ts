@@ -3,6 +3,10 @@ import { escapeText, person, webUrl } from "../../message/reply.ts";
 import type { ChatHandles, Field, Link } from "../../message/reply.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
+import { kindLabel, kindName } from "../../text/kind-names.ts";
+
+// Search says kinds the same way and may not import the catalog; the names live in src/text.
+export { kindLabel, kindName };
 
 /** The name part of a canonical ref, with its namespace when that is not "default". */
 export function refName(ref: string): string {
@@ -41,12 +45,6 @@ export function refMarkdown(graph: CatalogGraph, ref: string, withKind = false):
   const bold = `**${escapeText(displayName(graph, ref))}**`;
   const name = entity.kind === "User" ? person(bold, chatHandles(entity)) : bold;
   return withKind ? `${name} (${kindName(kindOfRef(ref))})` : name;
-}
-
-/** How a kind reads inside a sentence: "component", "API", "AI resource". */
-export function kindName(kind: string): string {
-  const label = kindLabel(kind, 1);
-  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }
 
 /** Plain text for one ref, for fallback text and button labels. */
@@ -200,24 +198,4 @@ function humanise(key: string): string {
     .replace(/[-_]+/g, " ")
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-const KIND_NAMES: Record<string, [string, string]> = {
-  component: ["Component", "Components"],
-  api: ["API", "APIs"],
-  resource: ["Resource", "Resources"],
-  system: ["System", "Systems"],
-  domain: ["Domain", "Domains"],
-  group: ["Group", "Groups"],
-  user: ["User", "Users"],
-  template: ["Template", "Templates"],
-  location: ["Location", "Locations"],
-  airesource: ["AI resource", "AI resources"],
-  environment: ["Environment", "Environments"],
-};
-
-/** A kind (lower-case, as in refs) as a person says it; a kind Callboard does not know keeps its own name. */
-export function kindLabel(kind: string, count: number): string {
-  const [one, many] = KIND_NAMES[kind] ?? [kind, kind];
-  return count === 1 ? one : many;
 }
