@@ -281,6 +281,8 @@ export async function buildApp(config: Config, log: Logger, options: BuildOption
         index,
         describe: (ref) => graph.get(ref)?.metadata.title ?? undefined,
         ownerRef: canonicalOwnerRef,
+        // Exact, where the index's facets count only its first matches.
+        kinds: () => graph.kindCounts(),
       }),
       docs.plugin,
       // Pages, previews and suggestions read the built library; the site search box and the suggestions share

@@ -62,7 +62,9 @@ describe("searchPlugin", () => {
     const flat = texts(answer.blocks).flat().join("\n");
     expect(flat).toContain("**payments-api** (Payments API) · _component_ · owned by Payments Team");
     expect(flat).toContain("show component:default/payments-api");
-    expect(flat).toMatch(/kind: component \d/);
+    // The kind filter is not repeated as a facet; the other facets break the results down.
+    expect(flat).not.toMatch(/kind: component \d/);
+    expect(flat).toMatch(/owner: team-payments \d/);
     expect(answer.text).toContain("payments-api");
   });
 
@@ -86,6 +88,63 @@ describe("searchPlugin", () => {
     const answer = await run(parts.commands[0]!, "zzzq_*qq");
     expect(answer.text).toBe('No results for "zzzq_*qq".');
     expect(answer.blocks[0]).toEqual({ type: "section", text: "No results for **zzzq\\_\\*qq**." });
+  });
+
+  it("heads a filter-only listing with what it lists and how many, entities only", async () => {
+    const answer = await run(parts.commands[0]!, "kind:component");
+    // Not 'Results for "kind:component"': nothing was searched for, the catalog's components were listed.
+    expect(answer.blocks[0]).toEqual({ type: "header", text: "Components (6)" });
+    expect(answer.text).toBe(
+      "Components (6): ledger, ledger-archive, notifications-service, orders-consumer, payments-api, payments-gateway",
+    );
+    // A doc section of a component is not a component: it would make the count a lie.
+    expect(JSON.stringify(answer)).not.toContain("Rotate secrets");
+    const notes = answer.blocks.flatMap((b) => (b.type === "context" ? [b.text] : []));
+    // The kind is what was asked for: no "kind: component 6" after the list.
+    expect(notes.join("\n")).not.toMatch(/kind: component/);
+    expect(notes.join("\n")).toContain("Doc pages are not listed; `type:doc` lists them.");
+  });
+
+  it("names every filter of a filter-only listing in its heading", async () => {
+    const { commands } = await registered(
+      searchPlugin({
+        index,
+        describe: (ref) => (ref === "group:default/team-payments" ? "Payments Team" : undefined),
+        ownerRef: (typed) => (typed.includes(":") ? typed : `group:default/${typed}`),
+        limit: 3,
+      }),
+    );
+    const components = await run(commands[0]!, "kind:component");
+    expect(texts(components.blocks).flat()).toContain(
+      "Add words to narrow the list: `search kind:component <words>`. Doc pages are not listed; `type:doc` lists them.",
+    );
+    const apis = await run(commands[0]!, "kind:api owner:team-payments");
+    expect(apis.blocks[0]).toEqual({ type: "header", text: "APIs owned by Payments Team (1)" });
+    const tagged = await run(commands[0]!, "tag:grpc");
+    expect(tagged.blocks[0]).toEqual({ type: "header", text: "Entities tagged grpc (2)" });
+    const docs = await run(commands[0]!, "type:doc kind:component");
+    expect(docs.blocks[0]).toEqual({ type: "header", text: "Docs of components (1)" });
+    const none = await run(commands[0]!, "kind:api tag:kafka");
+    expect(none.text).toBe("No APIs tagged kafka.");
+  });
+
+  it("says a kind does not exist and which kinds do, with the nearest as a button", async () => {
+    const answer = await run(parts.commands[0]!, "kind:apis payments");
+    expect(answer.text).toBe(
+      'There is no kind "apis" in the catalog. Kinds: component, API, group, resource, user.',
+    );
+    const flat = texts(answer.blocks).flat().join("\n");
+    expect(flat).toContain("There is no kind **apis** in the catalog.");
+    expect(flat).toContain(
+      "Kinds in the catalog: `kind:component` (6), `kind:api` (1), `kind:group` (1), `kind:resource` (1), `kind:user` (1)",
+    );
+    expect(answer.blocks.find((b) => b.type === "actions")).toEqual({
+      type: "actions",
+      actions: [{ label: "Search kind:api", command: "search kind:api payments" }],
+    });
+    const far = await run(parts.commands[0]!, "kind:spaceship");
+    expect(far.text).toMatch(/^There is no kind "spaceship" in the catalog\. Kinds: /);
+    expect(far.blocks.some((b) => b.type === "actions")).toBe(false);
   });
 
   it("asks for words when given none", async () => {

@@ -137,8 +137,10 @@ describe("who owns", () => {
     const r = await run("who-owns", "payments api");
     expect(headerOf(r)?.text).toBe("Who owns payments-api");
     expect(r.text).toBe("payments-api is owned by Payments Team.");
-    expect(sectionTexts(r)[0]).toContain("is owned by **Payments Team**.\nCard payments and refunds.");
-    expect(field(r, "Owner")).toBe("**Payments Team** (group)");
+    // The team's description is labelled as the team's: right under the sentence it read as the component's.
+    expect(sectionTexts(r)[0]).toBe("**payments-api** (component) is owned by **Payments Team**.");
+    expect(field(r, "Owner")).toBe("**Payments Team** (group `team-payments`)");
+    expect(field(r, "About the team")).toBe("Card payments and refunds.");
     expect(field(r, "Email")).toBe("payments@acme.test");
     expect(field(r, "Channel")).toBe("Slack `C0PAYMENTS`");
     expect(field(r, "Parent team")).toBe("**engineering**");
@@ -156,6 +158,46 @@ describe("who owns", () => {
       { label: "Team Payments Team", command: "team group:default/team-payments" },
       { label: "Open in catalog", url: "https://callboard.acme.test/catalog/component:default/payments-api" },
     ]);
+  });
+
+  it("shows a team's markdown description as plain text, and leaves a long one to the team command", async () => {
+    const { item, entity } = await import("../../../test/fixtures/catalog-commands/small-catalog.ts");
+    const wordy = smallGraph();
+    wordy.upsert([
+      item(
+        "group:default/team-docs",
+        entity(
+          "group:default/team-docs",
+          { type: "team" },
+          {
+            description:
+              "## About\n**Owns** the [docs site](https://docs.acme.test) and `mkdocs` builds.\n\n" +
+              "- Office hours: Tuesdays\n- Escalations: #docs",
+          },
+        ),
+      ),
+      item("component:default/docs-site", entity("component:default/docs-site", { owner: "team-docs" })),
+      item(
+        "group:default/team-essay",
+        entity(
+          "group:default/team-essay",
+          { type: "team" },
+          { description: "We do many things. ".repeat(30) },
+        ),
+      ),
+      item("component:default/essay-svc", entity("component:default/essay-svc", { owner: "team-essay" })),
+    ]);
+    const resolver = new GraphNameResolver(wordy);
+    const wordyApi = new CapturingApi();
+    await catalogCommandsPlugin({ graph: wordy, resolver: () => resolver }).register(wordyApi);
+    const docs = await run("who-owns", "docs-site", {}, wordyApi);
+    // The first paragraph under any heading, marks gone: bold, links and code read as words, not ** and [](…).
+    expect(field(docs, "About the team")).toBe("Owns the docs site and mkdocs builds.");
+    expect(field(docs, "Owner")).toBe("**team-docs** (group)");
+    const essay = await run("who-owns", "essay-svc", {}, wordyApi);
+    expect(field(essay, "About the team")).toBeUndefined();
+    expect(JSON.stringify(essay)).not.toContain("many things");
+    expect(buttons(essay).map((b) => b.command)).toContain("team group:default/team-essay");
   });
 
   it("answers for an entity owned by a user", async () => {
@@ -336,6 +378,41 @@ describe("deps and dependents", () => {
         "    • **payments-db** (resource) _(listed elsewhere in this tree)_",
         "• **payments-db** (resource)",
       ].join("\n"),
+    );
+    // Five lines, three entities: payments-db twice and the cycle back to payments-api are not more things
+    // it depends on.
+    expect(contexts(r).at(-1)).toBe(
+      "2 direct, 3 distinct in total, depth 2; repeats are marked, not counted",
+    );
+  });
+
+  it("counts an entity reached by two paths once in the total", async () => {
+    const { item, entity } = await import("../../../test/fixtures/catalog-commands/small-catalog.ts");
+    const diamond = smallGraph();
+    diamond.upsert([
+      item("component:default/top", entity("component:default/top", { dependsOn: ["left", "right"] })),
+      item("component:default/left", entity("component:default/left", { dependsOn: ["resource:shared"] })),
+      item("component:default/right", entity("component:default/right", { dependsOn: ["resource:shared"] })),
+      item("resource:default/shared", entity("resource:default/shared")),
+    ]);
+    const resolver = new GraphNameResolver(diamond);
+    const diamondApi = new CapturingApi();
+    await catalogCommandsPlugin({ graph: diamond, resolver: () => resolver }).register(diamondApi);
+    const r = await run("deps", "top", { depth: "2" }, diamondApi);
+    expect(sectionTexts(r)[0]).toBe(
+      [
+        "• **left** (component)",
+        "    • **shared** (resource)",
+        "• **right** (component)",
+        "    • **shared** (resource) _(listed elsewhere in this tree)_",
+      ].join("\n"),
+    );
+    expect(contexts(r).at(-1)).toBe(
+      "2 direct, 3 distinct in total, depth 2; repeats are marked, not counted",
+    );
+    const up = await run("dependents", "shared", { depth: "2" }, diamondApi);
+    expect(contexts(up).at(-1)).toBe(
+      "2 direct, 3 distinct in total, depth 2; repeats are marked, not counted",
     );
   });
 

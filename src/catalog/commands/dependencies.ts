@@ -79,15 +79,20 @@ export function dependencyReply(
   const blocks: Block[] = [header(title)];
 
   const lines: string[] = [];
-  let total = 0;
+  let entries = 0;
+  // The total counts entities, not lines: one reached by two paths is listed twice (the repeat marked), and
+  // a cycle back to the entity asked about is not one more thing it depends on.
+  const distinct = new Set<string>();
   const visit = (node: DependencyNode, level: number) => {
     for (const child of node.children) {
-      total++;
+      entries++;
+      if (child.ref !== tree.ref) distinct.add(child.ref);
       if (lines.length < MAX_LINES) lines.push(treeLine(graph, child, level, tree.ref));
       visit(child, level + 1);
     }
   };
   visit(tree, 0);
+  const total = distinct.size;
 
   const direct = graph.relatedCount(ref, direction === "deps" ? RELATION.dependsOn : RELATION.dependencyOf);
   if (direct === 0) {
@@ -100,14 +105,16 @@ export function dependencyReply(
     );
   } else {
     blocks.push(section(lines.join("\n")));
-    if (total > lines.length) blocks.push(context(`and ${total - lines.length} more`));
+    if (entries > lines.length) blocks.push(context(`and ${entries - lines.length} more`));
   }
   const scope = depth === 1 ? "direct only" : `depth ${depth}`;
   // A walk cut at its node limit has no true total; it says where it stopped and what to ask instead.
   const counts = tree.truncated
     ? `${direct} direct, ${scope}; only the first ${MAX_WALK_NODES.toLocaleString("en")} entries were walked. ` +
       "Use a smaller --depth, or ask about one of them"
-    : `${direct} direct, ${total} in total, ${scope}`;
+    : entries > total
+      ? `${direct} direct, ${total} distinct in total, ${scope}; repeats are marked, not counted`
+      : `${direct} direct, ${total} in total, ${scope}`;
   blocks.push(context([counts, note].filter(Boolean).join(". ")));
 
   const buttons: Action[] = [];

@@ -3,6 +3,10 @@ import { escapeText, person, webUrl } from "../../message/reply.ts";
 import type { ChatHandles, Field, Link } from "../../message/reply.ts";
 import type { CatalogGraph } from "../graph/catalog-graph.ts";
 import { kindOfRef } from "../graph/catalog-graph.ts";
+import { kindLabel, kindName } from "../../text/kind-names.ts";
+
+// Search says kinds the same way and may not import the catalog; the names live in src/text.
+export { kindLabel, kindName };
 
 /** The name part of a canonical ref, with its namespace when that is not "default". */
 export function refName(ref: string): string {
@@ -41,12 +45,6 @@ export function refMarkdown(graph: CatalogGraph, ref: string, withKind = false):
   const bold = `**${escapeText(displayName(graph, ref))}**`;
   const name = entity.kind === "User" ? person(bold, chatHandles(entity)) : bold;
   return withKind ? `${name} (${kindName(kindOfRef(ref))})` : name;
-}
-
-/** How a kind reads inside a sentence: "component", "API", "AI resource". */
-export function kindName(kind: string): string {
-  const label = kindLabel(kind, 1);
-  return /^[A-Z]{2}/.test(label) ? label : label.charAt(0).toLowerCase() + label.slice(1);
 }
 
 /** Plain text for one ref, for fallback text and button labels. */
@@ -135,6 +133,42 @@ export function linkMarkdown(link: Link): string {
   return `[${escapeText(link.title)}](${href})`;
 }
 
+/** A summary longer than this is an essay: a field of it buries the answer around it. */
+const SUMMARY_CHARS = 300;
+
+/**
+ * A description as one line of plain text (escape it before use), for a field in an answer about something
+ * else. Backstage renders descriptions as markdown, so descriptors hold headings, bold and links; escaped they
+ * showed as raw `**` and `[text](url)`. This keeps the first paragraph's words (a heading is a title, not a
+ * summary, so it goes), and gives undefined when nothing is left or the paragraph is too long to be a summary:
+ * the entity's own answer shows the description whole.
+ */
+export function summaryLine(description: string | undefined, max = SUMMARY_CHARS): string | undefined {
+  if (!description) return undefined;
+  const paragraphs = description
+    .replace(/\r\n?/g, "\n")
+    .split(/\n[ \t]*\n/)
+    .map((paragraph) =>
+      paragraph
+        .split("\n")
+        .filter((line) => !/^\s{0,3}#{1,6}(\s|$)/.test(line))
+        .map((line) => line.replace(/^\s*(?:>\s?|[-*+]\s+|\d+[.)]\s+)/, ""))
+        .join(" ")
+        .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+        .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+        .replace(/<[^>]+>/g, "")
+        .replace(/`([^`]+)`/g, "$1")
+        .replace(/(\*\*|__)(\S(?:.*?\S)?)\1/g, "$2")
+        // Single marks only where they stand at a word's edges: snake_case names keep their underscores.
+        .replace(/(^|[\s(])([*_])(\S(?:.*?\S)?)\2(?=$|[\s).,;:!?])/g, "$1$3")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
+    .filter((paragraph) => paragraph.length > 0);
+  const first = paragraphs[0];
+  return first && first.length <= max ? first : undefined;
+}
+
 const SPEC_DETAILS_SHOWN = 8;
 const SPEC_VALUE_CHARS = 200;
 
@@ -164,24 +198,4 @@ function humanise(key: string): string {
     .replace(/[-_]+/g, " ")
     .toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-const KIND_NAMES: Record<string, [string, string]> = {
-  component: ["Component", "Components"],
-  api: ["API", "APIs"],
-  resource: ["Resource", "Resources"],
-  system: ["System", "Systems"],
-  domain: ["Domain", "Domains"],
-  group: ["Group", "Groups"],
-  user: ["User", "Users"],
-  template: ["Template", "Templates"],
-  location: ["Location", "Locations"],
-  airesource: ["AI resource", "AI resources"],
-  environment: ["Environment", "Environments"],
-};
-
-/** A kind (lower-case, as in refs) as a person says it; a kind Callboard does not know keeps its own name. */
-export function kindLabel(kind: string, count: number): string {
-  const [one, many] = KIND_NAMES[kind] ?? [kind, kind];
-  return count === 1 ? one : many;
 }

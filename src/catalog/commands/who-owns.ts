@@ -8,10 +8,12 @@ import {
   channelMarkdown,
   contactLine,
   displayName,
+  entityName,
   profileString,
   refList,
   refMarkdown,
   refPlain,
+  summaryLine,
 } from "./entity-text.ts";
 import type { CatalogCommandDeps } from "./resolve-argument.ts";
 import { answerFor, resolveArgument, usageReply } from "./resolve-argument.ts";
@@ -74,14 +76,19 @@ function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
     ];
   }
 
-  const description = entity.metadata.description ? `\n${escapeText(entity.metadata.description)}` : "";
-  const ownerFields: Field[] = [{ label: "Owner", value: refMarkdown(graph, owner, true) }];
+  // The owner's description is a field labelled as theirs: as a line under "X is owned by Y." it read as X's.
+  const about = summaryLine(entity.metadata.description);
+  const sentence = `${subject} is owned by ${refMarkdown(graph, owner)}.`;
+  const ownerFields: Field[] = [{ label: "Owner", value: ownerMarkdown(graph, owner) }];
   if (entity.kind === "User") {
+    if (about) ownerFields.push({ label: "About the owner", value: escapeText(about) });
     ownerFields.push({ label: "Contact", value: contactLine(entity) });
     const teams = graph.related(owner, RELATION.memberOf).sort();
     if (teams.length > 0) ownerFields.push({ label: "Member of", value: refList(graph, teams) });
-    return [section(`${subject} is owned by ${refMarkdown(graph, owner)}.${description}`, ownerFields)];
+    return [section(sentence, ownerFields)];
   }
+
+  if (about) ownerFields.push({ label: "About the team", value: escapeText(about) });
 
   const email = profileString(entity, "email");
   if (email) ownerFields.push({ label: "Email", value: escapeText(email) });
@@ -90,11 +97,21 @@ function ownerBlocks(graph: CatalogGraph, ref: string, owner: string): Block[] {
   const parents = graph.parentOf(owner);
   if (parents.length > 0) ownerFields.push({ label: "Parent team", value: refList(graph, parents) });
 
-  const blocks: Block[] = [
-    section(`${subject} is owned by ${refMarkdown(graph, owner)}.${description}`, ownerFields),
-  ];
+  const blocks: Block[] = [section(sentence, ownerFields)];
   blocks.push(...memberBlocks(graph, owner));
   return blocks;
+}
+
+/**
+ * The owner with its kind, and for a group whose title differs its name too: the name is what `team` and
+ * descriptor files take, the title alone leaves a newcomer guessing it.
+ */
+function ownerMarkdown(graph: CatalogGraph, owner: string): string {
+  const kind = kindOfRef(owner);
+  const name = entityName(graph, owner);
+  return kind === "group" && displayName(graph, owner) !== name
+    ? `${refMarkdown(graph, owner)} (group \`${name}\`)`
+    : refMarkdown(graph, owner, true);
 }
 
 /**
