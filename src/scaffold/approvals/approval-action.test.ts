@@ -266,7 +266,10 @@ describe("the approval message", () => {
         type: "section",
         fields: [
           { label: "Task", value: "`3f2a9c1e-0000-4000-8000-000000000001`" },
-          { label: "Approvers", value: "members of group:default/team-payments" },
+          {
+            label: "Approvers",
+            value: "members of group:default/team-payments other than user:default/jane",
+          },
           { label: "Template", value: "template:default/gated" },
           { label: "Requested by", value: "user:default/jane" },
         ],
@@ -288,6 +291,20 @@ describe("the approval message", () => {
         ],
       },
     ]);
+  });
+
+  it("leaves the requester out of the approvers unless the step lets them approve", () => {
+    const approvers = (reply: ReturnType<typeof approvalReply>) =>
+      JSON.stringify(reply.blocks).match(/"Approvers","value":"([^"]*)"/)?.[1];
+    const asked = { requestedBy: "user:default/jane" };
+    expect(approvers(approvalReply(pending, asked))).toBe(
+      "members of group:default/team-payments other than user:default/jane",
+    );
+    expect(approvers(approvalReply({ ...pending, allowSelfApproval: true }, asked))).toBe(
+      "members of group:default/team-payments",
+    );
+    // Nobody known asked (the CLI without a catalog User): nobody to leave out.
+    expect(approvers(approvalReply(pending))).toBe("members of group:default/team-payments");
   });
 
   it("names the task alone when the step id cannot be a command word", () => {
