@@ -18,8 +18,9 @@ import { buildApp, EXAMPLES_DIR, type App } from "./build-app.ts";
 import { loadConfig } from "./config.ts";
 import { serve, type Serving } from "./serve.ts";
 
-/** In the example organisation: Sofia is in the Payments Team, James in the Ledger Team. */
+/** In the example organisation: Sofia and Daniel are in the Payments Team, James in the Ledger Team. */
 const SOFIA: Actor = { userId: "U035D88AC0F", userName: "sofia.marchetti" };
+const DANIEL: Actor = { userId: "U0BDCBC33BE", userName: "daniel.osei" };
 const JAMES: Actor = { userId: "U010863234D", userName: "james.mcallister" };
 const PAYMENTS_CHANNEL = "C27FB98F96";
 const daniel = { id: "user:default/daniel.osei", userRef: "user:default/daniel.osei" };
@@ -62,6 +63,7 @@ describe("approvals through Slack, end to end", () => {
       email: "sofia.marchetti@acmepayments.example",
     });
     slack.addPerson({ id: JAMES.userId, name: JAMES.userName });
+    slack.addPerson({ id: DANIEL.userId, name: DANIEL.userName });
     const config = loadConfig(
       {
         CALLBOARD_DATA_DIR: join(dir, "data"),
@@ -245,15 +247,31 @@ describe("approvals through Slack, end to end", () => {
     return JSON.stringify(slack.message(String(update.args.ts))!.blocks);
   }
 
-  it("shows who approved and when in the progress message where the task was asked for", async () => {
+  it("refuses the requester's own Approve, then shows who approved and when in the progress message", async () => {
     const after = await askFromSlack("chargeback-sync");
-    const { ts, buttons } = await approvalAfter(after);
-    expect(await press(buttons[0]!, SOFIA, ts, "sofia-approves")).toContain(
-      "Approved by user:default/sofia.marchetti at",
+    const { ts, buttons, taskId } = await approvalAfter(after);
+    // Sofia asked for it and is in the Payments Team: four eyes, so another member approves.
+    expect(JSON.stringify(slack.message(ts)!.blocks)).toContain(
+      "members of group:default/team-payments other than user:default/sofia.marchetti",
     );
+    const own = await press(buttons[0]!, SOFIA, ts, "sofia-approves");
+    expect(own).toContain(
+      `You asked for task ${taskId}, so you may not approve it yourself: another member of ` +
+        "group:default/team-payments must approve it.",
+    );
+    expect(own).toContain("Not approved.");
+    // Nothing changed: the buttons are still there for the others, and the task still waits.
+    expect(slack.message(ts)?.updates ?? 0).toBe(0);
+    const waiting = await app.tasks.get(taskId, { id: "user:default/sofia.marchetti" });
+    expect("status" in waiting && waiting.status).toBe("waiting");
+
+    expect(await press(buttons[0]!, DANIEL, ts, "daniel-approves")).toContain(
+      "Approved by user:default/daniel.osei at",
+    );
+    expect(slack.message(ts)!.updates).toBe(1);
     const progress = await progressAfter(after, /completed/);
     expect(progress).toContain("Payments Team approval");
-    expect(progress).toMatch(/Approved by user:default\/sofia\.marchetti at \d{4}-\d\d-\d\dT/);
+    expect(progress).toMatch(/Approved by user:default\/daniel\.osei at \d{4}-\d\d-\d\dT/);
     expect(slack.violations).toEqual([]);
   }, 60_000);
 

@@ -17,9 +17,9 @@ export class PrismaApprovalStore implements ApprovalStore {
   async create(approval: NewApproval): Promise<void> {
     await this.prisma.$executeRaw`
       INSERT INTO "ScaffoldApproval" ("id", "taskId", "stepId", "groupRef", "message", "status", "deadline",
-        "createdAt")
+        "createdAt", "allowSelfApproval")
       VALUES (${approval.id}, ${approval.taskId}, ${approval.stepId}, ${approval.groupRef}, ${approval.message},
-        'pending', ${approval.deadline}, ${approval.createdAt})`;
+        'pending', ${approval.deadline}, ${approval.createdAt}, ${approval.allowSelfApproval ?? false})`;
   }
 
   async get(id: string): Promise<StoredApproval | undefined> {

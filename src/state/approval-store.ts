@@ -21,12 +21,18 @@ export interface StoredApproval {
   decidedBy: string | null;
   decidedAt: Date | null;
   createdAt: Date;
+  /**
+   * The step's `allowSelfApproval` input: the task's requester may approve it too. False by default (four eyes:
+   * someone else in the group approves what a person asked for).
+   */
+  allowSelfApproval: boolean;
 }
 
 export type NewApproval = Pick<
   StoredApproval,
   "id" | "taskId" | "stepId" | "groupRef" | "message" | "deadline" | "createdAt"
->;
+> &
+  Partial<Pick<StoredApproval, "allowSelfApproval">>;
 
 export interface ApprovalStore {
   create(approval: NewApproval): Promise<void>;

@@ -31,6 +31,11 @@ describe("callboard:approval's schema", () => {
     expect(check({ group: "group:default/team-payments", message: "Ship it?", timeout: "2h" })).not.toThrow();
   });
 
+  it("takes allowSelfApproval, a boolean, for teams too small for four eyes", () => {
+    expect(check({ group: "team-payments", message: "Ship it?", allowSelfApproval: true })).not.toThrow();
+    expect(check({ group: "team-payments", message: "Ship it?", allowSelfApproval: false })).not.toThrow();
+  });
+
   it.each([
     ["null", null, "must be a set of fields"],
     ["no group", { message: "Ship it?" }, "group"],
@@ -40,6 +45,11 @@ describe("callboard:approval's schema", () => {
     ["a huge message", { group: "g", message: "m".repeat(2001) }, "message"],
     ["a number for the timeout", { group: "g", message: "m", timeout: 7200 }, "timeout"],
     ["an unknown field", { group: "g", message: "m", approvers: ["x"] }, "approvers"],
+    [
+      "a string for allowSelfApproval",
+      { group: "g", message: "m", allowSelfApproval: "yes" },
+      "allowSelfApproval",
+    ],
   ])("refuses %s, naming the field", (_label, input, field) => {
     expect(check(input)).toThrow(/Step "approve": the input to callboard:approval does not fit its schema/);
     expect(check(input)).toThrow(new RegExp(field));
@@ -240,6 +250,7 @@ describe("the approval message", () => {
     decidedBy: null,
     decidedAt: null,
     createdAt: new Date("2026-12-06T10:00:00.000Z"),
+    allowSelfApproval: false,
   };
 
   it("asks with Approve and Reject buttons that run the decision commands, and escapes the template's text", () => {
@@ -255,7 +266,10 @@ describe("the approval message", () => {
         type: "section",
         fields: [
           { label: "Task", value: "`3f2a9c1e-0000-4000-8000-000000000001`" },
-          { label: "Approvers", value: "members of group:default/team-payments" },
+          {
+            label: "Approvers",
+            value: "members of group:default/team-payments other than user:default/jane",
+          },
           { label: "Template", value: "template:default/gated" },
           { label: "Requested by", value: "user:default/jane" },
         ],
@@ -277,6 +291,20 @@ describe("the approval message", () => {
         ],
       },
     ]);
+  });
+
+  it("leaves the requester out of the approvers unless the step lets them approve", () => {
+    const approvers = (reply: ReturnType<typeof approvalReply>) =>
+      JSON.stringify(reply.blocks).match(/"Approvers","value":"([^"]*)"/)?.[1];
+    const asked = { requestedBy: "user:default/jane" };
+    expect(approvers(approvalReply(pending, asked))).toBe(
+      "members of group:default/team-payments other than user:default/jane",
+    );
+    expect(approvers(approvalReply({ ...pending, allowSelfApproval: true }, asked))).toBe(
+      "members of group:default/team-payments",
+    );
+    // Nobody known asked (the CLI without a catalog User): nobody to leave out.
+    expect(approvers(approvalReply(pending))).toBe("members of group:default/team-payments");
   });
 
   it("names the task alone when the step id cannot be a command word", () => {

@@ -16,6 +16,7 @@ export type ApprovalInput = {
   group: string;
   message: string;
   timeout?: string;
+  allowSelfApproval?: boolean;
 };
 
 export interface ApprovalActionDeps {
@@ -56,6 +57,14 @@ export const approvalInputSchema = {
         "How long to wait for a decision (30m, 2h, 1d, or ISO 8601 such as PT2H); then the step fails. " +
         "Without it the task waits until someone decides or it is cancelled.",
       maxLength: 64,
+    },
+    allowSelfApproval: {
+      type: "boolean",
+      title: "Let the requester approve",
+      description:
+        "By default whoever asked for the task may not approve it themselves (they may reject or cancel it): " +
+        "another member of the group must. true lets the requester approve too, for teams of one or two.",
+      default: false,
     },
   },
 } as const;
@@ -142,6 +151,7 @@ export function approvalAction(deps: ApprovalActionDeps): ScaffolderAction<Appro
           stepId: ctx.step.id,
           groupRef,
           message: ctx.input.message,
+          allowSelfApproval: ctx.input.allowSelfApproval === true,
           deadline: timeoutMs === undefined ? null : new Date(created.getTime() + timeoutMs),
           createdAt: created,
         });

@@ -37,8 +37,9 @@ const ENDED = new Set(["completed", "failed", "cancelled"]);
 
 /**
  * Approving or rejecting a waiting task, as `scaffold approve` / `scaffold reject` (and the buttons, which run
- * them as the person pressing). Only a member of the approval's group decides; the first decision wins (one
- * conditional update), a later one is told who decided and when. The decision goes into the task's log, the
+ * them as the person pressing). Only a member of the approval's group decides, and not the task's requester
+ * approving their own task (four eyes; they may reject it, and the step's `allowSelfApproval` lets them
+ * approve); the first decision wins (one conditional update), a later one is told who decided and when. The decision goes into the task's log, the
  * approval message is updated in place, and the task is woken: any worker resumes it.
  */
 export class ApprovalDecisions {
@@ -110,6 +111,20 @@ export class ApprovalDecisions {
       return {
         ok: false,
         reason: `The approval for task ${task.id} expired at ${approval.deadline.toISOString()}; retry the task to ask again.`,
+      };
+    }
+    if (
+      request.decision === "approved" &&
+      !approval.allowSelfApproval &&
+      task.createdBy.toLowerCase() === request.userRef.toLowerCase()
+    ) {
+      // Refused before anything is written: the approval stays pending and its buttons stay live for the others.
+      // Rejecting is still theirs to do (like cancelling, it only stops what they asked for).
+      return {
+        ok: false,
+        reason:
+          `You asked for task ${task.id}, so you may not approve it yourself: another member of ` +
+          `${approval.groupRef} must approve it. You may still reject or cancel it.`,
       };
     }
     if (!(await approvals.decide(approval.id, { status: request.decision, by: request.userRef, at: now }))) {

@@ -34,6 +34,14 @@ function target(approval: Pick<StoredApproval, "taskId" | "stepId">): string {
   return /^[\w.:-]{1,100}$/.test(approval.stepId) ? `${approval.taskId} ${approval.stepId}` : approval.taskId;
 }
 
+/** Who may approve: the group's members, but for the requester unless the step lets them (four eyes). */
+function approvers(approval: StoredApproval, requestedBy: string | undefined): string {
+  const members = `members of ${escapeText(approval.groupRef)}`;
+  return requestedBy && !approval.allowSelfApproval
+    ? `${members} other than ${escapeText(requestedBy)}`
+    : members;
+}
+
 /**
  * The approval as a message: the question with Approve and Reject buttons while it is pending, then the same
  * message, updated in place, saying who decided and when (or that it expired), without buttons.
@@ -41,7 +49,7 @@ function target(approval: Pick<StoredApproval, "taskId" | "stepId">): string {
 export function approvalReply(approval: StoredApproval, task: ApprovalTaskInfo = {}): Reply {
   const details: Field[] = [
     { label: "Task", value: `\`${approval.taskId}\`` },
-    { label: "Approvers", value: `members of ${escapeText(approval.groupRef)}` },
+    { label: "Approvers", value: approvers(approval, task.requestedBy) },
   ];
   if (task.templateRef) details.push({ label: "Template", value: escapeText(task.templateRef) });
   if (task.requestedBy) details.push({ label: "Requested by", value: escapeText(task.requestedBy) });

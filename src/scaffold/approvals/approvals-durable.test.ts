@@ -18,6 +18,8 @@ import { ApprovalDecisions } from "./approval-decisions.ts";
 import { renderTaskProgress } from "../chat/task-progress.ts";
 
 const jane = { id: "user:default/jane", userRef: "user:default/jane" };
+/** A member of the approving group asking for a task herself. */
+const sofia = { id: "user:default/sofia", userRef: "user:default/sofia" };
 const PAYMENTS = "group:default/team-payments";
 const groups: Record<string, string[]> = {
   "user:default/sofia": [PAYMENTS, "group:default/product-payments"],
@@ -58,7 +60,7 @@ async function eventually<T>(check: () => Promise<T | undefined | false>, what: 
   }
 }
 
-async function approvalTemplate(timeout?: string): Promise<LoadedTemplate> {
+async function approvalTemplate(timeout?: string, allowSelfApproval?: boolean): Promise<LoadedTemplate> {
   const root = await writeFixture({
     "template.yaml": `apiVersion: scaffolder.backstage.io/v1beta3
 kind: Template
@@ -77,7 +79,7 @@ spec:
       input:
         group: team-payments
         message: Create \${{ parameters.name }}?
-${timeout ? `        timeout: ${timeout}\n` : ""}    - id: build
+${timeout ? `        timeout: ${timeout}\n` : ""}${allowSelfApproval === undefined ? "" : `        allowSelfApproval: ${allowSelfApproval}\n`}    - id: build
       name: Build
       if: \${{ steps.approve.output.approved }}
       action: debug:log
@@ -286,6 +288,101 @@ for (const { provider, available } of await providersUnderTest()) {
       expect(log.entries.filter((e) => e.stepId === "approve" && e.status === "rejected")).toHaveLength(1);
       const audited = await proc.rig.audit.recent({ action: "scaffold.rejected" });
       expect(audited.map((a) => a.actor)).toEqual(["user:default/sofia"]);
+    });
+
+    it("refuses the requester's own approval, writing nothing, and another member's approval then counts", async () => {
+      const proc = await process();
+      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
+        values: { name: "own" },
+        actor: sofia,
+      });
+      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
+      const id = queued.taskId;
+      await status(proc.rig, id, ["waiting"]);
+      // The message says so before anyone presses.
+      expect(JSON.stringify(proc.outbox.posts[0]!.reply.blocks)).toContain(
+        `members of ${PAYMENTS} other than user:default/sofia`,
+      );
+
+      // Her catalog ref as chat gives it may differ in case from the one the task was created with.
+      for (const userRef of ["user:default/sofia", "User:default/Sofia"]) {
+        expect(
+          await proc.decisions.decide({
+            task: id.slice(0, 8),
+            decision: "approved",
+            userRef,
+            who: "slack:U2",
+          }),
+        ).toEqual({
+          ok: false,
+          reason:
+            `You asked for task ${id}, so you may not approve it yourself: another member of ${PAYMENTS} must ` +
+            "approve it. You may still reject or cancel it.",
+        });
+      }
+      // Nothing written: still waiting, still pending, no decision in the log or the audit, the buttons untouched.
+      expect((await proc.rig.store.get(id))?.status).toBe("waiting");
+      expect((await proc.approvals.latest(id))?.status).toBe("pending");
+      expect((await proc.rig.store.events(id)).some((e) => /^Approved by/.test(e.message))).toBe(false);
+      expect(await proc.rig.audit.recent({ action: "scaffold.approved" })).toEqual([]);
+      expect(proc.outbox.updates).toHaveLength(0);
+
+      expect(
+        await proc.decisions.decide({
+          task: id,
+          decision: "approved",
+          userRef: "user:default/daniel",
+          who: "x",
+        }),
+      ).toMatchObject({ ok: true });
+      const done = await status(proc.rig, id, ["completed", "failed"]);
+      expect(done.status).toBe("completed");
+      expect(JSON.parse(done.output!).text[0].content).toBe("approved=true by user:default/daniel");
+      expect((await proc.rig.audit.recent({ action: "scaffold.approved" })).map((a) => a.actor)).toEqual([
+        "user:default/daniel",
+      ]);
+    });
+
+    it("lets the requester reject the task they were refused approving", async () => {
+      const proc = await process();
+      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
+        values: { name: "withdrawn" },
+        actor: sofia,
+      });
+      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
+      const id = queued.taskId;
+      await status(proc.rig, id, ["waiting"]);
+      const own = { task: id, userRef: "user:default/sofia", who: "x" };
+      expect(await proc.decisions.decide({ ...own, decision: "approved" })).toMatchObject({ ok: false });
+      expect(await proc.decisions.decide({ ...own, decision: "rejected" })).toMatchObject({ ok: true });
+      const done = await status(proc.rig, id, ["completed", "failed"]);
+      expect(JSON.parse(done.output!).text[0].content).toBe("approved=false by user:default/sofia");
+      expect((await proc.rig.audit.recent({ action: "scaffold.rejected" })).map((a) => a.actor)).toEqual([
+        "user:default/sofia",
+      ]);
+    });
+
+    it("lets the requester approve when the step says allowSelfApproval: true", async () => {
+      const proc = await process();
+      const queued = await proc.rig.tasks.submit(await approvalTemplate(undefined, true), {
+        values: { name: "solo" },
+        actor: sofia,
+      });
+      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
+      const id = queued.taskId;
+      await status(proc.rig, id, ["waiting"]);
+      expect((await proc.approvals.latest(id))?.allowSelfApproval).toBe(true);
+      expect(JSON.stringify(proc.outbox.posts[0]!.reply.blocks)).toContain(`"members of ${PAYMENTS}"`);
+      expect(
+        await proc.decisions.decide({
+          task: id,
+          decision: "approved",
+          userRef: "user:default/sofia",
+          who: "x",
+        }),
+      ).toMatchObject({ ok: true });
+      const done = await status(proc.rig, id, ["completed", "failed"]);
+      expect(JSON.parse(done.output!).text[0].content).toBe("approved=true by user:default/sofia");
     });
 
     it("fails the step when nobody decides in time, refuses a late press, and asks again on retry", async () => {

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ScaffoldApproval" ADD COLUMN     "allowSelfApproval" BOOLEAN NOT NULL DEFAULT false;
+
