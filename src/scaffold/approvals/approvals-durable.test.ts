@@ -146,6 +146,13 @@ for (const { provider, available } of await providersUnderTest()) {
       return JSON.stringify(renderTaskProgress(progress!, { now: new Date() }).blocks);
     }
 
+    /** Submit `template` as `actor` with the name given; the task's id, once it is queued. */
+    async function queued(rig: TaskRig, template: LoadedTemplate, name: string, actor: typeof jane) {
+      const submitted = await rig.tasks.submit(template, { values: { name }, actor });
+      if (submitted.status !== "queued") throw new Error(JSON.stringify(submitted));
+      return submitted.taskId;
+    }
+
     async function status(rig: TaskRig, id: string, wanted: string[]) {
       return eventually(
         async () => {
@@ -158,12 +165,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("waits without a worker, survives a restart, and resumes elsewhere when a member approves", async () => {
       const first = await process();
-      const queued = await first.rig.tasks.submit(await approvalTemplate(), {
-        values: { name: "ledger" },
-        actor: jane,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(first.rig, await approvalTemplate(), "ledger", jane);
       const waiting = await status(first.rig, id, ["waiting"]);
       // Parked: no worker holds it, nothing heartbeats it, no deadline wakes it.
       expect(waiting.claimedBy).toBeNull();
@@ -233,12 +235,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("refuses non-members and a second decision, and a rejection skips the gated step", async () => {
       const proc = await process();
-      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
-        values: { name: "x" },
-        actor: jane,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(proc.rig, await approvalTemplate(), "x", jane);
       await status(proc.rig, id, ["waiting"]);
 
       const outsider = await proc.decisions.decide({
@@ -292,12 +289,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("refuses the requester's own approval, writing nothing, and another member's approval then counts", async () => {
       const proc = await process();
-      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
-        values: { name: "own" },
-        actor: sofia,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(proc.rig, await approvalTemplate(), "own", sofia);
       await status(proc.rig, id, ["waiting"]);
       // The message says so before anyone presses.
       expect(JSON.stringify(proc.outbox.posts[0]!.reply.blocks)).toContain(
@@ -345,12 +337,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("lets the requester reject the task they were refused approving", async () => {
       const proc = await process();
-      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
-        values: { name: "withdrawn" },
-        actor: sofia,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(proc.rig, await approvalTemplate(), "withdrawn", sofia);
       await status(proc.rig, id, ["waiting"]);
       const own = { task: id, userRef: "user:default/sofia", who: "x" };
       expect(await proc.decisions.decide({ ...own, decision: "approved" })).toMatchObject({ ok: false });
@@ -364,12 +351,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("lets the requester approve when the step says allowSelfApproval: true", async () => {
       const proc = await process();
-      const queued = await proc.rig.tasks.submit(await approvalTemplate(undefined, true), {
-        values: { name: "solo" },
-        actor: sofia,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(proc.rig, await approvalTemplate(undefined, true), "solo", sofia);
       await status(proc.rig, id, ["waiting"]);
       expect((await proc.approvals.latest(id))?.allowSelfApproval).toBe(true);
       expect(JSON.stringify(proc.outbox.posts[0]!.reply.blocks)).toContain(`"members of ${PAYMENTS}"`);
@@ -387,12 +369,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("fails the step when nobody decides in time, refuses a late press, and asks again on retry", async () => {
       const proc = await process();
-      const queued = await proc.rig.tasks.submit(await approvalTemplate("1s"), {
-        values: { name: "y" },
-        actor: jane,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(proc.rig, await approvalTemplate("1s"), "y", jane);
       const waiting = await status(proc.rig, id, ["waiting"]);
       expect(waiting.wakeAt).toBeInstanceOf(Date);
       const failed = await status(proc.rig, id, ["failed", "completed"]);
@@ -425,12 +402,7 @@ for (const { provider, available } of await providersUnderTest()) {
 
     it("cancels a waiting task at once; a later press says it ended and retires the buttons", async () => {
       const proc = await process();
-      const queued = await proc.rig.tasks.submit(await approvalTemplate(), {
-        values: { name: "c" },
-        actor: jane,
-      });
-      if (queued.status !== "queued") throw new Error(JSON.stringify(queued));
-      const id = queued.taskId;
+      const id = await queued(proc.rig, await approvalTemplate(), "c", jane);
       await status(proc.rig, id, ["waiting"]);
       expect(await proc.rig.tasks.cancel(id, jane)).toEqual({
         ok: true,
