@@ -3,7 +3,8 @@ import type { MessageRef, Outbox } from "../../plugins/outbox.ts";
 import type { ApprovalStore, StoredApproval } from "../../state/approval-store.ts";
 import type { StoredTask, TaskStore } from "../../state/scaffold-task-store.ts";
 import { DECISION_EVENT } from "../tasks/scaffold-tasks.ts";
-import type { AuditTrail } from "../tasks/task-execution.ts";
+import { findTask } from "../tasks/find-task.ts";
+import { auditQuietly, type AuditTrail } from "../tasks/task-execution.ts";
 import { approvalReply } from "./approval-message.ts";
 
 export interface ApprovalDecisionsOptions {
@@ -32,7 +33,6 @@ export interface DecisionRequest {
 
 export type DecisionResult = { ok: true; message: string } | { ok: false; reason: string };
 
-const SHORTEST_PREFIX = 8;
 const ENDED = new Set(["completed", "failed", "cancelled"]);
 
 /**
@@ -51,7 +51,7 @@ export class ApprovalDecisions {
 
   async decide(request: DecisionRequest): Promise<DecisionResult> {
     const { approvals, tasks } = this.options;
-    const task = await this.findTask(request.task);
+    const task = await findTask(tasks, request.task);
     if (typeof task === "string") return { ok: false, reason: task };
     const approval = await approvals.latest(task.id, request.step);
     if (!approval) {
@@ -207,26 +207,8 @@ export class ApprovalDecisions {
     }
   }
 
-  /** A task by its id, or by the first characters of it, as listings show it. */
-  private async findTask(text: string): Promise<StoredTask | string> {
-    const id = text.trim().toLowerCase();
-    const missing = `There is no task ${id.slice(0, 80)}. \`scaffold tasks\` lists yours.`;
-    if (!/^[0-9a-f-]{1,64}$/.test(id)) return missing;
-    const exact = await this.options.tasks.get(id);
-    if (exact) return exact;
-    if (id.length < SHORTEST_PREFIX) return missing;
-    const found = await this.options.tasks.list({ idPrefix: id, limit: 2 });
-    if (found.length > 1) return `More than one task id starts with ${id}; give more of it.`;
-    return found[0] ?? missing;
-  }
-
   private async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
-    const text = JSON.stringify(detail);
-    try {
-      await this.options.audit.append({ actor, action, detail: text });
-    } catch (error) {
-      this.options.log.error({ err: error, actor, action, detail: text }, "could not write to the audit log");
-    }
+    await auditQuietly(this.options.audit, this.options.log, actor, action, detail);
   }
 }
 

@@ -7,12 +7,13 @@ import type { RenderedOutput } from "../runner/workflow-runner.ts";
 import type { Scaffolder } from "../scaffolder.ts";
 import type { LoadedTemplate } from "../template/template-spec.ts";
 import { RunPermissions, type Permission, type TaskActor } from "./run-permissions.ts";
-import { auditOutcome, TaskExecution, type AuditTrail } from "./task-execution.ts";
+import { findTask } from "./find-task.ts";
+import { auditOutcome, auditQuietly, TaskExecution, type AuditTrail } from "./task-execution.ts";
 import { maskedValues, parseTaskSpec, secretNames, taskSpecOf, type TaskSecrets } from "./task-spec.ts";
 import { DEFAULT_MAX_ATTEMPTS, TaskWorker } from "./task-worker.ts";
 
 /** The shortest start of a task id that finds it (listings show this much). */
-export const SHORT_ID = 8;
+export { SHORT_ID } from "./find-task.ts";
 
 /** How long a failed or cancelled task keeps its workspace and step outputs (sealed), so it can be retried. */
 export const RETRY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
@@ -468,31 +469,14 @@ export class ScaffoldTasks {
   }
 
   private async permitted(taskId: string, actor: TaskActor, verb: string): Promise<StoredTask | Refusal> {
-    const task = await this.find(taskId.trim().toLowerCase());
+    const task = await findTask(this.options.store, taskId);
     if (typeof task === "string") return { refused: task };
     const permission = this.permissions.mayManage(task, actor, verb);
     return permission.allowed ? task : { refused: permission.reason };
   }
 
-  /** A task by its id, or by the first characters of it (at least 8), as listings show it. */
-  private async find(id: string): Promise<StoredTask | string> {
-    const exact = await this.options.store.get(id);
-    if (exact) return exact;
-    const missing = `There is no task ${id}. \`scaffold tasks\` lists yours.`;
-    if (id.length < SHORT_ID || !/^[0-9a-f-]+$/.test(id)) return missing;
-    const found = await this.options.store.list({ idPrefix: id, limit: 2 });
-    if (found.length > 1) return `More than one task id starts with ${id}; give more of it.`;
-    return found[0] ?? missing;
-  }
-
-  /** The request has happened whether or not the audit log takes it: a failed write is logged, not thrown. */
   private async audit(actor: string, action: string, detail: Record<string, unknown>): Promise<void> {
-    const text = JSON.stringify(detail);
-    try {
-      await this.options.audit.append({ actor, action, detail: text });
-    } catch (error) {
-      this.options.log.error({ err: error, actor, action, detail: text }, "could not write to the audit log");
-    }
+    await auditQuietly(this.options.audit, this.options.log, actor, action, detail);
   }
 }
 

@@ -167,13 +167,25 @@ export async function auditOutcome(
     outcome: ending.status,
     ...(ending.error ? { reason: ending.error } : {}),
   });
+  await auditQuietly(audit, log, task.createdBy, `scaffold.${ending.status}`, detail);
+}
+
+/**
+ * Append to the audit log; what it records has happened whether or not the log takes it, so a failed write
+ * is logged, not thrown.
+ */
+export async function auditQuietly(
+  audit: AuditTrail,
+  log: Logger,
+  actor: string,
+  action: string,
+  detail: Record<string, unknown> | string,
+): Promise<void> {
+  const text = typeof detail === "string" ? detail : JSON.stringify(detail);
   try {
-    await audit.append({ actor: task.createdBy, action: `scaffold.${ending.status}`, detail });
+    await audit.append({ actor, action, detail: text });
   } catch (error) {
-    log.error(
-      { err: error, task: task.id, detail },
-      "could not write a scaffolder task's outcome to the audit log",
-    );
+    log.error({ err: error, actor, action, detail: text }, "could not write to the audit log");
   }
 }
 
