@@ -144,29 +144,40 @@ const SUMMARY_CHARS = 300;
  * the entity's own answer shows the description whole.
  */
 export function summaryLine(description: string | undefined, max = SUMMARY_CHARS): string | undefined {
-  if (!description) return undefined;
-  const paragraphs = description
-    .replace(/\r\n?/g, "\n")
-    .split(/\n[ \t]*\n/)
-    .map((paragraph) =>
-      paragraph
-        .split("\n")
-        .filter((line) => !/^\s{0,3}#{1,6}(\s|$)/.test(line))
-        .map((line) => line.replace(/^\s*(?:>\s?|[-*+]\s+|\d+[.)]\s+)/, ""))
-        .join(" ")
-        .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
-        .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-        .replace(/<[^>]+>/g, "")
-        .replace(/`([^`]+)`/g, "$1")
-        .replace(/(\*\*|__)(\S(?:.*?\S)?)\1/g, "$2")
-        // Single marks only where they stand at a word's edges: snake_case names keep their underscores.
-        .replace(/(^|[\s(])([*_])(\S(?:.*?\S)?)\2(?=$|[\s).,;:!?])/g, "$1$3")
-        .replace(/\s+/g, " ")
-        .trim(),
-    )
-    .filter((paragraph) => paragraph.length > 0);
-  const first = paragraphs[0];
-  return first && first.length <= max ? first : undefined;
+  if (typeof description !== "string") return undefined;
+  // Only the first paragraph with words counts, and one past a few times the limit cannot shrink under it
+  // (links and marks are short): cleaning more would cost time on every answer, and the mark patterns below
+  // are quadratic on text full of unclosed marks, which a catalog file from anyone in the organisation may hold.
+  for (const paragraph of description.replace(/\r\n?/g, "\n").split(/\n[ \t]*\n/)) {
+    if (paragraph.trim() === "") continue;
+    if (paragraph.length > max * RAW_SHARE) return undefined;
+    const line = plainParagraph(paragraph);
+    if (line.length > 0) return line.length <= max ? line : undefined;
+  }
+  return undefined;
+}
+
+/** How much longer than the summary limit a paragraph's raw markdown may be. */
+const RAW_SHARE = 8;
+
+/** One markdown paragraph as plain words: headings dropped, list and quote marks, links, code and emphasis undone. */
+function plainParagraph(paragraph: string): string {
+  return (
+    paragraph
+      .split("\n")
+      .filter((line) => !/^\s{0,3}#{1,6}(\s|$)/.test(line))
+      .map((line) => line.replace(/^\s*(?:>\s?|[-*+]\s+|\d+[.)]\s+)/, ""))
+      .join(" ")
+      .replace(/!\[[^\]]*\]\([^)]*\)/g, "")
+      .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
+      .replace(/<[^>]+>/g, "")
+      .replace(/`([^`]+)`/g, "$1")
+      .replace(/(\*\*|__)(\S(?:.*?\S)?)\1/g, "$2")
+      // Single marks only where they stand at a word's edges: snake_case names keep their underscores.
+      .replace(/(^|[\s(])([*_])(\S(?:.*?\S)?)\2(?=$|[\s).,;:!?])/g, "$1$3")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }
 
 const SPEC_DETAILS_SHOWN = 8;
