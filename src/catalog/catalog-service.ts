@@ -472,20 +472,20 @@ export class CatalogService {
 
   private async applyStored(upserted: StoredEntity[], removed: string[]): Promise<void> {
     if (upserted.length === 0 && removed.length === 0) return;
-    this.deps.graph.remove(removed);
-    this.deps.graph.upsert(upserted);
-    for (const ref of removed) {
-      this.hashes.delete(ref);
-      this.dropOwner(ref);
-    }
-    for (const entity of upserted) {
-      this.hashes.set(entity.ref, entity.hash);
-      this.setOwner(entity.ref, entity.locationKey);
-    }
+    this.intoMemory(upserted, removed, (entity) => entity.locationKey);
     await this.notify({ upserted, removed });
   }
 
   private apply(key: string, upserted: ProcessedEntity[], removed: string[]): void {
+    this.intoMemory(upserted, removed, () => key);
+  }
+
+  /** The graph, the hashes and the owning locations take a change the store holds. */
+  private intoMemory<T extends ProcessedEntity | StoredEntity>(
+    upserted: T[],
+    removed: string[],
+    locationOf: (entity: T) => string,
+  ): void {
     this.deps.graph.remove(removed);
     this.deps.graph.upsert(upserted);
     for (const ref of removed) {
@@ -494,7 +494,7 @@ export class CatalogService {
     }
     for (const entity of upserted) {
       this.hashes.set(entity.ref, entity.hash);
-      this.setOwner(entity.ref, key);
+      this.setOwner(entity.ref, locationOf(entity));
     }
   }
 
